@@ -1,0 +1,20 @@
+// The customs code table of the declare API (seed 003).
+
+export const CUSTOMS_CODES = ['ZONGSHU', 'ZHENGZHOU', 'NINGBO', 'SHANGHAI_CBT'] as const;
+export type CustomsCode = (typeof CUSTOMS_CODES)[number];
+
+/** AlipayCN's registration ID in the customs system, the same for every code in the table. */
+export const ALIPAY_CN_REGISTRATION_ID = '31222699S7';
+
+export function isCustomsCode(value: string): value is CustomsCode {
+  return (CUSTOMS_CODES as readonly string[]).includes(value);
+}
+
+/**
+ * Any district that is not in the table (Hangzhou, Guangzhou, Tianjin...) is declared to ZONGSHU,
+ * the General Administration of Customs.
+ */
+export function customsCodeForDistrict(district: string): CustomsCode {
+  const normalized = district.trim().toUpperCase();
+  return isCustomsCode(normalized) ? normalized : 'ZONGSHU';
+}

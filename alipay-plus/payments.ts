@@ -1,0 +1,113 @@
+import { z } from 'zod';
+import { amount, booleanString, currencyCode, isoDateTime, optionalText, result, text, url } from './fields';
+
+// pay, inquiryPayment, cancelPayment, refund and the inbound notifyPayment.
+
+const goods = z.object({
+  referenceGoodsId: text(64),
+  goodsName: text(256),
+  goodsCategory: optionalText(64),
+  goodsUnitAmount: amount,
+  goodsQuantity: z.string().regex(/^[1-9]\d{0,5}$/, 'must be a whole number from 1, as a string'),
+});
+
+export const payRequest = z.object({
+  paymentRequestId: text(64),
+  paymentAmount: amount,
+  order: z.object({
+    referenceOrderId: text(64),
+    orderDescription: text(256),
+    orderAmount: amount,
+    buyer: z.object({ referenceBuyerId: text(64) }).optional(),
+    goods: z.array(goods).max(100, 'must have at most 100 items').optional(),
+  }),
+  paymentNotifyUrl: url(2048),
+  paymentRedirectUrl: url(2048),
+  paymentExpiryTime: isoDateTime,
+  settlementStrategy: z.object({ settlementCurrency: currencyCode }).optional(),
+});
+export type PayRequest = z.input<typeof payRequest>;
+
+export const payResponse = z.object({
+  result,
+  paymentId: text(64),
+  paymentUrl: url(2048),
+  paymentCreateTime: isoDateTime.optional(),
+});
+export type PayResponse = z.infer<typeof payResponse>;
+
+/** The exchange rate of the payment, recorded at payment time and used again by every refund. */
+export const settlementQuote = z.object({
+  quoteId: optionalText(64),
+  quoteCurrencyPair: z.string().regex(/^[A-Z]{3}\/[A-Z]{3}$/, 'must look like "USD/CNY"'),
+  quotePrice: z.string().regex(/^\d{1,12}(\.\d{1,10})?$/, 'must be a decimal number, as a string'),
+});
+export type SettlementQuote = z.infer<typeof settlementQuote>;
+
+export const PAYMENT_STATUSES = ['PROCESSING', 'SUCCESS', 'FAIL', 'CANCELLED'] as const;
+export type PaymentStatus = (typeof PAYMENT_STATUSES)[number];
+
+export const inquiryPaymentRequest = z.object({ paymentRequestId: text(64) });
+export type InquiryPaymentRequest = z.input<typeof inquiryPaymentRequest>;
+
+export const inquiryPaymentResponse = z.object({
+  result,
+  paymentStatus: z.enum(PAYMENT_STATUSES),
+  paymentResult: result.optional(),
+  paymentRequestId: text(64),
+  paymentId: text(64),
+  paymentAmount: amount,
+  paymentTime: isoDateTime.optional(),
+  customsDeclarationAmount: amount.optional(),
+  settlementQuote: settlementQuote.optional(),
+  /** Whether the paying Alipay account is real-name verified; present once paid. */
+  payerRealNameVerified: booleanString.optional(),
+});
+export type InquiryPaymentResponse = z.infer<typeof inquiryPaymentResponse>;
+
+export const cancelPaymentRequest = z.object({ paymentRequestId: text(64) });
+export type CancelPaymentRequest = z.input<typeof cancelPaymentRequest>;
+
+export const cancelPaymentResponse = z.object({
+  result,
+  paymentId: optionalText(64),
+  paymentRequestId: optionalText(64),
+  cancelTime: isoDateTime.optional(),
+});
+export type CancelPaymentResponse = z.infer<typeof cancelPaymentResponse>;
+
+export const refundRequest = z.object({
+  refundRequestId: text(64),
+  paymentRequestId: text(64),
+  refundAmount: amount,
+  refundReason: optionalText(256),
+});
+export type RefundRequest = z.input<typeof refundRequest>;
+
+export const refundResponse = z.object({
+  result,
+  refundId: text(64),
+  refundRequestId: text(64),
+  paymentId: text(64),
+  refundAmount: amount,
+  refundTime: isoDateTime,
+  settlementQuote: settlementQuote.optional(),
+});
+export type RefundResponse = z.infer<typeof refundResponse>;
+
+export const notifyPaymentRequest = z.object({
+  notifyType: z.enum(['PAYMENT_RESULT', 'PAYMENT_PENDING'], { error: 'must be PAYMENT_RESULT or PAYMENT_PENDING' }),
+  result,
+  paymentRequestId: text(64),
+  paymentId: text(64),
+  paymentAmount: amount,
+  paymentCreateTime: isoDateTime.optional(),
+  paymentTime: isoDateTime.optional(),
+  customsDeclarationAmount: amount.optional(),
+  settlementQuote: settlementQuote.optional(),
+  payerRealNameVerified: booleanString.optional(),
+});
+export type NotifyPaymentRequest = z.infer<typeof notifyPaymentRequest>;
+
+export const notifyPaymentAck = z.object({ result });
+export type NotifyPaymentAck = z.infer<typeof notifyPaymentAck>;

@@ -1,0 +1,34 @@
+import pino from 'pino';
+import { z } from 'zod';
+import { ensureDevKeys } from './dev-keys';
+import { startSandbox } from './server';
+
+// `npm run sandbox`: the local Alipay+ and customs e-port on 127.0.0.1.
+
+const env = z
+  .object({
+    SANDBOX_PORT: z.coerce.number().int().min(0).max(65535).default(8090),
+    SANDBOX_CLIENT_ID: z.string().min(1).default('SANDBOX_MERCHANT'),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  })
+  .parse(process.env);
+
+async function main() {
+  const keys = ensureDevKeys();
+  const sandbox = await startSandbox({
+    port: env.SANDBOX_PORT,
+    clientId: env.SANDBOX_CLIENT_ID,
+    merchantPublicKey: keys.merchantPublicKey,
+    alipayPlusPrivateKey: keys.alipayPlusPrivateKey,
+    logger: pino({ level: env.LOG_LEVEL }),
+  });
+  console.log(`Alipay+ sandbox listening on ${sandbox.url} (client id ${env.SANDBOX_CLIENT_ID}, keys in ${keys.dir})`);
+  const stop = () => void sandbox.close().then(() => process.exit(0));
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});

@@ -1,0 +1,159 @@
+import axios from 'axios';
+import { notifyPaymentAck, verifySignedHeaders, signedHeaders, type KeyInput } from '../alipay-plus';
+import { HOUR, MINUTE, iso, type SandboxClock } from './clock';
+import type { Faults } from './faults';
+import type { Payment, PaymentBook } from './payments';
+
+/** Alipay+'s notification schedule: the gap before each of the 8 attempts. */
+export const NOTIFY_RETRY_GAPS_MS = [0, 2 * MINUTE, 10 * MINUTE, 10 * MINUTE, HOUR, 2 * HOUR, 6 * HOUR, 15 * HOUR];
+
+export interface NotificationAttempt {
+  at: number;
+  outcome: 'ACKNOWLEDGED' | 'NOT_ACKNOWLEDGED' | 'UNSIGNED_ACK' | 'BAD_ACK' | 'NO_RESPONSE' | 'DROPPED';
+  detail?: string;
+  duplicate?: boolean;
+}
+
+export interface NotificationDelivery {
+  paymentRequestId: string;
+  attempts: NotificationAttempt[];
+  acknowledged: boolean;
+  nextAt?: number;
+}
+
+interface Job {
+  dueAt: number;
+  run: () => Promise<void>;
+}
+
+export interface NotifierKeys {
+  clientId: string;
+  alipayPlusPrivateKey: KeyInput;
+  merchantPublicKey: KeyInput;
+  keyVersion: number;
+}
+
+/**
+ * Sends notifyPayment to the merchant, signed, on the documented schedule of the sandbox clock,
+ * until it gets a signed S acknowledgement.
+ */
+export class Notifier {
+  readonly deliveries: NotificationDelivery[] = [];
+  private jobs: Job[] = [];
+  private running: Promise<void> | null = null;
+  private ticker: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly clock: SandboxClock,
+    private readonly keys: NotifierKeys,
+    private readonly faults: Faults,
+    private readonly payments: () => PaymentBook,
+  ) {}
+
+  start(pollMs = 50) {
+    this.ticker = setInterval(() => void this.runDue(), pollMs);
+    this.ticker.unref();
+  }
+
+  stop() {
+    if (this.ticker) clearInterval(this.ticker);
+    this.ticker = null;
+  }
+
+  notify(payment: Payment, now: number) {
+    const delivery: NotificationDelivery = { paymentRequestId: payment.paymentRequestId, attempts: [], acknowledged: false };
+    this.deliveries.push(delivery);
+    this.schedule(delivery, now);
+  }
+
+  /** Runs every job due on the sandbox clock. Serialized, so an attempt never overlaps itself. */
+  runDue(): Promise<void> {
+    if (!this.running) {
+      this.running = (async () => {
+        try {
+          for (;;) {
+            const now = await this.clock.now();
+            const due = this.jobs.filter((j) => j.dueAt <= now).sort((a, b) => a.dueAt - b.dueAt);
+            if (due.length === 0) return;
+            this.jobs = this.jobs.filter((j) => !due.includes(j));
+            for (const job of due) await job.run();
+          }
+        } finally {
+          this.running = null;
+        }
+      })();
+    }
+    return this.running;
+  }
+
+  private schedule(delivery: NotificationDelivery, after: number) {
+    const index = delivery.attempts.filter((a) => !a.duplicate).length;
+    if (delivery.acknowledged || index >= NOTIFY_RETRY_GAPS_MS.length) {
+      delivery.nextAt = undefined;
+      return;
+    }
+    const dueAt = after + NOTIFY_RETRY_GAPS_MS[index]!;
+    delivery.nextAt = dueAt;
+    this.jobs.push({ dueAt, run: () => this.attempt(delivery) });
+  }
+
+  private async attempt(delivery: NotificationDelivery) {
+    const now = await this.clock.now();
+    const payment = this.payments().get(delivery.paymentRequestId)!;
+    const fault = this.faults.forNotification();
+    if (fault === 'DROP') {
+      delivery.attempts.push({ at: now, outcome: 'DROPPED' });
+    } else {
+      delivery.attempts.push(await this.send(payment, now));
+      if (fault === 'DUPLICATE') delivery.attempts.push({ ...(await this.send(payment, now)), duplicate: true });
+    }
+    delivery.acknowledged = delivery.attempts.some((a) => a.outcome === 'ACKNOWLEDGED');
+    this.schedule(delivery, now);
+  }
+
+  private async send(payment: Payment, now: number): Promise<NotificationAttempt> {
+    const view = this.payments().paymentView(payment);
+    const { result: _apiResult, paymentStatus: _status, paymentResult, ...rest } = view;
+    const body = JSON.stringify({ notifyType: 'PAYMENT_RESULT', result: paymentResult, ...rest, paymentCreateTime: iso(payment.createdAt) });
+    const url = new URL(payment.notifyUrl);
+    const headers = signedHeaders({
+      path: url.pathname,
+      clientId: this.keys.clientId,
+      rawBody: body,
+      privateKey: this.keys.alipayPlusPrivateKey,
+      keyVersion: this.keys.keyVersion,
+      timeHeader: 'Request-Time',
+      time: iso(now),
+    });
+    try {
+      const response = await axios.post<string>(payment.notifyUrl, body, {
+        headers,
+        timeout: 5_000,
+        responseType: 'text',
+        transformResponse: (d: unknown) => d,
+        validateStatus: () => true,
+      });
+      const rawAck = String(response.data ?? '');
+      const check = verifySignedHeaders({
+        path: url.pathname,
+        headers: Object.fromEntries(Object.entries(response.headers).map(([k, v]) => [k, v == null ? undefined : String(v)])),
+        rawBody: rawAck,
+        publicKey: this.keys.merchantPublicKey,
+        timeHeader: 'Response-Time',
+      });
+      if (!check.ok) return { at: now, outcome: 'UNSIGNED_ACK', detail: `HTTP ${response.status}, ${check.reason}` };
+      let ack;
+      try {
+        ack = notifyPaymentAck.safeParse(JSON.parse(rawAck));
+      } catch {
+        return { at: now, outcome: 'BAD_ACK', detail: 'acknowledgement is not JSON' };
+      }
+      if (!ack.success) return { at: now, outcome: 'BAD_ACK', detail: 'acknowledgement has no valid result' };
+      return ack.data.result.resultStatus === 'S'
+        ? { at: now, outcome: 'ACKNOWLEDGED' }
+        : { at: now, outcome: 'NOT_ACKNOWLEDGED', detail: `${ack.data.result.resultStatus} ${ack.data.result.resultCode}` };
+    } catch (error) {
+      return { at: now, outcome: 'NO_RESPONSE', detail: (error as Error).message };
+    }
+  }
+}
