@@ -15,6 +15,13 @@ export function isCustomsCode(value: string): value is CustomsCode {
  * the General Administration of Customs.
  */
 export function customsCodeForDistrict(district: string): CustomsCode {
-  const normalized = district.trim().toUpperCase();
-  return isCustomsCode(normalized) ? normalized : 'ZONGSHU';
+  const normalized = district.trim().toUpperCase().replace(/[\s-]+/g, '_');
+  if (isCustomsCode(normalized)) return normalized;
+  return DISTRICT_ALIASES[normalized] ?? 'ZONGSHU';
 }
+
+/** District names of the table's own customs (seed 003): Shanghai Customs, the Henan centre, Ningbo. */
+const DISTRICT_ALIASES: Record<string, CustomsCode> = {
+  SHANGHAI: 'SHANGHAI_CBT',
+  HENAN: 'ZHENGZHOU',
+};
