@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { mainlandIdCheckDigit, type DeclareRequest, type PayRequest } from '../../alipay-plus';
+import type { SandboxFixture } from './sandbox';
 
 /** A valid GB 11643 ID number for the given 17 leading digits. */
 export function idNumber(first17 = '11010519491231002') {
@@ -7,6 +8,14 @@ export function idNumber(first17 = '11010519491231002') {
 }
 
 export const BUYER = { fullName: '张三', certificateType: 'ID_CARD' as const, certificateNo: idNumber(), realNameVerified: true };
+
+/** Someone else: a valid ID number that is not the payer's. */
+export const OTHER_PERSON = { fullName: '李四', certificateType: 'ID_CARD' as const, certificateNo: idNumber('31011519800101123'), realNameVerified: true };
+
+/** The buyerCertificate of a declare request for a person. */
+export function certificateOf(person: { fullName: string; certificateType: 'ID_CARD' | 'PASSPORT'; certificateNo: string }) {
+  return { certificateType: person.certificateType, certificateNo: person.certificateNo, holderName: { fullName: person.fullName } };
+}
 
 export function uniqueId(prefix: string) {
   return `${prefix}-${randomUUID().slice(0, 8)}`;
@@ -39,4 +48,33 @@ export function declareRequest(paymentRequestId: string, over: Partial<DeclareRe
     isSplit: 'false',
     ...over,
   };
+}
+
+/** A split part of a payment: its own request id, customs order id and amount. */
+export function splitPart(paymentRequestId: string, part: number, fen: number, over: Partial<DeclareRequest> = {}): DeclareRequest {
+  return declareRequest(paymentRequestId, {
+    customsDeclarationRequestId: `${paymentRequestId}-P${part}`,
+    isSplit: 'true',
+    referenceOrderId: `${paymentRequestId}-O${part}`,
+    declarationAmount: { currency: 'CNY', value: String(fen) },
+    ...over,
+  });
+}
+
+/** Creates a payment (expiring relative to the sandbox clock) without paying it. */
+export async function unpaidPayment(f: SandboxFixture, opts: Parameters<typeof payRequest>[0] = {}) {
+  const req = payRequest({ now: await f.now(), ...opts });
+  const response = await f.client.pay(req);
+  return { req, id: req.paymentRequestId, paymentId: response.paymentId };
+}
+
+/** Creates a payment and has the buyer pay it. */
+export async function paidPayment(
+  f: SandboxFixture,
+  opts: Parameters<typeof payRequest>[0] & { payer?: typeof BUYER } = {},
+) {
+  const { payer = BUYER, ...payOpts } = opts;
+  const p = await unpaidPayment(f, payOpts);
+  await f.helper('POST', `/sandbox/payments/${encodeURIComponent(p.id)}/succeed`, { payer });
+  return p;
 }

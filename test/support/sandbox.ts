@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import axios from 'axios';
-import { AlipayPlusClient } from '../../alipay-plus';
+import { AlipayPlusClient, type AlipayPlusClientOptions } from '../../alipay-plus';
 import type { TimeSource } from '../../sandbox/clock';
 import { ensureDevKeys, type DevKeys } from '../../sandbox/dev-keys';
 import { startSandbox, type Sandbox } from '../../sandbox/server';
@@ -16,14 +16,30 @@ export function testKeys(): DevKeys {
   return keys;
 }
 
+/**
+ * A time source that stands still, so the sandbox clock moves only with `advance`. Tests that assert
+ * exact times (the 5-minute rule, review delays, the notification schedule) use it.
+ */
+export function frozenTime(startMs = Date.now()): TimeSource {
+  return () => startMs;
+}
+
 export interface SandboxFixture {
   sandbox: Sandbox;
   client: AlipayPlusClient;
   keys: DevKeys;
-  /** Calls a test helper under /sandbox/ (or /eport/) and returns its JSON. */
+  /** Calls a test helper under /sandbox/ (or /eport/) and returns its JSON. Throws on HTTP >= 400. */
   helper<T = any>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T>;
   ledger(): Promise<any>;
   advance(ms: number): Promise<void>;
+  /** The sandbox clock, in epoch milliseconds. */
+  now(): Promise<number>;
+  /** POST /sandbox/faults: replaces the whole fault configuration ({} clears it). */
+  faults(config: unknown): Promise<void>;
+  /** POST /sandbox/customs/rules. */
+  customsRules(rules: unknown): Promise<void>;
+  /** Another client for the same sandbox, with some options changed. */
+  makeClient(over?: Partial<AlipayPlusClientOptions>): AlipayPlusClient;
   close(): Promise<void>;
 }
 
@@ -36,13 +52,15 @@ export async function startSandboxFixture(opts: { timeSource?: TimeSource; timeo
     alipayPlusPrivateKey: k.alipayPlusPrivateKey,
     timeSource: opts.timeSource,
   });
-  const client = new AlipayPlusClient({
-    baseUrl: sandbox.url,
-    clientId: CLIENT_ID,
-    merchantPrivateKey: k.merchantPrivateKey,
-    alipayPlusPublicKey: k.alipayPlusPublicKey,
-    timeoutMs: opts.timeoutMs ?? 5_000,
-  });
+  const makeClient = (over: Partial<AlipayPlusClientOptions> = {}) =>
+    new AlipayPlusClient({
+      baseUrl: sandbox.url,
+      clientId: CLIENT_ID,
+      merchantPrivateKey: k.merchantPrivateKey,
+      alipayPlusPublicKey: k.alipayPlusPublicKey,
+      timeoutMs: opts.timeoutMs ?? 5_000,
+      ...over,
+    });
   const helper = async (method: 'GET' | 'POST', path: string, body?: unknown) => {
     const res = await axios.request({ method, url: sandbox.url + path, data: body, validateStatus: () => true });
     if (res.status >= 400) throw new Error(`${method} ${path}: HTTP ${res.status} ${JSON.stringify(res.data)}`);
@@ -50,11 +68,15 @@ export async function startSandboxFixture(opts: { timeSource?: TimeSource; timeo
   };
   return {
     sandbox,
-    client,
+    client: makeClient(),
     keys: k,
     helper,
     ledger: () => helper('GET', '/sandbox/ledger'),
     advance: async (ms) => void (await helper('POST', '/sandbox/clock/advance', { ms })),
+    now: async () => (await helper('GET', '/sandbox/clock')).nowMs as number,
+    faults: async (config) => void (await helper('POST', '/sandbox/faults', config)),
+    customsRules: async (rules) => void (await helper('POST', '/sandbox/customs/rules', rules)),
+    makeClient,
     close: () => sandbox.close(),
   };
 }

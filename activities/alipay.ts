@@ -1,0 +1,118 @@
+import type { AlipayPlusClient, CustomsCode, DeclarationStatus, PaymentStatus } from '../alipay-plus';
+import type { EPortClient, OrderDocumentInput } from '../eport/client';
+import { mapFailures } from './failures';
+
+export interface AlipayDeps {
+  alipay: AlipayPlusClient;
+  eport: EPortClient;
+  /** Where Alipay+ posts notifyPayment: the notify receiver. */
+  notifyUrl: string;
+  /** Where the buyer's browser returns after paying; never trusted for the result. */
+  redirectUrl: string;
+}
+
+const fen = (value: number) => ({ currency: 'CNY' as const, value: String(value) });
+
+export function alipayActivities({ alipay, eport, notifyUrl, redirectUrl }: AlipayDeps) {
+  return {
+    async createPayment(p: { paymentRequestId: string; orderId: string; amountFen: number; description: string; expiresAt: string }) {
+      const r = await mapFailures(() =>
+        alipay.pay({
+          paymentRequestId: p.paymentRequestId,
+          paymentAmount: fen(p.amountFen),
+          order: { referenceOrderId: p.orderId, orderDescription: p.description, orderAmount: fen(p.amountFen) },
+          paymentNotifyUrl: notifyUrl,
+          paymentRedirectUrl: redirectUrl,
+          paymentExpiryTime: p.expiresAt,
+        }),
+      );
+      return { paymentId: r.paymentId, paymentUrl: r.paymentUrl };
+    },
+
+    async inquirePayment(p: { paymentRequestId: string }) {
+      const r = await mapFailures(() => alipay.inquiryPayment(p));
+      return {
+        status: r.paymentStatus as PaymentStatus,
+        paymentId: r.paymentId,
+        paymentTime: r.paymentTime,
+        customsDeclarationFen: r.customsDeclarationAmount ? Number(r.customsDeclarationAmount.value) : undefined,
+        settlementQuote: r.settlementQuote,
+        payerRealNameVerified: r.payerRealNameVerified === undefined ? undefined : r.payerRealNameVerified === 'true',
+      };
+    },
+
+    async cancelPayment(p: { paymentRequestId: string }) {
+      await mapFailures(() => alipay.cancelPayment(p));
+    },
+
+    async refundPayment(p: { refundRequestId: string; paymentRequestId: string; amountFen: number; reason: string }) {
+      const r = await mapFailures(() =>
+        alipay.refund({
+          refundRequestId: p.refundRequestId,
+          paymentRequestId: p.paymentRequestId,
+          refundAmount: fen(p.amountFen),
+          refundReason: p.reason,
+        }),
+      );
+      return { refundId: r.refundId, refundTime: r.refundTime };
+    },
+
+    async declare(d: {
+      paymentRequestId: string;
+      declarationId: string;
+      customsCode: CustomsCode;
+      merchantCustomsCode: string;
+      merchantCustomsName: string;
+      amountFen: number;
+      isSplit: boolean;
+      referenceOrderId?: string;
+      buyer?: { fullName: string; certificateType: 'ID_CARD' | 'PASSPORT'; certificateNo: string };
+    }) {
+      const r = await mapFailures(() =>
+        alipay.declare({
+          paymentRequestId: d.paymentRequestId,
+          customsDeclarationRequestId: d.declarationId,
+          customs: { customsCode: d.customsCode, region: 'CN' },
+          merchantCustomsInfo: { merchantCustomsCode: d.merchantCustomsCode, merchantCustomsName: d.merchantCustomsName },
+          declarationAmount: fen(d.amountFen),
+          isSplit: d.isSplit ? 'true' : 'false',
+          ...(d.referenceOrderId && { referenceOrderId: d.referenceOrderId }),
+          ...(d.buyer && {
+            buyerCertificate: {
+              certificateType: d.buyer.certificateType,
+              certificateNo: d.buyer.certificateNo,
+              holderName: { fullName: d.buyer.fullName },
+            },
+          }),
+        }),
+      );
+      return { pspDeclarationRequestId: r.pspDeclarationRequestId, identityCheckResult: r.identityCheckResult };
+    },
+
+    async inquireDeclarations(p: { declarationIds: string[] }) {
+      const r = await mapFailures(() => alipay.inquireDeclarationRequests({ declarationRequestIds: p.declarationIds }));
+      return {
+        records: r.declarationRecords.map((rec) => ({
+          declarationId: rec.customsDeclarationRequestId,
+          status: rec.declarationRequestStatus as DeclarationStatus,
+          customsResultCode: rec.customsResultCode,
+          customsResultDescription: rec.customsResultDescription,
+        })),
+        notFound: r.declarationRequestsNotFound,
+      };
+    },
+
+    async submitOrderDocument(doc: OrderDocumentInput) {
+      await mapFailures(() => eport.submitOrderDocument(doc));
+    },
+
+    async submitWaybill(w: { orderNo: string; waybillNo: string; carrier: string }) {
+      await mapFailures(() => eport.submitWaybill(w));
+    },
+
+    async inquireClearance(p: { orderNo: string }) {
+      const r = await mapFailures(() => eport.clearance(p.orderNo));
+      return { status: r.status, reason: r.reason, missingDocuments: r.missingDocuments };
+    },
+  };
+}

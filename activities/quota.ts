@@ -1,0 +1,74 @@
+import { createHmac } from 'node:crypto';
+import { ApplicationFailure } from '@temporalio/activity';
+import { WithStartWorkflowOperation, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import { ANNUAL_QUOTA_FEN } from '../domain/limits';
+import {
+  commitQuotaUpdate,
+  quotaWorkflowId,
+  releaseQuotaUpdate,
+  reserveQuotaUpdate,
+  type QuotaState,
+  type QuotaUsage,
+} from '../domain/quota-api';
+
+export interface QuotaDeps {
+  temporal: Client;
+  taskQueue: string;
+  /** Secret for the buyer key, so the quota workflow's id never reveals an ID number. */
+  buyerKeySecret: string;
+  /** Continue-as-new cadence for the quota workflow; tests set it low. */
+  quotaUpdatesPerRun?: number;
+}
+
+/** A quota update the entity refused is final: its message names the rule and what is left. */
+async function refusedIsFinal(call: () => Promise<QuotaUsage>): Promise<QuotaUsage> {
+  try {
+    return await call();
+  } catch (error) {
+    if (error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure) {
+      throw ApplicationFailure.create({ type: error.cause.type ?? 'QUOTA_REFUSED', message: error.cause.message, nonRetryable: true });
+    }
+    throw error;
+  }
+}
+
+export function quotaActivities(deps: QuotaDeps) {
+  return {
+    async buyerQuotaKey(buyer: { certificateType: string; certificateNo: string }): Promise<string> {
+      return createHmac('sha256', deps.buyerKeySecret).update(`${buyer.certificateType}:${buyer.certificateNo}`).digest('hex').slice(0, 32);
+    },
+
+    /** Update-with-start: the first order of a buyer's year starts the entity, later ones join it. */
+    async reserveQuota(r: { buyerKey: string; year: number; orderId: string; amountFen: number }): Promise<QuotaUsage> {
+      const initial: QuotaState = {
+        buyerKey: r.buyerKey,
+        year: r.year,
+        limitFen: ANNUAL_QUOTA_FEN,
+        orders: {},
+        updatesPerRun: deps.quotaUpdatesPerRun,
+      };
+      return refusedIsFinal(() =>
+        deps.temporal.workflow.executeUpdateWithStart(reserveQuotaUpdate, {
+          args: [{ orderId: r.orderId, amountFen: r.amountFen }],
+          startWorkflowOperation: new WithStartWorkflowOperation('buyerQuotaWorkflow', {
+            workflowId: quotaWorkflowId(r.buyerKey, r.year),
+            taskQueue: deps.taskQueue,
+            args: [initial],
+            workflowIdConflictPolicy: 'USE_EXISTING',
+            staticSummary: `Cross-border quota of one buyer for ${r.year}`,
+          }),
+        }),
+      );
+    },
+
+    async commitQuota(r: { buyerKey: string; year: number; orderId: string }): Promise<QuotaUsage> {
+      const handle = deps.temporal.workflow.getHandle(quotaWorkflowId(r.buyerKey, r.year));
+      return refusedIsFinal(() => handle.executeUpdate(commitQuotaUpdate, { args: [{ orderId: r.orderId }] }));
+    },
+
+    async releaseQuota(r: { buyerKey: string; year: number; orderId: string }): Promise<QuotaUsage> {
+      const handle = deps.temporal.workflow.getHandle(quotaWorkflowId(r.buyerKey, r.year));
+      return refusedIsFinal(() => handle.executeUpdate(releaseQuotaUpdate, { args: [{ orderId: r.orderId }] }));
+    },
+  };
+}

@@ -1,0 +1,119 @@
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import type { Logger } from 'pino';
+import { notifyPaymentRequest, signedHeaders, verifySignedHeaders, type KeyInput, type Result } from '../alipay-plus';
+import { orderWorkflowId } from '../domain/order';
+import { paymentNotificationUpdate, type PaymentNotification } from '../domain/order-api';
+
+// The merchant's endpoint for Alipay+ notifyPayment. It answers a signed S only after Temporal has
+// accepted the notification into the order's history; anything else makes Alipay+ try again.
+
+export interface NotifyReceiverOptions {
+  temporal: Client;
+  /** The merchant's client id at Alipay+, which signs both directions. */
+  clientId: string;
+  /** Verifies notifications. */
+  alipayPlusPublicKey: KeyInput;
+  /** Signs acknowledgements. */
+  merchantPrivateKey: KeyInput;
+  keyVersion?: number;
+  host?: string;
+  port?: number;
+  /** The path Alipay+ posts to, part of what is signed. */
+  path?: string;
+  logger?: Logger;
+}
+
+export interface NotifyReceiver {
+  url: string;
+  close(): Promise<void>;
+}
+
+type Outcome = { status: number; result: Result; kind: 'delivered' | 'refused' | 'retry' };
+
+export async function startNotifyReceiver(o: NotifyReceiverOptions): Promise<NotifyReceiver> {
+  const path = o.path ?? '/alipay/notify';
+
+  async function deliver(req: IncomingMessage, rawBody: string): Promise<Outcome> {
+    const refuse = (code: string, message: string): Outcome => ({ status: 200, result: { resultStatus: 'F', resultCode: code, resultMessage: message }, kind: 'refused' });
+    if (req.method !== 'POST') return refuse('METHOD_NOT_SUPPORTED', 'use POST');
+    const check = verifySignedHeaders({ path, headers: req.headers, rawBody, publicKey: o.alipayPlusPublicKey, timeHeader: 'Request-Time' });
+    if (!check.ok) return refuse('INVALID_SIGNATURE', `signature check failed: ${check.reason}`);
+    if (check.clientId !== o.clientId) return refuse('INVALID_CLIENT', 'notification for another client id');
+    let body: unknown;
+    try {
+      body = JSON.parse(rawBody);
+    } catch {
+      return refuse('PARAM_ILLEGAL', 'body is not JSON');
+    }
+    const parsed = notifyPaymentRequest.safeParse(body);
+    if (!parsed.success) return refuse('PARAM_ILLEGAL', parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; '));
+    const n = parsed.data;
+    if (n.notifyType !== 'PAYMENT_RESULT') return { status: 200, result: { resultStatus: 'S', resultCode: 'SUCCESS', resultMessage: 'pending noted' }, kind: 'delivered' };
+    if (n.paymentAmount.currency !== 'CNY') return refuse('PARAM_ILLEGAL', 'paymentAmount.currency must be CNY');
+
+    const notification: PaymentNotification = {
+      paymentRequestId: n.paymentRequestId,
+      paymentId: n.paymentId,
+      resultStatus: n.result.resultStatus,
+      resultCode: n.result.resultCode,
+      paymentAmountFen: Number(n.paymentAmount.value),
+      paymentTime: n.paymentTime,
+      customsDeclarationFen: n.customsDeclarationAmount ? Number(n.customsDeclarationAmount.value) : undefined,
+      settlementQuote: n.settlementQuote,
+      payerRealNameVerified: n.payerRealNameVerified === undefined ? undefined : n.payerRealNameVerified === 'true',
+    };
+    try {
+      // The order's paymentRequestId is its order id. The update's validator checks the id and the amount.
+      const handle = o.temporal.workflow.getHandle(orderWorkflowId(n.paymentRequestId));
+      const ack = await handle.executeUpdate(paymentNotificationUpdate, { args: [notification] });
+      return { status: 200, result: { resultStatus: 'S', resultCode: 'SUCCESS', resultMessage: ack.duplicate ? 'duplicate' : 'success' }, kind: 'delivered' };
+    } catch (error) {
+      if (error instanceof WorkflowNotFoundError) return refuse('ORDER_NOT_EXIST', `no order for paymentRequestId ${n.paymentRequestId}`);
+      if (error instanceof WorkflowUpdateFailedError) return refuse('PARAM_ILLEGAL', error.cause?.message ?? error.message);
+      // Temporal did not take it: no S, so Alipay+ sends it again later.
+      o.logger?.warn({ err: error, paymentRequestId: n.paymentRequestId }, 'notification not delivered, Alipay+ will retry');
+      return { status: 503, result: { resultStatus: 'U', resultCode: 'UNKNOWN_EXCEPTION', resultMessage: 'try again' }, kind: 'retry' };
+    }
+  }
+
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const rawBody = Buffer.concat(chunks).toString('utf8');
+      const url = (req.url ?? '').split('?')[0];
+      const outcome: Promise<Outcome> =
+        url === path
+          ? deliver(req, rawBody)
+          : Promise.resolve({ status: 404, result: { resultStatus: 'F', resultCode: 'NO_INTERFACE_DEF', resultMessage: 'not found' }, kind: 'refused' });
+      void outcome.then((out) => {
+        o.logger?.info({ kind: out.kind, resultCode: out.result.resultCode }, 'notifyPayment');
+        const body = JSON.stringify({ result: out.result });
+        const headers = signedHeaders({
+          path,
+          clientId: o.clientId,
+          rawBody: body,
+          privateKey: o.merchantPrivateKey,
+          keyVersion: o.keyVersion ?? 1,
+          timeHeader: 'Response-Time',
+          time: new Date().toISOString(),
+        });
+        res.writeHead(out.status, headers).end(body);
+      });
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(o.port ?? 0, o.host ?? '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://${o.host ?? '127.0.0.1'}:${port}${path}`,
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}

@@ -1,0 +1,144 @@
+import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import type { CustomsCode } from '../alipay-plus/customs-codes';
+
+// How order systems, the notify receiver and operators talk to one order workflow.
+
+export type Stage =
+  | 'CHECKOUT'
+  | 'RESERVING_QUOTA'
+  | 'REAL_NAME_CHECK'
+  | 'CREATING_PAYMENT'
+  | 'AWAITING_PAYMENT'
+  | 'PAID'
+  | 'DECLARING'
+  | 'CUSTOMS_REVIEW'
+  | 'CLEARANCE'
+  | 'RELEASED_FOR_DELIVERY'
+  | 'COMPENSATING'
+  | 'COMPLETED'
+  | 'CANCELLED'
+  | 'REFUNDED'
+  | 'REJECTED'
+  | 'FAILED';
+
+export interface CheckoutResult {
+  orderId: string;
+  paymentRequestId: string;
+  paymentUrl: string;
+  paymentExpiresAt: string;
+}
+
+/** The facts of an Alipay+ notifyPayment, after the receiver verified its signature. */
+export interface PaymentNotification {
+  paymentRequestId: string;
+  paymentId: string;
+  resultStatus: 'S' | 'F' | 'U';
+  resultCode: string;
+  paymentAmountFen: number;
+  paymentTime?: string;
+  customsDeclarationFen?: number;
+  settlementQuote?: { quoteCurrencyPair: string; quotePrice: string; quoteId?: string };
+  payerRealNameVerified?: boolean;
+}
+
+export interface NotificationAck {
+  accepted: true;
+  duplicate: boolean;
+}
+
+/** An operator's correction: only the four fields a retransmission may change. */
+export interface DeclarationCorrection {
+  declarationId: string;
+  merchantCustomsCode?: string;
+  merchantCustomsName?: string;
+  customsCode?: CustomsCode;
+  amountFen?: number;
+  operator: string;
+  reason: string;
+}
+
+export interface RefundRequest {
+  amountFen: number;
+  reason: string;
+  requestedBy: string;
+}
+
+export interface PaymentView {
+  paymentRequestId: string;
+  paymentId?: string;
+  paymentUrl?: string;
+  status: 'NOT_CREATED' | 'PROCESSING' | 'SUCCESS' | 'FAIL' | 'CANCELLED';
+  amountFen: number;
+  expiresAt?: string;
+  paidAt?: string;
+  customsDeclarationFen?: number;
+  settlementQuote?: { quoteCurrencyPair: string; quotePrice: string; quoteId?: string };
+  payerRealNameVerified?: boolean;
+  /** How the result became known: the notification, or polling inquiryPayment. */
+  learnedFrom?: 'NOTIFICATION' | 'INQUIRY';
+  notificationsReceived: number;
+}
+
+export type DeclarationState =
+  | 'NOT_SENT'
+  | 'SUBMITTED'
+  | 'WAITING_FOR_PROCESSING'
+  | 'IN_PROCESS'
+  | 'ACCEPTED'
+  | 'REJECTED'
+  | 'RETRANSMIT_SCHEDULED'
+  | 'AWAITING_CORRECTION';
+
+export interface DeclarationView {
+  declarationId: string;
+  customsOrderId: string;
+  isSplit: boolean;
+  customsCode: CustomsCode;
+  merchantCustomsCode: string;
+  merchantCustomsName: string;
+  amountFen: number;
+  status: DeclarationState;
+  /** Accepted declare calls: the first one and each retransmission. */
+  attempts: number;
+  lastResultCode?: string;
+  lastCallAt?: string;
+  customsResultCode?: string;
+  customsResultDescription?: string;
+  retransmitAt?: string;
+  identityCheckResult?: 'CHECK_PASSED' | 'CHECK_NOT_PASSED';
+  corrections: { at: string; operator: string; reason: string; fields: string[] }[];
+}
+
+export interface RefundView {
+  refundRequestId: string;
+  amountFen: number;
+  reason: string;
+  requestedBy: string;
+  status: 'PENDING' | 'SUCCEEDED' | 'FAILED';
+  refundId?: string;
+  failure?: string;
+  at: string;
+}
+
+export interface OrderStatus {
+  orderId: string;
+  stage: Stage;
+  totalFen: number;
+  customsCode: CustomsCode;
+  waitingFor?: { what: string; since: string };
+  stuck?: { reason: string; since: string };
+  payment: PaymentView;
+  declarations: DeclarationView[];
+  clearance: { customsOrderId: string; status: 'NOT_SUBMITTED' | 'PENDING' | 'RELEASED' | 'REJECTED'; reason?: string }[];
+  refunds: RefundView[];
+  refundableFen: number;
+  refundWindowClosesAt?: string;
+  /** Why the order ended where it did, in words the merchant can pass to the buyer. */
+  outcome?: { reason: string; buyerMessage: string };
+}
+
+export const checkoutUpdate = defineUpdate<CheckoutResult, []>('checkout');
+export const paymentNotificationUpdate = defineUpdate<NotificationAck, [PaymentNotification]>('paymentNotification');
+export const correctDeclarationUpdate = defineUpdate<DeclarationView, [DeclarationCorrection]>('correctDeclaration');
+export const requestRefundUpdate = defineUpdate<RefundView, [RefundRequest]>('requestRefund');
+export const statusQuery = defineQuery<OrderStatus>('status');

@@ -1,0 +1,147 @@
+import { z } from 'zod';
+import { customsCodeForDistrict } from '../alipay-plus/customs-codes';
+import { mainlandIdProblem } from '../alipay-plus/identity';
+import { MAX_ORDER_FEN, formatCny } from './limits';
+
+// What an order system sends at checkout. Validated in the client and again at the start of the workflow,
+// so an order that breaks a rule never reaches Alipay+. Each error starts with the rule's name.
+
+export const ORDER_RULES = {
+  SINGLE_TRANSACTION_LIMIT: 'SINGLE_TRANSACTION_LIMIT',
+  ITEMS_MATCH_TOTAL: 'ITEMS_MATCH_TOTAL',
+  CURRENCY_CNY: 'CURRENCY_CNY',
+  CUSTOMS_DISTRICT: 'CUSTOMS_DISTRICT',
+  SPLIT_PARTS: 'SPLIT_PARTS',
+  BUYER_ID_NUMBER: 'BUYER_ID_NUMBER',
+} as const;
+
+const fen = z.number({ error: 'must be a whole number of fen' }).int('must be a whole number of fen').min(1, 'must be at least 1 fen');
+const id = z.string().regex(/^[A-Za-z0-9_-]{1,40}$/, 'must be 1 to 40 letters, digits, _ or -');
+
+export const orderInputSchema = z
+  .object({
+    orderId: id,
+    currency: z.string(),
+    totalFen: fen,
+    items: z
+      .array(
+        z.object({
+          sku: z.string().min(1).max(64),
+          name: z.string().min(1).max(256),
+          quantity: z.number().int().min(1).max(9999),
+          unitPriceFen: fen,
+        }),
+      )
+      .min(1, 'must list at least one item'),
+    buyer: z.object({
+      fullName: z.string().min(1).max(128),
+      certificateType: z.enum(['ID_CARD', 'PASSPORT']),
+      certificateNo: z.string().min(1).max(64),
+    }),
+    /** The merchant must check the buyer's real name (and customs needs a verified payer). */
+    realNameRequired: z.boolean().default(true),
+    customs: z.object({
+      /** A customs code from the table, or any other district name, which is declared to ZONGSHU. */
+      district: z.string(),
+      merchantCustomsCode: z.string().min(1).max(128),
+      merchantCustomsName: z.string().min(1).max(256),
+    }),
+    /** Declare the order as several customs orders, one per part. */
+    splitParts: z.array(z.object({ referenceOrderId: id, amountFen: fen })).optional(),
+    logistics: z.object({ carrier: z.string().min(1).max(128), waybillNo: z.string().min(1).max(48) }),
+    paymentExpiryMinutes: z.number().int().min(1).max(7 * 24 * 60).default(30),
+  })
+  .superRefine((o, ctx) => {
+    const rule = (name: string, path: (string | number)[], message: string) =>
+      ctx.addIssue({ code: 'custom', path, message: `${name}: ${message}` });
+
+    if (o.currency !== 'CNY') rule(ORDER_RULES.CURRENCY_CNY, ['currency'], `the buyer pays in CNY, not ${o.currency || '(empty)'}`);
+    if (o.totalFen > MAX_ORDER_FEN) {
+      rule(
+        ORDER_RULES.SINGLE_TRANSACTION_LIMIT,
+        ['totalFen'],
+        `${formatCny(o.totalFen)} is more than the customs limit of ${formatCny(MAX_ORDER_FEN)} per transaction`,
+      );
+    }
+    const itemsFen = o.items.reduce((sum, i) => sum + i.quantity * i.unitPriceFen, 0);
+    if (itemsFen !== o.totalFen) {
+      rule(ORDER_RULES.ITEMS_MATCH_TOTAL, ['items'], `items add up to ${formatCny(itemsFen)}, but the total is ${formatCny(o.totalFen)}`);
+    }
+    if (!/^[A-Za-z][A-Za-z _-]{1,31}$/.test(o.customs.district)) {
+      rule(ORDER_RULES.CUSTOMS_DISTRICT, ['customs', 'district'], 'must be a customs code (ZONGSHU, ZHENGZHOU, NINGBO, SHANGHAI_CBT) or a district name');
+    }
+    if (o.splitParts) {
+      if (o.splitParts.length < 2) rule(ORDER_RULES.SPLIT_PARTS, ['splitParts'], 'a split order has at least 2 parts');
+      const ids = new Set(o.splitParts.map((p) => p.referenceOrderId));
+      if (ids.size !== o.splitParts.length) rule(ORDER_RULES.SPLIT_PARTS, ['splitParts'], 'each part needs its own referenceOrderId');
+      const partsFen = o.splitParts.reduce((sum, p) => sum + p.amountFen, 0);
+      if (partsFen !== o.totalFen) {
+        rule(ORDER_RULES.SPLIT_PARTS, ['splitParts'], `parts add up to ${formatCny(partsFen)}, but the total is ${formatCny(o.totalFen)}`);
+      }
+    }
+    if (o.realNameRequired && o.buyer.certificateType === 'ID_CARD') {
+      const problem = mainlandIdProblem(o.buyer.certificateNo);
+      if (problem) rule(ORDER_RULES.BUYER_ID_NUMBER, ['buyer', 'certificateNo'], `the ID number ${problem}`);
+    }
+  });
+
+export type OrderInput = z.input<typeof orderInputSchema>;
+export type Order = z.infer<typeof orderInputSchema>;
+
+/** Why an order is invalid, naming each broken rule; null when it is valid. */
+export function orderProblems(input: unknown): string | null {
+  const parsed = orderInputSchema.safeParse(input);
+  if (parsed.success) return null;
+  return parsed.error.issues.map((i) => (i.code === 'custom' ? i.message : `${i.path.join('.')}: ${i.message}`)).join('; ');
+}
+
+export class InvalidOrderError extends Error {
+  override name = 'InvalidOrderError';
+}
+
+export function parseOrder(input: unknown): Order {
+  const parsed = orderInputSchema.safeParse(input);
+  if (!parsed.success) throw new InvalidOrderError(orderProblems(input)!);
+  return parsed.data;
+}
+
+// Identifiers derived from the merchant's order id, so that a retry never makes a second effect.
+
+export const orderWorkflowId = (orderId: string) => `order-${orderId}`;
+/** The payment request id is the merchant's order number: customs matches the three documents by it. */
+export const paymentRequestIdFor = (orderId: string) => orderId;
+export const declarationIdFor = (orderId: string, part: number) => `${orderId}-D${part}`;
+export const refundRequestIdFor = (orderId: string, seq: number) => `${orderId}-R${seq}`;
+
+export interface CustomsOrder {
+  /** The customs order id: the payment request id, or the part's referenceOrderId. */
+  customsOrderId: string;
+  declarationId: string;
+  amountFen: number;
+  isSplit: boolean;
+  waybillNo: string;
+}
+
+/** The customs orders one order is declared as: one, or one per split part. */
+export function customsOrdersOf(order: Order): CustomsOrder[] {
+  if (!order.splitParts) {
+    return [
+      {
+        customsOrderId: paymentRequestIdFor(order.orderId),
+        declarationId: declarationIdFor(order.orderId, 1),
+        amountFen: order.totalFen,
+        isSplit: false,
+        waybillNo: order.logistics.waybillNo,
+      },
+    ];
+  }
+  return order.splitParts.map((p, i) => ({
+    customsOrderId: p.referenceOrderId,
+    declarationId: declarationIdFor(order.orderId, i + 1),
+    amountFen: p.amountFen,
+    isSplit: true,
+    waybillNo: `${order.logistics.waybillNo}-${i + 1}`,
+  }));
+}
+
+export const customsCodeOf = (order: Order) => customsCodeForDistrict(order.customs.district);

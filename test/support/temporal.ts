@@ -1,0 +1,69 @@
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
+import { createActivities } from '../../activities';
+import { startNotifyReceiver, type NotifyReceiver } from '../../client/notify-receiver';
+import { testServerExecutable } from '../../dev/temporal-binaries';
+import { EPortClient } from '../../eport/client';
+import { startSandboxFixture, CLIENT_ID, type SandboxFixture } from './sandbox';
+
+let runtimeInstalled = false;
+
+/**
+ * The workflow test stack: Temporal's time-skipping test server, the sandbox reading the server's
+ * clock (so the 5-minute rule and review delays follow skipped time), the notify receiver, and a
+ * worker running the real workflows and the real activities.
+ */
+export interface WorkflowStack {
+  env: TestWorkflowEnvironment;
+  f: SandboxFixture;
+  receiver: NotifyReceiver;
+  worker: Worker;
+  taskQueue: string;
+  close(): Promise<void>;
+}
+
+export async function startWorkflowStack(opts: { quotaUpdatesPerRun?: number } = {}): Promise<WorkflowStack> {
+  if (!runtimeInstalled) {
+    Runtime.install({ logger: new DefaultLogger('WARN') });
+    runtimeInstalled = true;
+  }
+  const env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: testServerExecutable() } });
+  const f = await startSandboxFixture({ timeSource: () => env.currentTimeMs() });
+  const receiver = await startNotifyReceiver({
+    temporal: env.client,
+    clientId: CLIENT_ID,
+    alipayPlusPublicKey: f.keys.alipayPlusPublicKey,
+    merchantPrivateKey: f.keys.merchantPrivateKey,
+  });
+  const taskQueue = 'orders-test';
+  const worker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue,
+    workflowsPath: require.resolve('../../workflows'),
+    activities: createActivities({
+      alipay: f.client,
+      eport: new EPortClient(f.sandbox.url),
+      notifyUrl: receiver.url,
+      redirectUrl: 'https://merchant.example/return',
+      temporal: env.client,
+      taskQueue,
+      buyerKeySecret: 'test-secret',
+      quotaUpdatesPerRun: opts.quotaUpdatesPerRun,
+    }),
+  });
+  const running = worker.run();
+  return {
+    env,
+    f,
+    receiver,
+    worker,
+    taskQueue,
+    close: async () => {
+      worker.shutdown();
+      await running;
+      await receiver.close();
+      await f.close();
+      await env.teardown();
+    },
+  };
+}

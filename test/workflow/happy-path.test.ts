@@ -1,0 +1,37 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { orderHandle, startOrder } from '../../client/orders';
+import { startWorkflowStack, type WorkflowStack } from '../support/temporal';
+import { BUYER } from '../support/orders';
+import { sampleOrder, waitForStatus } from '../support/workflow-helpers';
+
+let s: WorkflowStack;
+before(async () => (s = await startWorkflowStack()));
+after(() => s?.close());
+
+test('the happy path: checkout returns the cashier URL, the order clears customs and completes after 90 days', async () => {
+  const order = sampleOrder();
+  const checkout = await startOrder(s.env.client, order, { taskQueue: s.taskQueue });
+  assert.match(checkout.paymentUrl, /\/cashier\//);
+  assert.equal(checkout.paymentRequestId, order.orderId);
+
+  await s.f.helper('POST', `/sandbox/payments/${order.orderId}/succeed`, { payer: { ...BUYER } });
+  const released = await waitForStatus(s.env, s.env.client, order.orderId, (st) => st.stage === 'RELEASED_FOR_DELIVERY');
+  assert.equal(released.payment.status, 'SUCCESS');
+  assert.equal(released.payment.learnedFrom, 'NOTIFICATION');
+  assert.equal(released.declarations.length, 1);
+  assert.equal(released.declarations[0]!.status, 'ACCEPTED');
+  assert.equal(released.declarations[0]!.identityCheckResult, 'CHECK_PASSED');
+  assert.deepEqual(released.clearance, [{ customsOrderId: order.orderId, status: 'RELEASED' }]);
+
+  const ledger = await s.f.ledger();
+  const payments = ledger.payments.filter((p: any) => p.paymentRequestId === order.orderId);
+  assert.equal(payments.length, 1);
+  const declarations = ledger.declarations.filter((d: any) => d.paymentRequestId === order.orderId);
+  assert.equal(declarations.length, 1);
+  assert.deepEqual(declarations[0].calls.map((c: any) => c.kind), ['FIRST']);
+  assert.equal(declarations[0].customsCode, 'ZONGSHU'); // Hangzhou declares to ZONGSHU
+
+  const result = await orderHandle(s.env.client, order.orderId).result();
+  assert.equal(result.stage, 'COMPLETED');
+});
