@@ -10,7 +10,7 @@ import {
   UNSIGNED_FINAL_CODES,
 } from './errors';
 import { bareResponse } from './fields';
-import { signedHeaders, verifySignedHeaders, type HeaderBag, type KeyInput } from './signature';
+import { headerValue, signedHeaders, verifySignedHeaders, type HeaderBag, type KeyInput } from './signature';
 import { parseMessage } from './validation';
 
 export interface AlipayPlusClientOptions {
@@ -133,9 +133,11 @@ export class AlipayPlusClient {
       timeHeader: 'Response-Time',
     });
     if (!check.ok || check.clientId !== this.options.clientId) {
+      // Unsigned means no Signature header at all. Such an answer usually lacks Client-Id and Response-Time
+      // too, so the reason verifySignedHeaders gives first (MISSING_CLIENT_ID...) must not decide it.
       const unsignedFinal =
         check.ok === false &&
-        check.reason === 'MISSING_SIGNATURE' &&
+        headerValue(headers, 'Signature') === undefined &&
         bare.success &&
         bare.data.result.resultStatus === 'F' &&
         UNSIGNED_FINAL_CODES.includes(bare.data.result.resultCode);

@@ -18,10 +18,13 @@ export function sampleOrder(over: Partial<OrderInput> = {}): OrderInput {
   };
 }
 
-/** A buyer with their own ID number, so quota tests do not share a year's quota. */
+/** A buyer with their own ID number (region 110105, born 1990-01-01, sequence `seed`), so tests do not share a quota. */
 export function freshBuyer(seed: number) {
-  const first17 = `1101051990${String(101 + (seed % 800)).padStart(3, '0')}${String(1000 + (seed % 9000)).slice(-4)}`.slice(0, 17);
-  return { fullName: `买家${seed}`, certificateType: 'ID_CARD' as const, certificateNo: idNumber(first17) };
+  return { fullName: `买家${seed}`, certificateType: 'ID_CARD' as const, certificateNo: idNumber(`11010519900101${String(seed % 1000).padStart(3, '0')}`) };
+}
+
+export function payerOf(buyer: { fullName: string; certificateType: 'ID_CARD' | 'PASSPORT'; certificateNo: string }, realNameVerified = true) {
+  return { ...buyer, realNameVerified };
 }
 
 /**
