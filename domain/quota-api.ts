@@ -10,6 +10,8 @@ export interface QuotaState {
   orders: Record<string, { amountFen: number; status: 'RESERVED' | 'COMMITTED' }>;
   /** Continue as new after this many updates in one run (tests set it low). */
   updatesPerRun?: number;
+  /** How many times the entity has continued as new. */
+  renewals?: number;
 }
 
 export interface QuotaUsage {
@@ -19,6 +21,7 @@ export interface QuotaUsage {
   reservedFen: number;
   committedFen: number;
   remainingFen: number;
+  renewals: number;
 }
 
 export interface QuotaReservation {

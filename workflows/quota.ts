@@ -34,6 +34,7 @@ export async function buyerQuotaWorkflow(state: QuotaState): Promise<QuotaUsage>
       reservedFen,
       committedFen,
       remainingFen: state.limitFen - reservedFen - committedFen,
+      renewals: state.renewals ?? 0,
     };
   };
 
@@ -129,7 +130,7 @@ export async function buyerQuotaWorkflow(state: QuotaState): Promise<QuotaUsage>
     if (shouldRenew()) {
       // Let in-flight handlers finish so no update is lost, then carry the state into a fresh history.
       await condition(allHandlersFinished);
-      await continueAsNew<typeof buyerQuotaWorkflow>(state);
+      await continueAsNew<typeof buyerQuotaWorkflow>({ ...state, renewals: (state.renewals ?? 0) + 1 });
     }
     const wake = () => shouldRenew() || (Date.now() >= yearEndsAt && !openReservations());
     if (yearOver) await condition(wake);
