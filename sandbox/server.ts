@@ -181,7 +181,9 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   async function handleAlipayPlus(req: IncomingMessage, res: ServerResponse, path: string, rawBody: string, now: number) {
     const requestClientId = headerValue(req.headers, 'Client-Id');
     const answer = (result: { resultStatus: ResultStatus; resultCode: string; resultMessage: string }, extra: object = {}) => {
-      const body = JSON.stringify({ result, ...extra });
+      // resultMessage is at most 256 characters on the wire.
+      const message = result.resultMessage.length > 256 ? `${result.resultMessage.slice(0, 253)}...` : result.resultMessage;
+      const body = JSON.stringify({ result: { ...result, resultMessage: message }, ...extra });
       const headers = signedHeaders({
         path,
         clientId: requestClientId ?? clientId,

@@ -67,6 +67,8 @@ export interface OrderTimeouts {
 export const DEFAULT_TIMEOUTS: OrderTimeouts = { customsReviewDeadlineMs: 48 * HOUR, clearanceDeadlineMs: 72 * HOUR };
 
 interface Declaration extends DeclarationView {
+  /** Whether it carries the buyer's certificate; a retransmission must carry exactly what the first call did. */
+  withCertificate: boolean;
   lastCallAtMs?: number;
   retransmitAtMs?: number;
   autoRetransmits: number;
@@ -282,7 +284,7 @@ class OrderRun {
         'The order could not be declared to customs. Your payment has been refunded.',
       ).then(() => false);
     }
-    this.declarations = parts.map((p) => ({
+    this.declarations = parts.map((p, i) => ({
       declarationId: p.declarationId,
       customsOrderId: p.customsOrderId,
       isSplit: p.isSplit,
@@ -295,10 +297,11 @@ class OrderRun {
       attempts: 0,
       corrections: [],
       autoRetransmits: 0,
-    }));
-    for (const [i, d] of this.declarations.entries()) {
       // The buyer's certificate goes with the first declaration, which answers whether the buyer is the payer.
-      await this.send(d, i === 0);
+      withCertificate: i === 0,
+    }));
+    for (const d of this.declarations) {
+      await this.send(d);
       if (d.identityCheckResult === 'CHECK_NOT_PASSED') {
         await this.compensate(
           'BUYER_IS_NOT_PAYER: Alipay+ reports CHECK_NOT_PASSED; customs requires the buyer who orders to be the payer',
@@ -311,7 +314,7 @@ class OrderRun {
   }
 
   /** One declare call for a declaration: its first submission or a retransmission. */
-  private async send(d: Declaration, withCertificate: boolean) {
+  private async send(d: Declaration) {
     try {
       const r = await this.watch(
         alipay.declare({
@@ -323,7 +326,7 @@ class OrderRun {
           amountFen: d.amountFen,
           isSplit: d.isSplit,
           referenceOrderId: d.isSplit ? d.customsOrderId : undefined,
-          buyer: withCertificate ? this.order.buyer : undefined,
+          buyer: d.withCertificate ? this.order.buyer : undefined,
         }),
         `Alipay+ declare ${d.declarationId}`,
       );
@@ -357,7 +360,7 @@ class OrderRun {
       }
       for (const d of this.declarations) {
         if (d.status === 'RETRANSMIT_SCHEDULED' && Date.now() >= d.retransmitAtMs!) {
-          await this.send(d, false);
+          await this.send(d);
           if ((d.status as Declaration['status']) === 'SUBMITTED') {
             polls = 0;
             nextPollAt = Date.now() + gap(CUSTOMS_POLL_GAPS, 0);
@@ -752,7 +755,9 @@ class OrderRun {
       waitingFor: this.waiting,
       stuck: this.stuck,
       payment: { ...this.payment },
-      declarations: this.declarations.map(({ lastCallAtMs: _a, retransmitAtMs: _b, autoRetransmits: _c, ...view }) => ({ ...view })),
+      declarations: this.declarations.map(({ lastCallAtMs: _a, retransmitAtMs: _b, autoRetransmits: _c, withCertificate: _d, ...view }) => ({
+        ...view,
+      })),
       clearance: this.clearance.map((c) => ({ ...c })),
       refunds: this.refunds.map((r) => ({ ...r })),
       refundableFen: this.refundableFen(),

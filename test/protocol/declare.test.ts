@@ -265,3 +265,17 @@ test('identityCheckResult: CHECK_PASSED when the certificate is the payer, CHECK
   const c = await paidPayment(f, { payer: BUYER });
   assert.equal((await f.client.declare(declareRequest(c.id))).identityCheckResult, undefined, 'no certificate, no check');
 });
+
+test('a retransmission that drops buyerCertificate is F REPEAT_REQ_INCONSISTENT with a resultMessage of at most 256 characters', async () => {
+  const p = await paidPayment(f);
+  const first = { ...declareRequest(p.id), buyerCertificate: certificateOf(BUYER) };
+  await f.client.declare(first);
+  await f.advance(5 * MIN + 1_000);
+  const { buyerCertificate: _dropped, ...withoutCertificate } = first;
+  const path = APIS.declare.path;
+  const body = assertSignedResult(await rawCall(f.sandbox.url, { path, body: withoutCertificate }), path, 'F', 'REPEAT_REQ_INCONSISTENT');
+  assert.ok(body.result.resultMessage.length <= 256, `resultMessage has ${body.result.resultMessage.length} characters`);
+  assert.match(body.result.resultMessage, /buyerCertificate/);
+  // The client reads it as the final answer it is, not as a garbled response to retry.
+  await declareRefused(withoutCertificate, 'REPEAT_REQ_INCONSISTENT');
+});

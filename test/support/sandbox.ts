@@ -43,7 +43,9 @@ export interface SandboxFixture {
   close(): Promise<void>;
 }
 
-export async function startSandboxFixture(opts: { timeSource?: TimeSource; timeoutMs?: number } = {}): Promise<SandboxFixture> {
+export async function startSandboxFixture(
+  opts: { timeSource?: TimeSource; timeoutMs?: number; trafficLimitBackoffMs?: number } = {},
+): Promise<SandboxFixture> {
   const k = testKeys();
   const sandbox = await startSandbox({
     port: 0,
@@ -59,6 +61,7 @@ export async function startSandboxFixture(opts: { timeSource?: TimeSource; timeo
       merchantPrivateKey: k.merchantPrivateKey,
       alipayPlusPublicKey: k.alipayPlusPublicKey,
       timeoutMs: opts.timeoutMs ?? 5_000,
+      trafficLimitBackoffMs: opts.trafficLimitBackoffMs,
       ...over,
     });
   const helper = async (method: 'GET' | 'POST', path: string, body?: unknown) => {

@@ -19,16 +19,25 @@ export interface WorkflowStack {
   receiver: NotifyReceiver;
   worker: Worker;
   taskQueue: string;
+  /** Stops the worker and starts a new one: its workflows continue by replaying their histories. */
+  restartWorker(): Promise<void>;
   close(): Promise<void>;
 }
 
-export async function startWorkflowStack(opts: { quotaUpdatesPerRun?: number } = {}): Promise<WorkflowStack> {
+export async function startWorkflowStack(
+  opts: {
+    quotaUpdatesPerRun?: number;
+    /** 0 replays every workflow task from the full history, as after a crash; it also avoids sticky queues. */
+    maxCachedWorkflows?: number;
+  } = {},
+): Promise<WorkflowStack> {
   if (!runtimeInstalled) {
     Runtime.install({ logger: new DefaultLogger('WARN') });
     runtimeInstalled = true;
   }
   const env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: testServerExecutable() } });
-  const f = await startSandboxFixture({ timeSource: () => env.currentTimeMs() });
+  // A traffic limit backs off 30 s in production; 3 s keeps the retry tests short in real time.
+  const f = await startSandboxFixture({ timeSource: () => env.currentTimeMs(), trafficLimitBackoffMs: 3_000 });
   const receiver = await startNotifyReceiver({
     temporal: env.client,
     clientId: CLIENT_ID,
@@ -36,28 +45,40 @@ export async function startWorkflowStack(opts: { quotaUpdatesPerRun?: number } =
     merchantPrivateKey: f.keys.merchantPrivateKey,
   });
   const taskQueue = 'orders-test';
-  const worker = await Worker.create({
-    connection: env.nativeConnection,
+  const activities = createActivities({
+    alipay: f.client,
+    eport: new EPortClient(f.sandbox.url),
+    notifyUrl: receiver.url,
+    redirectUrl: 'https://merchant.example/return',
+    temporal: env.client,
     taskQueue,
-    workflowsPath: require.resolve('../../workflows'),
-    activities: createActivities({
-      alipay: f.client,
-      eport: new EPortClient(f.sandbox.url),
-      notifyUrl: receiver.url,
-      redirectUrl: 'https://merchant.example/return',
-      temporal: env.client,
-      taskQueue,
-      buyerKeySecret: 'test-secret',
-      quotaUpdatesPerRun: opts.quotaUpdatesPerRun,
-    }),
+    buyerKeySecret: 'test-secret',
+    quotaUpdatesPerRun: opts.quotaUpdatesPerRun,
   });
-  const running = worker.run();
+  const newWorker = () =>
+    Worker.create({
+      connection: env.nativeConnection,
+      taskQueue,
+      workflowsPath: require.resolve('../../workflows'),
+      activities,
+      maxCachedWorkflows: opts.maxCachedWorkflows,
+    });
+  let worker = await newWorker();
+  let running = worker.run();
   return {
     env,
     f,
     receiver,
-    worker,
+    get worker() {
+      return worker;
+    },
     taskQueue,
+    restartWorker: async () => {
+      worker.shutdown();
+      await running;
+      worker = await newWorker();
+      running = worker.run();
+    },
     close: async () => {
       worker.shutdown();
       await running;

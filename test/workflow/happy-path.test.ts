@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { orderHandle, startOrder } from '../../client/orders';
+import { orderHandle, requestRefund, startOrder } from '../../client/orders';
 import { startWorkflowStack, type WorkflowStack } from '../support/temporal';
 import { BUYER } from '../support/orders';
 import { sampleOrder, waitForStatus } from '../support/workflow-helpers';
 
 let s: WorkflowStack;
-before(async () => (s = await startWorkflowStack()));
+// No workflow cache: every workflow task replays the whole history, as a fresh worker after a crash would.
+before(async () => (s = await startWorkflowStack({ maxCachedWorkflows: 0 })));
 after(() => s?.close());
 
 test('the happy path: checkout returns the cashier URL, the order clears customs and completes after 90 days', async () => {
@@ -34,4 +35,29 @@ test('the happy path: checkout returns the cashier URL, the order clears customs
 
   const result = await orderHandle(s.env.client, order.orderId).result();
   assert.equal(result.stage, 'COMPLETED');
+});
+
+test('a new worker mid-order replays the history and repeats no payment, declaration or refund', async () => {
+  const order = sampleOrder();
+  await startOrder(s.env.client, order, { taskQueue: s.taskQueue });
+  await s.f.helper('POST', `/sandbox/payments/${order.orderId}/succeed`, { payer: { ...BUYER } });
+  await waitForStatus(s.env, s.env.client, order.orderId, (st) => st.stage === 'CUSTOMS_REVIEW', { stepMs: 5_000 });
+  await s.restartWorker();
+  const released = await waitForStatus(s.env, s.env.client, order.orderId, (st) => st.stage === 'RELEASED_FOR_DELIVERY');
+  await requestRefund(s.env.client, order.orderId, { amountFen: 1_000, reason: 'gift wrap missing', requestedBy: 'support' });
+  await s.restartWorker();
+  await requestRefund(s.env.client, order.orderId, { amountFen: 2_000, reason: 'late', requestedBy: 'support' });
+  assert.equal(released.declarations[0]!.attempts, 1);
+
+  const ledger = await s.f.ledger();
+  assert.equal(ledger.payments.filter((p: any) => p.paymentRequestId === order.orderId).length, 1);
+  const declarations = ledger.declarations.filter((d: any) => d.paymentRequestId === order.orderId);
+  assert.deepEqual(declarations.map((d: any) => d.calls.length), [1]);
+  assert.deepEqual(
+    ledger.refunds.filter((r: any) => r.paymentRequestId === order.orderId).map((r: any) => [r.refundRequestId, r.amount.value]),
+    [
+      [`${order.orderId}-R1`, '1000'],
+      [`${order.orderId}-R2`, '2000'],
+    ],
+  );
 });

@@ -1,0 +1,147 @@
+import assert from 'node:assert/strict';
+import { after, afterEach, before, test } from 'node:test';
+import { startOrder } from '../../client/orders';
+import { startWorkflowStack, type WorkflowStack } from '../support/temporal';
+import { freshBuyer, payerOf, sampleOrder, waitForStatus } from '../support/workflow-helpers';
+
+let s: WorkflowStack;
+before(async () => (s = await startWorkflowStack()));
+afterEach(() => s.f.helper('POST', '/sandbox/faults', {}));
+after(() => s?.close());
+
+const ledgerFor = async (orderId: string) => {
+  const l = await s.f.ledger();
+  return {
+    payments: l.payments.filter((p: any) => p.paymentRequestId === orderId),
+    declarations: l.declarations.filter((d: any) => d.paymentRequestId === orderId),
+    refunds: l.refunds.filter((r: any) => r.paymentRequestId === orderId),
+    notifications: l.notifications.filter((n: any) => n.paymentRequestId === orderId),
+  };
+};
+
+test('a split order declares each part with isSplit and its referenceOrderId, and clears each', async () => {
+  const buyer = freshBuyer(101);
+  const order = sampleOrder({
+    buyer,
+    totalFen: 30_000,
+    items: [
+      { sku: 'A', name: 'Vitamins', quantity: 2, unitPriceFen: 10_000 },
+      { sku: 'B', name: 'Face cream', quantity: 1, unitPriceFen: 10_000 },
+    ],
+    customs: { district: 'NINGBO', merchantCustomsCode: 'MC-0001', merchantCustomsName: 'Example Merchant Ltd' },
+  });
+  order.splitParts = [
+    { referenceOrderId: `${order.orderId}-P1`, amountFen: 20_000 },
+    { referenceOrderId: `${order.orderId}-P2`, amountFen: 10_000 },
+  ];
+  await startOrder(s.env.client, order, { taskQueue: s.taskQueue });
+  await s.f.helper('POST', `/sandbox/payments/${order.orderId}/succeed`, { payer: payerOf(buyer) });
+  const st = await waitForStatus(s.env, s.env.client, order.orderId, (x) => x.stage === 'RELEASED_FOR_DELIVERY');
+  assert.deepEqual(
+    st.declarations.map((d) => [d.declarationId, d.customsOrderId, d.isSplit, d.amountFen, d.customsCode, d.status]),
+    [
+      [`${order.orderId}-D1`, `${order.orderId}-P1`, true, 20_000, 'NINGBO', 'ACCEPTED'],
+      [`${order.orderId}-D2`, `${order.orderId}-P2`, true, 10_000, 'NINGBO', 'ACCEPTED'],
+    ],
+  );
+  assert.deepEqual(st.clearance.map((c) => c.status), ['RELEASED', 'RELEASED']);
+  const { declarations } = await ledgerFor(order.orderId);
+  assert.deepEqual(declarations.map((d: any) => [d.customsOrderId, d.currentAmount, d.calls.length]), [
+    [`${order.orderId}-P1`, '20000', 1],
+    [`${order.orderId}-P2`, '10000', 1],
+  ]);
+});
+
+test('a lost notification: polling inquiryPayment finds the payment', async () => {
+  await s.f.helper('POST', '/sandbox/faults', { dropNotificationRate: 1 });
+  const buyer = freshBuyer(102);
+  const order = sampleOrder({ buyer });
+  await startOrder(s.env.client, order, { taskQueue: s.taskQueue });
+  await s.f.helper('POST', `/sandbox/payments/${order.orderId}/succeed`, { payer: payerOf(buyer) });
+  const st = await waitForStatus(s.env, s.env.client, order.orderId, (x) => x.payment.status === 'SUCCESS');
+  assert.equal(st.payment.learnedFrom, 'INQUIRY');
+  assert.equal(st.payment.notificationsReceived, 0);
+  const { notifications } = await ledgerFor(order.orderId);
+  assert.ok(notifications[0].attempts.every((a: any) => a.outcome === 'DROPPED'));
+  const done = await waitForStatus(s.env, s.env.client, order.orderId, (x) => x.stage === 'RELEASED_FOR_DELIVERY');
+  assert.equal(done.declarations[0]!.status, 'ACCEPTED');
+});
+
+test('duplicate notifications produce one declaration', async () => {
+  await s.f.helper('POST', '/sandbox/faults', { duplicateNotificationRate: 1 });
+  const buyer = freshBuyer(103);
+  const order = sampleOrder({ buyer });
+  await startOrder(s.env.client, order, { taskQueue: s.taskQueue });
+  await s.f.helper('POST', `/sandbox/payments/${order.orderId}/succeed`, { payer: payerOf(buyer) });
+  const st = await waitForStatus(s.env, s.env.client, order.orderId, (x) => x.stage === 'RELEASED_FOR_DELIVERY');
+  assert.equal(st.payment.learnedFrom, 'NOTIFICATION');
+  assert.equal(st.payment.notificationsReceived, 2);
+  const { declarations, notifications } = await ledgerFor(order.orderId);
+  assert.equal(notifications[0].attempts.filter((a: any) => a.outcome === 'ACKNOWLEDGED').length, 2);
+  assert.equal(declarations.length, 1);
+  assert.deepEqual(declarations[0].calls.map((c: any) => c.kind), ['FIRST']);
+});
+
+test('CHECK_NOT_PASSED: the payer is not the buyer, so the payment is refunded and the quota released', async () => {
+  const buyer = freshBuyer(104);
+  const someoneElse = freshBuyer(105);
+  const order = sampleOrder({ buyer });
+  await startOrder(s.env.client, order, { taskQueue: s.taskQueue });
+  await s.f.helper('POST', `/sandbox/payments/${order.orderId}/succeed`, { payer: payerOf(someoneElse) });
+  const st = await waitForStatus(s.env, s.env.client, order.orderId, (x) => x.stage === 'REFUNDED');
+  assert.equal(st.declarations[0]!.identityCheckResult, 'CHECK_NOT_PASSED');
+  assert.match(st.outcome!.reason, /^BUYER_IS_NOT_PAYER/);
+  assert.match(st.outcome!.buyerMessage, /person who orders to be the person who pays/);
+  const { refunds } = await ledgerFor(order.orderId);
+  assert.deepEqual(refunds.map((r: any) => [r.refundRequestId, r.amount.value]), [[`${order.orderId}-R1`, '19900']]);
+  assert.equal(st.refundableFen, 0);
+});
+
+test('the real-name gate: a payer who is not real-name verified gets a refund and a reason', async () => {
+  const buyer = freshBuyer(106);
+  const order = sampleOrder({ buyer });
+  await startOrder(s.env.client, order, { taskQueue: s.taskQueue });
+  await s.f.helper('POST', `/sandbox/payments/${order.orderId}/succeed`, { payer: payerOf(buyer, false) });
+  const st = await waitForStatus(s.env, s.env.client, order.orderId, (x) => x.stage === 'REFUNDED');
+  assert.match(st.outcome!.reason, /^PAYER_NOT_REAL_NAME_VERIFIED/);
+  const { refunds, declarations } = await ledgerFor(order.orderId);
+  assert.equal(refunds.length, 1);
+  assert.equal(declarations.length, 0, 'nothing is declared for an unverified payer');
+});
+
+test('U results and traffic limits on every Alipay+ call are retried until they succeed, with one effect each', async () => {
+  const buyer = freshBuyer(107);
+  const order = sampleOrder({ buyer });
+  await s.f.helper('POST', '/sandbox/faults', {
+    next: [
+      { kind: 'TRAFFIC_LIMIT', count: 2, path: '/aps/api/v1/payments/pay' },
+      { kind: 'U', count: 1, path: '/aps/api/v1/payments/pay', afterEffect: true },
+      { kind: 'U', count: 2, path: '/aps/api/v1/customs/declare', afterEffect: true },
+      { kind: 'HTTP_500', count: 1, path: '/aps/api/v1/customs/declare' },
+      { kind: 'TRAFFIC_LIMIT', count: 2, path: '/aps/api/v1/customs/inquireDeclarationRequests' },
+    ],
+  });
+  const checkout = await startOrder(s.env.client, order, { taskQueue: s.taskQueue });
+  assert.match(checkout.paymentUrl, /cashier/);
+  await s.f.helper('POST', `/sandbox/payments/${order.orderId}/succeed`, { payer: payerOf(buyer) });
+  const st = await waitForStatus(s.env, s.env.client, order.orderId, (x) => x.stage === 'RELEASED_FOR_DELIVERY');
+  assert.equal(st.declarations[0]!.status, 'ACCEPTED');
+  const ledger = await s.f.ledger();
+  const injected = ledger.faultsInjected.map((f: any) => `${f.path.split('/').pop()}:${f.kind}`);
+  assert.deepEqual(injected.sort(), [
+    'declare:HTTP_500',
+    'declare:U',
+    'declare:U',
+    'inquireDeclarationRequests:TRAFFIC_LIMIT',
+    'inquireDeclarationRequests:TRAFFIC_LIMIT',
+    'pay:TRAFFIC_LIMIT',
+    'pay:TRAFFIC_LIMIT',
+    'pay:U',
+  ]);
+  const { payments, declarations } = await ledgerFor(order.orderId);
+  assert.equal(payments.length, 1);
+  assert.equal(declarations.length, 1);
+  // The first attempt took effect before its U; the retries were idempotent repeats of it.
+  assert.equal(declarations[0].calls[0].kind, 'FIRST');
+  assert.ok(declarations[0].calls.slice(1).every((c: any) => c.kind === 'IDEMPOTENT_REPEAT'));
+});
