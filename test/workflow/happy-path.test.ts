@@ -61,3 +61,16 @@ test('a new worker mid-order replays the history and repeats no payment, declara
     ],
   );
 });
+
+test('checking out the same order twice joins the one workflow: same cashier URL, one payment', async () => {
+  const order = sampleOrder();
+  const [a, b] = await Promise.all([
+    startOrder(s.env.client, order, { taskQueue: s.taskQueue }),
+    startOrder(s.env.client, order, { taskQueue: s.taskQueue }),
+  ]);
+  const c = await startOrder(s.env.client, order, { taskQueue: s.taskQueue });
+  assert.equal(a.paymentUrl, b.paymentUrl);
+  assert.equal(a.paymentUrl, c.paymentUrl);
+  const ledger = await s.f.ledger();
+  assert.equal(ledger.payments.filter((p: any) => p.paymentRequestId === order.orderId).length, 1);
+});
