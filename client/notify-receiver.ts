@@ -84,6 +84,10 @@ export async function startNotifyReceiver(o: NotifyReceiverOptions): Promise<Not
     req.on('end', () => {
       const rawBody = Buffer.concat(chunks).toString('utf8');
       const url = (req.url ?? '').split('?')[0];
+      if (req.method === 'GET' && url === '/healthz') {
+        res.writeHead(200, { 'Content-Type': 'application/json' }).end('{"ok":true}');
+        return;
+      }
       const outcome: Promise<Outcome> =
         url === path
           ? deliver(req, rawBody)

@@ -126,7 +126,7 @@ export interface OrderStatus {
   totalFen: number;
   customsCode: CustomsCode;
   waitingFor?: { what: string; since: string };
-  stuck?: { reason: string; since: string };
+  stuck?: { code: string; reason: string; since: string };
   payment: PaymentView;
   declarations: DeclarationView[];
   clearance: { customsOrderId: string; status: 'NOT_SUBMITTED' | 'PENDING' | 'RELEASED' | 'REJECTED'; reason?: string }[];

@@ -25,6 +25,8 @@ export interface SandboxOptions {
   timeSource?: TimeSource;
   settlementCurrency?: string;
   quotePrice?: string;
+  /** The minimum gap between declare calls for one id; 5 minutes unless a demo shortens it. */
+  retransmitGapMs?: number;
   logger?: Logger;
 }
 
@@ -59,7 +61,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       () => payments,
     );
     const payments: PaymentBook = new PaymentBook(settings, (p, now) => notifier.notify(p, now));
-    const declarations = new DeclarationBook(payments, rules);
+    const declarations = new DeclarationBook(payments, rules, options.retransmitGapMs);
     const eport = new EPort(payments, declarations, rules);
     notifier.start();
     return { settings, payments, declarations, eport, notifier };

@@ -4,8 +4,11 @@ import {
   CancellationScope,
   allHandlersFinished,
   condition,
+  metricMeter,
+  setCurrentDetails,
   setHandler,
   sleep,
+  upsertSearchAttributes,
 } from '@temporalio/workflow';
 import { isCustomsCode, type CustomsCode } from '../alipay-plus/customs-codes';
 import { isCustomsRejection } from '../alipay-plus/customs';
@@ -37,6 +40,7 @@ import {
   type OrderInput,
 } from '../domain/order';
 import { QUOTA_EXCEEDED } from '../domain/quota-api';
+import { CUSTOMS_CODE, DECLARATION_STATUS, ORDER_STAGE, PAYMENT_STATUS, STUCK_REASON } from '../domain/search-attributes';
 import { alipay, local } from './activity-stubs';
 
 const SECOND = 1000;
@@ -62,6 +66,8 @@ export interface OrderTimeouts {
   customsReviewDeadlineMs: number;
   /** Three-document match and clearance: past this, the order is stuck. */
   clearanceDeadlineMs: number;
+  /** Alipay+'s minimum gap between declare calls for one id: 5 minutes, which Alipay+ says it may adjust. */
+  retransmitGapMs?: number;
 }
 
 export const DEFAULT_TIMEOUTS: OrderTimeouts = { customsReviewDeadlineMs: 48 * HOUR, clearanceDeadlineMs: 72 * HOUR };
@@ -75,6 +81,22 @@ interface Declaration extends DeclarationView {
 }
 
 const gap = (gaps: number[], i: number) => gaps[Math.min(i, gaps.length - 1)]!;
+
+// Business metrics, emitted through the worker's Prometheus endpoint; the workflow meter skips replays.
+const ordersStarted = metricMeter.createCounter('alipay_orders_started', 'orders', 'Orders whose payment was created');
+const ordersCleared = metricMeter.createCounter('alipay_orders_cleared', 'orders', 'Orders cleared by customs and released');
+const ordersRefunded = metricMeter.createCounter('alipay_orders_refunded', 'orders', 'Orders ended by a compensating refund');
+const ordersStuck = metricMeter.createCounter('alipay_orders_stuck', 'orders', 'Times an order became stuck');
+
+/** Short codes of why an order is stuck, for the StuckReason search attribute. */
+export type StuckCode =
+  | 'DECLARE_REFUSED'
+  | 'CUSTOMS_REJECTED'
+  | 'REVIEW_DEADLINE'
+  | 'CLEARANCE_DEADLINE'
+  | 'DECLARATION_UNKNOWN'
+  | 'CALL_RETRYING'
+  | 'REFUND_FAILED';
 const iso = (ms: number) => new Date(ms).toISOString();
 
 /** The Alipay+ result code of a failed activity, when Alipay+ gave a final answer. */
@@ -102,7 +124,9 @@ class OrderRun {
   private order!: Order;
   private stage: Stage = 'CHECKOUT';
   private waiting?: { what: string; since: string };
-  private stuck?: { reason: string; since: string };
+  private stuck?: { code: StuckCode; reason: string; since: string };
+  /** The search attributes last upserted, to write only what changed. */
+  private published: Record<string, string | undefined> = {};
   private payment: PaymentView;
   private paidAtMs?: number;
   private declarations: Declaration[] = [];
@@ -184,6 +208,7 @@ class OrderRun {
         'Alipay+ pay',
       );
       Object.assign(this.payment, { paymentId: created.paymentId, paymentUrl: created.paymentUrl, status: 'PROCESSING', expiresAt: iso(expiresAtMs) });
+      ordersStarted.add(1);
       return true;
     } catch (error) {
       const f = finalCode(error);
@@ -212,6 +237,7 @@ class OrderRun {
         try {
           await this.watch(alipay.cancelPayment({ paymentRequestId: this.payment.paymentRequestId }), 'Alipay+ cancelPayment');
           this.payment.status = 'CANCELLED';
+          this.publish();
         } catch (error) {
           if (finalCode(error)?.code !== 'INVALID_ORDER_STATUS') throw error;
           await this.inquirePayment(); // paid after all
@@ -254,6 +280,7 @@ class OrderRun {
       payerRealNameVerified: r.payerRealNameVerified,
       learnedFrom: r.learnedFrom,
     });
+    this.publish();
   }
 
   private async afterPayment() {
@@ -337,13 +364,14 @@ class OrderRun {
       d.status = 'SUBMITTED';
       d.retransmitAtMs = d.retransmitAt = d.customsResultCode = d.customsResultDescription = undefined;
       if (r.identityCheckResult) d.identityCheckResult = r.identityCheckResult;
+      this.publish();
     } catch (error) {
       const f = finalCode(error);
       if (!f) throw error;
       // A refused call does not restart Alipay+'s 5-minute clock, so lastCallAt stays as it was.
       d.lastResultCode = f.code;
       d.status = 'AWAITING_CORRECTION';
-      this.markStuck(`Alipay+ refused declaration ${d.declarationId} with ${f.code} (${f.message}); an operator must correct it`);
+      this.markStuck('DECLARE_REFUSED', `Alipay+ refused declaration ${d.declarationId} with ${f.code} (${f.message}); an operator must correct it`);
     }
   }
 
@@ -376,6 +404,7 @@ class OrderRun {
       if (!this.stuck && Date.now() >= deadline) {
         const open = this.declarations.filter((d) => d.status !== 'ACCEPTED');
         this.markStuck(
+          'REVIEW_DEADLINE',
           `customs has not accepted ${open.map((d) => `${d.declarationId} (${d.status}, code ${d.customsResultCode ?? 'none'})`).join(', ')} ` +
             `within ${Math.round(this.timeouts.customsReviewDeadlineMs / HOUR)} hours`,
         );
@@ -409,8 +438,9 @@ class OrderRun {
         else if (isCustomsRejection(rec.customsResultCode)) this.onRejected(d);
         else d.status = rec.status;
       }
+      this.publish();
       for (const id of r.notFound) {
-        this.markStuck(`Alipay+ does not know declaration ${id}, which it accepted before`);
+        this.markStuck('DECLARATION_UNKNOWN', `Alipay+ does not know declaration ${id}, which it accepted before`);
       }
     }
   }
@@ -424,6 +454,7 @@ class OrderRun {
     }
     d.status = 'AWAITING_CORRECTION';
     this.markStuck(
+      'CUSTOMS_REJECTED',
       `customs rejected ${d.declarationId} (code ${d.customsResultCode}: ${d.customsResultDescription ?? 'no description'}); ` +
         'an operator must correct and retransmit it',
     );
@@ -432,7 +463,8 @@ class OrderRun {
   /** A retransmission waits until 5 minutes after the last declare call for that id, on a durable timer. */
   private scheduleRetransmit(d: Declaration) {
     d.status = 'RETRANSMIT_SCHEDULED';
-    d.retransmitAtMs = Math.max(Date.now(), (d.lastCallAtMs ?? 0) + RETRANSMIT_GAP_MS + RETRANSMIT_MARGIN);
+    const gapMs = this.timeouts.retransmitGapMs ?? RETRANSMIT_GAP_MS;
+    d.retransmitAtMs = Math.max(Date.now(), (d.lastCallAtMs ?? 0) + gapMs + RETRANSMIT_MARGIN);
     d.retransmitAt = iso(d.retransmitAtMs);
   }
 
@@ -476,7 +508,7 @@ class OrderRun {
         return false;
       }
       if (!this.stuck && Date.now() >= deadline) {
-        this.markStuck(`customs has not cleared ${open.map((c) => c.customsOrderId).join(', ')} within ${Math.round(this.timeouts.clearanceDeadlineMs / HOUR)} hours`);
+        this.markStuck('CLEARANCE_DEADLINE', `customs has not cleared ${open.map((c) => c.customsOrderId).join(', ')} within ${Math.round(this.timeouts.clearanceDeadlineMs / HOUR)} hours`);
       }
     }
     this.clearStuck();
@@ -487,6 +519,7 @@ class OrderRun {
   private async releaseForDelivery() {
     await local.commitQuota({ buyerKey: this.quota!.buyerKey, year: this.quota!.year, orderId: this.order.orderId });
     this.quota!.held = 'COMMITTED';
+    ordersCleared.add(1);
     const closesAt = this.paidAtMs! + REFUND_WINDOW_MS;
     this.refundWindowOpen = true;
     this.setStage('RELEASED_FOR_DELIVERY', `refund requests, until the refund window closes at ${iso(closesAt)}`);
@@ -503,7 +536,7 @@ class OrderRun {
     if (left > 0) {
       const refund = await this.refund({ amountFen: left, reason: reason.slice(0, 256), requestedBy: 'orchestrator' });
       if (refund.status === 'FAILED') {
-        this.markStuck(`the compensating refund ${refund.refundRequestId} failed: ${refund.failure}; refund it by hand`);
+        this.markStuck('REFUND_FAILED', `the compensating refund ${refund.refundRequestId} failed: ${refund.failure}; refund it by hand`);
         this.end('FAILED', `${reason}; REFUND_FAILED: ${refund.failure}`, buyerMessage);
         return;
       }
@@ -568,24 +601,81 @@ class OrderRun {
     this.stage = stage;
     this.waiting = undefined;
     this.outcome = { reason, buyerMessage };
+    if (stage === 'REFUNDED') ordersRefunded.add(1);
+    this.publish();
   }
 
   private setStage(stage: Stage, waitingFor?: string) {
     this.stage = stage;
     if (waitingFor) this.wait(waitingFor);
     else this.waiting = undefined;
+    this.publish();
   }
 
   private wait(what: string) {
     this.waiting = { what, since: iso(Date.now()) };
+    this.publish();
   }
 
-  private markStuck(reason: string) {
-    this.stuck = { reason, since: this.stuck?.since ?? iso(Date.now()) };
+  private markStuck(code: StuckCode, reason: string) {
+    if (!this.stuck) ordersStuck.add(1, { reason: code });
+    this.stuck = { code, reason, since: this.stuck?.since ?? iso(Date.now()) };
+    this.publish();
   }
 
   private clearStuck() {
     this.stuck = undefined;
+    this.publish();
+  }
+
+  /** Makes the order findable and readable in the Web UI: search attributes and the current details. */
+  private publish() {
+    const values: Record<string, string | undefined> = {
+      [ORDER_STAGE.name]: this.stage,
+      [PAYMENT_STATUS.name]: this.payment.status,
+      [DECLARATION_STATUS.name]: this.declarationSummary(),
+      [CUSTOMS_CODE.name]: this.order ? customsCodeOf(this.order) : undefined,
+      [STUCK_REASON.name]: this.stuck?.code,
+    };
+    const keys = [ORDER_STAGE, PAYMENT_STATUS, DECLARATION_STATUS, CUSTOMS_CODE, STUCK_REASON];
+    const changed = keys.filter((k) => values[k.name] !== this.published[k.name]);
+    if (changed.length > 0) {
+      upsertSearchAttributes(changed.map((key) => ({ key, value: values[key.name] ?? null })));
+      this.published = values;
+    }
+    setCurrentDetails(this.details());
+  }
+
+  /** The declarations in one word: the one that needs attention first. */
+  private declarationSummary(): string {
+    if (this.declarations.length === 0) return 'NONE';
+    const order: Declaration['status'][] = [
+      'AWAITING_CORRECTION',
+      'REJECTED',
+      'RETRANSMIT_SCHEDULED',
+      'NOT_SENT',
+      'SUBMITTED',
+      'WAITING_FOR_PROCESSING',
+      'IN_PROCESS',
+      'ACCEPTED',
+    ];
+    return order.find((st) => this.declarations.some((d) => d.status === st))!;
+  }
+
+  private details(): string {
+    const lines = [`**Stage:** ${this.stage}`];
+    if (this.waiting) lines.push(`**Waiting for:** ${this.waiting.what}, since ${this.waiting.since}`);
+    if (this.stuck) lines.push(`**Stuck (${this.stuck.code}) since ${this.stuck.since}:** ${this.stuck.reason}`);
+    lines.push(`**Payment:** ${this.payment.status}${this.payment.paidAt ? `, paid ${this.payment.paidAt}` : ''}`);
+    for (const d of this.declarations) {
+      lines.push(
+        `- \`${d.declarationId}\` ${d.status}, ${d.attempts} call(s), last result ${d.lastResultCode ?? '-'}` +
+          (d.customsResultCode ? `, customs code ${d.customsResultCode}` : '') +
+          (d.retransmitAt ? `, retransmits at ${d.retransmitAt}` : ''),
+      );
+    }
+    if (this.outcome) lines.push(`**Outcome:** ${this.outcome.reason}`);
+    return lines.join('\n');
   }
 
   /** Awaits an activity; if Temporal is still retrying it after a while, the order shows as stuck meanwhile. */
@@ -596,7 +686,7 @@ class OrderRun {
       .run(() => sleep(CALL_STUCK_AFTER))
       .then(() => {
         flagged = true;
-        this.markStuck(`${what} has not succeeded for ${CALL_STUCK_AFTER / MINUTE} minutes; Temporal keeps retrying it`);
+        this.markStuck('CALL_RETRYING', `${what} has not succeeded for ${CALL_STUCK_AFTER / MINUTE} minutes; Temporal keeps retrying it`);
       })
       .catch(() => undefined);
     try {

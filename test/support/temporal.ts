@@ -1,4 +1,6 @@
+import { temporal } from '@temporalio/proto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { ORDER_SEARCH_ATTRIBUTES } from '../../domain/search-attributes';
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { createActivities } from '../../activities';
 import { startNotifyReceiver, type NotifyReceiver } from '../../client/notify-receiver';
@@ -7,6 +9,14 @@ import { EPortClient } from '../../eport/client';
 import { startSandboxFixture, CLIENT_ID, type SandboxFixture } from './sandbox';
 
 let runtimeInstalled = false;
+
+/** The test server knows no custom search attributes until they are added, as on a real cluster. */
+async function registerSearchAttributes(env: TestWorkflowEnvironment) {
+  await env.connection.operatorService.addSearchAttributes({
+    namespace: env.namespace ?? 'default',
+    searchAttributes: Object.fromEntries(ORDER_SEARCH_ATTRIBUTES.map((k) => [k.name, temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD])),
+  });
+}
 
 /**
  * The workflow test stack: Temporal's time-skipping test server, the sandbox reading the server's
@@ -36,6 +46,7 @@ export async function startWorkflowStack(
     runtimeInstalled = true;
   }
   const env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: testServerExecutable() } });
+  await registerSearchAttributes(env);
   // A traffic limit backs off 30 s in production; 3 s keeps the retry tests short in real time.
   const f = await startSandboxFixture({ timeSource: () => env.currentTimeMs(), trafficLimitBackoffMs: 3_000 });
   const receiver = await startNotifyReceiver({

@@ -1,0 +1,152 @@
+import { readFileSync } from 'node:fs';
+import { Command, Option } from 'commander';
+import type { Client } from '@temporalio/client';
+import { formatCny } from '../domain/limits';
+import type { OrderStatus, Stage } from '../domain/order-api';
+import { ORDER_STAGE, STUCK_REASON } from '../domain/search-attributes';
+import { connectClient, parseSettings, temporalSettingsSchema } from './connection';
+import { OrderRefusedError, correctDeclaration, orderStatus, requestRefund, startOrder } from './orders';
+
+// `npm run orders -- <command>`: the order client and the operator's tools, from a shell.
+
+const STAGES: Stage[] = [
+  'CHECKOUT', 'RESERVING_QUOTA', 'REAL_NAME_CHECK', 'CREATING_PAYMENT', 'AWAITING_PAYMENT', 'PAID', 'DECLARING',
+  'CUSTOMS_REVIEW', 'CLEARANCE', 'RELEASED_FOR_DELIVERY', 'COMPENSATING', 'COMPLETED', 'CANCELLED', 'REFUNDED', 'REJECTED', 'FAILED',
+];
+
+const settings = () => parseSettings(temporalSettingsSchema, process.env, 'Temporal');
+
+async function withClient<T>(fn: (client: Client, taskQueue: string) => Promise<T>): Promise<T> {
+  const s = settings();
+  const client = await connectClient(s);
+  try {
+    return await fn(client, s.TEMPORAL_TASK_QUEUE);
+  } finally {
+    await client.connection.close();
+  }
+}
+
+function printStatus(st: OrderStatus) {
+  const lines = [
+    `order ${st.orderId}: ${st.stage} (${formatCny(st.totalFen)}, customs ${st.customsCode})`,
+    st.waitingFor && `  waiting for: ${st.waitingFor.what}, since ${st.waitingFor.since}`,
+    st.stuck && `  STUCK (${st.stuck.code}) since ${st.stuck.since}: ${st.stuck.reason}`,
+    `  payment ${st.payment.paymentRequestId}: ${st.payment.status}${st.payment.paidAt ? `, paid ${st.payment.paidAt}` : ''}` +
+      (st.payment.paymentUrl && st.payment.status === 'PROCESSING' ? `, cashier ${st.payment.paymentUrl}` : ''),
+    ...st.declarations.map(
+      (d) =>
+        `  declaration ${d.declarationId} (${d.customsOrderId}, ${d.customsCode}, ${formatCny(d.amountFen)}): ${d.status}, ` +
+        `${d.attempts} call(s), last result ${d.lastResultCode ?? '-'}${d.customsResultCode ? `, customs ${d.customsResultCode}` : ''}` +
+        (d.customsResultDescription ? ` "${d.customsResultDescription}"` : '') +
+        (d.retransmitAt ? `, retransmits at ${d.retransmitAt}` : ''),
+    ),
+    ...st.clearance.map((c) => `  clearance ${c.customsOrderId}: ${c.status}${c.reason ? ` (${c.reason})` : ''}`),
+    ...st.refunds.map((r) => `  refund ${r.refundRequestId}: ${formatCny(r.amountFen)} ${r.status} by ${r.requestedBy}: ${r.reason}`),
+    st.refundWindowClosesAt && `  refundable ${formatCny(st.refundableFen)} until ${st.refundWindowClosesAt}`,
+    st.outcome && `  outcome: ${st.outcome.reason}`,
+  ];
+  console.log(lines.filter(Boolean).join('\n'));
+}
+
+async function listOrders(client: Client, query: string) {
+  let n = 0;
+  for await (const wf of client.workflow.list({ query })) {
+    const stage = wf.typedSearchAttributes.get(ORDER_STAGE) ?? '-';
+    const stuck = wf.typedSearchAttributes.get(STUCK_REASON);
+    console.log(`${wf.workflowId.padEnd(32)} ${wf.status.name.padEnd(10)} ${stage.padEnd(22)} ${stuck ?? ''} ${wf.startTime.toISOString()}`);
+    n++;
+  }
+  console.log(`${n} order(s)`);
+}
+
+export function buildCli(): Command {
+  const program = new Command('orders')
+    .description('Start and inspect Alipay cross-border orders. Connects with TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_TASK_QUEUE.')
+    .showHelpAfterError();
+
+  program
+    .command('start <file>')
+    .description('start an order from a JSON file and print the cashier URL (idempotent per order id)')
+    .action((file: string) =>
+      withClient(async (client, taskQueue) => {
+        const input = JSON.parse(readFileSync(file, 'utf8'));
+        const r = await startOrder(client, input, { taskQueue });
+        console.log(`order ${r.orderId}: pay at ${r.paymentUrl} before ${r.paymentExpiresAt}`);
+      }),
+    );
+
+  program
+    .command('status <orderId>')
+    .description("show an order's stage, payment, declarations, clearance and refunds")
+    .option('--json', 'print the raw status')
+    .action((orderId: string, o: { json?: boolean }) =>
+      withClient(async (client) => {
+        const st = await orderStatus(client, orderId);
+        if (o.json) console.log(JSON.stringify(st, null, 2));
+        else printStatus(st);
+      }),
+    );
+
+  program
+    .command('list')
+    .description('list orders, optionally by stage')
+    .addOption(new Option('--stage <stage>', 'only orders in this stage').choices(STAGES))
+    .action((o: { stage?: Stage }) =>
+      withClient((client) =>
+        listOrders(client, `WorkflowType = 'orderWorkflow'${o.stage ? ` AND OrderStage = '${o.stage}'` : ''} ORDER BY StartTime DESC`),
+      ),
+    );
+
+  program
+    .command('stuck')
+    .description('list running orders that are stuck, with the reason code')
+    .action(() => withClient((client) => listOrders(client, `WorkflowType = 'orderWorkflow' AND ExecutionStatus = 'Running' AND StuckReason IS NOT NULL`)));
+
+  program
+    .command('retransmit <orderId> <declarationId>')
+    .description('correct a declaration and retransmit it (after the 5-minute gap)')
+    .requiredOption('--by <operator>', 'who corrects it')
+    .requiredOption('--reason <reason>', 'why')
+    .option('--merchant-customs-code <code>')
+    .option('--merchant-customs-name <name>')
+    .option('--customs-code <code>')
+    .option('--amount-fen <fen>', 'the declared amount, in fen', (v) => Number(v))
+    .action((orderId: string, declarationId: string, o: { by: string; reason: string; merchantCustomsCode?: string; merchantCustomsName?: string; customsCode?: string; amountFen?: number }) =>
+      withClient(async (client) => {
+        const d = await correctDeclaration(client, orderId, {
+          declarationId,
+          operator: o.by,
+          reason: o.reason,
+          ...(o.merchantCustomsCode && { merchantCustomsCode: o.merchantCustomsCode }),
+          ...(o.merchantCustomsName && { merchantCustomsName: o.merchantCustomsName }),
+          ...(o.customsCode && { customsCode: o.customsCode as never }),
+          ...(o.amountFen !== undefined && { amountFen: o.amountFen }),
+        });
+        console.log(`declaration ${d.declarationId}: ${d.status}, retransmits at ${d.retransmitAt}`);
+      }),
+    );
+
+  program
+    .command('refund <orderId> <amountFen>')
+    .description('refund part or all of a delivered order, within 90 days of the payment')
+    .requiredOption('--by <operator>', 'who asks for it')
+    .requiredOption('--reason <reason>', 'why')
+    .action((orderId: string, amountFen: string, o: { by: string; reason: string }) =>
+      withClient(async (client) => {
+        const r = await requestRefund(client, orderId, { amountFen: Number(amountFen), reason: o.reason, requestedBy: o.by });
+        console.log(`refund ${r.refundRequestId}: ${formatCny(r.amountFen)} ${r.status} (${r.refundId})`);
+      }),
+    );
+
+  return program;
+}
+
+if (require.main === module) {
+  buildCli()
+    .parseAsync(process.argv)
+    .catch((error: unknown) => {
+      if (error instanceof OrderRefusedError) console.error(`refused by rule ${error.rule}: ${error.message}`);
+      else console.error(error instanceof Error ? error.message : error);
+      process.exit(1);
+    });
+}

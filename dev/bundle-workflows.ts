@@ -1,0 +1,22 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { DefaultLogger, bundleWorkflowCode } from '@temporalio/worker';
+
+// Builds the workflow bundle that workers load at start, so a worker never compiles workflow code.
+
+export async function bundleWorkflows(out = resolve(__dirname, '..', 'lib', 'workflow-bundle.js')) {
+  const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('../workflows'), logger: new DefaultLogger('WARN') });
+  mkdirSync(dirname(out), { recursive: true });
+  writeFileSync(out, code);
+  return out;
+}
+
+if (require.main === module) {
+  bundleWorkflows(process.argv[2]).then(
+    (out) => console.log(`workflow bundle written to ${out}`),
+    (error: unknown) => {
+      console.error(error);
+      process.exit(1);
+    },
+  );
+}

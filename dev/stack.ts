@@ -1,0 +1,228 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createWriteStream, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join, resolve } from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { ORDER_SEARCH_ATTRIBUTES } from '../domain/search-attributes';
+import { DEV_KEY_FILES, ensureDevKeys } from '../sandbox/dev-keys';
+import { bundleWorkflows } from './bundle-workflows';
+import { cliExecutable } from './temporal-binaries';
+
+// The whole product on one machine, each part its own process: `temporal server start-dev` with the
+// Web UI and the search attributes, the sandbox, the notify receiver and the worker. The demo and the
+// end-to-end tests run on it.
+
+const ROOT = resolve(__dirname, '..');
+
+export interface StackOptions {
+  /** Fixed ports for the demo; tests pass nothing and get free ones. */
+  ports?: Partial<Record<'temporal' | 'ui' | 'sandbox' | 'notify' | 'metrics', number>>;
+  /** Where each process writes its log. */
+  logDir?: string;
+  /** Alipay+'s retransmission gap in the sandbox; 5 minutes unless shortened. */
+  retransmitGapMs?: number;
+  taskQueue?: string;
+}
+
+export interface Stack {
+  temporalAddress: string;
+  uiUrl: string;
+  sandboxUrl: string;
+  notifyUrl: string;
+  metricsUrl: string;
+  taskQueue: string;
+  keysDir: string;
+  logDir: string;
+  client: Client;
+  workflowUrl(workflowId: string): string;
+  startWorker(): Promise<void>;
+  /** Kills the worker with a signal and waits for it to exit. */
+  stopWorker(signal?: NodeJS.Signals): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolvePort(port));
+    });
+  });
+}
+
+async function until<T>(what: string, probe: () => Promise<T>, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      return await probe();
+    } catch (error) {
+      last = error;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+  throw new Error(`${what} did not come up within ${timeoutMs / 1000}s: ${String(last)}`);
+}
+
+async function httpOk(url: string) {
+  const res = await fetch(url);
+  if (!res.ok) throw new Error(`${url}: HTTP ${res.status}`);
+}
+
+class Child {
+  proc: ChildProcess | undefined;
+  constructor(
+    readonly name: string,
+    private readonly command: string,
+    private readonly args: string[],
+    private readonly env: NodeJS.ProcessEnv,
+    private readonly logFile: string,
+  ) {}
+
+  start() {
+    const log = createWriteStream(this.logFile, { flags: 'a' });
+    this.proc = spawn(this.command, this.args, { cwd: ROOT, env: { ...process.env, ...this.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    this.proc.stdout!.pipe(log);
+    this.proc.stderr!.pipe(log);
+    this.proc.once('exit', () => log.end());
+  }
+
+  get running() {
+    return this.proc !== undefined && this.proc.exitCode === null && this.proc.signalCode === null;
+  }
+
+  async stop(signal: NodeJS.Signals = 'SIGTERM', graceMs = 15_000) {
+    const p = this.proc;
+    if (!p || !this.running) return;
+    const exited = new Promise<void>((r) => p.once('exit', () => r()));
+    p.kill(signal);
+    const timer = setTimeout(() => p.kill('SIGKILL'), graceMs);
+    await exited;
+    clearTimeout(timer);
+  }
+}
+
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
+  const port = async (name: keyof NonNullable<StackOptions['ports']>) => options.ports?.[name] ?? (await freePort());
+  const ports = {
+    temporal: await port('temporal'),
+    ui: await port('ui'),
+    sandbox: await port('sandbox'),
+    notify: await port('notify'),
+    metrics: await port('metrics'),
+  };
+  const logDir = options.logDir ?? join(ROOT, '.dev', 'logs');
+  mkdirSync(logDir, { recursive: true });
+  const keys = ensureDevKeys();
+  const secretFile = join(ROOT, '.dev', 'buyer-key-secret');
+  if (!existsSync(secretFile)) writeFileSync(secretFile, randomBytes(32).toString('hex'), { mode: 0o600 });
+  const taskQueue = options.taskQueue ?? 'alipay-orders';
+  const temporalAddress = `127.0.0.1:${ports.temporal}`;
+  const sandboxUrl = `http://127.0.0.1:${ports.sandbox}`;
+  const notifyUrl = `http://127.0.0.1:${ports.notify}/alipay/notify`;
+  const metricsUrl = `http://127.0.0.1:${ports.metrics}/metrics`;
+  const uiUrl = `http://127.0.0.1:${ports.ui}`;
+
+  const cli = cliExecutable()?.path;
+  if (!cli) throw new Error('no Temporal CLI: run `bash dev/setup.sh`, or set TEMPORAL_CLI_PATH');
+  const tsx = (file: string) => ['--import', 'tsx', join(ROOT, file)];
+  const alipayEnv = {
+    ALIPAY_PLUS_BASE_URL: sandboxUrl,
+    ALIPAY_PLUS_CLIENT_ID: 'SANDBOX_MERCHANT',
+    ALIPAY_PLUS_PRIVATE_KEY_FILE: join(keys.dir, DEV_KEY_FILES.merchantPrivate),
+    ALIPAY_PLUS_PUBLIC_KEY_FILE: join(keys.dir, DEV_KEY_FILES.alipayPlusPublic),
+  };
+  const temporalEnv = { TEMPORAL_ADDRESS: temporalAddress, TEMPORAL_NAMESPACE: 'default', TEMPORAL_TASK_QUEUE: taskQueue };
+  const log = (name: string) => join(logDir, `${name}.log`);
+
+  const server = new Child(
+    'temporal',
+    cli,
+    [
+      'server', 'start-dev', '--ip', '127.0.0.1', '--port', String(ports.temporal), '--ui-port', String(ports.ui),
+      '--log-level', 'warn', '--log-format', 'json',
+      ...ORDER_SEARCH_ATTRIBUTES.flatMap((k) => ['--search-attribute', `${k.name}=Keyword`]),
+    ],
+    {},
+    log('temporal'),
+  );
+  const sandbox = new Child(
+    'sandbox',
+    process.execPath,
+    tsx('sandbox/main.ts'),
+    { SANDBOX_PORT: String(ports.sandbox), KEYS_DIR: keys.dir, ...(options.retransmitGapMs && { SANDBOX_RETRANSMIT_GAP_MS: String(options.retransmitGapMs) }) },
+    log('sandbox'),
+  );
+  const receiver = new Child(
+    'notify-receiver',
+    process.execPath,
+    tsx('client/notify-main.ts'),
+    { ...temporalEnv, ...alipayEnv, NOTIFY_PORT: String(ports.notify) },
+    log('notify-receiver'),
+  );
+  const bundlePath = join(ROOT, 'lib', 'workflow-bundle.js');
+  const worker = new Child(
+    'worker',
+    process.execPath,
+    tsx('workers/main.ts'),
+    {
+      ...temporalEnv,
+      ...alipayEnv,
+      METRICS_PORT: String(ports.metrics),
+      EPORT_BASE_URL: sandboxUrl,
+      NOTIFY_URL: notifyUrl,
+      BUYER_KEY_SECRET_FILE: secretFile,
+      WORKFLOW_BUNDLE_PATH: bundlePath,
+    },
+    log('worker'),
+  );
+  const children = [worker, receiver, sandbox, server];
+  const killAll = () => children.forEach((c) => c.running && c.proc!.kill('SIGKILL'));
+  process.once('exit', killAll);
+
+  try {
+    server.start();
+    sandbox.start();
+    const [client] = await Promise.all([
+      until('temporal server start-dev', async () => {
+        const connection = await Connection.connect({ address: temporalAddress, connectTimeout: 1_000 });
+        await connection.workflowService.getSystemInfo({});
+        return new Client({ connection, namespace: 'default' });
+      }),
+      until('sandbox', () => httpOk(`${sandboxUrl}/sandbox/clock`)),
+      bundleWorkflows(bundlePath),
+    ]);
+    receiver.start();
+    const startWorker = async () => {
+      worker.start();
+      await until('worker', () => httpOk(metricsUrl));
+    };
+    await Promise.all([until('notify receiver', () => httpOk(`http://127.0.0.1:${ports.notify}/healthz`)), startWorker()]);
+
+    return {
+      temporalAddress,
+      uiUrl,
+      sandboxUrl,
+      notifyUrl,
+      metricsUrl,
+      taskQueue,
+      keysDir: keys.dir,
+      logDir,
+      client,
+      workflowUrl: (id) => `${uiUrl}/namespaces/default/workflows/${encodeURIComponent(id)}`,
+      startWorker,
+      stopWorker: (signal = 'SIGTERM') => worker.stop(signal),
+      stop: async () => {
+        await client.connection.close();
+        for (const c of children) await c.stop();
+        process.removeListener('exit', killAll);
+      },
+    };
+  } catch (error) {
+    killAll();
+    throw new Error(`${(error as Error).message} (logs in ${logDir})`);
+  }
+}

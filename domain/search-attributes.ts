@@ -1,0 +1,13 @@
+import { defineSearchAttributeKey } from '@temporalio/common';
+
+// What operators filter orders by, in the Web UI and `temporal workflow list --query`.
+// Registered on the dev server, in docker-compose and in tests.
+
+export const ORDER_STAGE = defineSearchAttributeKey('OrderStage', 'KEYWORD');
+export const PAYMENT_STATUS = defineSearchAttributeKey('PaymentStatus', 'KEYWORD');
+export const DECLARATION_STATUS = defineSearchAttributeKey('DeclarationStatus', 'KEYWORD');
+export const CUSTOMS_CODE = defineSearchAttributeKey('CustomsCode', 'KEYWORD');
+/** A short code of why the order is stuck (the full reason is in the status and the current details). */
+export const STUCK_REASON = defineSearchAttributeKey('StuckReason', 'KEYWORD');
+
+export const ORDER_SEARCH_ATTRIBUTES = [ORDER_STAGE, PAYMENT_STATUS, DECLARATION_STATUS, CUSTOMS_CODE, STUCK_REASON];

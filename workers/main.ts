@@ -1,0 +1,60 @@
+import { existsSync } from 'node:fs';
+import { Runtime, Worker } from '@temporalio/worker';
+import { AlipayPlusClient, loadAlipayPlusConfig } from '../alipay-plus';
+import { createActivities } from '../activities';
+import { connectClient, connectWorker } from '../client/connection';
+import { EPortClient } from '../eport/client';
+import { loadWorkerSettings } from './config';
+import { PinoTemporalLogger, createLogger } from './logger';
+
+// The worker: runs order and quota workflows from the prebuilt bundle, and their activities.
+
+async function main() {
+  const settings = loadWorkerSettings();
+  const alipayConfig = loadAlipayPlusConfig();
+  const logger = createLogger(settings.LOG_LEVEL, 'worker');
+  if (!existsSync(settings.WORKFLOW_BUNDLE_PATH)) {
+    throw new Error(`no workflow bundle at ${settings.WORKFLOW_BUNDLE_PATH}: run \`npm run build\` first`);
+  }
+
+  Runtime.install({
+    logger: new PinoTemporalLogger(logger),
+    telemetryOptions: {
+      // The SDK's metrics and the workflows' business counters, on one Prometheus endpoint.
+      metrics: { prometheus: { bindAddress: `${settings.METRICS_HOST}:${settings.METRICS_PORT}` } },
+    },
+  });
+
+  const temporal = await connectClient(settings);
+  const connection = await connectWorker(settings);
+  const worker = await Worker.create({
+    connection,
+    namespace: settings.TEMPORAL_NAMESPACE,
+    taskQueue: settings.TEMPORAL_TASK_QUEUE,
+    workflowBundle: { codePath: settings.WORKFLOW_BUNDLE_PATH },
+    activities: createActivities({
+      alipay: new AlipayPlusClient({ ...alipayConfig, logger: logger.child({ component: 'alipay-plus' }) }),
+      eport: new EPortClient(settings.EPORT_BASE_URL),
+      notifyUrl: settings.NOTIFY_URL,
+      redirectUrl: settings.PAYMENT_REDIRECT_URL,
+      temporal,
+      taskQueue: settings.TEMPORAL_TASK_QUEUE,
+      buyerKeySecret: settings.buyerKeySecret,
+    }),
+    // On SIGTERM or SIGINT the worker stops polling and lets running activities finish for this long.
+    shutdownGraceTime: '10 seconds',
+  });
+  logger.info(
+    { taskQueue: settings.TEMPORAL_TASK_QUEUE, namespace: settings.TEMPORAL_NAMESPACE, address: settings.TEMPORAL_ADDRESS, metrics: `http://${settings.METRICS_HOST}:${settings.METRICS_PORT}/metrics` },
+    'worker started',
+  );
+  await worker.run(); // returns once a shutdown signal has drained the worker
+  await connection.close();
+  await temporal.connection.close();
+  logger.info('worker stopped');
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});
