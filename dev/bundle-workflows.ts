@@ -1,10 +1,11 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import { DefaultLogger, bundleWorkflowCode } from '@temporalio/worker';
+import { projectRoot } from './paths';
 
 // Builds the workflow bundle that workers load at start, so a worker never compiles workflow code.
 
-export async function bundleWorkflows(out = resolve(__dirname, '..', 'lib', 'workflow-bundle.js')) {
+export async function bundleWorkflows(out = join(projectRoot(), 'lib', 'workflow-bundle.js')) {
   const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('../workflows'), logger: new DefaultLogger('WARN') });
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, code);

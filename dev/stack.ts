@@ -2,18 +2,19 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createWriteStream, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { ORDER_SEARCH_ATTRIBUTES } from '../domain/search-attributes';
 import { DEV_KEY_FILES, ensureDevKeys } from '../sandbox/dev-keys';
 import { bundleWorkflows } from './bundle-workflows';
+import { projectRoot } from './paths';
 import { cliExecutable } from './temporal-binaries';
 
 // The whole product on one machine, each part its own process: `temporal server start-dev` with the
 // Web UI and the search attributes, the sandbox, the notify receiver and the worker. The demo and the
 // end-to-end tests run on it.
 
-const ROOT = resolve(__dirname, '..');
+const ROOT = projectRoot();
 
 export interface StackOptions {
   /** Fixed ports for the demo; tests pass nothing and get free ones. */

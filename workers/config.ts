@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { join } from 'node:path';
 import { z } from 'zod';
 import { SettingsError, parseSettings, temporalSettingsSchema } from '../client/connection';
+import { projectRoot } from '../dev/paths';
 
 // The worker's settings, besides Alipay+'s (alipay-plus/config.ts) and Temporal's (client/connection.ts).
 
@@ -13,7 +14,7 @@ const workerSettingsSchema = temporalSettingsSchema.extend({
   NOTIFY_URL: z.url({ protocol: /^https?$/, error: 'must be the public URL of the notify receiver (paymentNotifyUrl)' }),
   PAYMENT_REDIRECT_URL: z.url({ protocol: /^https?$/ }).default('https://merchant.example/payment/return'),
   BUYER_KEY_SECRET_FILE: z.string({ error: 'is required: a file with the secret that keys buyer quotas' }).min(1),
-  WORKFLOW_BUNDLE_PATH: z.string().min(1).default(resolve(__dirname, '..', 'lib', 'workflow-bundle.js')),
+  WORKFLOW_BUNDLE_PATH: z.string().min(1).default(join(projectRoot(), 'lib', 'workflow-bundle.js')),
 });
 
 export type WorkerSettings = z.infer<typeof workerSettingsSchema> & { buyerKeySecret: string };
