@@ -92,9 +92,9 @@ export function buildCli(): Command {
     .description('list orders, optionally by stage')
     .addOption(new Option('--stage <stage>', 'only orders in this stage').choices(STAGES))
     .action((o: { stage?: Stage }) =>
-      withClient((client) =>
-        listOrders(client, `WorkflowType = 'orderWorkflow'${o.stage ? ` AND OrderStage = '${o.stage}'` : ''} ORDER BY StartTime DESC`),
-      ),
+      // No ORDER BY: SQL visibility (the dev server's SQLite, PostgreSQL, MySQL) refuses the clause, and
+      // already lists running orders first, newest first.
+      withClient((client) => listOrders(client, `WorkflowType = 'orderWorkflow'${o.stage ? ` AND OrderStage = '${o.stage}'` : ''}`)),
     );
 
   program

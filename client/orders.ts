@@ -8,14 +8,19 @@ import {
 import { ApplicationFailure } from '@temporalio/common';
 import { orderProblems, orderWorkflowId, InvalidOrderError, type OrderInput } from '../domain/order';
 import {
+  cancelOrderUpdate,
   checkoutUpdate,
   correctDeclarationUpdate,
+  pollNowUpdate,
   requestRefundUpdate,
+  reviewRealNameUpdate,
   statusQuery,
   type CheckoutResult,
   type DeclarationCorrection,
   type DeclarationView,
+  type OperatorAction,
   type OrderStatus,
+  type RealNameDecision,
   type RefundRequest,
   type RefundView,
 } from '../domain/order-api';
@@ -81,17 +86,40 @@ export function orderStatus(client: Client, orderId: string): Promise<OrderStatu
   return orderHandle(client, orderId).query(statusQuery);
 }
 
-export async function requestRefund(client: Client, orderId: string, request: RefundRequest): Promise<RefundView> {
+/** The handle of a running order; a finished order takes no more actions, so that is refused here. */
+async function runningOrder(client: Client, orderId: string, rule = 'ORDER_ENDED', why = 'it takes no more actions') {
   const handle = orderHandle(client, orderId);
   const { status } = await handle.describe();
-  if (status.name !== 'RUNNING') {
-    throw new OrderRefusedError('REFUND_WINDOW', `order ${orderId} is ${status.name.toLowerCase()}: refunds are accepted within 90 days of the payment`);
-  }
+  if (status.name !== 'RUNNING') throw new OrderRefusedError(rule, `order ${orderId} is ${status.name.toLowerCase()}: ${why}`);
+  return handle;
+}
+
+export async function requestRefund(client: Client, orderId: string, request: RefundRequest): Promise<RefundView> {
+  const handle = await runningOrder(client, orderId, 'REFUND_WINDOW', 'refunds are accepted within 90 days of the payment');
   return refusalsNamed(() => handle.executeUpdate(requestRefundUpdate, { args: [request] }));
 }
 
-export function correctDeclaration(client: Client, orderId: string, correction: DeclarationCorrection): Promise<DeclarationView> {
-  return refusalsNamed(() => orderHandle(client, orderId).executeUpdate(correctDeclarationUpdate, { args: [correction] }));
+export async function correctDeclaration(client: Client, orderId: string, correction: DeclarationCorrection): Promise<DeclarationView> {
+  const handle = await runningOrder(client, orderId);
+  return refusalsNamed(() => handle.executeUpdate(correctDeclarationUpdate, { args: [correction] }));
+}
+
+/** Cancels an order that is not yet released for delivery; a paid one is refunded. Resolves once it has ended. */
+export async function cancelOrder(client: Client, orderId: string, by: OperatorAction): Promise<OrderStatus> {
+  const handle = await runningOrder(client, orderId);
+  return refusalsNamed(() => handle.executeUpdate(cancelOrderUpdate, { args: [by] }));
+}
+
+/** Approves or rejects the manual real-name review of a passport holder. */
+export async function reviewRealName(client: Client, orderId: string, decision: RealNameDecision): Promise<OrderStatus> {
+  const handle = await runningOrder(client, orderId);
+  return refusalsNamed(() => handle.executeUpdate(reviewRealNameUpdate, { args: [decision] }));
+}
+
+/** Polls Alipay+ or the e-port now, for an order waiting on payment, customs review or clearance. */
+export async function pollNow(client: Client, orderId: string, by: OperatorAction): Promise<OrderStatus> {
+  const handle = await runningOrder(client, orderId);
+  return refusalsNamed(() => handle.executeUpdate(pollNowUpdate, { args: [by] }));
 }
 
 export { WorkflowNotFoundError };

@@ -10,6 +10,7 @@ export type Stage =
   | 'CREATING_PAYMENT'
   | 'AWAITING_PAYMENT'
   | 'PAID'
+  | 'REAL_NAME_REVIEW'
   | 'DECLARING'
   | 'CUSTOMS_REVIEW'
   | 'CLEARANCE'
@@ -55,6 +56,24 @@ export interface DeclarationCorrection {
   amountFen?: number;
   operator: string;
   reason: string;
+}
+
+/** Every operator action names who did it and why; the order keeps them as an audit trail. */
+export interface OperatorAction {
+  operator: string;
+  reason: string;
+}
+
+export interface RealNameDecision extends OperatorAction {
+  approved: boolean;
+}
+
+export interface AuditEntry {
+  at: string;
+  action: 'correctDeclaration' | 'requestRefund' | 'cancelOrder' | 'reviewRealName' | 'pollNow';
+  operator: string;
+  reason: string;
+  detail?: string;
 }
 
 export interface RefundRequest {
@@ -135,10 +154,14 @@ export interface OrderStatus {
   refundWindowClosesAt?: string;
   /** Why the order ended where it did, in words the merchant can pass to the buyer. */
   outcome?: { reason: string; buyerMessage: string };
+  audit: AuditEntry[];
 }
 
 export const checkoutUpdate = defineUpdate<CheckoutResult, []>('checkout');
 export const paymentNotificationUpdate = defineUpdate<NotificationAck, [PaymentNotification]>('paymentNotification');
 export const correctDeclarationUpdate = defineUpdate<DeclarationView, [DeclarationCorrection]>('correctDeclaration');
 export const requestRefundUpdate = defineUpdate<RefundView, [RefundRequest]>('requestRefund');
+export const cancelOrderUpdate = defineUpdate<OrderStatus, [OperatorAction]>('cancelOrder');
+export const reviewRealNameUpdate = defineUpdate<OrderStatus, [RealNameDecision]>('reviewRealName');
+export const pollNowUpdate = defineUpdate<OrderStatus, [OperatorAction]>('pollNow');
 export const statusQuery = defineQuery<OrderStatus>('status');

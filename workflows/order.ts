@@ -4,6 +4,7 @@ import {
   CancellationScope,
   allHandlersFinished,
   condition,
+  isCancellation,
   metricMeter,
   setCurrentDetails,
   setHandler,
@@ -14,17 +15,23 @@ import { isCustomsCode, type CustomsCode } from '../alipay-plus/customs-codes';
 import { isCustomsRejection } from '../alipay-plus/customs';
 import { REFUND_WINDOW_MS, RETRANSMIT_GAP_MS, customsYear, formatCny } from '../domain/limits';
 import {
+  cancelOrderUpdate,
   checkoutUpdate,
   correctDeclarationUpdate,
+  pollNowUpdate,
+  reviewRealNameUpdate,
   paymentNotificationUpdate,
   requestRefundUpdate,
   statusQuery,
+  type AuditEntry,
   type DeclarationCorrection,
+  type OperatorAction,
   type DeclarationView,
   type NotificationAck,
   type OrderStatus,
   type PaymentNotification,
   type PaymentView,
+  type RealNameDecision,
   type RefundRequest,
   type RefundView,
   type Stage,
@@ -57,6 +64,8 @@ const STUCK_POLL_GAP = HOUR;
 const CALL_STUCK_AFTER = 15 * MINUTE;
 /** Retransmit a little after the 5 minutes, never on the boundary. */
 const RETRANSMIT_MARGIN = SECOND;
+/** A manual real-name review that nobody decides within this time ends the order with a refund. */
+const REAL_NAME_REVIEW_DEADLINE = 72 * HOUR;
 /** Rejections that customs lacks the data for are retransmitted automatically this many times. */
 const MAX_AUTO_RETRANSMITS = 3;
 const INQUIRY_BATCH = 10;
@@ -140,6 +149,13 @@ class OrderRun {
   private refundWindowOpen = false;
   /** Set by updates that change what the review loop should do next. */
   private nudged = false;
+  /** An operator asked to poll Alipay+ or the e-port now. */
+  private pollRequested = false;
+  private audit: AuditEntry[] = [];
+  private cancelRequest?: OperatorAction;
+  private realNameDecision?: RealNameDecision;
+  /** The order's steps after checkout run in this scope, so an operator's cancel can interrupt any wait. */
+  private readonly flowScope = new CancellationScope();
 
   constructor(
     private readonly input: OrderInput,
@@ -164,24 +180,64 @@ class OrderRun {
     // Step 2: the merchant's real-name check. The input schema checked the name and the GB 11643 ID number.
     this.setStage('REAL_NAME_CHECK');
 
-    if (await this.createPayment()) {
-      const paid = await this.awaitPayment();
-      if (paid) await this.afterPayment();
+    try {
+      await this.flowScope.run(() => this.flow());
+    } catch (error) {
+      if (!(this.cancelRequest && isCancellation(error))) throw error;
+      await CancellationScope.nonCancellable(() => this.cancelByOperator());
     }
     await condition(allHandlersFinished);
     return this.status();
   }
 
+  private async flow() {
+    if (await this.createPayment()) {
+      const paid = await this.awaitPayment();
+      if (paid) await this.afterPayment();
+    }
+  }
+
+  /** An operator cancelled the order: cancel an unpaid payment, or refund a paid one, and give the quota back. */
+  private async cancelByOperator() {
+    const by = this.cancelRequest!;
+    this.setStage('COMPENSATING', 'the cancellation of the order');
+    if (this.payment.status === 'PROCESSING') {
+      try {
+        await alipay('Step 5: cancel the unpaid payment').cancelPayment({ paymentRequestId: this.payment.paymentRequestId });
+        this.payment.status = 'CANCELLED';
+      } catch (error) {
+        if (finalCode(error)?.code !== 'INVALID_ORDER_STATUS') throw error;
+        await this.inquirePayment(); // the buyer paid meanwhile: refund below
+      }
+    }
+    const left = this.refundableFen();
+    if (left > 0) {
+      const refund = await this.refund({ amountFen: left, reason: `cancelled by ${by.operator}: ${by.reason}`.slice(0, 256), requestedBy: by.operator });
+      if (refund.status === 'FAILED') {
+        this.markStuck('REFUND_FAILED', `the refund ${refund.refundRequestId} of the cancelled order failed: ${refund.failure}; refund it by hand`);
+        this.end('FAILED', `CANCELLED_BY_OPERATOR; REFUND_FAILED: ${refund.failure}`, 'Your order was cancelled.');
+        return;
+      }
+    }
+    await this.releaseQuota();
+    this.clearStuck();
+    this.end(
+      'CANCELLED',
+      `CANCELLED_BY_OPERATOR: ${by.operator}: ${by.reason}`,
+      left > 0 ? 'Your order was cancelled and your payment refunded.' : 'Your order was cancelled.',
+    );
+  }
+
   // Step 1: the buyer's annual quota, through the per-buyer, per-year entity workflow.
   private async reserveQuota(): Promise<boolean> {
     this.setStage('RESERVING_QUOTA', "the buyer's annual quota reservation");
-    const buyerKey = await local.buyerQuotaKey({
+    const buyerKey = await local('Step 1: key the buyer quota').buyerQuotaKey({
       certificateType: this.order.buyer.certificateType,
       certificateNo: this.order.buyer.certificateNo,
     });
     const year = customsYear(Date.now());
     try {
-      await local.reserveQuota({ buyerKey, year, orderId: this.order.orderId, amountFen: this.order.totalFen });
+      await local('Step 1: reserve the annual quota').reserveQuota({ buyerKey, year, orderId: this.order.orderId, amountFen: this.order.totalFen });
     } catch (error) {
       const f = finalCode(error);
       if (!f) throw error;
@@ -198,7 +254,7 @@ class OrderRun {
     const expiresAtMs = Date.now() + this.order.paymentExpiryMinutes * MINUTE;
     try {
       const created = await this.watch(
-        alipay.createPayment({
+        alipay('Step 3: pay').createPayment({
           paymentRequestId: this.payment.paymentRequestId,
           orderId: this.order.orderId,
           amountFen: this.order.totalFen,
@@ -227,7 +283,11 @@ class OrderRun {
     for (let i = 0; this.payment.status === 'PROCESSING'; i++) {
       const left = expiresAtMs - Date.now();
       if (left <= 0) break;
-      if (await condition(() => this.payment.status !== 'PROCESSING', Math.min(gap(PAYMENT_POLL_GAPS, i), left))) break;
+      const woke = await condition(() => this.payment.status !== 'PROCESSING' || this.pollRequested, Math.min(gap(PAYMENT_POLL_GAPS, i), left), {
+        summary: 'Steps 4-6: wait for notifyPayment, then inquiryPayment',
+      });
+      if (woke && this.payment.status !== 'PROCESSING') break;
+      this.pollRequested = false;
       await this.inquirePayment();
     }
     if (this.payment.status === 'PROCESSING') {
@@ -235,7 +295,7 @@ class OrderRun {
       await this.inquirePayment();
       if (this.payment.status === 'PROCESSING') {
         try {
-          await this.watch(alipay.cancelPayment({ paymentRequestId: this.payment.paymentRequestId }), 'Alipay+ cancelPayment');
+          await this.watch(alipay('Step 5: cancel the unpaid payment').cancelPayment({ paymentRequestId: this.payment.paymentRequestId }), 'Alipay+ cancelPayment');
           this.payment.status = 'CANCELLED';
           this.publish();
         } catch (error) {
@@ -256,7 +316,7 @@ class OrderRun {
   }
 
   private async inquirePayment() {
-    const r = await this.watch(alipay.inquirePayment({ paymentRequestId: this.payment.paymentRequestId }), 'Alipay+ inquiryPayment');
+    const r = await this.watch(alipay('Steps 4-6: inquiryPayment').inquirePayment({ paymentRequestId: this.payment.paymentRequestId }), 'Alipay+ inquiryPayment');
     if (this.payment.status !== 'PROCESSING') return; // a notification got here first
     if (r.status === 'SUCCESS') this.recordPaid({ ...r, learnedFrom: 'INQUIRY' });
     else if (r.status === 'FAIL' || r.status === 'CANCELLED') this.payment.status = r.status;
@@ -292,10 +352,27 @@ class OrderRun {
         'Your Alipay account is not real-name verified, which customs requires for cross-border orders. Your payment has been refunded.',
       );
     }
+    if (this.order.realNameRequired && this.order.buyer.certificateType === 'PASSPORT' && !(await this.manualRealNameReview())) return;
     if (!(await this.declare())) return;
     if (!(await this.reviewCustoms())) return;
     if (!(await this.clear())) return;
     await this.releaseForDelivery();
+  }
+
+  /** A passport has no check digit to verify: an operator reviews the buyer's identity before customs sees it. */
+  private async manualRealNameReview(): Promise<boolean> {
+    this.setStage('REAL_NAME_REVIEW', "an operator's manual real-name review of the passport holder");
+    const decided = await condition(() => this.realNameDecision !== undefined, REAL_NAME_REVIEW_DEADLINE, {
+      summary: 'Step 2: wait for the manual real-name review',
+    });
+    if (decided && this.realNameDecision!.approved) return true;
+    await this.compensate(
+      decided
+        ? `REAL_NAME_REJECTED: ${this.realNameDecision!.operator}: ${this.realNameDecision!.reason}`
+        : `REAL_NAME_REVIEW_TIMEOUT: no review within ${REAL_NAME_REVIEW_DEADLINE / HOUR} hours`,
+      "The buyer's identity could not be verified for customs. Your payment has been refunded.",
+    );
+    return false;
   }
 
   // Step 7: one declaration, or one per split part, with ids derived from the order id.
@@ -344,7 +421,7 @@ class OrderRun {
   private async send(d: Declaration) {
     try {
       const r = await this.watch(
-        alipay.declare({
+        alipay(`Step 7: declare ${d.declarationId}${d.attempts > 0 ? ' (retransmission)' : ''}`).declare({
           paymentRequestId: this.payment.paymentRequestId,
           declarationId: d.declarationId,
           customsCode: d.customsCode,
@@ -416,7 +493,11 @@ class OrderRun {
         this.stuck ? Infinity : deadline,
       );
       this.nudged = false;
-      await condition(() => this.nudged, Math.max(wakeAt - Date.now(), 1));
+      await condition(() => this.nudged, Math.max(wakeAt - Date.now(), 1), { summary: 'Step 8: wait for the next customs poll' });
+      if (this.pollRequested) {
+        this.pollRequested = false;
+        nextPollAt = Date.now();
+      }
       if (this.nudged && this.declarations.some((d) => d.status === 'RETRANSMIT_SCHEDULED')) this.wait('the retransmission of a corrected declaration');
     }
   }
@@ -426,7 +507,7 @@ class OrderRun {
     for (let i = 0; i < open.length; i += INQUIRY_BATCH) {
       const batch = open.slice(i, i + INQUIRY_BATCH);
       const r = await this.watch(
-        alipay.inquireDeclarations({ declarationIds: batch.map((d) => d.declarationId) }),
+        alipay('Step 8: inquireDeclarationRequests').inquireDeclarations({ declarationIds: batch.map((d) => d.declarationId) }),
         'Alipay+ inquireDeclarationRequests',
       );
       for (const rec of r.records) {
@@ -474,7 +555,7 @@ class OrderRun {
     const items = this.declarations.length === 1 ? this.order.items : [];
     for (const d of this.declarations) {
       await this.watch(
-        alipay.submitOrderDocument({
+        alipay(`Step 9: order document ${d.customsOrderId}`).submitOrderDocument({
           orderNo: d.customsOrderId,
           ebpCode: d.merchantCustomsCode,
           goodsValueFen: d.amountFen,
@@ -485,7 +566,7 @@ class OrderRun {
       );
       const part = customsOrdersOf(this.order).find((p) => p.customsOrderId === d.customsOrderId)!;
       await this.watch(
-        alipay.submitWaybill({ orderNo: d.customsOrderId, waybillNo: part.waybillNo, carrier: this.order.logistics.carrier }),
+        alipay(`Step 9: waybill ${d.customsOrderId}`).submitWaybill({ orderNo: d.customsOrderId, waybillNo: part.waybillNo, carrier: this.order.logistics.carrier }),
         'e-port waybill',
       );
       this.clearance.push({ customsOrderId: d.customsOrderId, status: 'PENDING' });
@@ -494,9 +575,12 @@ class OrderRun {
     for (let polls = 0; ; polls++) {
       const open = this.clearance.filter((c) => c.status === 'PENDING');
       if (open.length === 0) break;
-      await sleep(this.stuck ? STUCK_POLL_GAP : gap(CUSTOMS_POLL_GAPS, polls));
+      await condition(() => this.pollRequested, this.stuck ? STUCK_POLL_GAP : gap(CUSTOMS_POLL_GAPS, polls), {
+        summary: 'Step 9: wait for the next clearance poll',
+      });
+      this.pollRequested = false;
       for (const c of open) {
-        const r = await this.watch(alipay.inquireClearance({ orderNo: c.customsOrderId }), 'e-port clearance inquiry');
+        const r = await this.watch(alipay(`Step 9: clearance of ${c.customsOrderId}`).inquireClearance({ orderNo: c.customsOrderId }), 'e-port clearance inquiry');
         if (r.status === 'RELEASED' || r.status === 'REJECTED') Object.assign(c, { status: r.status, reason: r.reason });
       }
       const rejected = this.clearance.find((c) => c.status === 'REJECTED');
@@ -517,13 +601,13 @@ class OrderRun {
 
   // Step 10: release for delivery, commit the quota, then take refunds until the 90-day window closes.
   private async releaseForDelivery() {
-    await local.commitQuota({ buyerKey: this.quota!.buyerKey, year: this.quota!.year, orderId: this.order.orderId });
+    await local('Step 10: commit the annual quota').commitQuota({ buyerKey: this.quota!.buyerKey, year: this.quota!.year, orderId: this.order.orderId });
     this.quota!.held = 'COMMITTED';
     ordersCleared.add(1);
     const closesAt = this.paidAtMs! + REFUND_WINDOW_MS;
     this.refundWindowOpen = true;
     this.setStage('RELEASED_FOR_DELIVERY', `refund requests, until the refund window closes at ${iso(closesAt)}`);
-    if (closesAt > Date.now()) await sleep(closesAt - Date.now());
+    if (closesAt > Date.now()) await sleep(closesAt - Date.now(), { summary: 'Step 10: the 90-day refund window' });
     this.refundWindowOpen = false;
     await condition(allHandlersFinished);
     this.end('COMPLETED', 'CLEARED: released for delivery; the refund window has closed', 'Your order cleared customs and was delivered.');
@@ -558,7 +642,7 @@ class OrderRun {
     this.pendingRefundFen += view.amountFen;
     try {
       const r = await this.watch(
-        alipay.refundPayment({
+        alipay(`Refund ${view.refundRequestId}`).refundPayment({
           refundRequestId: view.refundRequestId,
           paymentRequestId: this.payment.paymentRequestId,
           amountFen: view.amountFen,
@@ -585,7 +669,7 @@ class OrderRun {
 
   private async releaseQuota() {
     if (this.quota?.held !== 'RESERVED') return;
-    await local.releaseQuota({ buyerKey: this.quota.buyerKey, year: this.quota.year, orderId: this.order.orderId });
+    await local('Release the annual quota').releaseQuota({ buyerKey: this.quota.buyerKey, year: this.quota.year, orderId: this.order.orderId });
     this.quota.held = 'RELEASED';
   }
 
@@ -756,6 +840,7 @@ class OrderRun {
         if (c.customsCode !== undefined) (d.customsCode = c.customsCode), fields.push('customsCode');
         if (c.amountFen !== undefined) (d.amountFen = c.amountFen), fields.push('declarationAmount');
         d.corrections.push({ at: iso(Date.now()), operator: c.operator, reason: c.reason, fields });
+        this.record('correctDeclaration', c, `${c.declarationId}: ${fields.join(', ') || 'retransmit unchanged'}`);
         this.scheduleRetransmit(d);
         this.clearStuck();
         this.nudged = true;
@@ -767,6 +852,7 @@ class OrderRun {
     setHandler(
       requestRefundUpdate,
       async (r: RefundRequest) => {
+        this.record('requestRefund', { operator: r.requestedBy, reason: r.reason }, formatCny(r.amountFen));
         const view = await this.refund(r);
         if (view.status === 'FAILED') throw ApplicationFailure.create({ type: 'REFUND_FAILED', message: view.failure!, nonRetryable: true });
         return view;
@@ -774,7 +860,75 @@ class OrderRun {
       { validator: (r: RefundRequest) => this.refuseRefund(r) },
     );
 
+    setHandler(
+      cancelOrderUpdate,
+      async (a: OperatorAction) => {
+        this.record('cancelOrder', a);
+        this.cancelRequest = a;
+        this.flowScope.cancel();
+        await condition(() => this.outcome !== undefined);
+        return this.status();
+      },
+      {
+        validator: (a: OperatorAction) => {
+          this.refuseWithoutOperator(a);
+          if (this.cancelRequest) throw ruleFailure('CANCEL_PENDING', 'the order is already being cancelled');
+          if (this.outcome) throw ruleFailure('ORDER_ENDED', `the order has ended: ${this.stage}`);
+          if (this.stage === 'RELEASED_FOR_DELIVERY') {
+            throw ruleFailure('CANCEL_BEFORE_RELEASE', 'the order is released for delivery; refund it instead of cancelling');
+          }
+          if (this.stage === 'COMPENSATING') throw ruleFailure('ORDER_ENDING', 'the order is already being refunded');
+          if (!this.order) throw ruleFailure('ORDER_ENDING', 'the order is still being checked');
+        },
+      },
+    );
+
+    setHandler(
+      reviewRealNameUpdate,
+      (d: RealNameDecision) => {
+        this.record('reviewRealName', d, d.approved ? 'approved' : 'rejected');
+        this.realNameDecision = d;
+        return this.status();
+      },
+      {
+        validator: (d: RealNameDecision) => {
+          this.refuseWithoutOperator(d);
+          if (typeof d.approved !== 'boolean') throw ruleFailure('REVIEW_DECISION', 'approved must be true or false');
+          if (this.stage !== 'REAL_NAME_REVIEW' || this.realNameDecision) {
+            throw ruleFailure('REAL_NAME_REVIEW_NOT_PENDING', `the order is not waiting for a real-name review; it is ${this.stage}`);
+          }
+        },
+      },
+    );
+
+    setHandler(
+      pollNowUpdate,
+      (a: OperatorAction) => {
+        this.record('pollNow', a, this.stage);
+        this.pollRequested = true;
+        this.nudged = true;
+        return this.status();
+      },
+      {
+        validator: (a: OperatorAction) => {
+          this.refuseWithoutOperator(a);
+          if (!['AWAITING_PAYMENT', 'CUSTOMS_REVIEW', 'CLEARANCE'].includes(this.stage)) {
+            throw ruleFailure('NOTHING_TO_POLL', `only an order awaiting payment, customs review or clearance is polled; it is ${this.stage}`);
+          }
+        },
+      },
+    );
+
     setHandler(statusQuery, () => this.status());
+  }
+
+  private record(action: AuditEntry['action'], by: OperatorAction, detail?: string) {
+    this.audit.push({ at: iso(Date.now()), action, operator: by.operator, reason: by.reason, ...(detail && { detail }) });
+  }
+
+  private refuseWithoutOperator(a: OperatorAction) {
+    if (!a?.operator?.trim() || !a.reason?.trim()) throw ruleFailure('OPERATOR_ACTION', 'an operator action names the operator and the reason');
+    if (a.operator.length > 128 || a.reason.length > 256) throw ruleFailure('FIELD_LENGTH', 'operator is at most 128 characters and reason 256');
   }
 
   /** The rules an operator's correction must keep; throws naming the rule it breaks. */
@@ -853,6 +1007,7 @@ class OrderRun {
       refundableFen: this.refundableFen(),
       refundWindowClosesAt: this.paidAtMs === undefined ? undefined : iso(this.paidAtMs + REFUND_WINDOW_MS),
       outcome: this.outcome,
+      audit: this.audit.map((a) => ({ ...a })),
     };
   }
 }

@@ -46,3 +46,19 @@ export async function waitForStatus(
   }
   throw new Error(`order ${orderId} never reached the expected state; last: ${JSON.stringify(last)}`);
 }
+
+/**
+ * Waits in real time (bounded) until the sandbox has delivered and the receiver acknowledged the payment
+ * notification, so a test that then skips time does not race the workflow's inquiryPayment fallback.
+ */
+export async function untilNotified(ledger: () => Promise<any>, paymentRequestId: string, acks = 1, timeoutMs = 10_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const l = await ledger();
+    const n = l.notifications.find((x: any) => x.paymentRequestId === paymentRequestId);
+    const acked = n?.attempts.filter((a: any) => a.outcome === 'ACKNOWLEDGED').length ?? 0;
+    if (acked >= acks) return;
+    if (Date.now() > deadline) throw new Error(`notification of ${paymentRequestId} not acknowledged ${acks} time(s): ${JSON.stringify(n)}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

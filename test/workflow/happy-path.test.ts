@@ -3,7 +3,7 @@ import { after, before, test } from 'node:test';
 import { orderHandle, requestRefund, startOrder } from '../../client/orders';
 import { startWorkflowStack, type WorkflowStack } from '../support/temporal';
 import { BUYER } from '../support/orders';
-import { sampleOrder, waitForStatus } from '../support/workflow-helpers';
+import { sampleOrder, untilNotified, waitForStatus } from '../support/workflow-helpers';
 
 let s: WorkflowStack;
 // No workflow cache: every workflow task replays the whole history, as a fresh worker after a crash would.
@@ -17,6 +17,7 @@ test('the happy path: checkout returns the cashier URL, the order clears customs
   assert.equal(checkout.paymentRequestId, order.orderId);
 
   await s.f.helper('POST', `/sandbox/payments/${order.orderId}/succeed`, { payer: { ...BUYER } });
+  await untilNotified(s.f.ledger, order.orderId);
   const released = await waitForStatus(s.env, s.env.client, order.orderId, (st) => st.stage === 'RELEASED_FOR_DELIVERY');
   assert.equal(released.payment.status, 'SUCCESS');
   assert.equal(released.payment.learnedFrom, 'NOTIFICATION');

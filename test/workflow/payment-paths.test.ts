@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, afterEach, before, test } from 'node:test';
 import { startOrder } from '../../client/orders';
 import { startWorkflowStack, type WorkflowStack } from '../support/temporal';
-import { freshBuyer, payerOf, sampleOrder, waitForStatus } from '../support/workflow-helpers';
+import { freshBuyer, payerOf, sampleOrder, untilNotified, waitForStatus } from '../support/workflow-helpers';
 
 let s: WorkflowStack;
 before(async () => (s = await startWorkflowStack()));
@@ -73,6 +73,7 @@ test('duplicate notifications produce one declaration', async () => {
   const order = sampleOrder({ buyer });
   await startOrder(s.env.client, order, { taskQueue: s.taskQueue });
   await s.f.helper('POST', `/sandbox/payments/${order.orderId}/succeed`, { payer: payerOf(buyer) });
+  await untilNotified(s.f.ledger, order.orderId, 2);
   const st = await waitForStatus(s.env, s.env.client, order.orderId, (x) => x.stage === 'RELEASED_FOR_DELIVERY');
   assert.equal(st.payment.learnedFrom, 'NOTIFICATION');
   assert.equal(st.payment.notificationsReceived, 2);

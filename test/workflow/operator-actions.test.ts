@@ -1,0 +1,119 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { OrderRefusedError, cancelOrder, orderStatus, pollNow, reviewRealName, startOrder } from '../../client/orders';
+import { createHmac } from 'node:crypto';
+import { customsYear } from '../../domain/limits';
+import { quotaUsageQuery, quotaWorkflowId } from '../../domain/quota-api';
+import { startWorkflowStack, type WorkflowStack } from '../support/temporal';
+import { freshBuyer, payerOf, sampleOrder, waitForStatus } from '../support/workflow-helpers';
+
+let s: WorkflowStack;
+before(async () => (s = await startWorkflowStack()));
+after(() => s?.close());
+
+const ops = { operator: 'ops@merchant', reason: 'customer asked by phone' };
+const ledgerFor = async (orderId: string) => {
+  const l = await s.f.ledger();
+  return {
+    payment: l.payments.find((p: any) => p.paymentRequestId === orderId),
+    declarations: l.declarations.filter((d: any) => d.paymentRequestId === orderId),
+    refunds: l.refunds.filter((r: any) => r.paymentRequestId === orderId),
+  };
+};
+const quotaReservedFen = async (certificateNo: string) => {
+  const key = createHmac('sha256', 'test-secret').update(`ID_CARD:${certificateNo}`).digest('hex').slice(0, 32);
+  const year = customsYear(await s.env.currentTimeMs());
+  return (await s.env.client.workflow.getHandle(quotaWorkflowId(key, year)).query(quotaUsageQuery)).reservedFen;
+};
+const refusedWith = (rule: string) => (e: unknown) => {
+  assert.ok(e instanceof OrderRefusedError, String(e));
+  assert.equal(e.rule, rule);
+  return true;
+};
+
+test('cancel before payment cancels the Alipay+ payment, releases the quota and records who and why', async () => {
+  const buyer = freshBuyer(301);
+  const order = sampleOrder({ buyer });
+  await startOrder(s.env.client, order, { taskQueue: s.taskQueue });
+  assert.equal(await quotaReservedFen(buyer.certificateNo), 19_900);
+  const st = await cancelOrder(s.env.client, order.orderId, ops);
+  assert.equal(st.stage, 'CANCELLED');
+  assert.equal(await quotaReservedFen(buyer.certificateNo), 0);
+  assert.match(st.outcome!.reason, /^CANCELLED_BY_OPERATOR: ops@merchant: customer asked by phone/);
+  assert.deepEqual(st.audit.map((a) => [a.action, a.operator, a.reason]), [['cancelOrder', 'ops@merchant', 'customer asked by phone']]);
+  const { payment, refunds } = await ledgerFor(order.orderId);
+  assert.equal(payment.status, 'CANCELLED');
+  assert.deepEqual(refunds, []);
+  await assert.rejects(cancelOrder(s.env.client, order.orderId, ops), refusedWith('ORDER_ENDED'));
+});
+
+test('cancel during the customs review refunds the payment in full', async () => {
+  const buyer = freshBuyer(302);
+  const order = sampleOrder({ buyer });
+  await s.f.helper('POST', '/sandbox/customs/rules', { orders: { [order.orderId]: { decisionAfterMs: 6 * 60 * 60_000 } } });
+  await startOrder(s.env.client, order, { taskQueue: s.taskQueue });
+  await s.f.helper('POST', `/sandbox/payments/${order.orderId}/succeed`, { payer: payerOf(buyer) });
+  await waitForStatus(s.env, s.env.client, order.orderId, (x) => x.stage === 'CUSTOMS_REVIEW');
+  const st = await cancelOrder(s.env.client, order.orderId, ops);
+  assert.equal(st.stage, 'CANCELLED');
+  assert.equal(st.refundableFen, 0);
+  const { refunds } = await ledgerFor(order.orderId);
+  assert.deepEqual(refunds.map((r: any) => r.amount.value), ['19900']);
+});
+
+test('cancel after release for delivery is refused: refund instead', async () => {
+  const buyer = freshBuyer(303);
+  const order = sampleOrder({ buyer });
+  await startOrder(s.env.client, order, { taskQueue: s.taskQueue });
+  await s.f.helper('POST', `/sandbox/payments/${order.orderId}/succeed`, { payer: payerOf(buyer) });
+  await waitForStatus(s.env, s.env.client, order.orderId, (x) => x.stage === 'RELEASED_FOR_DELIVERY');
+  await assert.rejects(cancelOrder(s.env.client, order.orderId, ops), refusedWith('CANCEL_BEFORE_RELEASE'));
+  await assert.rejects(cancelOrder(s.env.client, order.orderId, { operator: '', reason: 'x' }), refusedWith('OPERATOR_ACTION'));
+  assert.equal((await orderStatus(s.env.client, order.orderId)).stage, 'RELEASED_FOR_DELIVERY');
+});
+
+test('a passport holder waits for a manual real-name review; approval lets the order go on to customs', async () => {
+  const buyer = { fullName: 'JOHN SMITH', certificateType: 'PASSPORT' as const, certificateNo: 'E12345678' };
+  const order = sampleOrder({ buyer });
+  await startOrder(s.env.client, order, { taskQueue: s.taskQueue });
+  await assert.rejects(reviewRealName(s.env.client, order.orderId, { ...ops, approved: true }), refusedWith('REAL_NAME_REVIEW_NOT_PENDING'));
+  await s.f.helper('POST', `/sandbox/payments/${order.orderId}/succeed`, { payer: payerOf(buyer) });
+  const waiting = await waitForStatus(s.env, s.env.client, order.orderId, (x) => x.stage === 'REAL_NAME_REVIEW');
+  assert.deepEqual((await ledgerFor(order.orderId)).declarations, [], 'nothing reaches customs before the review');
+  assert.match(waiting.waitingFor!.what, /manual real-name review/);
+  await assert.rejects(pollNow(s.env.client, order.orderId, ops), refusedWith('NOTHING_TO_POLL'));
+  await reviewRealName(s.env.client, order.orderId, { operator: 'kyc@merchant', reason: 'passport checked against the photo', approved: true });
+  const done = await waitForStatus(s.env, s.env.client, order.orderId, (x) => x.stage === 'RELEASED_FOR_DELIVERY');
+  assert.equal(done.declarations[0]!.identityCheckResult, 'CHECK_PASSED');
+  assert.deepEqual(done.audit.map((a) => [a.action, a.detail]), [['reviewRealName', 'approved']]);
+});
+
+test('a rejected manual review refunds the payment', async () => {
+  const buyer = { fullName: 'JANE ROE', certificateType: 'PASSPORT' as const, certificateNo: 'E87654321' };
+  const order = sampleOrder({ buyer });
+  await startOrder(s.env.client, order, { taskQueue: s.taskQueue });
+  await s.f.helper('POST', `/sandbox/payments/${order.orderId}/succeed`, { payer: payerOf(buyer) });
+  await waitForStatus(s.env, s.env.client, order.orderId, (x) => x.stage === 'REAL_NAME_REVIEW');
+  await reviewRealName(s.env.client, order.orderId, { operator: 'kyc@merchant', reason: 'photo does not match', approved: false });
+  const done = await waitForStatus(s.env, s.env.client, order.orderId, (x) => x.stage === 'REFUNDED');
+  assert.match(done.outcome!.reason, /^REAL_NAME_REJECTED: kyc@merchant: photo does not match/);
+  assert.equal((await ledgerFor(order.orderId)).refunds.length, 1);
+});
+
+test('poll now: a stuck order is polled at once instead of at the next hourly poll', async () => {
+  const buyer = freshBuyer(304);
+  const order = sampleOrder({ buyer });
+  await s.f.helper('POST', '/sandbox/customs/rules', { orders: { [order.orderId]: { decisionAfterMs: 3 * 60 * 60_000 } } });
+  await startOrder(s.env.client, order, { taskQueue: s.taskQueue, timeouts: { customsReviewDeadlineMs: 60 * 60_000, clearanceDeadlineMs: 60 * 60_000 } });
+  await s.f.helper('POST', `/sandbox/payments/${order.orderId}/succeed`, { payer: payerOf(buyer) });
+  const stuck = await waitForStatus(s.env, s.env.client, order.orderId, (x) => x.stuck?.code === 'REVIEW_DEADLINE', { stepMs: 5 * 60_000 });
+  // Customs decides 3 hours after the declaration; move to just past that, short of the next hourly poll.
+  const declaredAt = Date.parse(stuck.declarations[0]!.lastCallAt!);
+  const now = await s.env.currentTimeMs();
+  await s.env.sleep(declaredAt + 3 * 60 * 60_000 + 60_000 - now);
+  assert.equal((await orderStatus(s.env.client, order.orderId)).declarations[0]!.status, 'IN_PROCESS');
+  await pollNow(s.env.client, order.orderId, { operator: 'ops@merchant', reason: 'customs says it is accepted' });
+  const polled = await waitForStatus(s.env, s.env.client, order.orderId, (x) => x.declarations[0]!.status === 'ACCEPTED', { stepMs: 1_000, maxSteps: 20 });
+  assert.equal(polled.stuck, undefined);
+  assert.ok(polled.audit.some((a) => a.action === 'pollNow' && a.detail === 'CUSTOMS_REVIEW'));
+});
