@@ -1,11 +1,22 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import type { Client } from '@temporalio/client';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { formatCny } from '../domain/limits';
 import type { OrderStatus, Stage } from '../domain/order-api';
 import { ORDER_STAGE, STUCK_REASON } from '../domain/search-attributes';
 import { connectClient, parseSettings, temporalSettingsSchema } from './connection';
-import { OrderRefusedError, correctDeclaration, orderStatus, requestRefund, startOrder } from './orders';
+import {
+  OrderRefusedError,
+  cancelOrder,
+  correctDeclaration,
+  orderHandle,
+  orderStatus,
+  pollNow,
+  requestRefund,
+  reviewRealName,
+  startOrder,
+} from './orders';
 
 // `npm run orders -- <command>`: the order client and the operator's tools, from a shell.
 
@@ -135,6 +146,49 @@ export function buildCli(): Command {
       withClient(async (client) => {
         const r = await requestRefund(client, orderId, { amountFen: Number(amountFen), reason: o.reason, requestedBy: o.by });
         console.log(`refund ${r.refundRequestId}: ${formatCny(r.amountFen)} ${r.status} (${r.refundId})`);
+      }),
+    );
+
+  program
+    .command('cancel <orderId>')
+    .description('cancel an order not yet released for delivery; a paid one is refunded')
+    .requiredOption('--by <operator>', 'who cancels it')
+    .requiredOption('--reason <reason>', 'why')
+    .action((orderId: string, o: { by: string; reason: string }) =>
+      withClient(async (client) => printStatus(await cancelOrder(client, orderId, { operator: o.by, reason: o.reason }))),
+    );
+
+  program
+    .command('approve <orderId>')
+    .description("decide the manual real-name review of a passport holder's order")
+    .requiredOption('--by <operator>', 'who reviewed it')
+    .requiredOption('--reason <reason>', 'what was checked')
+    .option('--reject', 'reject instead of approve; the payment is refunded')
+    .action((orderId: string, o: { by: string; reason: string; reject?: boolean }) =>
+      withClient(async (client) => printStatus(await reviewRealName(client, orderId, { operator: o.by, reason: o.reason, approved: !o.reject }))),
+    );
+
+  program
+    .command('poll <orderId>')
+    .description('poll Alipay+ or the e-port for this order now, instead of at its next scheduled poll')
+    .requiredOption('--by <operator>', 'who asks')
+    .requiredOption('--reason <reason>', 'why')
+    .action((orderId: string, o: { by: string; reason: string }) =>
+      withClient(async (client) => printStatus(await pollNow(client, orderId, { operator: o.by, reason: o.reason }))),
+    );
+
+  program
+    .command('history')
+    .description('workflow histories')
+    .command('export <orderId>')
+    .description("write the order's workflow history as JSON (payloads stay encrypted), e.g. for a replay test")
+    .option('--out <file>', 'file to write; default order-<orderId>.history.json')
+    .action((orderId: string, o: { out?: string }) =>
+      withClient(async (client) => {
+        const history = await orderHandle(client, orderId).fetchHistory();
+        const out = o.out ?? `order-${orderId}.history.json`;
+        writeFileSync(out, historyToJSON(history));
+        console.log(`${history.events?.length ?? 0} events written to ${out}`);
       }),
     );
 

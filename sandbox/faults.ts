@@ -60,8 +60,9 @@ export class Faults {
     this.rand = random(config.seed);
   }
 
-  get latencyMs() {
-    return this.config.latencyMs;
+  /** Added latency for a call, limited to `paths` when they are set. */
+  latencyFor(path: string) {
+    return !this.config.paths || this.config.paths.includes(path) ? this.config.latencyMs : 0;
   }
 
   /** The fault for one API call, if any. */

@@ -226,7 +226,8 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       return fail('PARAM_ILLEGAL', 'the body is not JSON');
     }
 
-    if (faults.latencyMs > 0) await new Promise((r) => setTimeout(r, faults.latencyMs));
+    const latency = faults.latencyFor(path);
+    if (latency > 0) await new Promise((r) => setTimeout(r, latency));
     const fault = faults.forCall(path, now);
     const injectFault = () => {
       if (fault!.kind === 'HTTP_500') res.writeHead(500, { 'Content-Type': 'text/plain' }).end('internal error (sandbox fault)');

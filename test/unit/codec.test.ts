@@ -84,6 +84,14 @@ describe('codec server', () => {
     assert.equal(wrong.status, 401);
   });
 
+  test('takes the token as a path prefix too, as the Web UI codec endpoint carries it', async () => {
+    const [enc] = await codec.encode([converter.toPayload(buyer)]);
+    const ok = await post('/t/secret-token-123/decode', { payloads: [asJson(enc!)] });
+    assert.equal(ok.status, 200);
+    const bad = await post('/t/secret-token-999/decode', { payloads: [asJson(enc!)] });
+    assert.equal(bad.status, 401);
+  });
+
   test('answers CORS preflight for the UI origin only', async () => {
     const ok = await fetch(server.url + '/decode', { method: 'OPTIONS', headers: { origin: 'http://127.0.0.1:8233' } });
     assert.equal(ok.status, 204);
