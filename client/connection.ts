@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Client, Connection } from '@temporalio/client';
+import type { DataConverter } from '@temporalio/common';
+import { AesGcmCodec, keyringFromEnv } from '../codec/aes-gcm-codec';
 import { NativeConnection } from '@temporalio/worker';
 import { z } from 'zod';
 
@@ -57,9 +59,21 @@ function tlsOf(s: TemporalSettings) {
   return s.TEMPORAL_TLS || s.TEMPORAL_API_KEY ? true : undefined;
 }
 
-export async function connectClient(s: TemporalSettings): Promise<Client> {
+/**
+ * The data converter every process uses: payloads are encrypted with the keyring of PAYLOAD_KEYS or
+ * PAYLOAD_KEYS_FILE, so buyer names and ID numbers reach Temporal only encrypted.
+ */
+export function encryptingDataConverter(env: NodeJS.ProcessEnv = process.env): DataConverter {
+  try {
+    return { payloadCodecs: [new AesGcmCodec(keyringFromEnv(env))] };
+  } catch (error) {
+    throw new SettingsError((error as Error).message);
+  }
+}
+
+export async function connectClient(s: TemporalSettings, dataConverter: DataConverter = encryptingDataConverter()): Promise<Client> {
   const connection = await Connection.connect({ address: s.TEMPORAL_ADDRESS, tls: tlsOf(s), apiKey: s.TEMPORAL_API_KEY });
-  return new Client({ connection, namespace: s.TEMPORAL_NAMESPACE });
+  return new Client({ connection, namespace: s.TEMPORAL_NAMESPACE, dataConverter });
 }
 
 export function connectWorker(s: TemporalSettings): Promise<NativeConnection> {

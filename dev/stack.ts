@@ -1,11 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createWriteStream, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { ORDER_SEARCH_ATTRIBUTES } from '../domain/search-attributes';
 import { DEV_KEY_FILES, ensureDevKeys } from '../sandbox/dev-keys';
+import { AesGcmCodec, newKeySpec, parseKeyring } from '../codec/aes-gcm-codec';
 import { bundleWorkflows } from './bundle-workflows';
 import { projectRoot } from './paths';
 import { cliExecutable } from './temporal-binaries';
@@ -18,7 +19,7 @@ const ROOT = projectRoot();
 
 export interface StackOptions {
   /** Fixed ports for the demo; tests pass nothing and get free ones. */
-  ports?: Partial<Record<'temporal' | 'ui' | 'sandbox' | 'notify' | 'metrics', number>>;
+  ports?: Partial<Record<'temporal' | 'ui' | 'sandbox' | 'notify' | 'metrics' | 'codec', number>>;
   /** Where each process writes its log. */
   logDir?: string;
   /** Alipay+'s retransmission gap in the sandbox; 5 minutes unless shortened. */
@@ -32,6 +33,11 @@ export interface Stack {
   sandboxUrl: string;
   notifyUrl: string;
   metricsUrl: string;
+  /** The codec server, and the token it wants as `Authorization: Bearer <token>`. */
+  codecUrl: string;
+  codecToken: string;
+  /** The keyring file the processes encrypt payloads with. */
+  payloadKeysFile: string;
   taskQueue: string;
   keysDir: string;
   logDir: string;
@@ -114,12 +120,20 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     sandbox: await port('sandbox'),
     notify: await port('notify'),
     metrics: await port('metrics'),
+    codec: await port('codec'),
   };
   const logDir = options.logDir ?? join(ROOT, '.dev', 'logs');
   mkdirSync(logDir, { recursive: true });
   const keys = ensureDevKeys();
-  const secretFile = join(ROOT, '.dev', 'buyer-key-secret');
-  if (!existsSync(secretFile)) writeFileSync(secretFile, randomBytes(32).toString('hex'), { mode: 0o600 });
+  const secret = (name: string, make: () => string) => {
+    const file = join(ROOT, '.dev', name);
+    if (!existsSync(file)) writeFileSync(file, make(), { mode: 0o600 });
+    return file;
+  };
+  const secretFile = secret('buyer-key-secret', () => randomBytes(32).toString('hex'));
+  const payloadKeysFile = secret('payload-keys', () => newKeySpec('dev1'));
+  const codecToken = readFileSync(secret('codec-token', () => randomBytes(24).toString('hex')), 'utf8').trim();
+  const codecUrl = `http://127.0.0.1:${ports.codec}`;
   const taskQueue = options.taskQueue ?? 'alipay-orders';
   const temporalAddress = `127.0.0.1:${ports.temporal}`;
   const sandboxUrl = `http://127.0.0.1:${ports.sandbox}`;
@@ -136,7 +150,12 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     ALIPAY_PLUS_PRIVATE_KEY_FILE: join(keys.dir, DEV_KEY_FILES.merchantPrivate),
     ALIPAY_PLUS_PUBLIC_KEY_FILE: join(keys.dir, DEV_KEY_FILES.alipayPlusPublic),
   };
-  const temporalEnv = { TEMPORAL_ADDRESS: temporalAddress, TEMPORAL_NAMESPACE: 'default', TEMPORAL_TASK_QUEUE: taskQueue };
+  const temporalEnv = {
+    TEMPORAL_ADDRESS: temporalAddress,
+    TEMPORAL_NAMESPACE: 'default',
+    TEMPORAL_TASK_QUEUE: taskQueue,
+    PAYLOAD_KEYS_FILE: payloadKeysFile,
+  };
   const log = (name: string) => join(logDir, `${name}.log`);
 
   const server = new Child(
@@ -146,6 +165,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       'server', 'start-dev', '--ip', '127.0.0.1', '--port', String(ports.temporal), '--ui-port', String(ports.ui),
       '--log-level', 'warn', '--log-format', 'json',
       ...ORDER_SEARCH_ATTRIBUTES.flatMap((k) => ['--search-attribute', `${k.name}=Keyword`]),
+      // The Web UI decrypts payloads through the codec server; the UI appends /decode to this endpoint.
+      '--ui-codec-endpoint', `${codecUrl}/t/${codecToken}`,
     ],
     {},
     log('temporal'),
@@ -164,6 +185,13 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     { ...temporalEnv, ...alipayEnv, NOTIFY_PORT: String(ports.notify) },
     log('notify-receiver'),
   );
+  const codec = new Child(
+    'codec-server',
+    process.execPath,
+    tsx('codec/main.ts'),
+    { CODEC_PORT: String(ports.codec), CODEC_TOKEN: codecToken, CODEC_ALLOWED_ORIGINS: uiUrl, PAYLOAD_KEYS_FILE: payloadKeysFile },
+    log('codec-server'),
+  );
   const bundlePath = join(ROOT, 'lib', 'workflow-bundle.js');
   const worker = new Child(
     'worker',
@@ -180,20 +208,23 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     },
     log('worker'),
   );
-  const children = [worker, receiver, sandbox, server];
+  const children = [worker, receiver, codec, sandbox, server];
   const killAll = () => children.forEach((c) => c.running && c.proc!.kill('SIGKILL'));
   process.once('exit', killAll);
 
   try {
     server.start();
     sandbox.start();
+    codec.start();
+    const dataConverter = { payloadCodecs: [new AesGcmCodec(parseKeyring(readFileSync(payloadKeysFile, 'utf8')))] };
     const [client] = await Promise.all([
       until('temporal server start-dev', async () => {
         const connection = await Connection.connect({ address: temporalAddress, connectTimeout: 1_000 });
         await connection.workflowService.getSystemInfo({});
-        return new Client({ connection, namespace: 'default' });
+        return new Client({ connection, namespace: 'default', dataConverter });
       }),
       until('sandbox', () => httpOk(`${sandboxUrl}/sandbox/clock`)),
+      until('codec server', () => httpOk(`${codecUrl}/healthz`)),
       bundleWorkflows(bundlePath),
     ]);
     receiver.start();
@@ -209,6 +240,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       sandboxUrl,
       notifyUrl,
       metricsUrl,
+      codecUrl,
+      codecToken,
+      payloadKeysFile,
       taskQueue,
       keysDir: keys.dir,
       logDir,

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { Runtime, Worker } from '@temporalio/worker';
 import { AlipayPlusClient, loadAlipayPlusConfig } from '../alipay-plus';
 import { createActivities } from '../activities';
-import { connectClient, connectWorker } from '../client/connection';
+import { connectClient, connectWorker, encryptingDataConverter } from '../client/connection';
 import { EPortClient } from '../eport/client';
 import { loadWorkerSettings } from './config';
 import { PinoTemporalLogger, createLogger } from './logger';
@@ -25,13 +25,15 @@ async function main() {
     },
   });
 
-  const temporal = await connectClient(settings);
+  const dataConverter = encryptingDataConverter();
+  const temporal = await connectClient(settings, dataConverter);
   const connection = await connectWorker(settings);
   const worker = await Worker.create({
     connection,
     namespace: settings.TEMPORAL_NAMESPACE,
     taskQueue: settings.TEMPORAL_TASK_QUEUE,
     workflowBundle: { codePath: settings.WORKFLOW_BUNDLE_PATH },
+    dataConverter,
     activities: createActivities({
       alipay: new AlipayPlusClient({ ...alipayConfig, logger: logger.child({ component: 'alipay-plus' }) }),
       eport: new EPortClient(settings.EPORT_BASE_URL),

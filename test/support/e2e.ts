@@ -134,7 +134,7 @@ export function runCli(stack: Stack, args: string[], timeoutMs = 30_000): Promis
       ['--import', 'tsx', join(projectRoot(), 'client', 'cli.ts'), ...args],
       {
         cwd: projectRoot(),
-        env: { ...process.env, TEMPORAL_ADDRESS: stack.temporalAddress, TEMPORAL_NAMESPACE: 'default', TEMPORAL_TASK_QUEUE: stack.taskQueue },
+        env: { ...process.env, TEMPORAL_ADDRESS: stack.temporalAddress, TEMPORAL_NAMESPACE: 'default', TEMPORAL_TASK_QUEUE: stack.taskQueue, PAYLOAD_KEYS_FILE: stack.payloadKeysFile },
         timeout: timeoutMs,
         killSignal: 'SIGKILL',
       },

@@ -1,5 +1,6 @@
 import { temporal } from '@temporalio/proto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { AesGcmCodec, newKeySpec, parseKeyring } from '../../codec/aes-gcm-codec';
 import { ORDER_SEARCH_ATTRIBUTES } from '../../domain/search-attributes';
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { createActivities } from '../../activities';
@@ -45,7 +46,9 @@ export async function startWorkflowStack(
     Runtime.install({ logger: new DefaultLogger('WARN') });
     runtimeInstalled = true;
   }
-  const env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: testServerExecutable() } });
+  // Payloads are encrypted as in production, with a key made for this run.
+  const dataConverter = { payloadCodecs: [new AesGcmCodec(parseKeyring(newKeySpec('test')))] };
+  const env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: testServerExecutable() }, client: { dataConverter } });
   await registerSearchAttributes(env);
   // A traffic limit backs off 30 s in production; 3 s keeps the retry tests short in real time.
   const f = await startSandboxFixture({ timeSource: () => env.currentTimeMs(), trafficLimitBackoffMs: 3_000 });
@@ -72,6 +75,7 @@ export async function startWorkflowStack(
       taskQueue,
       workflowsPath: require.resolve('../../workflows'),
       activities,
+      dataConverter,
       maxCachedWorkflows: opts.maxCachedWorkflows,
     });
   let worker = await newWorker();
