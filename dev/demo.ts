@@ -73,6 +73,9 @@ function samples(run: string): Sample[] {
   });
   const mismatch = order('MISMATCH', chen);
   const expired = order('EXPIRED', liu, { paymentExpiryMinutes: 1 });
+  const stuck = order('STUCK', person(6, '孙丽'), {
+    customs: { district: 'ZHENGZHOU', merchantCustomsCode: 'MC-0009', merchantCustomsName: 'Example Merchant Ltd' },
+  });
 
   return [
     { path: 'cleared', input: cleared, act: (s) => pays(wang)(s, cleared.orderId), done: released },
@@ -106,6 +109,23 @@ function samples(run: string): Sample[] {
     },
     { path: 'identity mismatch, refunded', input: mismatch, act: (s) => pays(person(9, '周杰'))(s, mismatch.orderId), done: (s) => s.stage === 'REFUNDED' },
     { path: 'not paid, expired, cancelled', input: expired, act: async () => undefined, done: (s) => s.stage === 'CANCELLED' },
+    {
+      path: 'rejected, left stuck for an operator',
+      input: stuck,
+      act: async (s) => {
+        await helper(s, '/sandbox/customs/rules', {
+          orders: {
+            [stuck.orderId]: {
+              outcomes: [{ decision: 'REJECT', code: '100', description: 'merchant customs code MC-0009 is not registered at ZHENGZHOU' }, { decision: 'ACCEPT' }],
+              processingAfterMs: 2_000,
+              decisionAfterMs: 5_000,
+            },
+          },
+        });
+        await pays(person(6, '孙丽'))(s, stuck.orderId);
+      },
+      done: (s) => s.stuck?.code === 'CUSTOMS_REJECTED',
+    },
   ];
 }
 
@@ -114,6 +134,7 @@ function summary(s: OrderStatus): string {
   if (s.declarations.length) parts.push(`${s.declarations.length} declaration(s) ${s.declarations.map((d) => `${d.status}/${d.attempts} call(s)`).join(', ')}`);
   if (s.refunds.length) parts.push(`refunded ${formatCny(s.refunds.reduce((a, r) => a + r.amountFen, 0))}`);
   if (s.outcome && s.stage !== 'RELEASED_FOR_DELIVERY') parts.push(s.outcome.reason.split(':')[0]!);
+  if (s.stuck) parts.push(`STUCK ${s.stuck.code}`);
   return parts.join('  ');
 }
 
@@ -162,6 +183,7 @@ async function main() {
       console.log(`${sample.path.padEnd(36)} DID NOT FINISH: ${summary(st)}${st.stuck ? ` stuck: ${st.stuck.reason}` : ''}  ${stack.workflowUrl(`order-${sample.input.orderId}`)}`);
     }
     console.log(`\n${list.length - pending.size} of ${list.length} orders reached the end of their path in ${Math.round((Date.now() - started) / 1000)} s.`);
+    console.log(`Stuck orders: npm run orders -- stuck   (fix one: npm run orders -- retransmit <orderId> <declarationId> --merchant-customs-code MC-0001 --by you --reason "...")`);
     if (KEEP) {
       console.log(`\nThe stack keeps running (--keep). Web UI: ${stack.uiUrl}. Press Ctrl-C to stop it.`);
       await new Promise<void>((r) => process.once('SIGINT', () => r()));
