@@ -1,8 +1,9 @@
 # syntax=docker/dockerfile:1
-# One image for the three Node processes of the orchestrator. docker-compose.yml picks the process
+# One image for the four Node processes of the orchestrator. docker-compose.yml picks the process
 # with `command:`:
 #   worker           node lib/workers/main.js        (the default below)
 #   notify receiver  node lib/client/notify-main.js
+#   codec server     node lib/codec/main.js
 #   sandbox          node lib/sandbox/main.js
 # Settings come from the environment (.env.example); keys are mounted as files under /run/secrets/.
 
@@ -31,5 +32,5 @@ COPY --from=build /app/lib ./lib
 # needs nothing more than read access to /app.
 USER node
 # sandbox, notify receiver, worker metrics (Prometheus /metrics)
-EXPOSE 8090 8091 9464
+EXPOSE 8090 8091 8888 9464
 CMD ["node", "lib/workers/main.js"]

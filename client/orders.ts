@@ -73,9 +73,22 @@ export async function startOrder(client: Client, input: OrderInput, options: Sta
         workflowIdConflictPolicy: 'USE_EXISTING',
         workflowIdReusePolicy: 'REJECT_DUPLICATE',
         staticSummary: `Order ${input.orderId}: ${formatCny(Number(input.totalFen))}`,
+        staticDetails: orderDetails(input),
       }),
     }),
   );
+}
+
+/** What the Web UI shows as the order's static details: the goods and the customs, never the buyer. */
+function orderDetails(input: OrderInput): string {
+  const lines = [
+    `**Customs:** ${input.customs.district}, merchant customs code ${input.customs.merchantCustomsCode}`,
+    `**Carrier:** ${input.logistics.carrier}, waybill ${input.logistics.waybillNo}`,
+    '**Items:**',
+    ...input.items.map((i) => `- ${i.quantity} x ${i.name} (${i.sku}) at ${formatCny(i.unitPriceFen)}`),
+    ...(input.splitParts ? ['**Split into:**', ...input.splitParts.map((p) => `- ${p.referenceOrderId}: ${formatCny(p.amountFen)}`)] : []),
+  ];
+  return lines.join('\n');
 }
 
 export function orderHandle(client: Client, orderId: string): WorkflowHandle<typeof orderWorkflow> {

@@ -22,3 +22,14 @@ if [ -z "${TEMPORAL_CLI_PATH:-}" ] || [ -z "${TEMPORAL_TEST_SERVER_PATH:-}" ]; t
     echo "$want" > .tools/.installed
   fi
 fi
+
+# Debian's chromium for the browser test of the Web UI (test/browser/), driven by playwright-core.
+# Only the tests need it: `npm test` passes --with-browser.
+if [ "${1:-}" = "--with-browser" ] && ! command -v chromium >/dev/null; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "setup: installing chromium (apt-get)"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  else
+    echo "setup: chromium not found and not installable here (needs root and apt-get); the browser test will skip (it fails under CI)"
+  fi
+fi

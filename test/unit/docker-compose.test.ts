@@ -1,9 +1,12 @@
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
+import { execFileSync } from 'node:child_process';
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import Ajv, { type ErrorObject } from 'ajv';
 import { parseDocument } from 'yaml';
+import { parseKeyring } from '../../codec/aes-gcm-codec';
 import { ORDER_SEARCH_ATTRIBUTES } from '../../domain/search-attributes';
 
 // The deployment files, checked statically: the build machines and CI have no Docker engine, so
@@ -147,7 +150,12 @@ const describeErrors = (errors: ErrorObject[]) => errors.map((e) => `${e.instanc
 // ---------------------------------------------------------------- helpers over the model
 
 const ONE_SHOT = new Set(['temporal-schema', 'temporal-setup', 'dev-secrets']);
-const NODE_SERVICES = { worker: 'lib/workers/main.js', 'notify-receiver': 'lib/client/notify-main.js', sandbox: 'lib/sandbox/main.js' } as const;
+const NODE_SERVICES = {
+  worker: 'lib/workers/main.js',
+  'notify-receiver': 'lib/client/notify-main.js',
+  'codec-server': 'lib/codec/main.js',
+  sandbox: 'lib/sandbox/main.js',
+} as const;
 
 function envOf(s: Service): Record<string, string> {
   const e = s.environment ?? {};
@@ -246,6 +254,7 @@ describe('docker-compose.yml: the deployment', () => {
     assert.match(probe('worker'), /METRICS_PORT \|\| 9464\) \+ '\/metrics'/);
     assert.match(probe('notify-receiver'), /NOTIFY_PORT \|\| 8091\) \+ '\/healthz'/);
     assert.match(probe('sandbox'), /SANDBOX_PORT \|\| 8090\) \+ '\/sandbox\/clock'/);
+    assert.match(probe('codec-server'), /CODEC_PORT \|\| 8888\) \+ '\/healthz'/);
   });
 
   test('one-shot services run once and are waited for until they complete', () => {
@@ -330,7 +339,7 @@ describe('docker-compose.yml: the deployment', () => {
       assert.ok(envFiles.includes('.env'), `${name} reads its settings from .env`);
       assert.ok(s.user && !/^(0|root)(:|$)/.test(s.user), `${name} runs as a non-root user`);
     }
-    assert.equal(images.size, 1, 'one image for the three processes');
+    assert.equal(images.size, 1, 'one image for the Node processes');
     assert.equal(envOf(services['notify-receiver']!).NOTIFY_HOST, '0.0.0.0');
     assert.equal(envOf(services.sandbox!).SANDBOX_HOST, '0.0.0.0');
   });
@@ -345,10 +354,12 @@ describe('docker-compose.yml: the deployment', () => {
     assert.deepEqual(env.get('COMPOSE_PROFILES')?.split(',').sort(), ['sandbox', 'temporal']);
   });
 
-  test('the keys and the buyer-key secret come from compose secrets read from files', () => {
+  test('the keys, the buyer-key secret, the payload keyring and the codec token come from compose secrets read from files', () => {
     const fileSettings: Record<string, string[]> = {
-      worker: ['ALIPAY_PLUS_PRIVATE_KEY_FILE', 'ALIPAY_PLUS_PUBLIC_KEY_FILE', 'BUYER_KEY_SECRET_FILE'],
-      'notify-receiver': ['ALIPAY_PLUS_PRIVATE_KEY_FILE', 'ALIPAY_PLUS_PUBLIC_KEY_FILE'],
+      worker: ['ALIPAY_PLUS_PRIVATE_KEY_FILE', 'ALIPAY_PLUS_PUBLIC_KEY_FILE', 'BUYER_KEY_SECRET_FILE', 'PAYLOAD_KEYS_FILE'],
+      'notify-receiver': ['ALIPAY_PLUS_PRIVATE_KEY_FILE', 'ALIPAY_PLUS_PUBLIC_KEY_FILE', 'PAYLOAD_KEYS_FILE'],
+      'codec-server': ['CODEC_TOKEN_FILE', 'PAYLOAD_KEYS_FILE'],
+      'temporal-ui': ['CODEC_TOKEN_FILE'],
     };
     for (const [name, settings] of Object.entries(fileSettings)) {
       const s = services[name]!;
@@ -367,6 +378,127 @@ describe('docker-compose.yml: the deployment', () => {
     for (const [name, secret] of Object.entries(compose.secrets ?? {})) {
       assert.ok(secret.file, `secret ${name} must be read from a file`);
       assert.equal(secret.environment, undefined, `secret ${name} must not come from the environment`);
+    }
+  });
+
+  test('the worker, the receiver and the codec server share one payload keyring, a secret whose host path is in .env', () => {
+    const keyringSource = (name: string) => {
+      const s = services[name]!;
+      assert.equal(envOf(s).PAYLOAD_KEYS_FILE, '/run/secrets/payload-keys', `${name}: PAYLOAD_KEYS_FILE`);
+      assert.equal(envOf(s).PAYLOAD_KEYS, undefined, `${name}: the keyring must not be inlined`);
+      const mounted = secretsOf(s).find((x) => secretPath(x) === '/run/secrets/payload-keys');
+      assert.ok(mounted, `${name} does not mount the payload keys`);
+      return mounted.source;
+    };
+    const sources = new Set(['worker', 'notify-receiver', 'codec-server'].map(keyringSource));
+    assert.deepEqual([...sources], ['payload_keys'], 'one keyring secret for the three processes');
+    assert.equal(envExample.values.get('PAYLOAD_KEYS_PATH'), './.dev/payload-keys');
+    assert.equal(compose.secrets?.payload_keys?.file, envExample.values.get('PAYLOAD_KEYS_PATH'));
+    assert.match(composeText, /file: \$\{PAYLOAD_KEYS_PATH:-\.\/\.dev\/payload-keys\}/, 'the host path comes from .env');
+    // The sandbox speaks Alipay+, not Temporal: it needs no keyring.
+    assert.equal(secretsOf(services.sandbox!).some((x) => x.source === 'payload_keys'), false);
+  });
+
+  test('the codec server: the built process on all interfaces, a /healthz probe, its token from a secret, published on 127.0.0.1', () => {
+    const codec = services['codec-server']!;
+    const env = envOf(codec);
+    assert.deepEqual(codec.command, ['node', 'lib/codec/main.js']);
+    assert.equal(env.CODEC_HOST, '0.0.0.0');
+    assert.equal(env.CODEC_PORT, '8888');
+    assert.equal(env.CODEC_TOKEN, undefined, 'the token is never inlined: CODEC_TOKEN_FILE names its secret');
+    assert.equal(env.CODEC_TOKEN_FILE, '/run/secrets/codec-token');
+    assert.ok(secretsOf(codec).some((x) => x.source === 'codec_token' && secretPath(x) === env.CODEC_TOKEN_FILE));
+    assert.equal(compose.secrets?.codec_token?.file, envExample.values.get('CODEC_TOKEN_PATH'));
+    assert.equal(envExample.values.get('CODEC_TOKEN_PATH'), './.dev/codec-token');
+    assert.equal(envExample.values.get('CODEC_TOKEN'), undefined, 'no token in .env.example');
+
+    const hc = codec.healthcheck!.test as string[];
+    assert.deepEqual(hc.slice(0, 3), ['CMD', 'node', '-e']);
+    assert.match(hc[3]!, /^fetch\('http:\/\/127\.0\.0\.1:' \+ \(process\.env\.CODEC_PORT \|\| 8888\) \+ '\/healthz'\)/);
+    assert.match(hc[3]!, /process\.exit\(r\.ok \? 0 : 1\)/);
+
+    // The browser calls it: published on the host's loopback, on the port the UI's endpoint names.
+    const published = `127.0.0.1:${envExample.values.get('CODEC_PUBLISHED_PORT')}:${env.CODEC_PORT}`;
+    assert.deepEqual(codec.ports, [published]);
+    assert.equal(envExample.values.get('CODEC_PUBLIC_URL'), `http://127.0.0.1:${envExample.values.get('CODEC_PUBLISHED_PORT')}`);
+    // CORS lets the Web UI's origin through, as the browser on the host sees it.
+    const origins = (env.CODEC_ALLOWED_ORIGINS ?? '').split(',');
+    assert.ok(origins.includes(`http://127.0.0.1:${envExample.values.get('TEMPORAL_UI_PORT')}`), `CODEC_ALLOWED_ORIGINS ${env.CODEC_ALLOWED_ORIGINS}`);
+  });
+
+  test('the Web UI decodes through the codec server: TEMPORAL_CODEC_ENDPOINT is built from the token secret at start', () => {
+    const ui = services['temporal-ui']!;
+    const env = envOf(ui);
+    assert.equal(env.TEMPORAL_CODEC_ENDPOINT, undefined, 'the endpoint carries the token, so it is not written in the file');
+    assert.equal(env.CODEC_PUBLIC_URL, envExample.values.get('CODEC_PUBLIC_URL'));
+    assert.equal(env.CODEC_TOKEN_FILE, '/run/secrets/codec-token');
+    assert.ok(secretsOf(ui).some((x) => x.source === 'codec_token' && secretPath(x) === env.CODEC_TOKEN_FILE), 'the UI mounts the codec token');
+    // entrypoint + command: `/bin/sh -c <the script>`.
+    assert.deepEqual(ui.entrypoint, ['/bin/sh', '-c']);
+    assert.ok(Array.isArray(ui.command) && ui.command.length === 1, 'the command is one shell script');
+    const start = ui.command[0]!;
+    assert.match(start, /token=\$\(tr -d ' \\r\\n' < "\$CODEC_TOKEN_FILE"\)/, 'reads the token from the secret');
+    assert.match(start, /export TEMPORAL_CODEC_ENDPOINT="\$CODEC_PUBLIC_URL\/t\/\$token"/, 'the codec server takes the token from the /t/<token> path');
+    assert.match(start, /exec \.\/start-ui-server\.sh\s*$/, "then runs the image's own entrypoint");
+
+    // Run the start script as the container would, with the image's entrypoint replaced by a stub.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'compose-ui-'));
+    try {
+      fs.writeFileSync(path.join(dir, 'codec-token'), 'tok-0123456789abcdef\n');
+      fs.writeFileSync(path.join(dir, 'start-ui-server.sh'), '#!/bin/sh\necho "$TEMPORAL_CODEC_ENDPOINT"\n', { mode: 0o755 });
+      const out = execFileSync('/bin/sh', ['-c', start], {
+        cwd: dir,
+        env: { PATH: process.env.PATH, CODEC_PUBLIC_URL: env.CODEC_PUBLIC_URL, CODEC_TOKEN_FILE: path.join(dir, 'codec-token') },
+        encoding: 'utf8',
+      });
+      assert.equal(out.trim(), `${envExample.values.get('CODEC_PUBLIC_URL')}/t/tok-0123456789abcdef`);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('dev-secrets creates the payload keyring and the codec token, once, in the formats the processes read', () => {
+    const devSecrets = services['dev-secrets']!;
+    assert.ok((devSecrets.volumes ?? []).includes('./.dev:/out'));
+    const program = (devSecrets.command as string[]).at(-1)!;
+    assert.match(program, /'\/out\/payload-keys': \(\) => newKeySpec\('dev1'\)/);
+    assert.match(program, /'\/out\/codec-token': \(\) => randomBytes\(24\)\.toString\('hex'\)/);
+    // The files it writes are the ones the secrets read by default.
+    for (const secret of ['payload_keys', 'codec_token', 'buyer_key_secret']) {
+      const file = compose.secrets![secret]!.file!;
+      assert.match(file, /^\.\/\.dev\//, secret);
+      assert.ok(program.includes(`'${file.replace(/^\.\/\.dev\//, '/out/')}'`), `dev-secrets does not create ${file}`);
+    }
+
+    // Run it against a scratch folder, with the sources in place of the image's lib/ (tsx compiles them).
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'compose-dev-secrets-'));
+    try {
+      const local = program
+        .replaceAll("'/out", `'${out}`)
+        .replace("'./lib/sandbox/dev-keys.js'", JSON.stringify(path.join(root, 'sandbox', 'dev-keys.ts')))
+        .replace("'./lib/codec/aes-gcm-codec.js'", JSON.stringify(path.join(root, 'codec', 'aes-gcm-codec.ts')));
+      const run = () =>
+        execFileSync(process.execPath, ['--import', 'tsx', '-e', local], {
+          cwd: root,
+          env: { ...process.env, APP_UID: String(process.getuid?.() ?? 1000), APP_GID: String(process.getgid?.() ?? 1000) },
+          encoding: 'utf8',
+        });
+      run();
+      const keys = fs.readFileSync(path.join(out, 'payload-keys'), 'utf8');
+      const keyring = parseKeyring(keys);
+      assert.equal(keyring.currentKeyId, 'dev1');
+      assert.equal(keyring.keys.get('dev1')!.length, 32);
+      const token = fs.readFileSync(path.join(out, 'codec-token'), 'utf8');
+      assert.match(token, /^[0-9a-f]{48}$/, 'a 24-byte hex token, long enough for the codec server');
+      for (const f of ['payload-keys', 'codec-token', 'buyer-key-secret']) {
+        assert.equal(fs.statSync(path.join(out, f)).mode & 0o777, 0o600, `${f} is readable by its owner only`);
+      }
+      // A second run keeps them: rotating the keyring by accident would make old histories unreadable.
+      run();
+      assert.equal(fs.readFileSync(path.join(out, 'payload-keys'), 'utf8'), keys);
+      assert.equal(fs.readFileSync(path.join(out, 'codec-token'), 'utf8'), token);
+    } finally {
+      fs.rmSync(out, { recursive: true, force: true });
     }
   });
 
@@ -414,14 +546,15 @@ describe('Dockerfile, .env.example, .gitignore', () => {
     for (const entry of ['.env', '.dev', 'node_modules', 'lib']) assert.ok(ignored.includes(entry), entry);
   });
 
-  test('.env.example documents every setting of the three processes', () => {
+  test('.env.example documents every setting of the four processes', () => {
     const settings = [
       'TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE', 'TEMPORAL_TASK_QUEUE', 'TEMPORAL_API_KEY', 'TEMPORAL_TLS',
       'TEMPORAL_TLS_CERT_FILE', 'TEMPORAL_TLS_KEY_FILE', 'TEMPORAL_TLS_CA_FILE', 'METRICS_PORT', 'LOG_LEVEL',
       'ALIPAY_PLUS_BASE_URL', 'ALIPAY_PLUS_CLIENT_ID', 'ALIPAY_PLUS_PRIVATE_KEY_FILE', 'ALIPAY_PLUS_PUBLIC_KEY_FILE',
       'ALIPAY_PLUS_KEY_VERSION', 'EPORT_BASE_URL', 'NOTIFY_URL', 'PAYMENT_REDIRECT_URL', 'BUYER_KEY_SECRET_FILE',
       'WORKFLOW_BUNDLE_PATH', 'NOTIFY_HOST', 'NOTIFY_PORT', 'NOTIFY_PATH', 'SANDBOX_HOST', 'SANDBOX_PORT',
-      'SANDBOX_CLIENT_ID', 'KEYS_DIR',
+      'SANDBOX_CLIENT_ID', 'KEYS_DIR', 'PAYLOAD_KEYS_FILE', 'PAYLOAD_KEYS', 'CODEC_HOST', 'CODEC_PORT', 'CODEC_TOKEN',
+      'CODEC_TOKEN_FILE', 'CODEC_ALLOWED_ORIGINS',
     ];
     assert.deepEqual(settings.filter((s) => !envExample.documented.has(s)), []);
   });
