@@ -34,6 +34,7 @@ export function alipayActivities({ alipay, eport, notifyUrl, redirectUrl }: Alip
       return {
         status: r.paymentStatus as PaymentStatus,
         paymentId: r.paymentId,
+        paymentAmountFen: Number(r.paymentAmount.value),
         paymentTime: r.paymentTime,
         customsDeclarationFen: r.customsDeclarationAmount ? Number(r.customsDeclarationAmount.value) : undefined,
         settlementQuote: r.settlementQuote,

@@ -25,6 +25,8 @@ export interface StackOptions {
   /** Alipay+'s retransmission gap in the sandbox; 5 minutes unless shortened. */
   retransmitGapMs?: number;
   taskQueue?: string;
+  /** The payload keyring file to use instead of `.dev/payload-keys`, e.g. the test-only key of the recorded histories. */
+  payloadKeysFile?: string;
 }
 
 export interface Stack {
@@ -131,7 +133,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     return file;
   };
   const secretFile = secret('buyer-key-secret', () => randomBytes(32).toString('hex'));
-  const payloadKeysFile = secret('payload-keys', () => newKeySpec('dev1'));
+  const payloadKeysFile = options.payloadKeysFile ?? secret('payload-keys', () => newKeySpec('dev1'));
   const codecToken = readFileSync(secret('codec-token', () => randomBytes(24).toString('hex')), 'utf8').trim();
   const codecUrl = `http://127.0.0.1:${ports.codec}`;
   const taskQueue = options.taskQueue ?? 'alipay-orders';

@@ -6,6 +6,7 @@ import {
   condition,
   isCancellation,
   metricMeter,
+  patched,
   setCurrentDetails,
   setHandler,
   sleep,
@@ -345,6 +346,49 @@ class OrderRun {
 
   private async afterPayment() {
     this.setStage('PAID');
+    // Defence in depth: a result that came by notification is confirmed once by an authenticated pull
+    // before anything reaches customs, so a forged notification that slipped past the receiver's signature
+    // check and the update's validator ends the order instead. Behind a patch: orders that were paid
+    // before this change replay their histories without the extra call.
+    if (this.payment.learnedFrom === 'NOTIFICATION' && patched('confirm-notified-payment')) {
+      this.wait('Alipay+ to confirm the notified payment (inquiryPayment)');
+      const p = this.payment;
+      const r = await this.watch(
+        alipay('Steps 4-6: confirm the notified payment').inquirePayment({ paymentRequestId: p.paymentRequestId }),
+        'Alipay+ inquiryPayment',
+      );
+      const differs = [
+        r.status !== 'SUCCESS' && `Alipay+ reports the payment as ${r.status}`,
+        r.paymentId !== p.paymentId && `Alipay+ reports payment ${r.paymentId}, the notification named ${p.paymentId}`,
+        // Results recorded before the activity returned the amount have none; compare it when present.
+        r.paymentAmountFen !== undefined && r.paymentAmountFen !== p.amountFen && `Alipay+ reports ${formatCny(r.paymentAmountFen)} paid for an order of ${formatCny(p.amountFen)}`,
+        r.customsDeclarationFen !== undefined &&
+          r.customsDeclarationFen !== p.customsDeclarationFen &&
+          `Alipay+ allows ${formatCny(r.customsDeclarationFen)} to be declared, the notification said ${formatCny(p.customsDeclarationFen ?? 0)}`,
+        r.payerRealNameVerified !== undefined &&
+          r.payerRealNameVerified !== p.payerRealNameVerified &&
+          `Alipay+ reports the payer as ${r.payerRealNameVerified ? '' : 'not '}real-name verified, unlike the notification`,
+      ].find((x): x is string => typeof x === 'string');
+      if (differs) {
+        const reason = `NOTIFICATION_NOT_CONFIRMED: the notified payment was not confirmed by inquiryPayment: ${differs}`;
+        const refunded = 'The payment could not be confirmed with Alipay+, so it has been refunded.';
+        // The money is there: refund it, as for any terminal failure after payment.
+        if (r.status === 'SUCCESS') return this.compensate(reason, refunded);
+        // Nothing was paid: close a payment still open, so it cannot be paid for an order that has ended.
+        if (r.status === 'PROCESSING') {
+          try {
+            await this.watch(alipay('Step 5: cancel the unpaid payment').cancelPayment({ paymentRequestId: p.paymentRequestId }), 'Alipay+ cancelPayment');
+          } catch (error) {
+            if (finalCode(error)?.code !== 'INVALID_ORDER_STATUS') throw error;
+            return this.compensate(reason, refunded); // the buyer paid meanwhile
+          }
+        }
+        p.status = r.status === 'FAIL' ? 'FAIL' : 'CANCELLED';
+        await this.releaseQuota();
+        this.end('FAILED', reason, 'The payment could not be confirmed with Alipay+, so the order was cancelled.');
+        return;
+      }
+    }
     // The real-name gate: customs refuses payments by payers who are not real-name verified.
     if (this.order.realNameRequired && this.payment.payerRealNameVerified !== true) {
       return this.compensate(

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, before, test } from 'node:test';
-import { startOrder } from '../../client/orders';
+import { orderHandle, orderStatus, startOrder } from '../../client/orders';
+import { paymentNotificationUpdate } from '../../domain/order-api';
 import { startWorkflowStack, type WorkflowStack } from '../support/temporal';
 import { freshBuyer, payerOf, sampleOrder, untilNotified, waitForStatus } from '../support/workflow-helpers';
 
@@ -145,4 +146,21 @@ test('U results and traffic limits on every Alipay+ call are retried until they 
   // The first attempt took effect before its U; the retries were idempotent repeats of it.
   assert.equal(declarations[0].calls[0].kind, 'FIRST');
   assert.ok(declarations[0].calls.slice(1).every((c: any) => c.kind === 'IDEMPOTENT_REPEAT'));
+});
+
+test('a notification that slipped past the receiver is confirmed with inquiryPayment: unpaid, so the order ends and nothing is declared', async () => {
+  const buyer = freshBuyer(108);
+  const order = sampleOrder({ buyer });
+  await startOrder(s.env.client, order, { taskQueue: s.taskQueue });
+  const { payment } = await orderStatus(s.env.client, order.orderId);
+  // Straight to the update, as if a forged notification had got through: the buyer never paid.
+  await orderHandle(s.env.client, order.orderId).executeUpdate(paymentNotificationUpdate, {
+    args: [{ paymentRequestId: order.orderId, paymentId: payment.paymentId!, resultStatus: 'S', resultCode: 'SUCCESS', paymentAmountFen: 19_900, payerRealNameVerified: true }],
+  });
+  const st = await waitForStatus(s.env, s.env.client, order.orderId, (x) => x.outcome !== undefined);
+  assert.equal(st.stage, 'FAILED');
+  assert.match(st.outcome!.reason, /^NOTIFICATION_NOT_CONFIRMED: .*Alipay\+ reports the payment as PROCESSING/);
+  const { payments, declarations, refunds } = await ledgerFor(order.orderId);
+  assert.equal(payments[0].status, 'CANCELLED', 'the open payment is closed so it cannot be paid for an ended order');
+  assert.deepEqual([declarations.length, refunds.length], [0, 0]);
 });

@@ -1,0 +1,110 @@
+import assert from 'node:assert/strict';
+import { readFileSync, readdirSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { before, test, type TestContext } from 'node:test';
+import { DefaultLogger, Runtime, Worker, bundleWorkflowCode, type ReplayResult, type WorkflowBundle } from '@temporalio/worker';
+import { DeterminismViolationError } from '@temporalio/workflow';
+import { AesGcmCodec, parseKeyring } from '../../codec/aes-gcm-codec';
+import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
+
+// Replays the histories recorded from real end-to-end runs (`npm run record-histories`) against the
+// workflow code as it is now. A change that would break orders already running fails here, before it
+// reaches a worker. The histories' payloads are encrypted with the committed, test-only keyring.
+
+const HISTORIES = join(__dirname, '..', 'histories');
+const workflowsPath = require.resolve('../../workflows');
+const dataConverter = { payloadCodecs: [new AesGcmCodec(parseKeyring(readFileSync(join(HISTORIES, 'payload-keys.txt'), 'utf8')))] };
+
+const files = readdirSync(HISTORIES)
+  .filter((f) => f.endsWith('.json'))
+  .sort();
+/** Each history's raw JSON, and the workflow id the replay reports it under: its file name. */
+const recorded = files.map((f) => ({ workflowId: basename(f, '.json'), json: JSON.parse(readFileSync(join(HISTORIES, f), 'utf8')) as { events: Record<string, any>[] } }));
+const histories = () => recorded.map(({ workflowId, json }) => ({ workflowId, history: historyFromJSON(json) }));
+
+const activities = (json: { events: Record<string, any>[] }) =>
+  json.events.map((e) => e.activityTaskScheduledEventAttributes?.activityType?.name as string | undefined).filter(Boolean);
+const reachesPayment = (json: { events: Record<string, any>[] }) => activities(json).includes('createPayment');
+const notified = (json: { events: Record<string, any>[] }) =>
+  json.events.some((e) => e.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input?.name === 'paymentNotification');
+/** Whether the history recorded the patch marker of `patchId` (core writes it unencrypted). */
+const hasPatch = (json: { events: Record<string, any>[] }, patchId: string) =>
+  json.events.some(
+    (e) =>
+      e.markerRecordedEventAttributes?.markerName === 'core_patch' &&
+      Object.values<{ payloads?: { data?: string }[] }>(e.markerRecordedEventAttributes.details ?? {}).some((d) =>
+        (d.payloads ?? []).some((pl) => Buffer.from(pl.data ?? '', 'base64').toString().includes(`"${patchId}"`)),
+      ),
+  );
+
+// The replays of the incompatible bundle make the SDK's core warn once per history; the tests report instead.
+const logger = new DefaultLogger('ERROR');
+Runtime.install({ logger, telemetryOptions: { logging: { filter: { core: 'ERROR', other: 'ERROR' }, forward: {} } } });
+
+async function replayAll(workflowBundle: WorkflowBundle): Promise<ReplayResult[]> {
+  const results: ReplayResult[] = [];
+  for await (const r of Worker.runReplayHistories({ workflowBundle, dataConverter }, histories())) results.push(r);
+  return results;
+}
+
+/** One diagnostic line per history: replayed, or the error with core's message when it has one. */
+function report(t: TestContext, results: ReplayResult[]) {
+  for (const r of results) {
+    const why = r.error && (/message: "([^"]*)"/.exec(r.error.message)?.[1] ?? r.error.message);
+    t.diagnostic(`${r.workflowId}: ${r.error ? `${r.error.name}: ${why}` : 'replayed'}`);
+  }
+}
+
+let current: WorkflowBundle;
+before(async () => {
+  current = await bundleWorkflowCode({ workflowsPath, logger });
+});
+
+test('every recorded history replays against the current workflow code', { timeout: 120_000 }, async (t) => {
+  const results = await replayAll(current);
+  report(t, results);
+  assert.ok(files.length >= 8, `expected at least 8 recorded histories in ${HISTORIES}, found ${files.length}`);
+  assert.equal(results.length, files.length, 'one replay per history file');
+  assert.deepEqual(results.map((r) => r.workflowId).sort(), recorded.map((h) => h.workflowId).sort());
+  const failed = results.filter((r) => r.error);
+  assert.deepEqual(
+    failed.map((r) => `${r.workflowId}: ${r.error!.message}`),
+    [],
+    'the current workflow code must replay every recorded history; see "For engineers: replay and versioning" in the README',
+  );
+});
+
+test('the recordings cover the main paths: orders that reached payment and the buyer quota entity', () => {
+  const types = recorded.map(({ json }) => json.events[0]?.workflowExecutionStartedEventAttributes?.workflowType?.name);
+  assert.ok(types.filter((x) => x === 'orderWorkflow').length >= 7, `order histories: ${types.join(', ')}`);
+  assert.ok(types.includes('buyerQuotaWorkflow'), 'a buyer quota history');
+  assert.ok(recorded.filter(({ json }) => reachesPayment(json)).length >= 7, 'order histories that created a payment');
+  // Both sides of the patch in workflows/order.ts: orders paid by notification before it, and after it.
+  const byNotification = recorded.filter(({ json }) => notified(json));
+  const withPatch = byNotification.filter(({ json }) => hasPatch(json, 'confirm-notified-payment')).map((h) => h.workflowId);
+  const withoutPatch = byNotification.filter(({ json }) => !hasPatch(json, 'confirm-notified-payment')).map((h) => h.workflowId);
+  assert.ok(withPatch.length >= 1, 'a history recorded with the confirm-notified-payment patch');
+  assert.ok(withoutPatch.length >= 1, 'a history recorded before the confirm-notified-payment patch');
+});
+
+test('an incompatible change (an extra activity before Alipay+ pay) is caught as a DeterminismViolationError', { timeout: 120_000 }, async (t) => {
+  const reordered = await bundleWorkflowCode({
+    workflowsPath,
+    workflowInterceptorModules: [require.resolve('./reordering-interceptor')],
+    logger,
+  });
+  const results = await replayAll(reordered);
+  report(t, results);
+  assert.equal(results.length, files.length, 'one replay per history file');
+  const byId = new Map(results.map((r) => [r.workflowId, r]));
+  const paying = recorded.filter(({ json }) => reachesPayment(json));
+  assert.ok(paying.length >= 7, 'histories that reach payment creation');
+  for (const { workflowId } of paying) {
+    const r = byId.get(workflowId)!;
+    assert.ok(r.error instanceof DeterminismViolationError, `${workflowId} must fail with a DeterminismViolationError, got ${r.error ? `${r.error.name}: ${r.error.message}` : 'no error'}`);
+  }
+  // Histories that never schedule the changed call still replay: the failure is the change, not the setup.
+  for (const { workflowId } of recorded.filter(({ json }) => !reachesPayment(json))) {
+    assert.equal(byId.get(workflowId)!.error, undefined, `${workflowId} does not reach payment creation and must still replay`);
+  }
+});
