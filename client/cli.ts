@@ -55,6 +55,7 @@ function printStatus(st: OrderStatus) {
     ...st.refunds.map((r) => `  refund ${r.refundRequestId}: ${formatCny(r.amountFen)} ${r.status} by ${r.requestedBy}: ${r.reason}`),
     st.refundWindowClosesAt && `  refundable ${formatCny(st.refundableFen)} until ${st.refundWindowClosesAt}`,
     st.outcome && `  outcome: ${st.outcome.reason}`,
+    ...st.audit.map((a) => `  ${a.at} ${a.action} by ${a.operator}: ${a.reason}${a.detail ? ` (${a.detail})` : ''}`),
   ];
   console.log(lines.filter(Boolean).join('\n'));
 }

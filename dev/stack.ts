@@ -4,7 +4,7 @@ import { createWriteStream, existsSync, mkdirSync, readFileSync, writeFileSync }
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { ORDER_SEARCH_ATTRIBUTES } from '../domain/search-attributes';
+import { ORDER_SEARCH_ATTRIBUTES, cliTypeOf } from '../domain/search-attributes';
 import { DEV_KEY_FILES, ensureDevKeys } from '../sandbox/dev-keys';
 import { AesGcmCodec, newKeySpec, parseKeyring } from '../codec/aes-gcm-codec';
 import { bundleWorkflows } from './bundle-workflows';
@@ -166,7 +166,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     [
       'server', 'start-dev', '--ip', '127.0.0.1', '--port', String(ports.temporal), '--ui-port', String(ports.ui),
       '--log-level', 'warn', '--log-format', 'json',
-      ...ORDER_SEARCH_ATTRIBUTES.flatMap((k) => ['--search-attribute', `${k.name}=Keyword`]),
+      ...ORDER_SEARCH_ATTRIBUTES.flatMap((k) => ['--search-attribute', `${k.name}=${cliTypeOf(k)}`]),
       // The Web UI decrypts payloads through the codec server; the UI appends /decode to this endpoint.
       '--ui-codec-endpoint', `${codecUrl}/t/${codecToken}`,
     ],

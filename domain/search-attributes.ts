@@ -9,5 +9,10 @@ export const DECLARATION_STATUS = defineSearchAttributeKey('DeclarationStatus', 
 export const CUSTOMS_CODE = defineSearchAttributeKey('CustomsCode', 'KEYWORD');
 /** A short code of why the order is stuck (the full reason is in the status and the current details). */
 export const STUCK_REASON = defineSearchAttributeKey('StuckReason', 'KEYWORD');
+/** When the order entered its stage, for queries such as "waiting on customs for more than 2 hours". */
+export const STAGE_SINCE = defineSearchAttributeKey('StageSince', 'DATETIME');
 
-export const ORDER_SEARCH_ATTRIBUTES = [ORDER_STAGE, PAYMENT_STATUS, DECLARATION_STATUS, CUSTOMS_CODE, STUCK_REASON];
+export const ORDER_SEARCH_ATTRIBUTES = [ORDER_STAGE, PAYMENT_STATUS, DECLARATION_STATUS, CUSTOMS_CODE, STUCK_REASON, STAGE_SINCE];
+
+/** The type names `temporal operator search-attribute create` and `start-dev --search-attribute` take. */
+export const cliTypeOf = (key: (typeof ORDER_SEARCH_ATTRIBUTES)[number]) => (key.type === 'DATETIME' ? 'Datetime' : 'Keyword');

@@ -48,7 +48,7 @@ import {
   type OrderInput,
 } from '../domain/order';
 import { QUOTA_EXCEEDED } from '../domain/quota-api';
-import { CUSTOMS_CODE, DECLARATION_STATUS, ORDER_STAGE, PAYMENT_STATUS, STUCK_REASON } from '../domain/search-attributes';
+import { CUSTOMS_CODE, DECLARATION_STATUS, ORDER_STAGE, PAYMENT_STATUS, STAGE_SINCE, STUCK_REASON } from '../domain/search-attributes';
 import { alipay, local } from './activity-stubs';
 
 const SECOND = 1000;
@@ -768,7 +768,10 @@ class OrderRun {
     const keys = [ORDER_STAGE, PAYMENT_STATUS, DECLARATION_STATUS, CUSTOMS_CODE, STUCK_REASON];
     const changed = keys.filter((k) => values[k.name] !== this.published[k.name]);
     if (changed.length > 0) {
-      upsertSearchAttributes(changed.map((key) => ({ key, value: values[key.name] ?? null })));
+      const pairs = changed.map((key) => ({ key, value: values[key.name] ?? null }));
+      // The stage's start time goes with the stage, in the same upsert.
+      const stageChanged = changed.includes(ORDER_STAGE);
+      upsertSearchAttributes(stageChanged ? [...pairs, { key: STAGE_SINCE, value: new Date(Date.now()) }] : pairs);
       this.published = values;
     }
     setCurrentDetails(this.details());

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import Ajv, { type ErrorObject } from 'ajv';
 import { parseDocument } from 'yaml';
 import { parseKeyring } from '../../codec/aes-gcm-codec';
-import { ORDER_SEARCH_ATTRIBUTES } from '../../domain/search-attributes';
+import { ORDER_SEARCH_ATTRIBUTES, cliTypeOf } from '../../domain/search-attributes';
 
 // The deployment files, checked statically: the build machines and CI have no Docker engine, so
 // `docker compose config` cannot run here. The compose file is parsed, interpolated with .env.example
@@ -310,19 +310,18 @@ describe('docker-compose.yml: the deployment', () => {
     }
   });
 
-  test('the setup service creates the namespace and registers the five search attributes', () => {
+  test('the setup service creates the namespace and registers the six search attributes', () => {
     const setup = script(services['temporal-setup']!);
     assert.match(setup, /temporal operator namespace create --namespace "\$TEMPORAL_NAMESPACE"/);
     assert.match(setup, /temporal operator search-attribute create --namespace "\$TEMPORAL_NAMESPACE"/);
     assert.equal(envOf(services['temporal-setup']!).TEMPORAL_NAMESPACE, envExample.values.get('TEMPORAL_NAMESPACE'));
 
     const expected = ORDER_SEARCH_ATTRIBUTES.map((k) => k.name).sort();
-    assert.deepEqual(expected, ['CustomsCode', 'DeclarationStatus', 'OrderStage', 'PaymentStatus', 'StuckReason']);
+    assert.deepEqual(expected, ['CustomsCode', 'DeclarationStatus', 'OrderStage', 'PaymentStatus', 'StageSince', 'StuckReason']);
     const registered = [...setup.matchAll(/--name (\w+) --type (\w+)/g)].map((m) => ({ name: m[1]!, type: m[2]! }));
     assert.deepEqual(registered.map((r) => r.name).sort(), expected);
     for (const key of ORDER_SEARCH_ATTRIBUTES) {
-      assert.equal(key.type, 'KEYWORD');
-      assert.equal(registered.find((r) => r.name === key.name)?.type, 'Keyword', key.name);
+      assert.equal(registered.find((r) => r.name === key.name)?.type, cliTypeOf(key), key.name);
     }
   });
 
