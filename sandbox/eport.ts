@@ -4,7 +4,7 @@ import { iso } from './clock';
 import type { CustomsRules } from './customs-rules';
 import type { DeclarationBook } from './declarations';
 import type { PaymentBook } from './payments';
-import { HelperError } from './protocol-failure';
+import { HelperError, helperParse as parseDoc } from './protocol-failure';
 
 // The customs e-port stand-in for step 9, the three-document match: the merchant's order document,
 // the carrier's waybill and Alipay's payment document (the accepted declaration), matched by order number.
@@ -127,10 +127,4 @@ export class EPort {
       decision: f.decision && { ...f.decision, at: iso(f.decision.at) },
     };
   }
-}
-
-function parseDoc<S extends z.ZodType>(schema: S, body: unknown): z.infer<S> {
-  const parsed = schema.safeParse(body);
-  if (!parsed.success) throw new HelperError(400, parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; '));
-  return parsed.data;
 }

@@ -11,7 +11,7 @@ import {
   type SettlementQuote,
 } from '../alipay-plus';
 import { DAY, iso } from './clock';
-import { HelperError, ProtocolFailure } from './protocol-failure';
+import { HelperError, ProtocolFailure, helperParse } from './protocol-failure';
 
 export const REFUND_WINDOW_MS = 90 * DAY;
 
@@ -223,16 +223,13 @@ export class PaymentBook {
 
   /** The buyer pays: POST /sandbox/payments/{paymentRequestId}/succeed. */
   succeed(paymentRequestId: string, body: unknown, now: number) {
-    const parsed = z.object({ payer: payerSchema }).safeParse(body);
-    if (!parsed.success) {
-      throw new HelperError(400, parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; '));
-    }
+    const { payer } = helperParse(z.object({ payer: payerSchema }), body);
     const p = this.helperGet(paymentRequestId);
     if (p.status !== 'PROCESSING') throw new HelperError(409, `payment is ${p.status}`);
     if (now > p.expiresAt) throw new HelperError(409, `payment expired at ${iso(p.expiresAt)}`);
     p.status = 'SUCCESS';
     p.paidAt = now;
-    p.payer = parsed.data.payer;
+    p.payer = payer;
     p.quote = {
       quoteId: `Q${p.paymentId.slice(-12)}`,
       quoteCurrencyPair: `${this.settings.settlementCurrency}/CNY`,

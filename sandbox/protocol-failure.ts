@@ -1,3 +1,4 @@
+import type { z } from 'zod';
 import type { ResultStatus } from '../alipay-plus';
 
 /** Thrown by a sandbox handler to answer with a result other than S. */
@@ -19,4 +20,11 @@ export class HelperError extends Error {
   ) {
     super(message);
   }
+}
+
+/** Parses a test helper's body, or answers HTTP 400 naming each field and its rule. */
+export function helperParse<S extends z.ZodType>(schema: S, body: unknown): z.infer<S> {
+  const parsed = schema.safeParse(body);
+  if (!parsed.success) throw new HelperError(400, parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; '));
+  return parsed.data;
 }

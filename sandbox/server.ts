@@ -10,7 +10,7 @@ import { EPort } from './eport';
 import { Faults, faultConfig } from './faults';
 import { Notifier } from './notifier';
 import { PaymentBook } from './payments';
-import { HelperError, ProtocolFailure } from './protocol-failure';
+import { HelperError, ProtocolFailure, helperParse } from './protocol-failure';
 
 export interface SandboxOptions {
   /** 0 picks a free port. */
@@ -288,10 +288,4 @@ function readBody(req: IncomingMessage): Promise<string> {
 
 function sendJson(res: ServerResponse, status: number, body: unknown) {
   res.writeHead(status, { 'Content-Type': 'application/json; charset=UTF-8' }).end(JSON.stringify(body));
-}
-
-function helperParse<S extends z.ZodType>(schema: S, body: unknown): z.infer<S> {
-  const parsed = schema.safeParse(body);
-  if (!parsed.success) throw new HelperError(400, parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; '));
-  return parsed.data;
 }
