@@ -1,10 +1,8 @@
 import type { AlipayPlusClient, CustomsCode, DeclarationStatus, PaymentStatus } from '../alipay-plus';
-import type { EPortClient, OrderDocumentInput } from '../eport/client';
 import { mapFailures } from './failures';
 
 export interface AlipayDeps {
   alipay: AlipayPlusClient;
-  eport: EPortClient;
   /** Where Alipay+ posts notifyPayment: the notify receiver. */
   notifyUrl: string;
   /** Where the buyer's browser returns after paying; never trusted for the result. */
@@ -13,7 +11,8 @@ export interface AlipayDeps {
 
 const fen = (value: number) => ({ currency: 'CNY' as const, value: String(value) });
 
-export function alipayActivities({ alipay, eport, notifyUrl, redirectUrl }: AlipayDeps) {
+/** Steps 3 to 8 and refunds: the Alipay+ calls, with F, U and traffic limits mapped to Temporal retries. */
+export function alipayActivities({ alipay, notifyUrl, redirectUrl }: AlipayDeps) {
   return {
     async createPayment(p: { paymentRequestId: string; orderId: string; amountFen: number; description: string; expiresAt: string }) {
       const r = await mapFailures(() =>
@@ -101,19 +100,6 @@ export function alipayActivities({ alipay, eport, notifyUrl, redirectUrl }: Alip
         })),
         notFound: r.declarationRequestsNotFound,
       };
-    },
-
-    async submitOrderDocument(doc: OrderDocumentInput) {
-      await mapFailures(() => eport.submitOrderDocument(doc));
-    },
-
-    async submitWaybill(w: { orderNo: string; waybillNo: string; carrier: string }) {
-      await mapFailures(() => eport.submitWaybill(w));
-    },
-
-    async inquireClearance(p: { orderNo: string }) {
-      const r = await mapFailures(() => eport.clearance(p.orderNo));
-      return { status: r.status, reason: r.reason, missingDocuments: r.missingDocuments };
     },
   };
 }

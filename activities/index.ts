@@ -1,8 +1,14 @@
 import { alipayActivities, type AlipayDeps } from './alipay';
+import { eportActivities, type EPortDeps } from './eport';
 import { quotaActivities, type QuotaDeps } from './quota';
 
-export type ActivityDeps = AlipayDeps & QuotaDeps;
+export type ActivityDeps = AlipayDeps & EPortDeps & QuotaDeps;
+
+/** The activity types, one per external party, for the workflows' typed proxies. */
+export type AlipayActivities = ReturnType<typeof alipayActivities>;
+export type EPortActivities = ReturnType<typeof eportActivities>;
+export type QuotaActivities = ReturnType<typeof quotaActivities>;
 
 export function createActivities(deps: ActivityDeps) {
-  return { ...alipayActivities(deps), ...quotaActivities(deps) };
+  return { ...alipayActivities(deps), ...eportActivities(deps), ...quotaActivities(deps) };
 }

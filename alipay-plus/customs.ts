@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { CUSTOMS_CODES } from './customs-codes';
+import { CUSTOMS_CODES } from '../domain/customs-codes';
 import { amount, booleanString, cnyAmount, isoDateTime, optionalText, result, text } from './fields';
-import { mainlandIdProblem } from './identity';
+import { mainlandIdProblem } from '../domain/identity';
 
 // declare and inquireDeclarationRequests (seed 003).
 
@@ -108,8 +108,3 @@ export const inquireDeclarationRequestsResponse = z.object({
   declarationRequestsNotFound: z.array(text(64)).default([]),
 });
 export type InquireDeclarationRequestsResponse = z.infer<typeof inquireDeclarationRequestsResponse>;
-
-/** A customs answer that means the payment document was refused: 100, or a negative processing exception. */
-export function isCustomsRejection(code: string | undefined): boolean {
-  return code !== undefined && (code === '100' || code.startsWith('-'));
-}

@@ -3,7 +3,7 @@ import { Command, Option } from 'commander';
 import type { Client } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { formatCny } from '../domain/limits';
-import type { OrderStatus, Stage } from '../domain/order-api';
+import { STAGES, STUCK_CODES, type OrderStatus, type Stage, type StuckCode } from '../domain/order-api';
 import { ORDER_STAGE, STUCK_REASON } from '../domain/search-attributes';
 import { connectClient, parseSettings, temporalSettingsSchema } from './connection';
 import {
@@ -20,10 +20,6 @@ import {
 
 // `npm run orders -- <command>`: the order client and the operator's tools, from a shell.
 
-const STAGES: Stage[] = [
-  'CHECKOUT', 'RESERVING_QUOTA', 'REAL_NAME_CHECK', 'CREATING_PAYMENT', 'AWAITING_PAYMENT', 'PAID', 'DECLARING',
-  'CUSTOMS_REVIEW', 'CLEARANCE', 'RELEASED_FOR_DELIVERY', 'COMPENSATING', 'COMPLETED', 'CANCELLED', 'REFUNDED', 'REJECTED', 'FAILED',
-];
 
 const settings = () => parseSettings(temporalSettingsSchema, process.env, 'Temporal');
 
@@ -112,7 +108,12 @@ export function buildCli(): Command {
   program
     .command('stuck')
     .description('list running orders that are stuck, with the reason code')
-    .action(() => withClient((client) => listOrders(client, `WorkflowType = 'orderWorkflow' AND ExecutionStatus = 'Running' AND StuckReason IS NOT NULL`)));
+    .addOption(new Option('--code <code>', 'only orders stuck for this reason').choices(STUCK_CODES))
+    .action((o: { code?: StuckCode }) =>
+      withClient((client) =>
+        listOrders(client, `WorkflowType = 'orderWorkflow' AND ExecutionStatus = 'Running' AND ${o.code ? `StuckReason = '${o.code}'` : 'StuckReason IS NOT NULL'}`),
+      ),
+    );
 
   program
     .command('retransmit <orderId> <declarationId>')

@@ -20,12 +20,13 @@ import {
   type DeclarationView,
   type OperatorAction,
   type OrderStatus,
+  type OrderTimeouts,
   type RealNameDecision,
   type RefundRequest,
   type RefundView,
 } from '../domain/order-api';
 import { formatCny } from '../domain/limits';
-import type { OrderTimeouts, orderWorkflow } from '../workflows/order';
+import type { orderWorkflow } from '../workflows/order';
 
 // The order system's side: start an order and get the cashier URL back in the same call.
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mainlandIdCheckDigit } from '../alipay-plus/identity';
+import { mainlandIdCheckDigit } from '../domain/identity';
 import { correctDeclaration, orderStatus, startOrder } from '../client/orders';
 import { formatCny } from '../domain/limits';
 import type { OrderInput } from '../domain/order';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
-import { mainlandIdCheckDigit } from '../alipay-plus/identity';
+import { mainlandIdCheckDigit } from '../domain/identity';
 import { cancelOrder, correctDeclaration, orderHandle, orderStatus, requestRefund, startOrder } from '../client/orders';
 import type { OrderInput } from '../domain/order';
 import type { OrderStatus } from '../domain/order-api';

@@ -1,4 +1,4 @@
-// The customs code table of the declare API (seed 003).
+// The customs code table of the declare API (seed 003), and what customs' own result codes mean.
 
 export const CUSTOMS_CODES = ['ZONGSHU', 'ZHENGZHOU', 'NINGBO', 'SHANGHAI_CBT'] as const;
 export type CustomsCode = (typeof CUSTOMS_CODES)[number];
@@ -25,3 +25,8 @@ const DISTRICT_ALIASES: Record<string, CustomsCode> = {
   SHANGHAI: 'SHANGHAI_CBT',
   HENAN: 'ZHENGZHOU',
 };
+
+/** A customs answer that means the payment document was refused: 100, or a negative processing exception. */
+export function isCustomsRejection(code: string | undefined): boolean {
+  return code !== undefined && (code === '100' || code.startsWith('-'));
+}

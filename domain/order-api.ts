@@ -1,26 +1,55 @@
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
-import type { CustomsCode } from '../alipay-plus/customs-codes';
+import type { CustomsCode } from './customs-codes';
 
 // How order systems, the notify receiver and operators talk to one order workflow.
 
-export type Stage =
-  | 'CHECKOUT'
-  | 'RESERVING_QUOTA'
-  | 'REAL_NAME_CHECK'
-  | 'CREATING_PAYMENT'
-  | 'AWAITING_PAYMENT'
-  | 'PAID'
-  | 'REAL_NAME_REVIEW'
-  | 'DECLARING'
-  | 'CUSTOMS_REVIEW'
-  | 'CLEARANCE'
-  | 'RELEASED_FOR_DELIVERY'
-  | 'COMPENSATING'
-  | 'COMPLETED'
-  | 'CANCELLED'
-  | 'REFUNDED'
-  | 'REJECTED'
-  | 'FAILED';
+/** Every stage of an order, in the order an order passes through them; the last six end it or wind it up. */
+export const STAGES = [
+  'CHECKOUT',
+  'RESERVING_QUOTA',
+  'REAL_NAME_CHECK',
+  'CREATING_PAYMENT',
+  'AWAITING_PAYMENT',
+  'PAID',
+  'REAL_NAME_REVIEW',
+  'DECLARING',
+  'CUSTOMS_REVIEW',
+  'CLEARANCE',
+  'RELEASED_FOR_DELIVERY',
+  'COMPENSATING',
+  'COMPLETED',
+  'CANCELLED',
+  'REFUNDED',
+  'REJECTED',
+  'FAILED',
+] as const;
+export type Stage = (typeof STAGES)[number];
+
+/** Short codes of why an order is stuck: the StuckReason search attribute and `status.stuck.code`. */
+export const STUCK_CODES = [
+  'DECLARE_REFUSED',
+  'CUSTOMS_REJECTED',
+  'REVIEW_DEADLINE',
+  'CLEARANCE_DEADLINE',
+  'DECLARATION_UNKNOWN',
+  'CALL_RETRYING',
+  'REFUND_FAILED',
+] as const;
+export type StuckCode = (typeof STUCK_CODES)[number];
+
+const HOUR_MS = 60 * 60 * 1000;
+
+/** How long an order waits on customs before it shows as stuck; the second argument of `orderWorkflow`. */
+export interface OrderTimeouts {
+  /** Customs review: past this, the order is stuck. */
+  customsReviewDeadlineMs: number;
+  /** Three-document match and clearance: past this, the order is stuck. */
+  clearanceDeadlineMs: number;
+  /** Alipay+'s minimum gap between declare calls for one id: 5 minutes, which Alipay+ says it may adjust. */
+  retransmitGapMs?: number;
+}
+
+export const DEFAULT_TIMEOUTS: OrderTimeouts = { customsReviewDeadlineMs: 48 * HOUR_MS, clearanceDeadlineMs: 72 * HOUR_MS };
 
 export interface CheckoutResult {
   orderId: string;
@@ -145,7 +174,7 @@ export interface OrderStatus {
   totalFen: number;
   customsCode: CustomsCode;
   waitingFor?: { what: string; since: string };
-  stuck?: { code: string; reason: string; since: string };
+  stuck?: { code: StuckCode; reason: string; since: string };
   payment: PaymentView;
   declarations: DeclarationView[];
   clearance: { customsOrderId: string; status: 'NOT_SUBMITTED' | 'PENDING' | 'RELEASED' | 'REJECTED'; reason?: string }[];

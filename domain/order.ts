@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { customsCodeForDistrict } from '../alipay-plus/customs-codes';
-import { mainlandIdProblem } from '../alipay-plus/identity';
+import { customsCodeForDistrict } from './customs-codes';
+import { mainlandIdProblem } from './identity';
 import { MAX_ORDER_FEN, formatCny } from './limits';
 
 // What an order system sends at checkout. Validated in the client and again at the start of the workflow,

@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mainlandIdCheckDigit, mainlandIdProblem, maskIdNumber } from '../../alipay-plus/identity';
+import { mainlandIdCheckDigit, mainlandIdProblem, maskIdNumber } from '../../domain/identity';
 
 // An independent GB 11643 check character, written from the standard rather than copied from the library.
 const GB_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { mainlandIdCheckDigit } from '../../alipay-plus/identity';
+import { mainlandIdCheckDigit } from '../../domain/identity';
 import { customsOrdersOf, orderProblems, parseOrder, type OrderInput } from '../../domain/order';
 import { customsYear, formatCny } from '../../domain/limits';
 

@@ -1,13 +1,12 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { z } from 'zod';
-import { ALIPAY_CN_REGISTRATION_ID, CUSTOMS_CODES, customsCodeForDistrict } from '../../alipay-plus/customs-codes';
+import { ALIPAY_CN_REGISTRATION_ID, CUSTOMS_CODES, customsCodeForDistrict, isCustomsRejection } from '../../domain/customs-codes';
 import {
   declareRequest,
   declareResponse,
   inquireDeclarationRequestsRequest,
   inquireDeclarationRequestsResponse,
-  isCustomsRejection,
 } from '../../alipay-plus/customs';
 import { inquiryPaymentResponse, notifyPaymentAck, notifyPaymentRequest, payRequest } from '../../alipay-plus/payments';
 import { MessageValidationError, parseMessage } from '../../alipay-plus/validation';

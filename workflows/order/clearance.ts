@@ -1,0 +1,80 @@
+import { allHandlersFinished, condition, sleep } from '@temporalio/workflow';
+import { REFUND_WINDOW_MS } from '../../domain/limits';
+import { customsOrdersOf } from '../../domain/order';
+import { eport } from './activities';
+import { compensate } from './compensation';
+import { STUCK_POLL_GAP, customsPollGap } from './customs-polling';
+import { clearStuck, end, markStuck, ordersCleared, setStage, watch } from './progress';
+import { commitQuota } from './quota';
+import { iso, type OrderState } from './state';
+
+// Step 9: the three-document match at the customs e-port. Alipay+ filed the payment document; the
+// merchant files the order document and the carrier the waybill. Step 10: release for delivery.
+
+const HOUR = 60 * 60 * 1000;
+
+/** Whether customs cleared every customs order; when it rejected one, the payment has been refunded. */
+export async function clearCustoms(o: OrderState): Promise<boolean> {
+  setStage(o, 'CLEARANCE', 'customs clearance (three-document match)');
+  const items = o.declarations.length === 1 ? o.order.items : [];
+  for (const d of o.declarations) {
+    await watch(
+      o,
+      eport(`Step 9: order document ${d.customsOrderId}`).submitOrderDocument({
+        orderNo: d.customsOrderId,
+        ebpCode: d.merchantCustomsCode,
+        goodsValueFen: d.amountFen,
+        buyer: o.order.buyer,
+        items: items.map((i) => ({ name: i.name, quantity: i.quantity, valueFen: i.unitPriceFen * i.quantity })),
+      }),
+      'e-port order document',
+    );
+    const part = customsOrdersOf(o.order).find((p) => p.customsOrderId === d.customsOrderId)!;
+    await watch(
+      o,
+      eport(`Step 9: waybill ${d.customsOrderId}`).submitWaybill({ orderNo: d.customsOrderId, waybillNo: part.waybillNo, carrier: o.order.logistics.carrier }),
+      'e-port waybill',
+    );
+    o.clearance.push({ customsOrderId: d.customsOrderId, status: 'PENDING' });
+  }
+  const deadline = Date.now() + o.timeouts.clearanceDeadlineMs;
+  for (let polls = 0; ; polls++) {
+    const open = o.clearance.filter((c) => c.status === 'PENDING');
+    if (open.length === 0) break;
+    await condition(() => o.pollRequested, o.stuck ? STUCK_POLL_GAP : customsPollGap(polls), {
+      summary: 'Step 9: wait for the next clearance poll',
+    });
+    o.pollRequested = false;
+    for (const c of open) {
+      const r = await watch(o, eport(`Step 9: clearance of ${c.customsOrderId}`).inquireClearance({ orderNo: c.customsOrderId }), 'e-port clearance inquiry');
+      if (r.status === 'RELEASED' || r.status === 'REJECTED') Object.assign(c, { status: r.status, reason: r.reason });
+    }
+    const rejected = o.clearance.find((c) => c.status === 'REJECTED');
+    if (rejected) {
+      await compensate(
+        o,
+        `CUSTOMS_CLEARANCE_REJECTED: customs rejected order ${rejected.customsOrderId}: ${rejected.reason ?? 'no reason given'}`,
+        'Customs did not clear your order, so it cannot be delivered. Your payment has been refunded.',
+      );
+      return false;
+    }
+    if (!o.stuck && Date.now() >= deadline) {
+      markStuck(o, 'CLEARANCE_DEADLINE', `customs has not cleared ${open.map((c) => c.customsOrderId).join(', ')} within ${Math.round(o.timeouts.clearanceDeadlineMs / HOUR)} hours`);
+    }
+  }
+  clearStuck(o);
+  return true;
+}
+
+// Step 10: release for delivery, commit the quota, then take refunds until the 90-day window closes.
+export async function releaseForDelivery(o: OrderState) {
+  await commitQuota(o);
+  ordersCleared.add(1);
+  const closesAt = o.paidAtMs! + REFUND_WINDOW_MS;
+  o.refundWindowOpen = true;
+  setStage(o, 'RELEASED_FOR_DELIVERY', `refund requests, until the refund window closes at ${iso(closesAt)}`);
+  if (closesAt > Date.now()) await sleep(closesAt - Date.now(), { summary: 'Step 10: the 90-day refund window' });
+  o.refundWindowOpen = false;
+  await condition(allHandlersFinished);
+  end(o, 'COMPLETED', 'CLEARED: released for delivery; the refund window has closed', 'Your order cleared customs and was delivered.');
+}

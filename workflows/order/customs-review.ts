@@ -1,0 +1,109 @@
+import { condition } from '@temporalio/workflow';
+import { isCustomsRejection } from '../../domain/customs-codes';
+import { alipayPlus } from './activities';
+import { STUCK_POLL_GAP, customsPollGap } from './customs-polling';
+import { scheduleRetransmit, sendDeclaration } from './declaration';
+import { clearStuck, markStuck, publish, setStage, wait, watch } from './progress';
+import type { Declaration, OrderState } from './state';
+
+// Step 8: customs reviews the payment document. Poll inquireDeclarationRequests, retransmit what customs
+// rejected for missing data, hand other rejections to an operator, and flag the order when it stalls.
+
+const HOUR = 60 * 60 * 1000;
+/** Rejections that customs lacks the data for are retransmitted automatically this many times. */
+const MAX_AUTO_RETRANSMITS = 3;
+/** inquireDeclarationRequests takes 1 to 10 ids per call. */
+const INQUIRY_BATCH = 10;
+
+/** Returns once customs accepted every declaration; an operator's cancel interrupts the wait. */
+export async function reviewCustoms(o: OrderState): Promise<boolean> {
+  setStage(o, 'CUSTOMS_REVIEW', 'the customs review of the payment document');
+  const deadline = Date.now() + o.timeouts.customsReviewDeadlineMs;
+  let nextPollAt = Date.now() + customsPollGap(0);
+  let polls = 0;
+  for (;;) {
+    if (o.declarations.every((d) => d.status === 'ACCEPTED')) {
+      clearStuck(o);
+      return true;
+    }
+    for (const d of o.declarations) {
+      if (d.status === 'RETRANSMIT_SCHEDULED' && Date.now() >= d.retransmitAtMs!) {
+        await sendDeclaration(o, d);
+        if ((d.status as Declaration['status']) === 'SUBMITTED') {
+          polls = 0;
+          nextPollAt = Date.now() + customsPollGap(0);
+        }
+      }
+    }
+    if (Date.now() >= nextPollAt) {
+      await pollDeclarations(o);
+      polls += 1;
+      nextPollAt = Date.now() + (o.stuck ? STUCK_POLL_GAP : customsPollGap(polls));
+      continue;
+    }
+    if (!o.stuck && Date.now() >= deadline) {
+      const open = o.declarations.filter((d) => d.status !== 'ACCEPTED');
+      markStuck(
+        o,
+        'REVIEW_DEADLINE',
+        `customs has not accepted ${open.map((d) => `${d.declarationId} (${d.status}, code ${d.customsResultCode ?? 'none'})`).join(', ')} ` +
+          `within ${Math.round(o.timeouts.customsReviewDeadlineMs / HOUR)} hours`,
+      );
+      nextPollAt = Math.min(nextPollAt, Date.now() + STUCK_POLL_GAP);
+    }
+    const wakeAt = Math.min(
+      nextPollAt,
+      ...o.declarations.filter((d) => d.status === 'RETRANSMIT_SCHEDULED').map((d) => d.retransmitAtMs!),
+      o.stuck ? Infinity : deadline,
+    );
+    o.nudged = false;
+    await condition(() => o.nudged, Math.max(wakeAt - Date.now(), 1), { summary: 'Step 8: wait for the next customs poll' });
+    if (o.pollRequested) {
+      o.pollRequested = false;
+      nextPollAt = Date.now();
+    }
+    if (o.nudged && o.declarations.some((d) => d.status === 'RETRANSMIT_SCHEDULED')) wait(o, 'the retransmission of a corrected declaration');
+  }
+}
+
+async function pollDeclarations(o: OrderState) {
+  const open = o.declarations.filter((d) => ['SUBMITTED', 'WAITING_FOR_PROCESSING', 'IN_PROCESS'].includes(d.status));
+  for (let i = 0; i < open.length; i += INQUIRY_BATCH) {
+    const batch = open.slice(i, i + INQUIRY_BATCH);
+    const r = await watch(
+      o,
+      alipayPlus('Step 8: inquireDeclarationRequests').inquireDeclarations({ declarationIds: batch.map((d) => d.declarationId) }),
+      'Alipay+ inquireDeclarationRequests',
+    );
+    for (const rec of r.records) {
+      const d = batch.find((x) => x.declarationId === rec.declarationId);
+      if (!d) continue;
+      d.customsResultCode = rec.customsResultCode;
+      d.customsResultDescription = rec.customsResultDescription;
+      if (rec.status === 'CUSTOMS_ACCEPT_SUCCESS') d.status = 'ACCEPTED';
+      else if (isCustomsRejection(rec.customsResultCode)) onRejected(o, d);
+      else d.status = rec.status;
+    }
+    publish(o);
+    for (const id of r.notFound) {
+      markStuck(o, 'DECLARATION_UNKNOWN', `Alipay+ does not know declaration ${id}, which it accepted before`);
+    }
+  }
+}
+
+/** Customs lacks data: retransmit automatically, a few times. Anything else waits for an operator's correction. */
+function onRejected(o: OrderState, d: Declaration) {
+  const lacksData = d.customsResultCode!.startsWith('-') || /missing|not received|lack/i.test(d.customsResultDescription ?? '');
+  if (lacksData && d.autoRetransmits < MAX_AUTO_RETRANSMITS) {
+    d.autoRetransmits += 1;
+    scheduleRetransmit(o, d);
+    return;
+  }
+  d.status = 'AWAITING_CORRECTION';
+  markStuck(
+    o,
+    'CUSTOMS_REJECTED',
+    `customs rejected ${d.declarationId} (code ${d.customsResultCode}: ${d.customsResultDescription ?? 'no description'}); ` +
+      'an operator must correct and retransmit it',
+  );
+}

@@ -1,0 +1,116 @@
+import { RETRANSMIT_GAP_MS, formatCny } from '../../domain/limits';
+import { customsCodeOf, customsOrdersOf } from '../../domain/order';
+import type { DeclarationCorrection } from '../../domain/order-api';
+import { alipayPlus } from './activities';
+import { compensate } from './compensation';
+import { finalCode } from './failures';
+import { markStuck, publish, setStage, watch } from './progress';
+import { iso, type Declaration, type OrderState } from './state';
+
+// Step 7: the payment document goes to customs through Alipay+'s declare: one declaration, or one per
+// split part, with ids derived from the order id. Retransmissions reuse the id after Alipay+'s gap.
+
+/** Retransmit a little after the 5 minutes, never on the boundary. */
+const RETRANSMIT_MARGIN = 1000;
+
+/** Whether every declaration was sent; when the buyer is not the payer, the payment has been refunded. */
+export async function declare(o: OrderState): Promise<boolean> {
+  setStage(o, 'DECLARING', 'Alipay+ to accept the customs declaration');
+  const customsCode = customsCodeOf(o.order);
+  const paid = o.payment.customsDeclarationFen!;
+  const parts = customsOrdersOf(o.order);
+  const declared = parts.reduce((sum, p) => sum + p.amountFen, 0);
+  if (declared > paid) {
+    await compensate(
+      o,
+      `DECLARED_AMOUNT_LIMIT: the parts add up to ${formatCny(declared)}, more than the ${formatCny(paid)} paid`,
+      'The order could not be declared to customs. Your payment has been refunded.',
+    );
+    return false;
+  }
+  o.declarations = parts.map((p, i) => ({
+    declarationId: p.declarationId,
+    customsOrderId: p.customsOrderId,
+    isSplit: p.isSplit,
+    customsCode,
+    merchantCustomsCode: o.order.customs.merchantCustomsCode,
+    merchantCustomsName: o.order.customs.merchantCustomsName,
+    // A plain order declares what Alipay+ says may be declared for the payment.
+    amountFen: p.isSplit ? p.amountFen : paid,
+    status: 'NOT_SENT',
+    attempts: 0,
+    corrections: [],
+    autoRetransmits: 0,
+    // The buyer's certificate goes with the first declaration, which answers whether the buyer is the payer.
+    withCertificate: i === 0,
+  }));
+  for (const d of o.declarations) {
+    await sendDeclaration(o, d);
+    if (d.identityCheckResult === 'CHECK_NOT_PASSED') {
+      await compensate(
+        o,
+        'BUYER_IS_NOT_PAYER: Alipay+ reports CHECK_NOT_PASSED; customs requires the buyer who orders to be the payer',
+        'Customs requires the person who orders to be the person who pays. The payer was someone else, so your payment has been refunded.',
+      );
+      return false;
+    }
+  }
+  return true;
+}
+
+/** One declare call for a declaration: its first submission or a retransmission. */
+export async function sendDeclaration(o: OrderState, d: Declaration) {
+  try {
+    const r = await watch(
+      o,
+      alipayPlus(`Step 7: declare ${d.declarationId}${d.attempts > 0 ? ' (retransmission)' : ''}`).declare({
+        paymentRequestId: o.payment.paymentRequestId,
+        declarationId: d.declarationId,
+        customsCode: d.customsCode,
+        merchantCustomsCode: d.merchantCustomsCode,
+        merchantCustomsName: d.merchantCustomsName,
+        amountFen: d.amountFen,
+        isSplit: d.isSplit,
+        referenceOrderId: d.isSplit ? d.customsOrderId : undefined,
+        buyer: d.withCertificate ? o.order.buyer : undefined,
+      }),
+      `Alipay+ declare ${d.declarationId}`,
+    );
+    d.attempts += 1;
+    d.lastCallAtMs = Date.now();
+    d.lastCallAt = iso(d.lastCallAtMs);
+    d.lastResultCode = 'SUCCESS';
+    d.status = 'SUBMITTED';
+    d.retransmitAtMs = d.retransmitAt = d.customsResultCode = d.customsResultDescription = undefined;
+    if (r.identityCheckResult) d.identityCheckResult = r.identityCheckResult;
+    publish(o);
+  } catch (error) {
+    const f = finalCode(error);
+    if (!f) throw error;
+    // A refused call does not restart Alipay+'s 5-minute clock, so lastCallAt stays as it was.
+    d.lastResultCode = f.code;
+    d.status = 'AWAITING_CORRECTION';
+    markStuck(o, 'DECLARE_REFUSED', `Alipay+ refused declaration ${d.declarationId} with ${f.code} (${f.message}); an operator must correct it`);
+  }
+}
+
+/** A retransmission waits until 5 minutes after the last declare call for that id, on a durable timer. */
+export function scheduleRetransmit(o: OrderState, d: Declaration) {
+  d.status = 'RETRANSMIT_SCHEDULED';
+  const gapMs = o.timeouts.retransmitGapMs ?? RETRANSMIT_GAP_MS;
+  d.retransmitAtMs = Math.max(Date.now(), (d.lastCallAtMs ?? 0) + gapMs + RETRANSMIT_MARGIN);
+  d.retransmitAt = iso(d.retransmitAtMs);
+}
+
+/** An operator's correction (its validator checked the rules): change the fields, then retransmit after the gap. */
+export function applyCorrection(o: OrderState, c: DeclarationCorrection): Declaration {
+  const d = o.declarations.find((x) => x.declarationId === c.declarationId)!;
+  const fields: string[] = [];
+  if (c.merchantCustomsCode !== undefined) (d.merchantCustomsCode = c.merchantCustomsCode), fields.push('merchantCustomsCode');
+  if (c.merchantCustomsName !== undefined) (d.merchantCustomsName = c.merchantCustomsName), fields.push('merchantCustomsName');
+  if (c.customsCode !== undefined) (d.customsCode = c.customsCode), fields.push('customsCode');
+  if (c.amountFen !== undefined) (d.amountFen = c.amountFen), fields.push('declarationAmount');
+  d.corrections.push({ at: iso(Date.now()), operator: c.operator, reason: c.reason, fields });
+  scheduleRetransmit(o, d);
+  return d;
+}

@@ -1,0 +1,128 @@
+import { ApplicationFailure, condition, setHandler } from '@temporalio/workflow';
+import { formatCny } from '../../domain/limits';
+import {
+  cancelOrderUpdate,
+  checkoutUpdate,
+  correctDeclarationUpdate,
+  paymentNotificationUpdate,
+  pollNowUpdate,
+  requestRefundUpdate,
+  reviewRealNameUpdate,
+  statusQuery,
+  type AuditEntry,
+  type DeclarationCorrection,
+  type NotificationAck,
+  type OperatorAction,
+  type PaymentNotification,
+  type RealNameDecision,
+  type RefundRequest,
+} from '../../domain/order-api';
+import { refundPayment } from './compensation';
+import { applyCorrection } from './declaration';
+import { recordPaid } from './payment';
+import { clearStuck } from './progress';
+import { iso, orderStatus, type OrderState } from './state';
+import { refuseCancel, refuseCorrection, refuseNotification, refusePollNow, refuseRealNameDecision, refuseRefund } from './validators';
+
+// What order systems, the notify receiver and operators may ask of a running order. Each handler checks
+// its rules in a validator, records operator actions in the audit trail, and delegates to a step.
+
+export function registerHandlers(o: OrderState) {
+  setHandler(checkoutUpdate, async () => {
+    await condition(() => o.payment.paymentUrl !== undefined || o.checkoutFailure !== undefined || o.outcome !== undefined);
+    if (!o.payment.paymentUrl) {
+      throw o.checkoutFailure ?? ApplicationFailure.create({ type: 'ORDER_ENDED', message: o.outcome!.reason, nonRetryable: true });
+    }
+    return {
+      orderId: String(o.input.orderId),
+      paymentRequestId: o.payment.paymentRequestId,
+      paymentUrl: o.payment.paymentUrl,
+      paymentExpiresAt: o.payment.expiresAt!,
+    };
+  });
+
+  setHandler(paymentNotificationUpdate, (n: PaymentNotification): NotificationAck => onPaymentNotification(o, n), {
+    validator: (n: PaymentNotification) => refuseNotification(o, n),
+  });
+
+  setHandler(
+    correctDeclarationUpdate,
+    (c: DeclarationCorrection) => {
+      const d = applyCorrection(o, c);
+      record(o, 'correctDeclaration', c, `${c.declarationId}: ${d.corrections.at(-1)!.fields.join(', ') || 'retransmit unchanged'}`);
+      clearStuck(o);
+      o.nudged = true;
+      return { ...d };
+    },
+    { validator: (c: DeclarationCorrection) => refuseCorrection(o, c) },
+  );
+
+  setHandler(
+    requestRefundUpdate,
+    async (r: RefundRequest) => {
+      record(o, 'requestRefund', { operator: r.requestedBy, reason: r.reason }, formatCny(r.amountFen));
+      const view = await refundPayment(o, r);
+      if (view.status === 'FAILED') throw ApplicationFailure.create({ type: 'REFUND_FAILED', message: view.failure!, nonRetryable: true });
+      return view;
+    },
+    { validator: (r: RefundRequest) => refuseRefund(o, r) },
+  );
+
+  setHandler(
+    cancelOrderUpdate,
+    async (a: OperatorAction) => {
+      record(o, 'cancelOrder', a);
+      o.cancelRequest = a;
+      o.flowScope.cancel();
+      await condition(() => o.outcome !== undefined);
+      return orderStatus(o);
+    },
+    { validator: (a: OperatorAction) => refuseCancel(o, a) },
+  );
+
+  setHandler(
+    reviewRealNameUpdate,
+    (d: RealNameDecision) => {
+      record(o, 'reviewRealName', d, d.approved ? 'approved' : 'rejected');
+      o.realNameDecision = d;
+      return orderStatus(o);
+    },
+    { validator: (d: RealNameDecision) => refuseRealNameDecision(o, d) },
+  );
+
+  setHandler(
+    pollNowUpdate,
+    (a: OperatorAction) => {
+      record(o, 'pollNow', a, o.stage);
+      o.pollRequested = true;
+      o.nudged = true;
+      return orderStatus(o);
+    },
+    { validator: (a: OperatorAction) => refusePollNow(o, a) },
+  );
+
+  setHandler(statusQuery, () => orderStatus(o));
+}
+
+/** Steps 5 and 6: Alipay+'s notifyPayment, verified by the receiver; duplicates and late ones change nothing. */
+function onPaymentNotification(o: OrderState, n: PaymentNotification): NotificationAck {
+  o.payment.notificationsReceived += 1;
+  if (o.payment.status !== 'PROCESSING') return { accepted: true, duplicate: true };
+  if (n.resultStatus === 'S') {
+    recordPaid(o, {
+      paymentId: n.paymentId,
+      paymentTime: n.paymentTime,
+      customsDeclarationFen: n.customsDeclarationFen,
+      settlementQuote: n.settlementQuote,
+      payerRealNameVerified: n.payerRealNameVerified,
+      learnedFrom: 'NOTIFICATION',
+    });
+  } else if (n.resultStatus === 'F') {
+    o.payment.status = 'FAIL';
+  }
+  return { accepted: true, duplicate: false };
+}
+
+function record(o: OrderState, action: AuditEntry['action'], by: OperatorAction, detail?: string) {
+  o.audit.push({ at: iso(Date.now()), action, operator: by.operator, reason: by.reason, ...(detail && { detail }) });
+}

@@ -1,0 +1,72 @@
+import { ApplicationFailure, CancellationScope, allHandlersFinished, condition, isCancellation } from '@temporalio/workflow';
+import { DEFAULT_TIMEOUTS, type OrderStatus, type OrderTimeouts } from '../../domain/order-api';
+import { orderInputSchema, orderProblems, type OrderInput } from '../../domain/order';
+import { QUOTA_EXCEEDED } from '../../domain/quota-api';
+import { clearCustoms, releaseForDelivery } from './clearance';
+import { cancelByOperator } from './compensation';
+import { reviewCustoms } from './customs-review';
+import { declare } from './declaration';
+import { registerHandlers } from './handlers';
+import { awaitPayment, createPayment } from './payment';
+import { confirmNotifiedPayment } from './payment-confirmation';
+import { end, setStage } from './progress';
+import { reserveQuota } from './quota';
+import { passRealNameGate } from './real-name';
+import { OrderState, orderStatus } from './state';
+
+// One order, from checkout to the end of its refund window. Every wait is a durable timer and every
+// Alipay+ call an activity with a deterministic idempotency key, so a crash anywhere changes nothing.
+//
+// Where each of the ten documented steps lives:
+//   1 checkout, the buyer's annual quota ......... here (input rules) and quota.ts
+//   2 the merchant's real-name check ............. the input rules (domain/order.ts), real-name.ts for passports
+//   3 pay (the cashier URL goes back to checkout). payment.ts
+//   4 real-name required? the buyer must pass ..... real-name.ts
+//   5 payment succeeded, 6 the notification ...... payment.ts, handlers.ts, payment-confirmation.ts
+//   7 declare to customs through Alipay+ ......... declaration.ts
+//   8 the customs review, retransmissions ........ customs-review.ts
+//   9 the three-document match ................... clearance.ts
+//  10 release for delivery, the refund window .... clearance.ts, quota.ts
+// Refunds and cancellation: compensation.ts. Where the order stands: progress.ts. Its data: state.ts.
+
+export async function orderWorkflow(input: OrderInput, timeouts: OrderTimeouts = DEFAULT_TIMEOUTS): Promise<OrderStatus> {
+  const o = new OrderState(input, timeouts);
+  registerHandlers(o);
+
+  const problems = orderProblems(input);
+  if (problems) return reject(o, 'INVALID_ORDER', problems);
+  o.order = orderInputSchema.parse(input);
+  if (!(await reserveQuota(o))) return reject(o, QUOTA_EXCEEDED, o.checkoutFailure!.message);
+  // Step 2: the merchant's real-name check. The input schema checked the name and the GB 11643 ID number.
+  setStage(o, 'REAL_NAME_CHECK');
+
+  try {
+    await o.flowScope.run(() => afterCheckout(o));
+  } catch (error) {
+    if (!(o.cancelRequest && isCancellation(error))) throw error;
+    await CancellationScope.nonCancellable(() => cancelByOperator(o));
+  }
+  await condition(allHandlersFinished);
+  return orderStatus(o);
+}
+
+/** Steps 3 to 10. Each step returns false when the order ended on its way (refunded, cancelled, failed). */
+async function afterCheckout(o: OrderState) {
+  if (!(await createPayment(o))) return;
+  if (!(await awaitPayment(o))) return;
+  setStage(o, 'PAID');
+  if (!(await confirmNotifiedPayment(o))) return;
+  if (!(await passRealNameGate(o))) return;
+  if (!(await declare(o))) return;
+  if (!(await reviewCustoms(o))) return;
+  if (!(await clearCustoms(o))) return;
+  await releaseForDelivery(o);
+}
+
+/** Ends an order whose input or quota is refused, before any effect: the workflow fails with the rule. */
+async function reject(o: OrderState, rule: string, message: string): Promise<never> {
+  o.checkoutFailure ??= ApplicationFailure.create({ type: rule, message, nonRetryable: true });
+  end(o, 'REJECTED', message, message);
+  await condition(allHandlersFinished);
+  throw o.checkoutFailure;
+}

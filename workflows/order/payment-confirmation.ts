@@ -1,0 +1,52 @@
+import { patched } from '@temporalio/workflow';
+import { formatCny } from '../../domain/limits';
+import { alipayPlus } from './activities';
+import { compensate } from './compensation';
+import { finalCode } from './failures';
+import { end, wait, watch } from './progress';
+import { releaseQuota } from './quota';
+import type { OrderState } from './state';
+
+// Step 6, defence in depth: a result that came by notification is confirmed once by an authenticated
+// pull before anything reaches customs, so a forged notification that slipped past the receiver's
+// signature check and the update's validator ends the order instead.
+
+/** Whether the order may go on; when it may not, the order has been wound up. */
+export async function confirmNotifiedPayment(o: OrderState): Promise<boolean> {
+  // Behind a patch: orders that were paid before this change replay their histories without the extra call.
+  if (!(o.payment.learnedFrom === 'NOTIFICATION' && patched('confirm-notified-payment'))) return true;
+  wait(o, 'Alipay+ to confirm the notified payment (inquiryPayment)');
+  const p = o.payment;
+  const r = await watch(o, alipayPlus('Steps 4-6: confirm the notified payment').inquirePayment({ paymentRequestId: p.paymentRequestId }), 'Alipay+ inquiryPayment');
+  const differs = [
+    r.status !== 'SUCCESS' && `Alipay+ reports the payment as ${r.status}`,
+    r.paymentId !== p.paymentId && `Alipay+ reports payment ${r.paymentId}, the notification named ${p.paymentId}`,
+    // Results recorded before the activity returned the amount have none; compare it when present.
+    r.paymentAmountFen !== undefined && r.paymentAmountFen !== p.amountFen && `Alipay+ reports ${formatCny(r.paymentAmountFen)} paid for an order of ${formatCny(p.amountFen)}`,
+    r.customsDeclarationFen !== undefined &&
+      r.customsDeclarationFen !== p.customsDeclarationFen &&
+      `Alipay+ allows ${formatCny(r.customsDeclarationFen)} to be declared, the notification said ${formatCny(p.customsDeclarationFen ?? 0)}`,
+    r.payerRealNameVerified !== undefined &&
+      r.payerRealNameVerified !== p.payerRealNameVerified &&
+      `Alipay+ reports the payer as ${r.payerRealNameVerified ? '' : 'not '}real-name verified, unlike the notification`,
+  ].find((x): x is string => typeof x === 'string');
+  if (!differs) return true;
+
+  const reason = `NOTIFICATION_NOT_CONFIRMED: the notified payment was not confirmed by inquiryPayment: ${differs}`;
+  const refunded = 'The payment could not be confirmed with Alipay+, so it has been refunded.';
+  // The money is there: refund it, as for any terminal failure after payment.
+  if (r.status === 'SUCCESS') return compensate(o, reason, refunded).then(() => false);
+  // Nothing was paid: close a payment still open, so it cannot be paid for an order that has ended.
+  if (r.status === 'PROCESSING') {
+    try {
+      await watch(o, alipayPlus('Step 5: cancel the unpaid payment').cancelPayment({ paymentRequestId: p.paymentRequestId }), 'Alipay+ cancelPayment');
+    } catch (error) {
+      if (finalCode(error)?.code !== 'INVALID_ORDER_STATUS') throw error;
+      return compensate(o, reason, refunded).then(() => false); // the buyer paid meanwhile
+    }
+  }
+  p.status = r.status === 'FAIL' ? 'FAIL' : 'CANCELLED';
+  await releaseQuota(o);
+  end(o, 'FAILED', reason, 'The payment could not be confirmed with Alipay+, so the order was cancelled.');
+  return false;
+}

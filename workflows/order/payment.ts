@@ -1,0 +1,116 @@
+import { ApplicationFailure, condition } from '@temporalio/workflow';
+import type { PaymentView } from '../../domain/order-api';
+import { alipayPlus } from './activities';
+import { finalCode } from './failures';
+import { end, ordersStarted, publish, setStage, watch } from './progress';
+import { releaseQuota } from './quota';
+import { iso, type OrderState } from './state';
+
+// Steps 3 to 6: create the payment (its cashier URL goes back to checkout), then learn its result from
+// the notification, or from inquiryPayment polling as the fallback, until the payment expires.
+
+const MINUTE = 60 * 1000;
+/** inquiryPayment when no notification came: after 1, 2, 5, then every 10 minutes until expiry. */
+const PAYMENT_POLL_GAPS = [MINUTE, 2 * MINUTE, 5 * MINUTE, 10 * MINUTE];
+const gap = (i: number) => PAYMENT_POLL_GAPS[Math.min(i, PAYMENT_POLL_GAPS.length - 1)]!;
+
+// Step 3: create the payment; checkout hands its cashier URL back to the caller.
+export async function createPayment(o: OrderState): Promise<boolean> {
+  setStage(o, 'CREATING_PAYMENT', 'Alipay+ to create the payment');
+  const expiresAtMs = Date.now() + o.order.paymentExpiryMinutes * MINUTE;
+  try {
+    const created = await watch(
+      o,
+      alipayPlus('Step 3: pay').createPayment({
+        paymentRequestId: o.payment.paymentRequestId,
+        orderId: o.order.orderId,
+        amountFen: o.order.totalFen,
+        description: o.order.items.map((i) => `${i.name} x${i.quantity}`).join(', ').slice(0, 256),
+        expiresAt: iso(expiresAtMs),
+      }),
+      'Alipay+ pay',
+    );
+    Object.assign(o.payment, { paymentId: created.paymentId, paymentUrl: created.paymentUrl, status: 'PROCESSING', expiresAt: iso(expiresAtMs) });
+    ordersStarted.add(1);
+    return true;
+  } catch (error) {
+    const f = finalCode(error);
+    if (!f) throw error;
+    o.checkoutFailure = ApplicationFailure.create({ type: f.code, message: `Alipay+ refused the payment: ${f.message}`, nonRetryable: true });
+    await releaseQuota(o);
+    end(o, 'FAILED', `PAYMENT_NOT_CREATED: ${f.code}`, 'The payment could not be created. Please try again later.');
+    return false;
+  }
+}
+
+// Steps 4 to 6: the notification, or inquiryPayment polling as the fallback, until the payment expires.
+export async function awaitPayment(o: OrderState): Promise<boolean> {
+  setStage(o, 'AWAITING_PAYMENT', "the buyer's payment (notifyPayment)");
+  const expiresAtMs = Date.parse(o.payment.expiresAt!);
+  for (let i = 0; o.payment.status === 'PROCESSING'; i++) {
+    const left = expiresAtMs - Date.now();
+    if (left <= 0) break;
+    const woke = await condition(() => o.payment.status !== 'PROCESSING' || o.pollRequested, Math.min(gap(i), left), {
+      summary: 'Steps 4-6: wait for notifyPayment, then inquiryPayment',
+    });
+    if (woke && o.payment.status !== 'PROCESSING') break;
+    o.pollRequested = false;
+    await inquirePayment(o);
+  }
+  if (o.payment.status === 'PROCESSING') {
+    // Expired: one last look, since the buyer may have paid at the last moment, then cancel.
+    await inquirePayment(o);
+    if (o.payment.status === 'PROCESSING') {
+      try {
+        await watch(o, alipayPlus('Step 5: cancel the unpaid payment').cancelPayment({ paymentRequestId: o.payment.paymentRequestId }), 'Alipay+ cancelPayment');
+        o.payment.status = 'CANCELLED';
+        publish(o);
+      } catch (error) {
+        if (finalCode(error)?.code !== 'INVALID_ORDER_STATUS') throw error;
+        await inquirePayment(o); // paid after all
+      }
+    }
+  }
+  if (o.payment.status === 'SUCCESS') return true;
+  await releaseQuota(o);
+  const expired = o.payment.status === 'CANCELLED';
+  end(
+    o,
+    'CANCELLED',
+    expired ? 'PAYMENT_EXPIRED: the payment was not made before it expired and was cancelled' : 'PAYMENT_FAILED: the payment failed',
+    expired ? 'The order was cancelled because it was not paid in time.' : 'The payment did not go through, so the order was cancelled.',
+  );
+  return false;
+}
+
+export async function inquirePayment(o: OrderState) {
+  const r = await watch(o, alipayPlus('Steps 4-6: inquiryPayment').inquirePayment({ paymentRequestId: o.payment.paymentRequestId }), 'Alipay+ inquiryPayment');
+  if (o.payment.status !== 'PROCESSING') return; // a notification got here first
+  if (r.status === 'SUCCESS') recordPaid(o, { ...r, learnedFrom: 'INQUIRY' });
+  else if (r.status === 'FAIL' || r.status === 'CANCELLED') o.payment.status = r.status;
+}
+
+/** Step 5: the payment succeeded, as the notification or an inquiry says. */
+export function recordPaid(
+  o: OrderState,
+  r: {
+    paymentId: string;
+    paymentTime?: string;
+    customsDeclarationFen?: number;
+    settlementQuote?: PaymentView['settlementQuote'];
+    payerRealNameVerified?: boolean;
+    learnedFrom: 'NOTIFICATION' | 'INQUIRY';
+  },
+) {
+  o.paidAtMs = r.paymentTime ? Date.parse(r.paymentTime) : Date.now();
+  Object.assign(o.payment, {
+    status: 'SUCCESS',
+    paymentId: r.paymentId,
+    paidAt: iso(o.paidAtMs),
+    customsDeclarationFen: r.customsDeclarationFen ?? o.order.totalFen,
+    settlementQuote: r.settlementQuote,
+    payerRealNameVerified: r.payerRealNameVerified,
+    learnedFrom: r.learnedFrom,
+  });
+  publish(o);
+}

@@ -1,0 +1,122 @@
+import { CancellationScope, metricMeter, setCurrentDetails, sleep, upsertSearchAttributes } from '@temporalio/workflow';
+import { customsCodeOf } from '../../domain/order';
+import type { Stage, StuckCode } from '../../domain/order-api';
+import { CUSTOMS_CODE, DECLARATION_STATUS, ORDER_STAGE, PAYMENT_STATUS, STAGE_SINCE, STUCK_REASON } from '../../domain/search-attributes';
+import { iso, type Declaration, type OrderState } from './state';
+
+// Where an order stands, for operators: its stage, what it waits for, why it is stuck. Every change is
+// published as search attributes and as the current details the Web UI shows.
+
+const MINUTE = 60 * 1000;
+/** An Alipay+ call that has kept failing this long marks the order stuck while Temporal retries it. */
+const CALL_STUCK_AFTER = 15 * MINUTE;
+
+// Business metrics, emitted through the worker's Prometheus endpoint; the workflow meter skips replays.
+export const ordersStarted = metricMeter.createCounter('alipay_orders_started', 'orders', 'Orders whose payment was created');
+export const ordersCleared = metricMeter.createCounter('alipay_orders_cleared', 'orders', 'Orders cleared by customs and released');
+const ordersRefunded = metricMeter.createCounter('alipay_orders_refunded', 'orders', 'Orders ended by a compensating refund');
+const ordersStuck = metricMeter.createCounter('alipay_orders_stuck', 'orders', 'Times an order became stuck');
+
+export function setStage(o: OrderState, stage: Stage, waitingFor?: string) {
+  o.stage = stage;
+  if (waitingFor) wait(o, waitingFor);
+  else o.waiting = undefined;
+  publish(o);
+}
+
+export function wait(o: OrderState, what: string) {
+  o.waiting = { what, since: iso(Date.now()) };
+  publish(o);
+}
+
+export function markStuck(o: OrderState, code: StuckCode, reason: string) {
+  if (!o.stuck) ordersStuck.add(1, { reason: code });
+  o.stuck = { code, reason, since: o.stuck?.since ?? iso(Date.now()) };
+  publish(o);
+}
+
+export function clearStuck(o: OrderState) {
+  o.stuck = undefined;
+  publish(o);
+}
+
+/** The order reached the end of its path: its stage says how, the outcome why, in words for the buyer. */
+export function end(o: OrderState, stage: Stage, reason: string, buyerMessage: string) {
+  o.stage = stage;
+  o.waiting = undefined;
+  o.outcome = { reason, buyerMessage };
+  if (stage === 'REFUNDED') ordersRefunded.add(1);
+  publish(o);
+}
+
+/** Awaits an activity; if Temporal is still retrying it after a while, the order shows as stuck meanwhile. */
+export async function watch<T>(o: OrderState, call: Promise<T>, what: string): Promise<T> {
+  const timer = new CancellationScope();
+  let flagged = false;
+  timer
+    .run(() => sleep(CALL_STUCK_AFTER))
+    .then(() => {
+      flagged = true;
+      markStuck(o, 'CALL_RETRYING', `${what} has not succeeded for ${CALL_STUCK_AFTER / MINUTE} minutes; Temporal keeps retrying it`);
+    })
+    .catch(() => undefined);
+  try {
+    return await call;
+  } finally {
+    timer.cancel();
+    if (flagged) clearStuck(o);
+  }
+}
+
+/** Makes the order findable and readable in the Web UI: search attributes and the current details. */
+export function publish(o: OrderState) {
+  const values: Record<string, string | undefined> = {
+    [ORDER_STAGE.name]: o.stage,
+    [PAYMENT_STATUS.name]: o.payment.status,
+    [DECLARATION_STATUS.name]: declarationSummary(o.declarations),
+    [CUSTOMS_CODE.name]: o.order ? customsCodeOf(o.order) : undefined,
+    [STUCK_REASON.name]: o.stuck?.code,
+  };
+  const keys = [ORDER_STAGE, PAYMENT_STATUS, DECLARATION_STATUS, CUSTOMS_CODE, STUCK_REASON];
+  const changed = keys.filter((k) => values[k.name] !== o.published[k.name]);
+  if (changed.length > 0) {
+    const pairs = changed.map((key) => ({ key, value: values[key.name] ?? null }));
+    // The stage's start time goes with the stage, in the same upsert.
+    const stageChanged = changed.includes(ORDER_STAGE);
+    upsertSearchAttributes(stageChanged ? [...pairs, { key: STAGE_SINCE, value: new Date(Date.now()) }] : pairs);
+    o.published = values;
+  }
+  setCurrentDetails(details(o));
+}
+
+/** The declarations in one word: the one that needs attention first. */
+function declarationSummary(declarations: Declaration[]): string {
+  if (declarations.length === 0) return 'NONE';
+  const order: Declaration['status'][] = [
+    'AWAITING_CORRECTION',
+    'REJECTED',
+    'RETRANSMIT_SCHEDULED',
+    'NOT_SENT',
+    'SUBMITTED',
+    'WAITING_FOR_PROCESSING',
+    'IN_PROCESS',
+    'ACCEPTED',
+  ];
+  return order.find((st) => declarations.some((d) => d.status === st))!;
+}
+
+function details(o: OrderState): string {
+  const lines = [`**Stage:** ${o.stage}`];
+  if (o.waiting) lines.push(`**Waiting for:** ${o.waiting.what}, since ${o.waiting.since}`);
+  if (o.stuck) lines.push(`**Stuck (${o.stuck.code}) since ${o.stuck.since}:** ${o.stuck.reason}`);
+  lines.push(`**Payment:** ${o.payment.status}${o.payment.paidAt ? `, paid ${o.payment.paidAt}` : ''}`);
+  for (const d of o.declarations) {
+    lines.push(
+      `- \`${d.declarationId}\` ${d.status}, ${d.attempts} call(s), last result ${d.lastResultCode ?? '-'}` +
+        (d.customsResultCode ? `, customs code ${d.customsResultCode}` : '') +
+        (d.retransmitAt ? `, retransmits at ${d.retransmitAt}` : ''),
+    );
+  }
+  if (o.outcome) lines.push(`**Outcome:** ${o.outcome.reason}`);
+  return lines.join('\n');
+}

@@ -1,0 +1,99 @@
+import { ApplicationFailure, CancellationScope } from '@temporalio/workflow';
+import type { CustomsCode } from '../../domain/customs-codes';
+import { REFUND_WINDOW_MS } from '../../domain/limits';
+import { paymentRequestIdFor, customsCodeOf, type Order, type OrderInput } from '../../domain/order';
+import type {
+  AuditEntry,
+  DeclarationView,
+  OperatorAction,
+  OrderStatus,
+  OrderTimeouts,
+  PaymentView,
+  RealNameDecision,
+  RefundView,
+  Stage,
+  StuckCode,
+} from '../../domain/order-api';
+
+// Everything one order knows, and its projection into the status that callers query.
+
+export interface Declaration extends DeclarationView {
+  /** Whether it carries the buyer's certificate; a retransmission must carry exactly what the first call did. */
+  withCertificate: boolean;
+  lastCallAtMs?: number;
+  retransmitAtMs?: number;
+  autoRetransmits: number;
+}
+
+export const iso = (ms: number) => new Date(ms).toISOString();
+
+export class OrderState {
+  /** The validated input; set once the input rules passed. */
+  order!: Order;
+  stage: Stage = 'CHECKOUT';
+  waiting?: { what: string; since: string };
+  stuck?: { code: StuckCode; reason: string; since: string };
+  /** The search attributes last upserted, to write only what changed. */
+  published: Record<string, string | undefined> = {};
+  payment: PaymentView;
+  paidAtMs?: number;
+  declarations: Declaration[] = [];
+  clearance: OrderStatus['clearance'] = [];
+  refunds: RefundView[] = [];
+  pendingRefundFen = 0;
+  outcome?: { reason: string; buyerMessage: string };
+  /** Why checkout cannot hand back a payment URL. */
+  checkoutFailure?: ApplicationFailure;
+  quota?: { buyerKey: string; year: number; held: 'RESERVED' | 'COMMITTED' | 'RELEASED' };
+  refundWindowOpen = false;
+  /** Set by updates that change what the review loop should do next. */
+  nudged = false;
+  /** An operator asked to poll Alipay+ or the e-port now. */
+  pollRequested = false;
+  audit: AuditEntry[] = [];
+  cancelRequest?: OperatorAction;
+  realNameDecision?: RealNameDecision;
+  /** The order's steps after checkout run in this scope, so an operator's cancel can interrupt any wait. */
+  readonly flowScope = new CancellationScope();
+
+  constructor(
+    readonly input: OrderInput,
+    readonly timeouts: OrderTimeouts,
+  ) {
+    this.payment = {
+      paymentRequestId: paymentRequestIdFor(String(input.orderId)),
+      status: 'NOT_CREATED',
+      amountFen: Number(input.totalFen),
+      notificationsReceived: 0,
+    };
+  }
+}
+
+/** What is left of the payment to refund: paid, minus refunds that succeeded or are under way. */
+export function refundableFen(o: OrderState): number {
+  if (o.payment.status !== 'SUCCESS') return 0;
+  const refunded = o.refunds.filter((r) => r.status === 'SUCCEEDED').reduce((s, r) => s + r.amountFen, 0);
+  return o.payment.amountFen - refunded - o.pendingRefundFen;
+}
+
+export function orderStatus(o: OrderState): OrderStatus {
+  const customsCode: CustomsCode = o.order ? customsCodeOf(o.order) : 'ZONGSHU';
+  return {
+    orderId: String(o.input.orderId),
+    stage: o.stage,
+    totalFen: Number(o.input.totalFen),
+    customsCode,
+    waitingFor: o.waiting,
+    stuck: o.stuck,
+    payment: { ...o.payment },
+    declarations: o.declarations.map(({ lastCallAtMs: _a, retransmitAtMs: _b, autoRetransmits: _c, withCertificate: _d, ...view }) => ({
+      ...view,
+    })),
+    clearance: o.clearance.map((c) => ({ ...c })),
+    refunds: o.refunds.map((r) => ({ ...r })),
+    refundableFen: refundableFen(o),
+    refundWindowClosesAt: o.paidAtMs === undefined ? undefined : iso(o.paidAtMs + REFUND_WINDOW_MS),
+    outcome: o.outcome,
+    audit: o.audit.map((a) => ({ ...a })),
+  };
+}

@@ -1,0 +1,110 @@
+import { isCustomsCode } from '../../domain/customs-codes';
+import { REFUND_WINDOW_MS, formatCny } from '../../domain/limits';
+import type { DeclarationCorrection, OperatorAction, PaymentNotification, RealNameDecision, RefundRequest } from '../../domain/order-api';
+import { ruleFailure } from './failures';
+import { refundableFen, type OrderState } from './state';
+
+// The rules each update must keep, checked before it is accepted into the history. Validators are
+// synchronous and change nothing; each refusal names the rule it breaks.
+
+export function refuseNotification(o: OrderState, n: PaymentNotification) {
+  if (n.paymentRequestId !== o.payment.paymentRequestId) {
+    throw ruleFailure('NOTIFICATION_MISMATCH', `paymentRequestId ${n.paymentRequestId} is not this order's`);
+  }
+  if (n.paymentAmountFen !== o.payment.amountFen) {
+    throw ruleFailure('NOTIFICATION_MISMATCH', `amount ${n.paymentAmountFen} fen differs from the order's ${o.payment.amountFen} fen`);
+  }
+  if (o.payment.paymentId && n.paymentId !== o.payment.paymentId) {
+    throw ruleFailure('NOTIFICATION_MISMATCH', `paymentId ${n.paymentId} is not this order's payment`);
+  }
+  if (o.payment.status === 'NOT_CREATED') throw ruleFailure('NOTIFICATION_MISMATCH', 'no payment was created for this order yet');
+}
+
+export function refuseWithoutOperator(a: OperatorAction) {
+  if (!a?.operator?.trim() || !a.reason?.trim()) throw ruleFailure('OPERATOR_ACTION', 'an operator action names the operator and the reason');
+  if (a.operator.length > 128 || a.reason.length > 256) throw ruleFailure('FIELD_LENGTH', 'operator is at most 128 characters and reason 256');
+}
+
+export function refuseCancel(o: OrderState, a: OperatorAction) {
+  refuseWithoutOperator(a);
+  if (o.cancelRequest) throw ruleFailure('CANCEL_PENDING', 'the order is already being cancelled');
+  if (o.outcome) throw ruleFailure('ORDER_ENDED', `the order has ended: ${o.stage}`);
+  if (o.stage === 'RELEASED_FOR_DELIVERY') {
+    throw ruleFailure('CANCEL_BEFORE_RELEASE', 'the order is released for delivery; refund it instead of cancelling');
+  }
+  if (o.stage === 'COMPENSATING') throw ruleFailure('ORDER_ENDING', 'the order is already being refunded');
+  if (!o.order) throw ruleFailure('ORDER_ENDING', 'the order is still being checked');
+}
+
+export function refuseRealNameDecision(o: OrderState, d: RealNameDecision) {
+  refuseWithoutOperator(d);
+  if (typeof d.approved !== 'boolean') throw ruleFailure('REVIEW_DECISION', 'approved must be true or false');
+  if (o.stage !== 'REAL_NAME_REVIEW' || o.realNameDecision) {
+    throw ruleFailure('REAL_NAME_REVIEW_NOT_PENDING', `the order is not waiting for a real-name review; it is ${o.stage}`);
+  }
+}
+
+export function refusePollNow(o: OrderState, a: OperatorAction) {
+  refuseWithoutOperator(a);
+  if (!['AWAITING_PAYMENT', 'CUSTOMS_REVIEW', 'CLEARANCE'].includes(o.stage)) {
+    throw ruleFailure('NOTHING_TO_POLL', `only an order awaiting payment, customs review or clearance is polled; it is ${o.stage}`);
+  }
+}
+
+/** The rules an operator's correction must keep (seed 003: only four fields may change on a retransmission). */
+export function refuseCorrection(o: OrderState, c: DeclarationCorrection) {
+  const allowed = ['declarationId', 'merchantCustomsCode', 'merchantCustomsName', 'customsCode', 'amountFen', 'operator', 'reason'];
+  const other = Object.keys(c).filter((k) => !allowed.includes(k));
+  if (other.length > 0) {
+    throw ruleFailure(
+      'RETRANSMIT_MUTABLE_FIELDS',
+      `only merchantCustomsCode, merchantCustomsName, customsCode and amountFen may change on a retransmission, not ${other.join(', ')}`,
+    );
+  }
+  if (!c.operator?.trim() || !c.reason?.trim()) throw ruleFailure('OPERATOR_ACTION', 'a correction names the operator and the reason');
+  const d = o.declarations.find((x) => x.declarationId === c.declarationId);
+  if (!d) throw ruleFailure('UNKNOWN_DECLARATION', `this order has no declaration ${c.declarationId}`);
+  if (d.status === 'ACCEPTED') throw ruleFailure('DECLARATION_ACCEPTED', `customs already accepted ${c.declarationId}`);
+  if (d.status === 'NOT_SENT') throw ruleFailure('DECLARATION_NOT_SENT', `${c.declarationId} has not been declared yet`);
+  if (c.customsCode !== undefined && !isCustomsCode(c.customsCode)) {
+    throw ruleFailure('CUSTOMS_CODE_TABLE', `${c.customsCode} is not a customs code (ZONGSHU, ZHENGZHOU, NINGBO, SHANGHAI_CBT)`);
+  }
+  for (const [field, value, max] of [
+    ['merchantCustomsCode', c.merchantCustomsCode, 128],
+    ['merchantCustomsName', c.merchantCustomsName, 256],
+  ] as const) {
+    if (value !== undefined && (value.trim() === '' || value.length > max)) {
+      throw ruleFailure('FIELD_LENGTH', `${field} must have 1 to ${max} characters`);
+    }
+  }
+  if (c.amountFen !== undefined) {
+    if (!Number.isInteger(c.amountFen) || c.amountFen <= 0) throw ruleFailure('AMOUNT_IN_FEN', 'amountFen must be a whole number of fen above 0');
+    const others = o.declarations.filter((x) => x !== d).reduce((s, x) => s + x.amountFen, 0);
+    const limit = o.payment.customsDeclarationFen!;
+    if (others + c.amountFen > limit) {
+      throw ruleFailure(
+        'DECLARED_AMOUNT_LIMIT',
+        `the declarations would total ${formatCny(others + c.amountFen)}, more than the ${formatCny(limit)} that may be declared for the payment`,
+      );
+    }
+  }
+}
+
+export function refuseRefund(o: OrderState, r: RefundRequest) {
+  if (!r.requestedBy?.trim() || !r.reason?.trim()) throw ruleFailure('OPERATOR_ACTION', 'a refund names who asks for it and why');
+  if (r.reason.length > 256) throw ruleFailure('FIELD_LENGTH', 'reason must have at most 256 characters');
+  if (!Number.isInteger(r.amountFen) || r.amountFen <= 0) throw ruleFailure('AMOUNT_IN_FEN', 'amountFen must be a whole number of fen above 0');
+  if (o.stage !== 'RELEASED_FOR_DELIVERY') {
+    throw ruleFailure('REFUND_AFTER_RELEASE', `refunds are taken once the order is released for delivery; it is ${o.stage}`);
+  }
+  if (!o.refundWindowOpen || Date.now() > o.paidAtMs! + REFUND_WINDOW_MS) {
+    throw ruleFailure('REFUND_WINDOW', `refunds are accepted within 90 days of the payment on ${o.payment.paidAt}`);
+  }
+  const left = refundableFen(o);
+  if (r.amountFen > left) {
+    throw ruleFailure(
+      'REFUND_NOT_ABOVE_PAYMENT',
+      `${formatCny(r.amountFen)} is more than the ${formatCny(left)} that can still be refunded of the ${formatCny(o.payment.amountFen)} paid`,
+    );
+  }
+}
