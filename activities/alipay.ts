@@ -1,4 +1,4 @@
-import type { AlipayPlusClient, CustomsCode, DeclarationStatus, PaymentStatus } from '../alipay-plus';
+import type { AlipayPlusClient, CustomsCode } from '../alipay-plus';
 import { mapFailures } from './failures';
 
 export interface AlipayDeps {
@@ -31,7 +31,7 @@ export function alipayActivities({ alipay, notifyUrl, redirectUrl }: AlipayDeps)
     async inquirePayment(p: { paymentRequestId: string }) {
       const r = await mapFailures(() => alipay.inquiryPayment(p));
       return {
-        status: r.paymentStatus as PaymentStatus,
+        status: r.paymentStatus,
         paymentId: r.paymentId,
         paymentAmountFen: Number(r.paymentAmount.value),
         paymentTime: r.paymentTime,
@@ -94,7 +94,7 @@ export function alipayActivities({ alipay, notifyUrl, redirectUrl }: AlipayDeps)
       return {
         records: r.declarationRecords.map((rec) => ({
           declarationId: rec.customsDeclarationRequestId,
-          status: rec.declarationRequestStatus as DeclarationStatus,
+          status: rec.declarationRequestStatus,
           customsResultCode: rec.customsResultCode,
           customsResultDescription: rec.customsResultDescription,
         })),

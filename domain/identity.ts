@@ -5,8 +5,8 @@ const CHECK_CHARS = '10X98765432';
 
 export function mainlandIdCheckDigit(first17: string): string {
   let sum = 0;
-  for (let i = 0; i < 17; i++) sum += Number(first17[i]) * WEIGHTS[i]!;
-  return CHECK_CHARS[sum % 11]!;
+  for (let i = 0; i < 17; i++) sum += Number(first17[i]) * WEIGHTS[i];
+  return CHECK_CHARS[sum % 11];
 }
 
 /** Why an ID number is invalid, or null when it is a well-formed GB 11643 number. */

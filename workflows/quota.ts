@@ -81,13 +81,13 @@ export async function buyerQuotaWorkflow(state: QuotaState): Promise<QuotaUsage>
   setHandler(
     commitQuotaUpdate,
     ({ orderId }) => {
-      const o = state.orders[orderId]!;
+      const o = state.orders[orderId];
       o.status = 'COMMITTED';
       updatesThisRun++;
       return usage();
     },
     {
-      validator: ({ orderId }) => {
+      validator: ({ orderId }: { orderId: string }) => {
         if (!state.orders[orderId]) {
           throw ApplicationFailure.create({ type: 'UNKNOWN_RESERVATION', message: `order ${orderId} holds no reservation`, nonRetryable: true });
         }
@@ -104,7 +104,7 @@ export async function buyerQuotaWorkflow(state: QuotaState): Promise<QuotaUsage>
       return usage();
     },
     {
-      validator: ({ orderId }) => {
+      validator: ({ orderId }: { orderId: string }) => {
         if (state.orders[orderId]?.status === 'COMMITTED') {
           throw ApplicationFailure.create({
             type: 'QUOTA_ALREADY_COMMITTED',

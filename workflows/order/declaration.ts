@@ -106,10 +106,22 @@ export function scheduleRetransmit(o: OrderState, d: Declaration) {
 export function applyCorrection(o: OrderState, c: DeclarationCorrection): Declaration {
   const d = o.declarations.find((x) => x.declarationId === c.declarationId)!;
   const fields: string[] = [];
-  if (c.merchantCustomsCode !== undefined) (d.merchantCustomsCode = c.merchantCustomsCode), fields.push('merchantCustomsCode');
-  if (c.merchantCustomsName !== undefined) (d.merchantCustomsName = c.merchantCustomsName), fields.push('merchantCustomsName');
-  if (c.customsCode !== undefined) (d.customsCode = c.customsCode), fields.push('customsCode');
-  if (c.amountFen !== undefined) (d.amountFen = c.amountFen), fields.push('declarationAmount');
+  if (c.merchantCustomsCode !== undefined) {
+    d.merchantCustomsCode = c.merchantCustomsCode;
+    fields.push('merchantCustomsCode');
+  }
+  if (c.merchantCustomsName !== undefined) {
+    d.merchantCustomsName = c.merchantCustomsName;
+    fields.push('merchantCustomsName');
+  }
+  if (c.customsCode !== undefined) {
+    d.customsCode = c.customsCode;
+    fields.push('customsCode');
+  }
+  if (c.amountFen !== undefined) {
+    d.amountFen = c.amountFen;
+    fields.push('declarationAmount');
+  }
   d.corrections.push({ at: iso(Date.now()), operator: c.operator, reason: c.reason, fields });
   scheduleRetransmit(o, d);
   return d;

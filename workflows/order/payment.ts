@@ -12,7 +12,7 @@ import { iso, type OrderState } from './state';
 const MINUTE = 60 * 1000;
 /** inquiryPayment when no notification came: after 1, 2, 5, then every 10 minutes until expiry. */
 const PAYMENT_POLL_GAPS = [MINUTE, 2 * MINUTE, 5 * MINUTE, 10 * MINUTE];
-const gap = (i: number) => PAYMENT_POLL_GAPS[Math.min(i, PAYMENT_POLL_GAPS.length - 1)]!;
+const gap = (i: number) => PAYMENT_POLL_GAPS[Math.min(i, PAYMENT_POLL_GAPS.length - 1)];
 
 // Step 3: create the payment; checkout hands its cashier URL back to the caller.
 export async function createPayment(o: OrderState): Promise<boolean> {

@@ -66,8 +66,10 @@ export function refuseCorrection(o: OrderState, c: DeclarationCorrection) {
   if (!d) throw ruleFailure('UNKNOWN_DECLARATION', `this order has no declaration ${c.declarationId}`);
   if (d.status === 'ACCEPTED') throw ruleFailure('DECLARATION_ACCEPTED', `customs already accepted ${c.declarationId}`);
   if (d.status === 'NOT_SENT') throw ruleFailure('DECLARATION_NOT_SENT', `${c.declarationId} has not been declared yet`);
-  if (c.customsCode !== undefined && !isCustomsCode(c.customsCode)) {
-    throw ruleFailure('CUSTOMS_CODE_TABLE', `${c.customsCode} is not a customs code (ZONGSHU, ZHENGZHOU, NINGBO, SHANGHAI_CBT)`);
+  // Typed as a customs code, but it arrives from outside: check it as the string it may be.
+  const customsCode = c.customsCode as string | undefined;
+  if (customsCode !== undefined && !isCustomsCode(customsCode)) {
+    throw ruleFailure('CUSTOMS_CODE_TABLE', `${customsCode} is not a customs code (ZONGSHU, ZHENGZHOU, NINGBO, SHANGHAI_CBT)`);
   }
   for (const [field, value, max] of [
     ['merchantCustomsCode', c.merchantCustomsCode, 128],
