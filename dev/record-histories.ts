@@ -1,14 +1,16 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
+import { quotaActivities } from '../activities/quota';
 import { mainlandIdCheckDigit } from '../domain/identity';
-import { cancelOrder, correctDeclaration, orderHandle, orderStatus, requestRefund, startOrder } from '../client/orders';
+import { cancelOrder, correctDeclaration, orderHandle, orderStatus, pollNow, requestRefund, reviewRealName, startOrder } from '../client/orders';
+import { customsYear } from '../domain/limits';
 import type { OrderInput } from '../domain/order';
 import type { OrderStatus } from '../domain/order-api';
-import { quotaUsageQuery } from '../domain/quota-api';
+import { quotaUsageQuery, quotaWorkflowId } from '../domain/quota-api';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { projectRoot } from './paths';
 import { startStack, type Stack } from './stack';
@@ -32,9 +34,15 @@ const person = (seq: number, fullName: string) => {
   const first17 = `33010619900101${String(seq).padStart(3, '0')}`; // Hangzhou, born 1990-01-01
   return { fullName, certificateType: 'ID_CARD' as const, certificateNo: first17 + mainlandIdCheckDigit(first17) };
 };
-/** Every order has the same buyer, so one quota entity sees all of them: reservations, commits and releases. */
+/** Every order but the passport holder's has the same buyer, so one quota entity sees all of them: reservations, commits and releases. */
 const BUYER = person(11, '王芳');
 const OTHER_PAYER = person(19, '周杰');
+/**
+ * A passport has no check digit, so its holder's orders wait for an operator's manual real-name review.
+ * The passport paths are the only orders of another buyer, with a quota entity of their own that is not recorded.
+ */
+const PASSPORT_BUYER = { fullName: 'TANAKA YUI', certificateType: 'PASSPORT' as const, certificateNo: 'TZ7310462' };
+const OPERATOR = 'replay-operator';
 
 async function helper(stack: Stack, path: string, body: unknown) {
   const res = await fetch(`${stack.sandboxUrl}${path}`, {
@@ -46,8 +54,36 @@ async function helper(stack: Stack, path: string, body: unknown) {
   if (!res.ok) throw new Error(`${path}: HTTP ${res.status} ${await res.text()}`);
 }
 
-const pays = (stack: Stack, orderId: string, payer = BUYER) =>
-  helper(stack, `/sandbox/payments/${orderId}/succeed`, { payer: { ...payer, realNameVerified: true } });
+/** The sandbox's notification deliveries, from its ledger. */
+async function deliveriesOf(stack: Stack, orderId: string): Promise<{ attempts: { outcome: string }[] }[]> {
+  const res = await fetch(`${stack.sandboxUrl}/sandbox/ledger`, { signal: AbortSignal.timeout(10_000) });
+  if (!res.ok) throw new Error(`/sandbox/ledger: HTTP ${res.status} ${await res.text()}`);
+  const ledger = (await res.json()) as { notifications: { paymentRequestId: string; attempts: { outcome: string }[] }[] };
+  return ledger.notifications.filter((n) => n.paymentRequestId === orderId);
+}
+
+/**
+ * The sandbox's notification faults apply to every payment, so the buyers pay one at a time, each until
+ * Alipay+ has made the first attempt to notify the payment: a path that drops its notification drops no other's.
+ */
+let payTurn: Promise<unknown> = Promise.resolve();
+function pays(stack: Stack, orderId: string, payer: OrderInput['buyer'] = BUYER, how: { realNameVerified?: boolean; dropNotification?: boolean } = {}) {
+  const turn = payTurn.then(async () => {
+    if (how.dropNotification) await helper(stack, '/sandbox/faults', { dropNotificationRate: 1 });
+    try {
+      await helper(stack, `/sandbox/payments/${orderId}/succeed`, { payer: { ...payer, realNameVerified: how.realNameVerified ?? true } });
+      const deadline = Date.now() + 60_000;
+      while (!(await deliveriesOf(stack, orderId)).some((d) => d.attempts.length > 0)) {
+        if (Date.now() > deadline) throw new Error(`Alipay+ did not try to notify the payment of ${orderId}`);
+        await sleep(200);
+      }
+    } finally {
+      if (how.dropNotification) await helper(stack, '/sandbox/faults', {});
+    }
+  });
+  payTurn = turn.catch(() => undefined);
+  return turn;
+}
 
 function order(suffix: string, over: Partial<OrderInput> = {}): OrderInput {
   return {
@@ -79,14 +115,24 @@ interface RecordedPath {
   /** Starts the order and drives it to the end state of its path; returns the status there. */
   run(stack: Stack): Promise<OrderStatus>;
   orderId: string;
+  /** The order is not BUYER's, so it reserves in another quota entity than the one recorded as buyer-quota. */
+  otherBuyer?: boolean;
 }
 
 function paths(): RecordedPath[] {
   const released = (s: OrderStatus) => s.stage === 'RELEASED_FOR_DELIVERY';
+  const compensated = (s: OrderStatus) => s.stage === 'REFUNDED';
   const start = (stack: Stack, input: OrderInput) => startOrder(stack.client, input, { taskQueue: stack.taskQueue, timeouts: TIMEOUTS });
+  const path = (name: string, input: OrderInput, run: (stack: Stack) => Promise<OrderStatus>): RecordedPath => ({
+    name,
+    orderId: input.orderId,
+    otherBuyer: input.buyer !== BUYER,
+    run,
+  });
   const simple = (name: string, input: OrderInput, act: (stack: Stack) => Promise<void>, what: string, done: (s: OrderStatus) => boolean): RecordedPath => ({
     name,
     orderId: input.orderId,
+    otherBuyer: input.buyer !== BUYER,
     run: async (stack) => {
       await start(stack, input);
       await act(stack);
@@ -114,6 +160,27 @@ function paths(): RecordedPath[] {
   const expired = order('EXPIRED', { paymentExpiryMinutes: 1 });
   const cancelled = order('CANCELLED');
   const refunded = order('PARTIAL-REFUND');
+  const passportApproved = order('PASSPORT-APPROVED', { buyer: PASSPORT_BUYER });
+  const passportRejected = order('PASSPORT-REJECTED', { buyer: PASSPORT_BUYER });
+  const notVerified = order('NOT-VERIFIED');
+  const clearanceRejected = order('CLEARANCE-REJECTED');
+  const autoRetransmitted = order('AUTO-RETRANSMIT');
+  const declareRefused = order('DECLARE-REFUSED', {
+    customs: { district: 'ZHENGZHOU', merchantCustomsCode: 'MC-OLD', merchantCustomsName: 'Example Merchant Ltd' },
+  });
+  const byInquiry = order('BY-INQUIRY');
+  /** The passport holder pays, then waits for the operator's review, who decides it. */
+  const reviewed = (input: OrderInput, approved: boolean, what: string, done: (s: OrderStatus) => boolean) => async (stack: Stack) => {
+    await start(stack, input);
+    await pays(stack, input.orderId, PASSPORT_BUYER);
+    await until(stack.client, input.orderId, 'the manual real-name review', (s) => s.stage === 'REAL_NAME_REVIEW');
+    await reviewRealName(stack.client, input.orderId, {
+      operator: OPERATOR,
+      approved,
+      reason: approved ? 'the passport photo and name match the buyer' : 'the passport scan does not match the buyer',
+    });
+    return until(stack.client, input.orderId, what, done);
+  };
 
   return [
     simple('cleared', cleared, (s) => pays(s, cleared.orderId), 'RELEASED_FOR_DELIVERY', released),
@@ -170,6 +237,75 @@ function paths(): RecordedPath[] {
         return until(stack.client, refunded.orderId, 'a succeeded refund', (s) => s.refunds.some((r) => r.status === 'SUCCEEDED'));
       },
     },
+    path('passport-review-approved', passportApproved, reviewed(passportApproved, true, 'RELEASED_FOR_DELIVERY', released)),
+    path('passport-review-rejected-refunded', passportRejected, reviewed(passportRejected, false, 'REFUNDED', compensated)),
+    simple('payer-not-verified-refunded', notVerified, (s) => pays(s, notVerified.orderId, BUYER, { realNameVerified: false }), 'REFUNDED', compensated),
+    path('clearance-rejected-refunded', clearanceRejected, async (stack) => {
+      await helper(stack, '/sandbox/customs/rules', {
+        clearance: { orders: { [clearanceRejected.orderId]: { decision: 'REJECT', reason: 'inspection found goods that do not match the order document', afterMs: 3_000 } } },
+      });
+      await start(stack, clearanceRejected);
+      await pays(stack, clearanceRejected.orderId);
+      return until(stack.client, clearanceRejected.orderId, 'REFUNDED', compensated);
+    }),
+    path('auto-retransmitted', autoRetransmitted, async (stack) => {
+      // Customs lacks the payment data the first time: the workflow retransmits by itself after the gap.
+      await helper(stack, '/sandbox/customs/rules', {
+        orders: {
+          [autoRetransmitted.orderId]: {
+            outcomes: [{ decision: 'REJECT', code: '100', description: 'the payment data was not received from the payment company' }, { decision: 'ACCEPT' }],
+            processingAfterMs: 2_000,
+            decisionAfterMs: 5_000,
+          },
+        },
+      });
+      await start(stack, autoRetransmitted);
+      await pays(stack, autoRetransmitted.orderId);
+      const st = await until(stack.client, autoRetransmitted.orderId, 'RELEASED_FOR_DELIVERY', released);
+      if (st.declarations[0]?.attempts !== 2) throw new Error(`${autoRetransmitted.orderId} was declared ${st.declarations[0]?.attempts} time(s), not 2`);
+      return st;
+    }),
+    path('declare-refused-corrected', declareRefused, async (stack) => {
+      // Alipay+ may lengthen its retransmission gap. This order still uses a gap of 5 s, shorter than the
+      // sandbox's 30 s, so Alipay+ refuses (F REPEAT_REQ_INCONSISTENT) the corrected declaration the
+      // workflow retransmits: DECLARE_REFUSED. The operator corrects again once Alipay+'s gap has passed.
+      const id = declareRefused.orderId;
+      await helper(stack, '/sandbox/customs/rules', {
+        orders: {
+          [id]: {
+            outcomes: [{ decision: 'REJECT', code: '100', description: 'merchant customs code MC-OLD is not registered at ZHENGZHOU' }, { decision: 'ACCEPT' }],
+            processingAfterMs: 500,
+            decisionAfterMs: 1_500,
+          },
+        },
+      });
+      await startOrder(stack.client, declareRefused, { taskQueue: stack.taskQueue, timeouts: { ...TIMEOUTS, retransmitGapMs: 5_000 } });
+      await pays(stack, id);
+      await until(stack.client, id, 'CUSTOMS_REVIEW', (s) => s.stage === 'CUSTOMS_REVIEW');
+      await sleep(2_000); // customs has decided; the operator does not wait for the first poll
+      await pollNow(stack.client, id, { operator: OPERATOR, reason: 'customs has answered; check the declaration now' });
+      const rejected = await until(stack.client, id, 'a declaration awaiting correction', (s) => s.declarations[0]?.status === 'AWAITING_CORRECTION');
+      const declarationId = rejected.declarations[0]!.declarationId;
+      await correctDeclaration(stack.client, id, {
+        declarationId,
+        merchantCustomsCode: 'MC-0001',
+        operator: OPERATOR,
+        reason: 'the registered merchant customs code is MC-0001',
+      });
+      const refused = await until(stack.client, id, 'a refused retransmission', (s) => s.stuck?.code === 'DECLARE_REFUSED' || s.declarations[0]!.attempts > 1);
+      if (refused.stuck?.code !== 'DECLARE_REFUSED') throw new Error(`Alipay+ did not refuse the early retransmission of ${declarationId}: ${JSON.stringify(refused.declarations[0])}`);
+      // Alipay+'s gap counts from its last accepted call, which a refused call does not move.
+      await sleep(Math.max(0, Date.parse(refused.declarations[0]!.lastCallAt!) + RETRANSMIT_GAP_MS + 2_000 - Date.now()));
+      await correctDeclaration(stack.client, id, {
+        declarationId,
+        merchantCustomsCode: 'MC-0001',
+        operator: OPERATOR,
+        reason: "retransmit once Alipay+'s retransmission gap has passed",
+      });
+      return until(stack.client, id, 'RELEASED_FOR_DELIVERY', released);
+    }),
+    // The notification is lost, so the order learns the payment by polling inquiryPayment after a minute.
+    simple('paid-by-inquiry', byInquiry, (s) => pays(s, byInquiry.orderId, BUYER, { dropNotification: true }), 'RELEASED_FOR_DELIVERY', released),
   ];
 }
 
@@ -242,10 +378,10 @@ async function main() {
     if (withQuota && !failed) {
       // The buyer's quota entity: every order above reserved in it, then committed or released.
       const committed = results
-        .map((r) => (r.status === 'fulfilled' ? r.value : undefined))
+        .map((r, i) => (r.status === 'fulfilled' && !chosen[i]!.otherBuyer ? r.value : undefined))
         .filter((s) => s?.stage === 'RELEASED_FOR_DELIVERY')
         .reduce((sum, s) => sum + s!.totalFen, 0);
-      const id = await quotaWorkflowIdOf(stack.client);
+      const id = await quotaWorkflowIdOf(stack);
       const handle = stack.client.workflow.getHandle(id);
       const deadline = Date.now() + 60_000;
       for (;;) {
@@ -267,17 +403,11 @@ async function main() {
   process.exit(0);
 }
 
-/** The one buyerQuotaWorkflow of this run (all orders share a buyer); visibility may take a moment. */
-async function quotaWorkflowIdOf(client: Client): Promise<string> {
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const ids: string[] = [];
-    for await (const wf of client.workflow.list({ query: "WorkflowType = 'buyerQuotaWorkflow'" })) ids.push(wf.workflowId);
-    if (ids.length === 1) return ids[0]!;
-    if (ids.length > 1) throw new Error(`expected one buyer quota workflow, found ${ids.join(', ')}`);
-    if (Date.now() > deadline) throw new Error('no buyer quota workflow is listed');
-    await sleep(1_000);
-  }
+/** BUYER's buyerQuotaWorkflow, keyed as the worker keys it, with the stack's buyer key secret. */
+async function quotaWorkflowIdOf(stack: Stack): Promise<string> {
+  const buyerKeySecret = readFileSync(join(ROOT, '.dev', 'buyer-key-secret'), 'utf8').trim();
+  const buyerKey = await quotaActivities({ temporal: stack.client, taskQueue: stack.taskQueue, buyerKeySecret }).buyerQuotaKey(BUYER);
+  return quotaWorkflowId(buyerKey, customsYear(Date.now()));
 }
 
 main().catch((error: unknown) => {
