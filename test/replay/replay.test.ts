@@ -18,28 +18,38 @@ const dataConverter = { payloadCodecs: [new AesGcmCodec(parseKeyring(readFileSyn
 const files = readdirSync(HISTORIES)
   .filter((f) => f.endsWith('.json'))
   .sort();
+/** The fields of a history's JSON events that the checks below read. */
+interface RecordedEvent {
+  workflowExecutionStartedEventAttributes?: { workflowType?: { name?: string } };
+  activityTaskScheduledEventAttributes?: { activityType?: { name?: string } };
+  workflowExecutionUpdateAcceptedEventAttributes?: { acceptedRequest?: { input?: { name?: string } } };
+  markerRecordedEventAttributes?: { markerName?: string; details?: Record<string, { payloads?: { data?: string }[] }> };
+}
+interface RecordedHistory {
+  events: RecordedEvent[];
+}
+
 /** Each history's raw JSON, and the workflow id the replay reports it under: its file name. */
-const recorded = files.map((f) => ({ workflowId: basename(f, '.json'), json: JSON.parse(readFileSync(join(HISTORIES, f), 'utf8')) as { events: Record<string, any>[] } }));
+const recorded = files.map((f) => ({ workflowId: basename(f, '.json'), json: JSON.parse(readFileSync(join(HISTORIES, f), 'utf8')) as RecordedHistory }));
 const histories = () => recorded.map(({ workflowId, json }) => ({ workflowId, history: historyFromJSON(json) }));
 
-const activities = (json: { events: Record<string, any>[] }) =>
-  json.events.map((e) => e.activityTaskScheduledEventAttributes?.activityType?.name as string | undefined).filter(Boolean);
-const reachesPayment = (json: { events: Record<string, any>[] }) => activities(json).includes('createPayment');
+const activities = (json: RecordedHistory) => json.events.map((e) => e.activityTaskScheduledEventAttributes?.activityType?.name).filter(Boolean);
+const reachesPayment = (json: RecordedHistory) => activities(json).includes('createPayment');
 /**
  * Whether the order learned its payment from the notification: it came before any inquiryPayment. An order
  * that learned it by polling may still take Alipay+'s retried notification later, as a duplicate.
  */
-const notified = (json: { events: Record<string, any>[] }) => {
+const notified = (json: RecordedHistory) => {
   const notification = json.events.findIndex((e) => e.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input?.name === 'paymentNotification');
   const inquiry = json.events.findIndex((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'inquirePayment');
   return notification >= 0 && (inquiry < 0 || notification < inquiry);
 };
 /** Whether the history recorded the patch marker of `patchId` (core writes it unencrypted). */
-const hasPatch = (json: { events: Record<string, any>[] }, patchId: string) =>
+const hasPatch = (json: RecordedHistory, patchId: string) =>
   json.events.some(
     (e) =>
       e.markerRecordedEventAttributes?.markerName === 'core_patch' &&
-      Object.values<{ payloads?: { data?: string }[] }>(e.markerRecordedEventAttributes.details ?? {}).some((d) =>
+      Object.values(e.markerRecordedEventAttributes.details ?? {}).some((d) =>
         (d.payloads ?? []).some((pl) => Buffer.from(pl.data ?? '', 'base64').toString().includes(`"${patchId}"`)),
       ),
   );

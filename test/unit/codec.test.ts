@@ -16,26 +16,26 @@ describe('AES-GCM payload codec', () => {
     const codec = new AesGcmCodec(parseKeyring(k1));
     const plain = converter.toPayload(buyer);
     const [enc] = await codec.encode([plain]);
-    assert.equal(Buffer.from(enc!.metadata![METADATA_ENCODING_KEY]!).toString(), ENCODING);
-    assert.equal(Buffer.from(enc!.metadata![KEY_ID_METADATA]!).toString(), 'k1');
-    assert.ok(!text(enc!.data).includes(buyer.certificateNo));
-    assert.ok(!Buffer.from(enc!.data!).includes(Buffer.from(buyer.fullName)));
-    const [dec] = await codec.decode([enc!]);
-    assert.deepEqual(converter.fromPayload(dec!), buyer);
+    assert.equal(Buffer.from(enc.metadata![METADATA_ENCODING_KEY]).toString(), ENCODING);
+    assert.equal(Buffer.from(enc.metadata![KEY_ID_METADATA]).toString(), 'k1');
+    assert.ok(!text(enc.data).includes(buyer.certificateNo));
+    assert.ok(!Buffer.from(enc.data!).includes(Buffer.from(buyer.fullName)));
+    const [dec] = await codec.decode([enc]);
+    assert.deepEqual(converter.fromPayload(dec), buyer);
   });
 
   test('after a rotation, payloads encrypted with the old key still decrypt; new ones use the new key', async () => {
     const [old] = await new AesGcmCodec(parseKeyring(k1)).encode([converter.toPayload(buyer)]);
     const rotated = new AesGcmCodec(parseKeyring(`${k2},${k1}`));
-    assert.deepEqual(converter.fromPayload((await rotated.decode([old!]))[0]!), buyer);
+    assert.deepEqual(converter.fromPayload((await rotated.decode([old]))[0]), buyer);
     const [fresh] = await rotated.encode([converter.toPayload(buyer)]);
-    assert.equal(Buffer.from(fresh!.metadata![KEY_ID_METADATA]!).toString(), 'k2');
+    assert.equal(Buffer.from(fresh.metadata![KEY_ID_METADATA]).toString(), 'k2');
   });
 
   test('a key that is not in the keyring, or a changed byte, fails to decrypt', async () => {
     const [enc] = await new AesGcmCodec(parseKeyring(k1)).encode([converter.toPayload(buyer)]);
-    await assert.rejects(new AesGcmCodec(parseKeyring(k2)).decode([enc!]), /key k1, which is not in the keyring/);
-    const tampered = { ...enc!, data: Buffer.from(enc!.data!) };
+    await assert.rejects(new AesGcmCodec(parseKeyring(k2)).decode([enc]), /key k1, which is not in the keyring/);
+    const tampered = { ...enc, data: Buffer.from(enc.data!) };
     tampered.data[20] ^= 1;
     await assert.rejects(new AesGcmCodec(parseKeyring(k1)).decode([tampered]));
   });
@@ -68,27 +68,27 @@ describe('codec server', () => {
 
   test('decodes an encrypted payload for a caller with the token', async () => {
     const [enc] = await codec.encode([converter.toPayload(buyer)]);
-    const res = await post('/decode', { payloads: [asJson(enc!)] }, { authorization: 'Bearer secret-token-123', origin: 'http://127.0.0.1:8233' });
+    const res = await post('/decode', { payloads: [asJson(enc)] }, { authorization: 'Bearer secret-token-123', origin: 'http://127.0.0.1:8233' });
     assert.equal(res.status, 200);
     assert.equal(res.headers.get('access-control-allow-origin'), 'http://127.0.0.1:8233');
     const body = (await res.json()) as { payloads: { data: string }[] };
-    assert.deepEqual(JSON.parse(Buffer.from(body.payloads[0]!.data, 'base64').toString()), buyer);
+    assert.deepEqual(JSON.parse(Buffer.from(body.payloads[0].data, 'base64').toString()), buyer);
   });
 
   test('refuses a caller without the token, or with a wrong one', async () => {
     const [enc] = await codec.encode([converter.toPayload(buyer)]);
-    const none = await post('/decode', { payloads: [asJson(enc!)] });
+    const none = await post('/decode', { payloads: [asJson(enc)] });
     assert.equal(none.status, 401);
     assert.ok(!(await none.text()).includes(buyer.certificateNo));
-    const wrong = await post('/decode', { payloads: [asJson(enc!)] }, { authorization: 'Bearer secret-token-124' });
+    const wrong = await post('/decode', { payloads: [asJson(enc)] }, { authorization: 'Bearer secret-token-124' });
     assert.equal(wrong.status, 401);
   });
 
   test('takes the token as a path prefix too, as the Web UI codec endpoint carries it', async () => {
     const [enc] = await codec.encode([converter.toPayload(buyer)]);
-    const ok = await post('/t/secret-token-123/decode', { payloads: [asJson(enc!)] });
+    const ok = await post('/t/secret-token-123/decode', { payloads: [asJson(enc)] });
     assert.equal(ok.status, 200);
-    const bad = await post('/t/secret-token-999/decode', { payloads: [asJson(enc!)] });
+    const bad = await post('/t/secret-token-999/decode', { payloads: [asJson(enc)] });
     assert.equal(bad.status, 401);
   });
 
