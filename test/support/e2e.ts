@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { orderStatus } from '../../client/orders';
-import { projectRoot } from '../../dev/paths';
+import { projectRoot } from '../../platform/paths';
 import { startStack, type Stack } from '../../dev/stack';
 import type { OrderInput } from '../../domain/order';
 import type { OrderStatus, Stage } from '../../domain/order-api';
@@ -131,7 +131,7 @@ export function runCli(stack: Stack, args: string[], timeoutMs = 30_000): Promis
   return new Promise((resolve) => {
     execFile(
       process.execPath,
-      ['--import', 'tsx', join(projectRoot(), 'client', 'cli.ts'), ...args],
+      ['--import', 'tsx', join(projectRoot(), 'cli', 'main.ts'), ...args],
       {
         cwd: projectRoot(),
         env: { ...process.env, TEMPORAL_ADDRESS: stack.temporalAddress, TEMPORAL_NAMESPACE: 'default', TEMPORAL_TASK_QUEUE: stack.taskQueue, PAYLOAD_KEYS_FILE: stack.payloadKeysFile },
