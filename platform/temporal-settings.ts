@@ -24,13 +24,15 @@ export const taskQueueSetting = z.string().min(1).default('alipay-orders');
 
 const renamed = (to: string) => z.undefined({ error: `is no longer read: use ${to}, the name the temporal CLI uses` }).optional();
 
+const notEmpty = z.string().min(1, 'must not be empty').optional();
+
 const variables = z.object({
-  TEMPORAL_ADDRESS: z.string().min(1).optional(),
-  TEMPORAL_NAMESPACE: z.string().min(1).optional(),
-  TEMPORAL_API_KEY: z.string().min(1).optional(),
+  TEMPORAL_ADDRESS: notEmpty,
+  TEMPORAL_NAMESPACE: notEmpty,
+  TEMPORAL_API_KEY: notEmpty,
   TEMPORAL_TLS: z.enum(['true', 'false', '1', '0'], { error: 'must be true or false' }).optional(),
-  TEMPORAL_PROFILE: z.string().min(1).optional(),
-  TEMPORAL_CONFIG_FILE: z.string().min(1).optional(),
+  TEMPORAL_PROFILE: notEmpty,
+  TEMPORAL_CONFIG_FILE: notEmpty,
   // The TypeScript SDK cannot switch host verification off; refuse rather than verify silently anyway.
   TEMPORAL_TLS_DISABLE_HOST_VERIFICATION: z
     .enum(['false', '0'], { error: 'is not supported here: set TEMPORAL_TLS_SERVER_NAME to the name in the server certificate' })
@@ -97,7 +99,9 @@ export function loadTemporalSettings(env: NodeJS.ProcessEnv = process.env): Temp
     try {
       profiles = Object.keys(loadClientConfig({ configSource: { data: file.text } }).profiles);
     } catch (error) {
-      throw new SettingsError(`${file.setting} is not a valid profile file: ${(error as Error).message}`);
+      // The parser's first line only: the rest quotes the file, which may hold an API key.
+      const { message, line } = error as Error & { line?: number };
+      throw new SettingsError(`${file.setting} is not a valid profile file: ${message.split('\n')[0]}${line ? ` (line ${line})` : ''}`);
     }
     if (env.TEMPORAL_PROFILE && !profiles.includes(profileName)) {
       throw new SettingsError(`TEMPORAL_PROFILE=${profileName}: ${file.setting} has no [profile.${profileName}] (it has: ${profiles.join(', ') || 'none'})`);
@@ -116,11 +120,12 @@ export function loadTemporalSettings(env: NodeJS.ProcessEnv = process.env): Temp
     throw new SettingsError(`Temporal settings are invalid: ${(error as Error).message}`);
   }
 
-  // Where a TLS value came from, in the words the operator used.
+  // Where a TLS value came from, in the words the operator used: a variable or a key of the profile.
   const nameOf = (field: TlsField) => {
     const { variable, key } = TLS_FIELDS[field];
     for (const suffix of ['_PATH', '_DATA']) if (env[variable + suffix] !== undefined) return variable + suffix;
-    return `tls.${key}_path/_data of [profile.${profileName}] in ${file?.path}`;
+    const source = profile.tls?.[field];
+    return `tls.${key}_${source && 'data' in source ? 'data' : 'path'} of [profile.${profileName}] in ${file?.path}`;
   };
   const tls = profile.tls && readTlsFiles(profile.tls, nameOf);
   const { connectionOptions, namespace } = toClientOptions({ ...profile, tls });
@@ -140,7 +145,8 @@ export function loadTemporalSettings(env: NodeJS.ProcessEnv = process.env): Temp
 function readTlsFiles(tls: ClientConfigTLS, nameOf: (field: TlsField) => string): ClientConfigTLS {
   if (Boolean(tls.clientCert) !== Boolean(tls.clientKey)) {
     const [set, missing] = tls.clientCert ? (['clientCert', 'clientKey'] as const) : (['clientKey', 'clientCert'] as const);
-    throw new SettingsError(`${nameOf(set)} is set without ${TLS_FIELDS[missing].variable}_PATH: a client certificate and its key go together (mTLS)`);
+    const { variable, key } = TLS_FIELDS[missing];
+    throw new SettingsError(`${nameOf(set)} is set without ${variable}_PATH (or tls.${key}_path): a client certificate and its key go together (mTLS)`);
   }
   if (tls.disabled && (tls.clientCert || tls.serverCACert)) {
     throw new SettingsError(`TEMPORAL_TLS is false (or tls.disabled is true), but ${nameOf(tls.clientCert ? 'clientCert' : 'serverCACert')} is set`);
