@@ -559,6 +559,12 @@ describe('Dockerfile, .env.example, .gitignore', () => {
     assert.deepEqual(settings.filter((s) => !envExample.documented.has(s)), []);
   });
 
+  test('the Temporal settings use the names the temporal CLI reads, not the ones this project read before', () => {
+    for (const [file, text] of [['docker-compose.yml', composeText], ['.env.example', read('.env.example')]]) {
+      assert.doesNotMatch(text, /TEMPORAL_TLS_(CERT|KEY|CA)_FILE/, file);
+    }
+  });
+
   test('.gitignore keeps the real .env and the development keys out of git', () => {
     const ignored = read('.gitignore').split('\n').map((l) => l.trim());
     assert.ok(ignored.includes('.env'), '.env');
