@@ -95,18 +95,21 @@ export function loadTemporalSettings(env: NodeJS.ProcessEnv = process.env): Temp
   const file = readProfileFile(env);
   const profileName = env.TEMPORAL_PROFILE ?? 'default';
   let profiles: string[] = [];
-  if (file) {
+  // envconfig fails on a file without a profile table (empty, comments only, /dev/null); the temporal
+  // CLI reads it as no profiles, so an empty table is added.
+  const toml = file && (/^\s*(\[\s*profile\b|profile\s*[.=])/m.test(file.text) ? file.text : `${file.text}\n[profile]\n`);
+  if (file && toml) {
     try {
-      profiles = Object.keys(loadClientConfig({ configSource: { data: file.text } }).profiles);
+      profiles = Object.keys(loadClientConfig({ configSource: { data: toml } }).profiles);
     } catch (error) {
       // The parser's first line only: the rest quotes the file, which may hold an API key.
       const { message, line } = error as Error & { line?: number };
       throw new SettingsError(`${file.setting} is not a valid profile file: ${message.split('\n')[0]}${line ? ` (line ${line})` : ''}`);
     }
-    if (env.TEMPORAL_PROFILE && !profiles.includes(profileName)) {
-      throw new SettingsError(`TEMPORAL_PROFILE=${profileName}: ${file.setting} has no [profile.${profileName}] (it has: ${profiles.join(', ') || 'none'})`);
-    }
-  } else if (env.TEMPORAL_PROFILE) {
+  }
+  if (file && env.TEMPORAL_PROFILE && !profiles.includes(profileName)) {
+    throw new SettingsError(`TEMPORAL_PROFILE=${profileName}: ${file.setting} has no [profile.${profileName}] (it has: ${profiles.join(', ') || 'none'})`);
+  } else if (!file && env.TEMPORAL_PROFILE) {
     throw new SettingsError(`TEMPORAL_PROFILE=${profileName}, but there is no profile file: set TEMPORAL_CONFIG_FILE to the TOML file that has it`);
   }
 
@@ -114,7 +117,7 @@ export function loadTemporalSettings(env: NodeJS.ProcessEnv = process.env): Temp
   try {
     profile = loadClientConfigProfile({
       overrideEnvVars: env as Record<string, string>,
-      ...(file ? { configSource: { data: file.text } } : { disableFile: true }),
+      ...(toml ? { configSource: { data: toml } } : { disableFile: true }),
     });
   } catch (error) {
     throw new SettingsError(`Temporal settings are invalid: ${(error as Error).message}`);

@@ -283,11 +283,23 @@ describe('loadTemporalSettings (@temporalio/envconfig: the names the temporal CL
     expectSettingsError({ TEMPORAL_PROFILE: 'staging' }, ['TEMPORAL_PROFILE=staging', 'TEMPORAL_CONFIG_FILE'], /no profile file/);
   });
 
+  test('a profile file without profiles (empty, comments only, /dev/null) is taken as none, as the temporal CLI does', () => {
+    for (const file of [writeFile('empty.toml', ''), writeFile('comments.toml', '# no profiles yet\n'), os.devNull]) {
+      assert.deepEqual(loadTemporalSettings({ TEMPORAL_CONFIG_FILE: file, TEMPORAL_ADDRESS: '127.0.0.1:7233' }), {
+        connection: { address: '127.0.0.1:7233' },
+        namespace: 'default',
+      });
+      expectSettingsError({ TEMPORAL_CONFIG_FILE: file, TEMPORAL_PROFILE: 'prod' }, ['TEMPORAL_PROFILE=prod', file], /it has: none/);
+    }
+  });
+
   test('a profile file that cannot be read or is not TOML names TEMPORAL_CONFIG_FILE', () => {
     expectSettingsError({ TEMPORAL_CONFIG_FILE: missingFile }, ['TEMPORAL_CONFIG_FILE', missingFile], /cannot be read/);
     const notToml = writeFile('not.toml', 'api_key = "secret-123"\n[profile.default\n');
     const error = expectSettingsError({ TEMPORAL_CONFIG_FILE: notToml }, ['TEMPORAL_CONFIG_FILE', notToml], /not a valid profile file/);
     assert.ok(!error.message.includes('secret-123'), `the error quotes the file: ${error.message}`);
+    const passwd = writeFile('passwd', 'root:x:0:0:root:/root:/bin/bash\n');
+    expectSettingsError({ TEMPORAL_CONFIG_FILE: passwd }, ['TEMPORAL_CONFIG_FILE', passwd], /not a valid profile file/);
   });
 
   test('a TEMPORAL_TLS that is not true or false, or an empty address, names the variable', () => {
