@@ -2,9 +2,10 @@
 # One image for the four Node processes of the orchestrator. docker-compose.yml picks the process
 # with `command:`:
 #   worker           node lib/workers/main.js        (the default below)
-#   notify receiver  node lib/client/notify-main.js
-#   codec server     node lib/codec/main.js
+#   notify receiver  node lib/notify-receiver/main.js
+#   codec server     node lib/codec-server/main.js
 #   sandbox          node lib/sandbox/main.js
+# The image also holds the operators' CLI, lib/cli/main.js.
 # Settings come from the environment (.env.example); keys are mounted as files under /run/secrets/.
 
 ARG NODE_IMAGE=node:20-slim

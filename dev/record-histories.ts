@@ -12,7 +12,7 @@ import type { OrderInput } from '../domain/order';
 import type { OrderStatus } from '../domain/order-api';
 import { quotaUsageQuery, quotaWorkflowId } from '../domain/quota-api';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
-import { projectRoot } from './paths';
+import { projectRoot } from '../platform/paths';
 import { startStack, type Stack } from './stack';
 
 // `npm run record-histories [-- <path>... [--suffix -v2]]`: runs every main path of an order on the real

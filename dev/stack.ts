@@ -2,13 +2,15 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createWriteStream, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { devNull } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { ORDER_SEARCH_ATTRIBUTES, cliTypeOf } from '../domain/search-attributes';
 import { DEV_KEY_FILES, ensureDevKeys } from '../sandbox/dev-keys';
-import { AesGcmCodec, newKeySpec, parseKeyring } from '../codec/aes-gcm-codec';
-import { bundleWorkflows } from './bundle-workflows';
-import { projectRoot } from './paths';
+import { AesGcmCodec, newKeySpec, parseKeyring } from '../platform/aes-gcm-codec';
+import { LOCAL_DEV_KEYRING } from '../platform/payload-keys';
+import { defaultWorkflowBundlePath, projectRoot } from '../platform/paths';
+import { bundleWorkflows } from '../platform/workflow-bundle';
 import { cliExecutable } from './temporal-binaries';
 
 // The whole product on one machine, each part its own process: `temporal server start-dev` with the
@@ -81,6 +83,15 @@ async function httpOk(url: string) {
   if (!res.ok) throw new Error(`${url}: HTTP ${res.status}`);
 }
 
+/**
+ * The processes connect to this stack only: none of the shell's TEMPORAL_* variables, and no profile
+ * file (envconfig would otherwise read ~/.config/temporalio/temporal.toml, e.g. a Cloud API key).
+ */
+const inheritedEnv = () => ({
+  ...Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('TEMPORAL_'))),
+  TEMPORAL_CONFIG_FILE: devNull,
+});
+
 class Child {
   proc: ChildProcess | undefined;
   constructor(
@@ -93,7 +104,7 @@ class Child {
 
   start() {
     const log = createWriteStream(this.logFile, { flags: 'a' });
-    this.proc = spawn(this.command, this.args, { cwd: ROOT, env: { ...process.env, ...this.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    this.proc = spawn(this.command, this.args, { cwd: ROOT, env: { ...inheritedEnv(), ...this.env }, stdio: ['ignore', 'pipe', 'pipe'] });
     this.proc.stdout!.pipe(log);
     this.proc.stderr!.pipe(log);
     this.proc.once('exit', () => log.end());
@@ -128,13 +139,13 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   mkdirSync(logDir, { recursive: true });
   const keys = ensureDevKeys();
   const secret = (name: string, make: () => string) => {
-    const file = join(ROOT, '.dev', name);
+    const file = join(ROOT, name);
     if (!existsSync(file)) writeFileSync(file, make(), { mode: 0o600 });
     return file;
   };
-  const secretFile = secret('buyer-key-secret', () => randomBytes(32).toString('hex'));
-  const payloadKeysFile = options.payloadKeysFile ?? secret('payload-keys', () => newKeySpec('dev1'));
-  const codecToken = readFileSync(secret('codec-token', () => randomBytes(24).toString('hex')), 'utf8').trim();
+  const secretFile = secret(join('.dev', 'buyer-key-secret'), () => randomBytes(32).toString('hex'));
+  const payloadKeysFile = options.payloadKeysFile ?? secret(LOCAL_DEV_KEYRING, () => newKeySpec('dev1'));
+  const codecToken = readFileSync(secret(join('.dev', 'codec-token'), () => randomBytes(24).toString('hex')), 'utf8').trim();
   const codecUrl = `http://127.0.0.1:${ports.codec}`;
   const taskQueue = options.taskQueue ?? 'alipay-orders';
   const temporalAddress = `127.0.0.1:${ports.temporal}`;
@@ -183,18 +194,18 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const receiver = new Child(
     'notify-receiver',
     process.execPath,
-    tsx('client/notify-main.ts'),
+    tsx('notify-receiver/main.ts'),
     { ...temporalEnv, ...alipayEnv, NOTIFY_PORT: String(ports.notify) },
     log('notify-receiver'),
   );
   const codec = new Child(
     'codec-server',
     process.execPath,
-    tsx('codec/main.ts'),
+    tsx('codec-server/main.ts'),
     { CODEC_PORT: String(ports.codec), CODEC_TOKEN: codecToken, CODEC_ALLOWED_ORIGINS: uiUrl, PAYLOAD_KEYS_FILE: payloadKeysFile },
     log('codec-server'),
   );
-  const bundlePath = join(ROOT, 'lib', 'workflow-bundle.js');
+  const bundlePath = defaultWorkflowBundlePath(ROOT);
   const worker = new Child(
     'worker',
     process.execPath,

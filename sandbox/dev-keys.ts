@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { generateKeyPairSync } from 'node:crypto';
 import { join, resolve } from 'node:path';
-import { projectRoot } from '../dev/paths';
+import { projectRoot } from '../platform/paths';
 
 // Development keys for the sandbox, the demo and the tests. Never used against the real Alipay+.
 

@@ -2,16 +2,20 @@ import { existsSync } from 'node:fs';
 import { Runtime, Worker } from '@temporalio/worker';
 import { AlipayPlusClient, loadAlipayPlusConfig } from '../alipay-plus';
 import { createActivities } from '../activities';
-import { connectClient, connectWorker, encryptingDataConverter } from '../client/connection';
 import { EPortClient } from '../eport/client';
-import { loadWorkerSettings } from './config';
-import { PinoTemporalLogger, createLogger } from './logger';
+import { encryptingDataConverter } from '../platform/data-converter';
+import { PinoTemporalLogger, createLogger } from '../platform/logger';
+import { keyringFromEnv } from '../platform/payload-keys';
+import { connectClient } from '../platform/temporal-connection';
+import { connectWorker } from './native-connection';
+import { loadWorkerSettings } from './settings';
 
-// The worker: runs order and quota workflows from the prebuilt bundle, and their activities.
+// `npm run worker`: runs order and quota workflows from the prebuilt bundle, and their activities.
 
 async function main() {
   const settings = loadWorkerSettings();
   const alipayConfig = loadAlipayPlusConfig();
+  const dataConverter = encryptingDataConverter(keyringFromEnv());
   const logger = createLogger(settings.LOG_LEVEL, 'worker');
   if (!existsSync(settings.WORKFLOW_BUNDLE_PATH)) {
     throw new Error(`no workflow bundle at ${settings.WORKFLOW_BUNDLE_PATH}: run \`npm run build\` first`);
@@ -25,12 +29,11 @@ async function main() {
     },
   });
 
-  const dataConverter = encryptingDataConverter();
-  const temporal = await connectClient(settings, dataConverter);
-  const connection = await connectWorker(settings);
+  const temporal = await connectClient(settings.temporal, dataConverter);
+  const connection = await connectWorker(settings.temporal);
   const worker = await Worker.create({
     connection,
-    namespace: settings.TEMPORAL_NAMESPACE,
+    namespace: settings.temporal.namespace,
     taskQueue: settings.TEMPORAL_TASK_QUEUE,
     workflowBundle: { codePath: settings.WORKFLOW_BUNDLE_PATH },
     dataConverter,
@@ -47,7 +50,13 @@ async function main() {
     shutdownGraceTime: '10 seconds',
   });
   logger.info(
-    { taskQueue: settings.TEMPORAL_TASK_QUEUE, namespace: settings.TEMPORAL_NAMESPACE, address: settings.TEMPORAL_ADDRESS, metrics: `http://${settings.METRICS_HOST}:${settings.METRICS_PORT}/metrics` },
+    {
+      taskQueue: settings.TEMPORAL_TASK_QUEUE,
+      namespace: settings.temporal.namespace,
+      address: settings.temporal.connection.address,
+      ...(settings.temporal.profile && { profile: settings.temporal.profile }),
+      metrics: `http://${settings.METRICS_HOST}:${settings.METRICS_PORT}/metrics`,
+    },
     'worker started',
   );
   await worker.run(); // returns once a shutdown signal has drained the worker

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { startOrder } from '../../client/orders';
-import { projectRoot } from '../../dev/paths';
+import { projectRoot } from '../../platform/paths';
 import type { Stack } from '../../dev/stack';
 import type { OrderStatus } from '../../domain/order-api';
 import { CUSTOMS_TIMEOUTS, e2eOrder, pay, sandboxPost, sleep, startE2EStack, waitForStatus } from '../support/e2e';

@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { startOrder } from '../../client/orders';
 import type { Stack } from '../../dev/stack';
+import { projectRoot } from '../../platform/paths';
 import {
   CUSTOMS_TIMEOUTS,
   FAST_CUSTOMS,
@@ -105,6 +107,16 @@ test('operators: the CLI lists the order by stage through visibility and prints 
   const json = await runCli(stack, ['status', releasedOrderId, '--json']);
   assert.equal(json.code, 0, json.stderr);
   assert.equal((JSON.parse(json.stdout) as { stage: string }).stage, 'RELEASED_FOR_DELIVERY');
+});
+
+test('operators: with no keyring set, the CLI finds the local stack\'s development keyring and says where it took it from', { timeout: 60_000 }, async () => {
+  assert.ok(releasedOrderId, 'needs the released order of the first test');
+  assert.equal(stack.payloadKeysFile, join(projectRoot(), '.dev', 'payload-keys'), 'the stack encrypts with the development keyring');
+  // The status is an encrypted payload: printing it proves the keyring is the stack's.
+  const status = await runCli(stack, ['status', releasedOrderId, '--json'], { keyring: 'none' });
+  assert.equal(status.code, 0, status.stderr);
+  assert.equal((JSON.parse(status.stdout) as { stage: string }).stage, 'RELEASED_FOR_DELIVERY', 'stdout stays the JSON');
+  assert.equal(status.stderr, 'payload keys: .dev/payload-keys (the local development keyring; set PAYLOAD_KEYS_FILE to use another)\n');
 });
 
 test("metrics: the worker's Prometheus endpoint has the SDK's metrics and the business counters", { timeout: 60_000 }, async (t) => {

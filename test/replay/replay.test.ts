@@ -4,7 +4,7 @@ import { basename, join } from 'node:path';
 import { before, test, type TestContext } from 'node:test';
 import { DefaultLogger, Runtime, Worker, bundleWorkflowCode, type ReplayResult, type WorkflowBundle } from '@temporalio/worker';
 import { DeterminismViolationError } from '@temporalio/workflow';
-import { AesGcmCodec, parseKeyring } from '../../codec/aes-gcm-codec';
+import { AesGcmCodec, parseKeyring } from '../../platform/aes-gcm-codec';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 
 // Replays the histories recorded from real end-to-end runs (`npm run record-histories`) against the

@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { orderStatus } from '../../client/orders';
-import { projectRoot } from '../../dev/paths';
+import { projectRoot } from '../../platform/paths';
 import { startStack, type Stack } from '../../dev/stack';
 import type { OrderInput } from '../../domain/order';
 import type { OrderStatus, Stage } from '../../domain/order-api';
@@ -126,15 +126,24 @@ export async function waitForStatus(
 export const waitForStage = (stack: Stack, orderId: string, stage: Stage, options?: { timeoutMs?: number; intervalMs?: number }) =>
   waitForStatus(stack, orderId, `stage ${stage}`, (s) => s.stage === stage, options);
 
-/** Runs the operators' CLI as its own process against the stack, as an operator would from a shell. */
-export function runCli(stack: Stack, args: string[], timeoutMs = 30_000): Promise<{ code: number; stdout: string; stderr: string }> {
+/**
+ * Runs the operators' CLI as its own process against the stack, as an operator would from a shell.
+ * With `keyring: 'none'`, no PAYLOAD_KEYS(_FILE) is set, as for a newcomer after `npm run demo`.
+ */
+export function runCli(
+  stack: Stack,
+  args: string[],
+  { timeoutMs = 30_000, keyring = 'stack' }: { timeoutMs?: number; keyring?: 'stack' | 'none' } = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  const { PAYLOAD_KEYS: _inline, PAYLOAD_KEYS_FILE: _file, ...shell } = process.env;
+  const keys = keyring === 'stack' ? { PAYLOAD_KEYS_FILE: stack.payloadKeysFile } : {};
   return new Promise((resolve) => {
     execFile(
       process.execPath,
-      ['--import', 'tsx', join(projectRoot(), 'client', 'cli.ts'), ...args],
+      ['--import', 'tsx', join(projectRoot(), 'cli', 'main.ts'), ...args],
       {
         cwd: projectRoot(),
-        env: { ...process.env, TEMPORAL_ADDRESS: stack.temporalAddress, TEMPORAL_NAMESPACE: 'default', TEMPORAL_TASK_QUEUE: stack.taskQueue, PAYLOAD_KEYS_FILE: stack.payloadKeysFile },
+        env: { ...shell, TEMPORAL_ADDRESS: stack.temporalAddress, TEMPORAL_NAMESPACE: 'default', TEMPORAL_TASK_QUEUE: stack.taskQueue, ...keys },
         timeout: timeoutMs,
         killSignal: 'SIGKILL',
       },

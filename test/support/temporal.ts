@@ -1,10 +1,10 @@
 import { temporal } from '@temporalio/proto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { AesGcmCodec, newKeySpec, parseKeyring } from '../../codec/aes-gcm-codec';
+import { AesGcmCodec, newKeySpec, parseKeyring } from '../../platform/aes-gcm-codec';
 import { ORDER_SEARCH_ATTRIBUTES } from '../../domain/search-attributes';
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { createActivities } from '../../activities';
-import { startNotifyReceiver, type NotifyReceiver } from '../../client/notify-receiver';
+import { startNotifyReceiver, type NotifyReceiver } from '../../notify-receiver/server';
 import { testServerExecutable } from '../../dev/temporal-binaries';
 import { EPortClient } from '../../eport/client';
 import { startSandboxFixture, CLIENT_ID, type SandboxFixture } from './sandbox';

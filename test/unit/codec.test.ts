@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { DefaultPayloadConverter, METADATA_ENCODING_KEY } from '@temporalio/common';
-import { AesGcmCodec, ENCODING, KEY_ID_METADATA, newKeySpec, parseKeyring } from '../../codec/aes-gcm-codec';
-import { startCodecServer } from '../../codec/codec-server';
+import { AesGcmCodec, ENCODING, KEY_ID_METADATA, newKeySpec, parseKeyring } from '../../platform/aes-gcm-codec';
+import { startCodecServer } from '../../codec-server/server';
 
 const converter = new DefaultPayloadConverter();
 const buyer = { fullName: '张三', certificateNo: '110105194912310021' };

@@ -5,6 +5,9 @@ import * as path from 'node:path';
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ConfigError, loadAlipayPlusConfig } from '../../alipay-plus/config';
+import { SettingsError } from '../../platform/settings';
+import { loadTemporalSettings } from '../../platform/temporal-settings';
+import { loadWorkerSettings } from '../../workers/settings';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'alipay-plus-config-test-'));
 after(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -142,5 +145,173 @@ describe('loadAlipayPlusConfig', () => {
     for (const bad of ['50', '120001', 'soon']) {
       expectConfigError({ ...validEnv(), ALIPAY_PLUS_TIMEOUT_MS: bad }, 'ALIPAY_PLUS_TIMEOUT_MS');
     }
+  });
+});
+
+// ---------------------------------------------------------------- Temporal connection settings
+
+/** Asserts loadTemporalSettings throws a SettingsError whose message names each of `names`. */
+function expectSettingsError(env: NodeJS.ProcessEnv, names: string[], extra?: RegExp): SettingsError {
+  let caught: unknown;
+  try {
+    loadTemporalSettings(env);
+  } catch (error) {
+    caught = error;
+  }
+  assert.ok(caught instanceof SettingsError, `expected a SettingsError, got ${String(caught)}`);
+  for (const name of names) assert.ok(caught.message.includes(name), `message does not name ${name}: ${caught.message}`);
+  if (extra) assert.match(caught.message, extra);
+  return caught;
+}
+
+describe('loadTemporalSettings (@temporalio/envconfig: the names the temporal CLI reads)', () => {
+  // No HOME: no ~/.config/temporalio/temporal.toml of the machine running the tests gets in.
+  const certFile = writeFile('temporal-client.pem', 'client certificate\n');
+  const keyFile = writeFile('temporal-client.key', 'client key\n');
+  const caFile = writeFile('temporal-ca.pem', 'server CA\n');
+  const profiles = writeFile(
+    'temporal.toml',
+    [
+      '[profile.default]',
+      'address = "temporal.internal:7233"',
+      'namespace = "orders-dev"',
+      '',
+      '[profile.prod]',
+      'address = "orders.a1b2c.tmprl.cloud:7233"',
+      'namespace = "orders.a1b2c"',
+      '[profile.prod.tls]',
+      `client_cert_path = ${JSON.stringify(certFile)}`,
+      `client_key_path = ${JSON.stringify(keyFile)}`,
+      '',
+      '[profile.broken]',
+      'address = "broken:7233"',
+      '[profile.broken.tls]',
+      `client_cert_path = ${JSON.stringify(missingFile)}`,
+      `client_key_path = ${JSON.stringify(keyFile)}`,
+      '',
+    ].join('\n'),
+  );
+
+  test('nothing set: the local dev server, namespace default, no TLS, no profile', () => {
+    assert.deepEqual(loadTemporalSettings({}), { connection: { address: 'localhost:7233' }, namespace: 'default' });
+  });
+
+  test('TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE and TEMPORAL_API_KEY; an API key turns TLS on, TEMPORAL_TLS=false off', () => {
+    const env = { TEMPORAL_ADDRESS: 'eu-west-1.aws.api.temporal.io:7233', TEMPORAL_NAMESPACE: 'orders.a1b2c', TEMPORAL_API_KEY: 'key-123' };
+    assert.deepEqual(loadTemporalSettings(env), {
+      connection: { address: 'eu-west-1.aws.api.temporal.io:7233', apiKey: 'key-123', tls: true },
+      namespace: 'orders.a1b2c',
+    });
+    assert.equal(loadTemporalSettings({ ...env, TEMPORAL_TLS: 'false' }).connection.tls, false);
+    assert.ok(loadTemporalSettings({ TEMPORAL_TLS: 'true' }).connection.tls, 'TEMPORAL_TLS=true alone turns TLS on');
+  });
+
+  test('mTLS from TEMPORAL_TLS_CLIENT_CERT_PATH, _KEY_PATH, _SERVER_CA_CERT_PATH and TEMPORAL_TLS_SERVER_NAME: the files are read', () => {
+    const { connection } = loadTemporalSettings({
+      TEMPORAL_ADDRESS: 'temporal.internal:7233',
+      TEMPORAL_TLS_CLIENT_CERT_PATH: certFile,
+      TEMPORAL_TLS_CLIENT_KEY_PATH: keyFile,
+      TEMPORAL_TLS_SERVER_CA_CERT_PATH: caFile,
+      TEMPORAL_TLS_SERVER_NAME: 'frontend.temporal.internal',
+    });
+    assert.ok(connection.tls && typeof connection.tls === 'object');
+    assert.equal(Buffer.from(connection.tls.clientCertPair!.crt).toString(), 'client certificate\n');
+    assert.equal(Buffer.from(connection.tls.clientCertPair!.key).toString(), 'client key\n');
+    assert.equal(Buffer.from(connection.tls.serverRootCACertificate!).toString(), 'server CA\n');
+    assert.equal(connection.tls.serverNameOverride, 'frontend.temporal.internal');
+  });
+
+  test('a profile of a TOML file: TEMPORAL_CONFIG_FILE and TEMPORAL_PROFILE; the variables override it', () => {
+    const prod = loadTemporalSettings({ TEMPORAL_CONFIG_FILE: profiles, TEMPORAL_PROFILE: 'prod' });
+    assert.equal(prod.connection.address, 'orders.a1b2c.tmprl.cloud:7233');
+    assert.equal(prod.namespace, 'orders.a1b2c');
+    assert.deepEqual(prod.profile, { name: 'prod', file: profiles });
+    assert.ok(prod.connection.tls && typeof prod.connection.tls === 'object');
+    assert.equal(Buffer.from(prod.connection.tls.clientCertPair!.crt).toString(), 'client certificate\n');
+
+    const overridden = loadTemporalSettings({ TEMPORAL_CONFIG_FILE: profiles, TEMPORAL_PROFILE: 'prod', TEMPORAL_NAMESPACE: 'orders-staging.a1b2c' });
+    assert.equal(overridden.namespace, 'orders-staging.a1b2c');
+    assert.equal(overridden.connection.address, 'orders.a1b2c.tmprl.cloud:7233');
+
+    // Without TEMPORAL_PROFILE, the profile named "default".
+    const byDefault = loadTemporalSettings({ TEMPORAL_CONFIG_FILE: profiles });
+    assert.deepEqual(byDefault, { connection: { address: 'temporal.internal:7233' }, namespace: 'orders-dev', profile: { name: 'default', file: profiles } });
+  });
+
+  test('without TEMPORAL_CONFIG_FILE, the temporal CLI\'s own file is read: $HOME/.config/temporalio/temporal.toml', { skip: process.platform !== 'linux' }, () => {
+    const home = fs.mkdtempSync(path.join(dir, 'home-'));
+    assert.deepEqual(loadTemporalSettings({ HOME: home }), { connection: { address: 'localhost:7233' }, namespace: 'default' }, 'no file: the defaults');
+    fs.mkdirSync(path.join(home, '.config', 'temporalio'), { recursive: true });
+    fs.copyFileSync(profiles, path.join(home, '.config', 'temporalio', 'temporal.toml'));
+    assert.equal(loadTemporalSettings({ HOME: home, TEMPORAL_PROFILE: 'prod' }).connection.address, 'orders.a1b2c.tmprl.cloud:7233');
+  });
+
+  test('the worker connects with the same settings as the clients', () => {
+    const env = {
+      TEMPORAL_CONFIG_FILE: profiles,
+      TEMPORAL_PROFILE: 'prod',
+      EPORT_BASE_URL: 'http://127.0.0.1:8090',
+      NOTIFY_URL: 'http://127.0.0.1:8091/alipay/notify',
+      BUYER_KEY_SECRET_FILE: writeFile('buyer-key-secret', 'a-secret-of-at-least-16-characters'),
+    };
+    const worker = loadWorkerSettings(env);
+    assert.deepEqual(worker.temporal, loadTemporalSettings(env));
+    assert.equal(worker.TEMPORAL_TASK_QUEUE, 'alipay-orders');
+  });
+
+  test('a TLS file that cannot be read names its variable and the path', () => {
+    const error = expectSettingsError(
+      { TEMPORAL_TLS_CLIENT_CERT_PATH: missingFile, TEMPORAL_TLS_CLIENT_KEY_PATH: keyFile },
+      ['TEMPORAL_TLS_CLIENT_CERT_PATH', missingFile],
+      /cannot be read/,
+    );
+    assert.ok(!error.message.includes('TEMPORAL_TLS_CLIENT_KEY_PATH'), error.message);
+    expectSettingsError({ TEMPORAL_TLS_SERVER_CA_CERT_PATH: missingFile }, ['TEMPORAL_TLS_SERVER_CA_CERT_PATH', missingFile], /cannot be read/);
+  });
+
+  test('a client certificate without its key, or a key without its certificate, names both settings', () => {
+    expectSettingsError({ TEMPORAL_TLS_CLIENT_CERT_PATH: certFile }, ['TEMPORAL_TLS_CLIENT_CERT_PATH', 'TEMPORAL_TLS_CLIENT_KEY_PATH'], /go together/);
+    expectSettingsError({ TEMPORAL_TLS_CLIENT_KEY_PATH: keyFile }, ['TEMPORAL_TLS_CLIENT_KEY_PATH', 'TEMPORAL_TLS_CLIENT_CERT_PATH'], /go together/);
+  });
+
+  test('a bad file in a profile names the profile, the key and the file', () => {
+    expectSettingsError({ TEMPORAL_CONFIG_FILE: profiles, TEMPORAL_PROFILE: 'broken' }, ['[profile.broken]', 'tls.client_cert', profiles, missingFile]);
+  });
+
+  test('a missing profile names TEMPORAL_PROFILE and lists the profiles there are', () => {
+    expectSettingsError({ TEMPORAL_CONFIG_FILE: profiles, TEMPORAL_PROFILE: 'staging' }, ['TEMPORAL_PROFILE=staging', profiles], /it has: default, prod, broken/);
+    expectSettingsError({ TEMPORAL_PROFILE: 'staging' }, ['TEMPORAL_PROFILE=staging', 'TEMPORAL_CONFIG_FILE'], /no profile file/);
+  });
+
+  test('a profile file without profiles (empty, comments only, /dev/null) is taken as none, as the temporal CLI does', () => {
+    for (const file of [writeFile('empty.toml', ''), writeFile('comments.toml', '# no profiles yet\n'), os.devNull]) {
+      assert.deepEqual(loadTemporalSettings({ TEMPORAL_CONFIG_FILE: file, TEMPORAL_ADDRESS: '127.0.0.1:7233' }), {
+        connection: { address: '127.0.0.1:7233' },
+        namespace: 'default',
+      });
+      expectSettingsError({ TEMPORAL_CONFIG_FILE: file, TEMPORAL_PROFILE: 'prod' }, ['TEMPORAL_PROFILE=prod', file], /it has: none/);
+    }
+  });
+
+  test('a profile file that cannot be read or is not TOML names TEMPORAL_CONFIG_FILE', () => {
+    expectSettingsError({ TEMPORAL_CONFIG_FILE: missingFile }, ['TEMPORAL_CONFIG_FILE', missingFile], /cannot be read/);
+    const notToml = writeFile('not.toml', 'api_key = "secret-123"\n[profile.default\n');
+    const error = expectSettingsError({ TEMPORAL_CONFIG_FILE: notToml }, ['TEMPORAL_CONFIG_FILE', notToml], /not a valid profile file/);
+    assert.ok(!error.message.includes('secret-123'), `the error quotes the file: ${error.message}`);
+    const passwd = writeFile('passwd', 'root:x:0:0:root:/root:/bin/bash\n');
+    expectSettingsError({ TEMPORAL_CONFIG_FILE: passwd }, ['TEMPORAL_CONFIG_FILE', passwd], /not a valid profile file/);
+  });
+
+  test('a TEMPORAL_TLS that is not true or false, or an empty address, names the variable', () => {
+    expectSettingsError({ TEMPORAL_TLS: 'yes' }, ['TEMPORAL_TLS'], /must be true or false/);
+    expectSettingsError({ TEMPORAL_ADDRESS: '' }, ['TEMPORAL_ADDRESS']);
+    expectSettingsError({ TEMPORAL_TLS_DISABLE_HOST_VERIFICATION: 'true' }, ['TEMPORAL_TLS_DISABLE_HOST_VERIFICATION', 'TEMPORAL_TLS_SERVER_NAME']);
+    expectSettingsError({ TEMPORAL_TLS: 'false', TEMPORAL_TLS_CLIENT_CERT_PATH: certFile, TEMPORAL_TLS_CLIENT_KEY_PATH: keyFile }, ['TEMPORAL_TLS', 'TEMPORAL_TLS_CLIENT_CERT_PATH']);
+  });
+
+  test('the names this project read before are refused with the name that replaces them', () => {
+    expectSettingsError({ TEMPORAL_TLS_CERT_FILE: certFile }, ['TEMPORAL_TLS_CERT_FILE', 'TEMPORAL_TLS_CLIENT_CERT_PATH']);
+    expectSettingsError({ TEMPORAL_TLS_KEY_FILE: keyFile }, ['TEMPORAL_TLS_KEY_FILE', 'TEMPORAL_TLS_CLIENT_KEY_PATH']);
+    expectSettingsError({ TEMPORAL_TLS_CA_FILE: caFile }, ['TEMPORAL_TLS_CA_FILE', 'TEMPORAL_TLS_SERVER_CA_CERT_PATH']);
   });
 });

@@ -6,7 +6,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import Ajv, { type ErrorObject } from 'ajv';
 import { parseDocument } from 'yaml';
-import { parseKeyring } from '../../codec/aes-gcm-codec';
+import { parseKeyring } from '../../platform/aes-gcm-codec';
 import { ORDER_SEARCH_ATTRIBUTES, cliTypeOf } from '../../domain/search-attributes';
 
 // The deployment files, checked statically: the build machines and CI have no Docker engine, so
@@ -152,8 +152,8 @@ const describeErrors = (errors: ErrorObject[]) => errors.map((e) => `${e.instanc
 const ONE_SHOT = new Set(['temporal-schema', 'temporal-setup', 'dev-secrets']);
 const NODE_SERVICES = {
   worker: 'lib/workers/main.js',
-  'notify-receiver': 'lib/client/notify-main.js',
-  'codec-server': 'lib/codec/main.js',
+  'notify-receiver': 'lib/notify-receiver/main.js',
+  'codec-server': 'lib/codec-server/main.js',
   sandbox: 'lib/sandbox/main.js',
 } as const;
 
@@ -401,7 +401,7 @@ describe('docker-compose.yml: the deployment', () => {
   test('the codec server: the built process on all interfaces, a /healthz probe, its token from a secret, published on 127.0.0.1', () => {
     const codec = services['codec-server']!;
     const env = envOf(codec);
-    assert.deepEqual(codec.command, ['node', 'lib/codec/main.js']);
+    assert.deepEqual(codec.command, ['node', 'lib/codec-server/main.js']);
     assert.equal(env.CODEC_HOST, '0.0.0.0');
     assert.equal(env.CODEC_PORT, '8888');
     assert.equal(env.CODEC_TOKEN, undefined, 'the token is never inlined: CODEC_TOKEN_FILE names its secret');
@@ -475,7 +475,7 @@ describe('docker-compose.yml: the deployment', () => {
       const local = program
         .replaceAll("'/out", `'${out}`)
         .replace("'./lib/sandbox/dev-keys.js'", JSON.stringify(path.join(root, 'sandbox', 'dev-keys.ts')))
-        .replace("'./lib/codec/aes-gcm-codec.js'", JSON.stringify(path.join(root, 'codec', 'aes-gcm-codec.ts')));
+        .replace("'./lib/platform/aes-gcm-codec.js'", JSON.stringify(path.join(root, 'platform', 'aes-gcm-codec.ts')));
       const run = () =>
         execFileSync(process.execPath, ['--import', 'tsx', '-e', local], {
           cwd: root,
@@ -548,7 +548,8 @@ describe('Dockerfile, .env.example, .gitignore', () => {
   test('.env.example documents every setting of the four processes', () => {
     const settings = [
       'TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE', 'TEMPORAL_TASK_QUEUE', 'TEMPORAL_API_KEY', 'TEMPORAL_TLS',
-      'TEMPORAL_TLS_CERT_FILE', 'TEMPORAL_TLS_KEY_FILE', 'TEMPORAL_TLS_CA_FILE', 'METRICS_PORT', 'LOG_LEVEL',
+      'TEMPORAL_TLS_CLIENT_CERT_PATH', 'TEMPORAL_TLS_CLIENT_KEY_PATH', 'TEMPORAL_TLS_SERVER_CA_CERT_PATH',
+      'TEMPORAL_TLS_SERVER_NAME', 'TEMPORAL_PROFILE', 'TEMPORAL_CONFIG_FILE', 'METRICS_PORT', 'LOG_LEVEL',
       'ALIPAY_PLUS_BASE_URL', 'ALIPAY_PLUS_CLIENT_ID', 'ALIPAY_PLUS_PRIVATE_KEY_FILE', 'ALIPAY_PLUS_PUBLIC_KEY_FILE',
       'ALIPAY_PLUS_KEY_VERSION', 'EPORT_BASE_URL', 'NOTIFY_URL', 'PAYMENT_REDIRECT_URL', 'BUYER_KEY_SECRET_FILE',
       'WORKFLOW_BUNDLE_PATH', 'NOTIFY_HOST', 'NOTIFY_PORT', 'NOTIFY_PATH', 'SANDBOX_HOST', 'SANDBOX_PORT',
@@ -556,6 +557,12 @@ describe('Dockerfile, .env.example, .gitignore', () => {
       'CODEC_TOKEN_FILE', 'CODEC_ALLOWED_ORIGINS',
     ];
     assert.deepEqual(settings.filter((s) => !envExample.documented.has(s)), []);
+  });
+
+  test('the Temporal settings use the names the temporal CLI reads, not the ones this project read before', () => {
+    for (const [file, text] of [['docker-compose.yml', composeText], ['.env.example', read('.env.example')]]) {
+      assert.doesNotMatch(text, /TEMPORAL_TLS_(CERT|KEY|CA)_FILE/, file);
+    }
   });
 
   test('.gitignore keeps the real .env and the development keys out of git', () => {

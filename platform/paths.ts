@@ -8,3 +8,8 @@ export function projectRoot(from = __dirname): string {
     if (dirname(dir) === dir) throw new Error(`no package.json above ${from}`);
   }
 }
+
+/** Where `npm run build` writes the workflow bundle and where the worker looks for it by default. */
+export function defaultWorkflowBundlePath(root = projectRoot()): string {
+  return join(root, 'lib', 'workflow-bundle.js');
+}

@@ -1,11 +1,10 @@
+#!/usr/bin/env node
 import { readFileSync, writeFileSync } from 'node:fs';
+import { isAbsolute, relative } from 'node:path';
 import { Command, Option } from 'commander';
 import type { Client } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
-import { formatCny } from '../domain/limits';
-import { STAGES, STUCK_CODES, type OrderStatus, type Stage, type StuckCode } from '../domain/order-api';
-import { ORDER_STAGE, STUCK_REASON } from '../domain/search-attributes';
-import { connectClient, parseSettings, temporalSettingsSchema } from './connection';
+import { z } from 'zod';
 import {
   OrderRefusedError,
   cancelOrder,
@@ -16,18 +15,35 @@ import {
   requestRefund,
   reviewRealName,
   startOrder,
-} from './orders';
+} from '../client';
+import { formatCny } from '../domain/limits';
+import { STAGES, STUCK_CODES, type OrderStatus, type Stage, type StuckCode } from '../domain/order-api';
+import { ORDER_STAGE, STUCK_REASON } from '../domain/search-attributes';
+import { encryptingDataConverter } from '../platform/data-converter';
+import { keyringFromEnvOrLocalStack } from '../platform/payload-keys';
+import { parseSettings } from '../platform/settings';
+import { connectClient } from '../platform/temporal-connection';
+import { loadTemporalSettings, taskQueueSetting } from '../platform/temporal-settings';
 
 // `npm run orders -- <command>`: the order client and the operator's tools, from a shell.
 
+const cliSettings = z.object({ TEMPORAL_TASK_QUEUE: taskQueueSetting });
 
-const settings = () => parseSettings(temporalSettingsSchema, process.env, 'Temporal');
+/** A path as the operator would type it from here. */
+const shown = (file: string) => {
+  const rel = relative(process.cwd(), file);
+  return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : file;
+};
 
 async function withClient<T>(fn: (client: Client, taskQueue: string) => Promise<T>): Promise<T> {
-  const s = settings();
-  const client = await connectClient(s);
+  const temporal = loadTemporalSettings();
+  const { TEMPORAL_TASK_QUEUE } = parseSettings(cliSettings, process.env, 'CLI');
+  const { keyring, localDevKeyring } = keyringFromEnvOrLocalStack(process.env, temporal.connection.address);
+  // On stderr, so stdout stays the command's output (e.g. --json).
+  if (localDevKeyring) console.error(`payload keys: ${shown(localDevKeyring)} (the local development keyring; set PAYLOAD_KEYS_FILE to use another)`);
+  const client = await connectClient(temporal, encryptingDataConverter(keyring));
   try {
-    return await fn(client, s.TEMPORAL_TASK_QUEUE);
+    return await fn(client, TEMPORAL_TASK_QUEUE);
   } finally {
     await client.connection.close();
   }
@@ -69,7 +85,11 @@ async function listOrders(client: Client, query: string) {
 
 export function buildCli(): Command {
   const program = new Command('orders')
-    .description('Start and inspect Alipay cross-border orders. Connects with TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_TASK_QUEUE.')
+    .description(
+      'Start and inspect Alipay cross-border orders. Connects as the temporal CLI does (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, ' +
+        'TEMPORAL_API_KEY, TEMPORAL_TLS_*, or a profile: TEMPORAL_PROFILE, TEMPORAL_CONFIG_FILE); orders run on TEMPORAL_TASK_QUEUE. ' +
+        'Payloads are encrypted with PAYLOAD_KEYS_FILE or PAYLOAD_KEYS; against the local stack, with its development keyring.',
+    )
     .showHelpAfterError();
 
   program

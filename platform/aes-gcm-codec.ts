@@ -1,5 +1,4 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { METADATA_ENCODING_KEY, type Payload, type PayloadCodec } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 
@@ -19,16 +18,7 @@ export interface Keyring {
   keys: Map<string, Buffer>;
 }
 
-/**
- * Reads `id:base64key[,id:base64key...]`, the first key being current, from PAYLOAD_KEYS or from the
- * file named by PAYLOAD_KEYS_FILE. Each key is 32 bytes (AES-256).
- */
-export function keyringFromEnv(env: NodeJS.ProcessEnv = process.env): Keyring {
-  const spec = env.PAYLOAD_KEYS_FILE ? readFileSync(env.PAYLOAD_KEYS_FILE, 'utf8') : env.PAYLOAD_KEYS;
-  if (!spec?.trim()) throw new Error('PAYLOAD_KEYS or PAYLOAD_KEYS_FILE is required: `id:base64 32-byte key`, current key first');
-  return parseKeyring(spec);
-}
-
+/** Reads `id:base64key[,id:base64key...]` (or one per line), the first key being current. Each key is 32 bytes (AES-256). */
 export function parseKeyring(spec: string): Keyring {
   const keys = new Map<string, Buffer>();
   let currentKeyId: string | undefined;

@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { parseSettings, SettingsError } from '../client/connection';
-import { createLogger } from '../workers/logger';
-import { AesGcmCodec, keyringFromEnv } from './aes-gcm-codec';
-import { startCodecServer } from './codec-server';
+import { AesGcmCodec } from '../platform/aes-gcm-codec';
+import { createLogger } from '../platform/logger';
+import { keyringFromEnv } from '../platform/payload-keys';
+import { SettingsError, logLevelSetting, parseSettings } from '../platform/settings';
+import { startCodecServer } from './server';
 
 // `npm run codec-server`: decrypts payloads for the Web UI (`temporal server start-dev --ui-codec-endpoint`)
 // and `temporal workflow show --codec-endpoint ... --codec-auth "Bearer <token>"`.
@@ -19,7 +20,7 @@ const settingsSchema = z
     CODEC_TOKEN: z.string().min(TOKEN_MIN, `must be at least ${TOKEN_MIN} characters`).optional(),
     CODEC_TOKEN_FILE: z.string().min(1).optional(),
     CODEC_ALLOWED_ORIGINS: z.string().default('http://127.0.0.1:8233,http://localhost:8233'),
-    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    LOG_LEVEL: logLevelSetting,
   })
   .superRefine((s, ctx) => {
     if (!s.CODEC_TOKEN && !s.CODEC_TOKEN_FILE) {

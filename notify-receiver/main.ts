@@ -1,13 +1,17 @@
 import { createPrivateKey, createPublicKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { createLogger } from '../workers/logger';
-import { connectClient, parseSettings, SettingsError, temporalSettingsSchema } from './connection';
-import { startNotifyReceiver } from './notify-receiver';
+import { encryptingDataConverter } from '../platform/data-converter';
+import { createLogger } from '../platform/logger';
+import { keyringFromEnv } from '../platform/payload-keys';
+import { SettingsError, logLevelSetting, parseSettings } from '../platform/settings';
+import { connectClient } from '../platform/temporal-connection';
+import { loadTemporalSettings } from '../platform/temporal-settings';
+import { startNotifyReceiver } from './server';
 
-// The notify receiver's process: Alipay+ posts notifyPayment here.
+// `npm run notify-receiver`: Alipay+ posts notifyPayment here, and the receiver hands it to the order.
 
-const settingsSchema = temporalSettingsSchema.extend({
+const settingsSchema = z.object({
   NOTIFY_HOST: z.string().min(1).default('127.0.0.1'),
   NOTIFY_PORT: z.coerce.number().int().min(0).max(65535).default(8091),
   NOTIFY_PATH: z.string().startsWith('/').default('/alipay/notify'),
@@ -15,7 +19,7 @@ const settingsSchema = temporalSettingsSchema.extend({
   ALIPAY_PLUS_PRIVATE_KEY_FILE: z.string({ error: 'is required: the merchant private key, which signs acknowledgements' }).min(1),
   ALIPAY_PLUS_PUBLIC_KEY_FILE: z.string({ error: "is required: Alipay+'s public key, which verifies notifications" }).min(1),
   ALIPAY_PLUS_KEY_VERSION: z.coerce.number().int().min(1).default(1),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOG_LEVEL: logLevelSetting,
 });
 
 function pem(setting: string, file: string, kind: 'private' | 'public') {
@@ -28,9 +32,11 @@ function pem(setting: string, file: string, kind: 'private' | 'public') {
 }
 
 async function main() {
+  const temporalSettings = loadTemporalSettings();
   const s = parseSettings(settingsSchema, process.env, 'Notify receiver');
+  const dataConverter = encryptingDataConverter(keyringFromEnv());
   const logger = createLogger(s.LOG_LEVEL, 'notify-receiver');
-  const temporal = await connectClient(s);
+  const temporal = await connectClient(temporalSettings, dataConverter);
   const receiver = await startNotifyReceiver({
     temporal,
     clientId: s.ALIPAY_PLUS_CLIENT_ID,

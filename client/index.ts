@@ -1,0 +1,29 @@
+// The library order systems import: connect, then start orders and act on them. It uses
+// @temporalio/client only, never the worker's native core.
+
+export { connectFromEnv } from './connect';
+export {
+  OrderRefusedError,
+  WorkflowNotFoundError,
+  cancelOrder,
+  correctDeclaration,
+  orderHandle,
+  orderStatus,
+  pollNow,
+  requestRefund,
+  reviewRealName,
+  startOrder,
+  type StartOrderOptions,
+} from './orders';
+export { InvalidOrderError, type OrderInput } from '../domain/order';
+export type {
+  CheckoutResult,
+  DeclarationCorrection,
+  DeclarationView,
+  OperatorAction,
+  OrderStatus,
+  RealNameDecision,
+  RefundRequest,
+  RefundView,
+  Stage,
+} from '../domain/order-api';

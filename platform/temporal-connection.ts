@@ -1,0 +1,12 @@
+import { Client, Connection } from '@temporalio/client';
+import type { DataConverter } from '@temporalio/common';
+import type { TemporalSettings } from './temporal-settings';
+
+// The client side of a connection to Temporal, for every process. It uses @temporalio/client only:
+// the CLI and the notify receiver never load the worker's native core just to connect. The worker's
+// own NativeConnection, from the same settings, is in workers/native-connection.ts.
+
+export async function connectClient(settings: TemporalSettings, dataConverter: DataConverter): Promise<Client> {
+  const connection = await Connection.connect(settings.connection);
+  return new Client({ connection, namespace: settings.namespace, dataConverter });
+}
