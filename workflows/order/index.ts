@@ -22,7 +22,8 @@ import { OrderState, orderStatus } from './state';
 //   2 the merchant's real-name check ............. the input rules (domain/order.ts), real-name.ts for passports
 //   3 pay (the cashier URL goes back to checkout). payment.ts
 //   4 real-name required? the buyer must pass ..... real-name.ts
-//   5 payment succeeded, 6 the notification ...... payment.ts, handlers.ts, payment-confirmation.ts
+//   5 the payment succeeds ..................... payment.ts
+//   6 the notification (or inquiryPayment) ...... handlers.ts, payment.ts, payment-confirmation.ts
 //   7 declare to customs through Alipay+ ......... declaration.ts
 //   8 the customs review, retransmissions ........ customs-review.ts
 //   9 the three-document match ................... clearance.ts
