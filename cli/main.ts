@@ -17,6 +17,7 @@ import {
   startOrder,
 } from '../client';
 import { formatCny } from '../domain/limits';
+import type { OrderInput } from '../domain/order';
 import { STAGES, STUCK_CODES, type OrderStatus, type Stage, type StuckCode } from '../domain/order-api';
 import { ORDER_STAGE, STUCK_REASON } from '../domain/search-attributes';
 import { encryptingDataConverter } from '../platform/data-converter';
@@ -97,8 +98,9 @@ export function buildCli(): Command {
     .description('start an order from a JSON file and print the cashier URL (idempotent per order id)')
     .action((file: string) =>
       withClient(async (client, taskQueue) => {
-        const input = JSON.parse(readFileSync(file, 'utf8'));
-        const r = await startOrder(client, input, { taskQueue });
+        const input: unknown = JSON.parse(readFileSync(file, 'utf8'));
+        // Only what the file claims to be: startOrder checks every input rule before anything starts.
+        const r = await startOrder(client, input as OrderInput, { taskQueue });
         console.log(`order ${r.orderId}: pay at ${r.paymentUrl} before ${r.paymentExpiresAt}`);
       }),
     );

@@ -57,13 +57,13 @@ export async function startCodecServer(o: CodecServerOptions): Promise<{ url: st
   const server: Server = createServer((req, res) => {
     cors(req, res);
     if (req.method === 'OPTIONS') return void res.writeHead(204).end();
-    const url = (req.url ?? '').split('?')[0]!;
+    const url = (req.url ?? '').split('?')[0];
     if (req.method === 'GET' && url === '/healthz') return send(res, 200, { ok: true });
     // The token comes as `Authorization: Bearer <token>` (CLI), or as a path prefix `/t/<token>`, which
     // lets the Web UI's codec endpoint carry it: the UI appends /decode to the endpoint it is given.
     const prefixed = url.match(/^\/t\/([^/]+)(\/(?:encode|decode))$/);
-    const path = prefixed ? prefixed[2]! : url;
-    const credential = prefixed ? `Bearer ${decodeURIComponent(prefixed[1]!)}` : req.headers.authorization;
+    const path = prefixed ? prefixed[2] : url;
+    const credential = prefixed ? `Bearer ${decodeURIComponent(prefixed[1])}` : req.headers.authorization;
     if (req.method !== 'POST' || (path !== '/encode' && path !== '/decode')) return send(res, 404, { error: 'POST /encode or /decode' });
     if (!tokenMatches(credential, o.token)) {
       o.logger?.warn({ path, origin: req.headers.origin }, 'codec request without a valid token');

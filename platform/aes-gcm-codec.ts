@@ -42,35 +42,40 @@ export function newKeySpec(id = `k${Date.now()}`) {
 export class AesGcmCodec implements PayloadCodec {
   constructor(private readonly keyring: Keyring) {}
 
-  async encode(payloads: Payload[]): Promise<Payload[]> {
-    const keyId = this.keyring.currentKeyId;
-    const key = this.keyring.keys.get(keyId)!;
-    return payloads.map((payload) => {
-      const iv = randomBytes(12);
-      const cipher = createCipheriv('aes-256-gcm', key, iv);
-      const plain = temporal.api.common.v1.Payload.encode(payload).finish();
-      const data = Buffer.concat([iv, cipher.update(plain), cipher.final(), cipher.getAuthTag()]);
-      return {
-        metadata: { [METADATA_ENCODING_KEY]: encoder.encode(ENCODING), [KEY_ID_METADATA]: encoder.encode(keyId) },
-        data,
-      };
-    });
+  // The crypto is synchronous; the promise rejects rather than throws when a payload is bad.
+  encode(payloads: Payload[]): Promise<Payload[]> {
+    return new Promise((resolve) => resolve(payloads.map((payload) => this.encodeOne(payload))));
   }
 
-  async decode(payloads: Payload[]): Promise<Payload[]> {
-    return payloads.map((payload) => {
-      const encoding = payload.metadata?.[METADATA_ENCODING_KEY];
-      if (!encoding || decoder.decode(encoding) !== ENCODING) return payload;
-      const keyIdBytes = payload.metadata?.[KEY_ID_METADATA];
-      if (!keyIdBytes) throw new Error('encrypted payload without a key id');
-      const keyId = decoder.decode(keyIdBytes);
-      const key = this.keyring.keys.get(keyId);
-      if (!key) throw new Error(`payload was encrypted with key ${keyId}, which is not in the keyring`);
-      const data = Buffer.from(payload.data ?? new Uint8Array());
-      const decipher = createDecipheriv('aes-256-gcm', key, data.subarray(0, 12));
-      decipher.setAuthTag(data.subarray(data.length - 16));
-      const plain = Buffer.concat([decipher.update(data.subarray(12, data.length - 16)), decipher.final()]);
-      return temporal.api.common.v1.Payload.decode(plain);
-    });
+  decode(payloads: Payload[]): Promise<Payload[]> {
+    return new Promise((resolve) => resolve(payloads.map((payload) => this.decodeOne(payload))));
+  }
+
+  private encodeOne(payload: Payload): Payload {
+    const keyId = this.keyring.currentKeyId;
+    const key = this.keyring.keys.get(keyId)!;
+    const iv = randomBytes(12);
+    const cipher = createCipheriv('aes-256-gcm', key, iv);
+    const plain = temporal.api.common.v1.Payload.encode(payload).finish();
+    const data = Buffer.concat([iv, cipher.update(plain), cipher.final(), cipher.getAuthTag()]);
+    return {
+      metadata: { [METADATA_ENCODING_KEY]: encoder.encode(ENCODING), [KEY_ID_METADATA]: encoder.encode(keyId) },
+      data,
+    };
+  }
+
+  private decodeOne(payload: Payload): Payload {
+    const encoding = payload.metadata?.[METADATA_ENCODING_KEY];
+    if (!encoding || decoder.decode(encoding) !== ENCODING) return payload;
+    const keyIdBytes = payload.metadata?.[KEY_ID_METADATA];
+    if (!keyIdBytes) throw new Error('encrypted payload without a key id');
+    const keyId = decoder.decode(keyIdBytes);
+    const key = this.keyring.keys.get(keyId);
+    if (!key) throw new Error(`payload was encrypted with key ${keyId}, which is not in the keyring`);
+    const data = Buffer.from(payload.data ?? new Uint8Array());
+    const decipher = createDecipheriv('aes-256-gcm', key, data.subarray(0, 12));
+    decipher.setAuthTag(data.subarray(data.length - 16));
+    const plain = Buffer.concat([decipher.update(data.subarray(12, data.length - 16)), decipher.final()]);
+    return temporal.api.common.v1.Payload.decode(plain);
   }
 }

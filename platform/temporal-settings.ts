@@ -136,7 +136,7 @@ export function loadTemporalSettings(env: NodeJS.ProcessEnv = process.env): Temp
     connection: {
       address: connectionOptions.address ?? 'localhost:7233',
       ...(connectionOptions.tls !== undefined && connectionOptions.tls !== null && { tls: connectionOptions.tls }),
-      ...(connectionOptions.apiKey !== undefined && { apiKey: connectionOptions.apiKey as string }),
+      ...(connectionOptions.apiKey !== undefined && { apiKey: connectionOptions.apiKey }),
       ...(connectionOptions.metadata && { metadata: connectionOptions.metadata as Record<string, string> }),
     },
     namespace: namespace ?? 'default',

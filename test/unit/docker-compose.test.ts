@@ -68,11 +68,11 @@ function parseEnvFile(source: string) {
   for (const line of source.split('\n')) {
     const set = /^([A-Z][A-Z0-9_]*)=(.*)$/.exec(line);
     if (set) {
-      values.set(set[1]!, set[2]!);
-      documented.add(set[1]!);
+      values.set(set[1], set[2]);
+      documented.add(set[1]);
     }
     const commented = /^#\s*([A-Z][A-Z0-9_]*)=/.exec(line);
-    if (commented) documented.add(commented[1]!);
+    if (commented) documented.add(commented[1]);
   }
   return { values, documented };
 }
@@ -159,7 +159,7 @@ const NODE_SERVICES = {
 
 function envOf(s: Service): Record<string, string> {
   const e = s.environment ?? {};
-  if (Array.isArray(e)) return Object.fromEntries(e.map((kv) => [kv.split('=')[0]!, kv.slice(kv.indexOf('=') + 1)]));
+  if (Array.isArray(e)) return Object.fromEntries(e.map((kv) => [kv.split('=')[0], kv.slice(kv.indexOf('=') + 1)]));
   return Object.fromEntries(Object.entries(e).map(([k, v]) => [k, String(v ?? '')]));
 }
 function dependsOn(s: Service): Record<string, Dependency> {
@@ -200,11 +200,11 @@ describe('docker-compose.yml against the Compose specification', () => {
     };
     const cases: Array<[string, (c: Compose & Record<string, unknown>) => void, string]> = [
       ['a misspelt service key', (c) => void ((c.services.worker as Record<string, unknown>).helthcheck = {}), '/services/worker'],
-      ['an unknown depends_on condition', (c) => void (dependsOn(c.services.worker!)['temporal-setup']!.condition = 'service_ready'), '/services/worker/depends_on'],
+      ['an unknown depends_on condition', (c) => void (dependsOn(c.services.worker)['temporal-setup'].condition = 'service_ready'), '/services/worker/depends_on'],
       ['a secret with neither file nor a known key', (c) => void (c.secrets!.merchant_private_key = { fil: 'x.pem' } as never), '/secrets/merchant_private_key'],
-      ['ports that are not a list', (c) => void (c.services['notify-receiver']!.ports = 8091 as never), '/services/notify-receiver/ports'],
+      ['ports that are not a list', (c) => void (c.services['notify-receiver'].ports = 8091 as never), '/services/notify-receiver/ports'],
       ['a misspelt top-level key', (c) => void (c.service = {}), ''],
-      ['a healthcheck test that is a number', (c) => void (c.services.worker!.healthcheck!.test = 42 as never), '/services/worker/healthcheck/test'],
+      ['a healthcheck test that is a number', (c) => void (c.services.worker.healthcheck!.test = 42 as never), '/services/worker/healthcheck/test'],
     ];
     for (const [what, mutate, at] of cases) {
       const errors = broken(mutate);
@@ -231,8 +231,8 @@ describe('docker-compose.yml: the deployment', () => {
   test('has the Temporal server on PostgreSQL, the Web UI, the setup, the worker, the receiver and the sandbox', () => {
     assert.match(services.postgresql?.image ?? '', /^postgres:/);
     assert.match(services.temporal?.image ?? '', /^temporalio\/(server|auto-setup):/);
-    assert.equal(envOf(services.temporal!).DB, 'postgres12');
-    assert.equal(envOf(services.temporal!).POSTGRES_SEEDS, 'postgresql');
+    assert.equal(envOf(services.temporal).DB, 'postgres12');
+    assert.equal(envOf(services.temporal).POSTGRES_SEEDS, 'postgresql');
     assert.match(services['temporal-ui']?.image ?? '', /^temporalio\/ui:/);
     assert.match(services['temporal-setup']?.image ?? '', /^temporalio\/admin-tools:/);
     for (const name of Object.keys(NODE_SERVICES)) assert.ok(services[name], `no ${name} service`);
@@ -250,7 +250,7 @@ describe('docker-compose.yml: the deployment', () => {
   });
 
   test('the Node services probe the endpoints their processes serve', () => {
-    const probe = (name: string) => script({ command: services[name]!.healthcheck!.test as string[] });
+    const probe = (name: string) => script({ command: services[name].healthcheck!.test });
     assert.match(probe('worker'), /METRICS_PORT \|\| 9464\) \+ '\/metrics'/);
     assert.match(probe('notify-receiver'), /NOTIFY_PORT \|\| 8091\) \+ '\/healthz'/);
     assert.match(probe('sandbox'), /SANDBOX_PORT \|\| 8090\) \+ '\/sandbox\/clock'/);
@@ -260,7 +260,7 @@ describe('docker-compose.yml: the deployment', () => {
   test('one-shot services run once and are waited for until they complete', () => {
     for (const name of ONE_SHOT) {
       assert.ok(services[name], `no ${name} service`);
-      assert.equal(services[name]!.restart, 'no', `${name} must not be restarted`);
+      assert.equal(services[name].restart, 'no', `${name} must not be restarted`);
     }
   });
 
@@ -282,17 +282,17 @@ describe('docker-compose.yml: the deployment', () => {
     const visit = (n: string, trail: string[]) => {
       assert.ok(!visiting.has(n), `depends_on cycle: ${[...trail, n].join(' → ')}`);
       visiting.add(n);
-      for (const d of Object.keys(dependsOn(services[n]!))) visit(d, [...trail, n]);
+      for (const d of Object.keys(dependsOn(services[n]))) visit(d, [...trail, n]);
       visiting.delete(n);
     };
     for (const n of Object.keys(services)) visit(n, []);
   });
 
   test('the worker and the receiver wait for the setup, the worker for the sandbox', () => {
-    assert.ok(dependsOn(services.worker!)['temporal-setup']);
-    assert.ok(dependsOn(services.worker!).sandbox);
-    assert.ok(dependsOn(services['notify-receiver']!)['temporal-setup']);
-    assert.equal(dependsOn(services.temporal!)['temporal-schema']?.condition, 'service_completed_successfully');
+    assert.ok(dependsOn(services.worker)['temporal-setup']);
+    assert.ok(dependsOn(services.worker).sandbox);
+    assert.ok(dependsOn(services['notify-receiver'])['temporal-setup']);
+    assert.equal(dependsOn(services.temporal)['temporal-schema']?.condition, 'service_completed_successfully');
   });
 
   test('secrets, configs and named volumes used by services are declared', () => {
@@ -303,7 +303,7 @@ describe('docker-compose.yml: the deployment', () => {
         assert.ok(compose.configs?.[source], `${name} uses undeclared config ${source}`);
       }
       for (const v of s.volumes ?? []) {
-        const source = typeof v === 'string' ? v.split(':')[0]! : v.source ?? '';
+        const source = typeof v === 'string' ? v.split(':')[0] : v.source ?? '';
         const named = source !== '' && !source.startsWith('.') && !source.startsWith('/') && !source.startsWith('~');
         if (named) assert.ok(compose.volumes && source in compose.volumes, `${name} uses undeclared volume ${source}`);
       }
@@ -311,14 +311,14 @@ describe('docker-compose.yml: the deployment', () => {
   });
 
   test('the setup service creates the namespace and registers the six search attributes', () => {
-    const setup = script(services['temporal-setup']!);
+    const setup = script(services['temporal-setup']);
     assert.match(setup, /temporal operator namespace create --namespace "\$TEMPORAL_NAMESPACE"/);
     assert.match(setup, /temporal operator search-attribute create --namespace "\$TEMPORAL_NAMESPACE"/);
-    assert.equal(envOf(services['temporal-setup']!).TEMPORAL_NAMESPACE, envExample.values.get('TEMPORAL_NAMESPACE'));
+    assert.equal(envOf(services['temporal-setup']).TEMPORAL_NAMESPACE, envExample.values.get('TEMPORAL_NAMESPACE'));
 
     const expected = ORDER_SEARCH_ATTRIBUTES.map((k) => k.name).sort();
     assert.deepEqual(expected, ['CustomsCode', 'DeclarationStatus', 'OrderStage', 'PaymentStatus', 'StageSince', 'StuckReason']);
-    const registered = [...setup.matchAll(/--name (\w+) --type (\w+)/g)].map((m) => ({ name: m[1]!, type: m[2]! }));
+    const registered = [...setup.matchAll(/--name (\w+) --type (\w+)/g)].map((m) => ({ name: m[1], type: m[2] }));
     assert.deepEqual(registered.map((r) => r.name).sort(), expected);
     for (const key of ORDER_SEARCH_ATTRIBUTES) {
       assert.equal(registered.find((r) => r.name === key.name)?.type, cliTypeOf(key), key.name);
@@ -328,7 +328,7 @@ describe('docker-compose.yml: the deployment', () => {
   test('the Node services run the built processes from one image', () => {
     const images = new Set<string>();
     for (const [name, file] of Object.entries(NODE_SERVICES)) {
-      const s = services[name]!;
+      const s = services[name];
       assert.deepEqual(s.command, ['node', file], `${name} command`);
       assert.equal(s.entrypoint, undefined, `${name} must keep the image's entrypoint`);
       const context = typeof s.build === 'string' ? s.build : s.build?.context;
@@ -339,8 +339,8 @@ describe('docker-compose.yml: the deployment', () => {
       assert.ok(s.user && !/^(0|root)(:|$)/.test(s.user), `${name} runs as a non-root user`);
     }
     assert.equal(images.size, 1, 'one image for the Node processes');
-    assert.equal(envOf(services['notify-receiver']!).NOTIFY_HOST, '0.0.0.0');
-    assert.equal(envOf(services.sandbox!).SANDBOX_HOST, '0.0.0.0');
+    assert.equal(envOf(services['notify-receiver']).NOTIFY_HOST, '0.0.0.0');
+    assert.equal(envOf(services.sandbox).SANDBOX_HOST, '0.0.0.0');
   });
 
   test('by default the worker and the receiver talk to the sandbox and the local Temporal', () => {
@@ -361,14 +361,14 @@ describe('docker-compose.yml: the deployment', () => {
       'temporal-ui': ['CODEC_TOKEN_FILE'],
     };
     for (const [name, settings] of Object.entries(fileSettings)) {
-      const s = services[name]!;
+      const s = services[name];
       const mounted = new Set(secretsOf(s).map(secretPath));
       for (const setting of settings) {
         const value = envOf(s)[setting];
         assert.ok(value && mounted.has(value), `${name}: ${setting}=${value} is not one of its secrets`);
       }
     }
-    const sandbox = services.sandbox!;
+    const sandbox = services.sandbox;
     assert.equal(envOf(sandbox).KEYS_DIR, '/run/secrets');
     assert.deepEqual(
       secretsOf(sandbox).map(secretPath).sort(),
@@ -382,7 +382,7 @@ describe('docker-compose.yml: the deployment', () => {
 
   test('the worker, the receiver and the codec server share one payload keyring, a secret whose host path is in .env', () => {
     const keyringSource = (name: string) => {
-      const s = services[name]!;
+      const s = services[name];
       assert.equal(envOf(s).PAYLOAD_KEYS_FILE, '/run/secrets/payload-keys', `${name}: PAYLOAD_KEYS_FILE`);
       assert.equal(envOf(s).PAYLOAD_KEYS, undefined, `${name}: the keyring must not be inlined`);
       const mounted = secretsOf(s).find((x) => secretPath(x) === '/run/secrets/payload-keys');
@@ -395,11 +395,11 @@ describe('docker-compose.yml: the deployment', () => {
     assert.equal(compose.secrets?.payload_keys?.file, envExample.values.get('PAYLOAD_KEYS_PATH'));
     assert.match(composeText, /file: \$\{PAYLOAD_KEYS_PATH:-\.\/\.dev\/payload-keys\}/, 'the host path comes from .env');
     // The sandbox speaks Alipay+, not Temporal: it needs no keyring.
-    assert.equal(secretsOf(services.sandbox!).some((x) => x.source === 'payload_keys'), false);
+    assert.equal(secretsOf(services.sandbox).some((x) => x.source === 'payload_keys'), false);
   });
 
   test('the codec server: the built process on all interfaces, a /healthz probe, its token from a secret, published on 127.0.0.1', () => {
-    const codec = services['codec-server']!;
+    const codec = services['codec-server'];
     const env = envOf(codec);
     assert.deepEqual(codec.command, ['node', 'lib/codec-server/main.js']);
     assert.equal(env.CODEC_HOST, '0.0.0.0');
@@ -413,8 +413,8 @@ describe('docker-compose.yml: the deployment', () => {
 
     const hc = codec.healthcheck!.test as string[];
     assert.deepEqual(hc.slice(0, 3), ['CMD', 'node', '-e']);
-    assert.match(hc[3]!, /^fetch\('http:\/\/127\.0\.0\.1:' \+ \(process\.env\.CODEC_PORT \|\| 8888\) \+ '\/healthz'\)/);
-    assert.match(hc[3]!, /process\.exit\(r\.ok \? 0 : 1\)/);
+    assert.match(hc[3], /^fetch\('http:\/\/127\.0\.0\.1:' \+ \(process\.env\.CODEC_PORT \|\| 8888\) \+ '\/healthz'\)/);
+    assert.match(hc[3], /process\.exit\(r\.ok \? 0 : 1\)/);
 
     // The browser calls it: published on the host's loopback, on the port the UI's endpoint names.
     const published = `127.0.0.1:${envExample.values.get('CODEC_PUBLISHED_PORT')}:${env.CODEC_PORT}`;
@@ -426,7 +426,7 @@ describe('docker-compose.yml: the deployment', () => {
   });
 
   test('the Web UI decodes through the codec server: TEMPORAL_CODEC_ENDPOINT is built from the token secret at start', () => {
-    const ui = services['temporal-ui']!;
+    const ui = services['temporal-ui'];
     const env = envOf(ui);
     assert.equal(env.TEMPORAL_CODEC_ENDPOINT, undefined, 'the endpoint carries the token, so it is not written in the file');
     assert.equal(env.CODEC_PUBLIC_URL, envExample.values.get('CODEC_PUBLIC_URL'));
@@ -435,7 +435,7 @@ describe('docker-compose.yml: the deployment', () => {
     // entrypoint + command: `/bin/sh -c <the script>`.
     assert.deepEqual(ui.entrypoint, ['/bin/sh', '-c']);
     assert.ok(Array.isArray(ui.command) && ui.command.length === 1, 'the command is one shell script');
-    const start = ui.command[0]!;
+    const start = ui.command[0];
     assert.match(start, /token=\$\(tr -d ' \\r\\n' < "\$CODEC_TOKEN_FILE"\)/, 'reads the token from the secret');
     assert.match(start, /export TEMPORAL_CODEC_ENDPOINT="\$CODEC_PUBLIC_URL\/t\/\$token"/, 'the codec server takes the token from the /t/<token> path');
     assert.match(start, /exec \.\/start-ui-server\.sh\s*$/, "then runs the image's own entrypoint");
@@ -457,14 +457,14 @@ describe('docker-compose.yml: the deployment', () => {
   });
 
   test('dev-secrets creates the payload keyring and the codec token, once, in the formats the processes read', () => {
-    const devSecrets = services['dev-secrets']!;
+    const devSecrets = services['dev-secrets'];
     assert.ok((devSecrets.volumes ?? []).includes('./.dev:/out'));
     const program = (devSecrets.command as string[]).at(-1)!;
     assert.match(program, /'\/out\/payload-keys': \(\) => newKeySpec\('dev1'\)/);
     assert.match(program, /'\/out\/codec-token': \(\) => randomBytes\(24\)\.toString\('hex'\)/);
     // The files it writes are the ones the secrets read by default.
     for (const secret of ['payload_keys', 'codec_token', 'buyer_key_secret']) {
-      const file = compose.secrets![secret]!.file!;
+      const file = compose.secrets![secret].file!;
       assert.match(file, /^\.\/\.dev\//, secret);
       assert.ok(program.includes(`'${file.replace(/^\.\/\.dev\//, '/out/')}'`), `dev-secrets does not create ${file}`);
     }
@@ -516,7 +516,7 @@ describe('docker-compose.yml: the deployment', () => {
 
   test('workers scale horizontally: no fixed container name, no host port', () => {
     for (const [name, s] of Object.entries(services)) assert.equal(s.container_name, undefined, `${name} has a container_name`);
-    assert.equal(services.worker!.ports, undefined);
+    assert.equal(services.worker.ports, undefined);
   });
 });
 
@@ -531,7 +531,7 @@ describe('Dockerfile, .env.example, .gitignore', () => {
 
   test('the Dockerfile builds on node:20-slim with npm ci and npm run build, and runs as non-root', () => {
     const args = new Map(instructions.filter((l) => /^ARG /.test(l)).map((l) => l.slice(4).split('=') as [string, string]));
-    const froms = instructions.filter((l) => /^FROM /.test(l)).map((l) => l.split(/\s+/)[1]!.replace(/^\$\{(\w+)\}$/, (_m, n: string) => args.get(n) ?? n));
+    const froms = instructions.filter((l) => /^FROM /.test(l)).map((l) => l.split(/\s+/)[1].replace(/^\$\{(\w+)\}$/, (_m, n: string) => args.get(n) ?? n));
     assert.ok(froms.length > 0 && froms.every((f) => f === 'node:20-slim'), `base images: ${froms.join(', ')}`);
     assert.ok(instructions.some((l) => /^RUN .*\bnpm ci\b/.test(l)), 'npm ci');
     assert.ok(instructions.some((l) => /^RUN .*\bnpm run build\b/.test(l)), 'npm run build');
