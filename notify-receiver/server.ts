@@ -27,6 +27,11 @@ export interface NotifyReceiverOptions {
 
 export interface NotifyReceiver {
   url: string;
+  /**
+   * Stops taking notifications, answers those under way (a Temporal call still running is cancelled
+   * and its notification answered "try again"), then closes every connection. When it resolves, no
+   * call to Temporal made by the receiver is still running, so the connection can be closed.
+   */
   close(): Promise<void>;
 }
 
@@ -34,6 +39,9 @@ type Outcome = { status: number; result: Result; kind: 'delivered' | 'refused' |
 
 export async function startNotifyReceiver(o: NotifyReceiverOptions): Promise<NotifyReceiver> {
   const path = o.path ?? '/alipay/notify';
+  const closing = new AbortController();
+  /** Notifications whose answer has not been written yet. */
+  const inFlight = new Set<Promise<void>>();
 
   async function deliver(req: IncomingMessage, rawBody: string): Promise<Outcome> {
     const refuse = (code: string, message: string): Outcome => ({ status: 200, result: { resultStatus: 'F', resultCode: code, resultMessage: message }, kind: 'refused' });
@@ -65,9 +73,11 @@ export async function startNotifyReceiver(o: NotifyReceiverOptions): Promise<Not
       payerRealNameVerified: n.payerRealNameVerified === undefined ? undefined : n.payerRealNameVerified === 'true',
     };
     try {
+      // A call started after the abort would not see it: while closing, take nothing new to Temporal.
+      if (closing.signal.aborted) throw new Error('the receiver is closing');
       // The order's paymentRequestId is its order id. The update's validator checks the id and the amount.
       const handle = o.temporal.workflow.getHandle(orderWorkflowId(n.paymentRequestId));
-      const ack = await handle.executeUpdate(paymentNotificationUpdate, { args: [notification] });
+      const ack = await o.temporal.withAbortSignal(closing.signal, () => handle.executeUpdate(paymentNotificationUpdate, { args: [notification] }));
       return { status: 200, result: { resultStatus: 'S', resultCode: 'SUCCESS', resultMessage: ack.duplicate ? 'duplicate' : 'success' }, kind: 'delivered' };
     } catch (error) {
       if (error instanceof WorkflowNotFoundError) return refuse('ORDER_NOT_EXIST', `no order for paymentRequestId ${n.paymentRequestId}`);
@@ -92,7 +102,7 @@ export async function startNotifyReceiver(o: NotifyReceiverOptions): Promise<Not
         url === path
           ? deliver(req, rawBody)
           : Promise.resolve({ status: 404, result: { resultStatus: 'F', resultCode: 'NO_INTERFACE_DEF', resultMessage: 'not found' }, kind: 'refused' });
-      void outcome.then((out) => {
+      const answered = outcome.then((out) => {
         o.logger?.info({ kind: out.kind, resultCode: out.result.resultCode }, 'notifyPayment');
         const body = JSON.stringify({ result: out.result });
         const headers = signedHeaders({
@@ -106,6 +116,8 @@ export async function startNotifyReceiver(o: NotifyReceiverOptions): Promise<Not
         });
         res.writeHead(out.status, headers).end(body);
       });
+      inFlight.add(answered);
+      void answered.finally(() => inFlight.delete(answered));
     });
   });
   await new Promise<void>((resolve, reject) => {
@@ -116,8 +128,12 @@ export async function startNotifyReceiver(o: NotifyReceiverOptions): Promise<Not
   return {
     url: `http://${o.host ?? '127.0.0.1'}:${port}${path}`,
     close: async () => {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      closing.abort();
+      // A notification may still arrive on a kept-alive connection while the others are answered.
+      while (inFlight.size > 0) await Promise.allSettled(inFlight);
       server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await closed;
     },
   };
 }

@@ -42,6 +42,7 @@ export class Notifier {
   private jobs: Job[] = [];
   private running: Promise<void> | null = null;
   private ticker: NodeJS.Timeout | null = null;
+  private stopped = false;
 
   constructor(
     private readonly clock: SandboxClock,
@@ -55,9 +56,16 @@ export class Notifier {
     this.ticker.unref();
   }
 
-  stop() {
+  /**
+   * Stops sending: no new run starts, a run under way ends after its current attempt, and the promise
+   * settles only once it has (with its error, if it failed). After it, the notifier reads the clock no
+   * more, so whatever backs the clock (e.g. a Temporal test server) can be shut down.
+   */
+  async stop(): Promise<void> {
+    this.stopped = true;
     if (this.ticker) clearInterval(this.ticker);
     this.ticker = null;
+    await this.running;
   }
 
   notify(payment: Payment, now: number) {
@@ -68,22 +76,25 @@ export class Notifier {
 
   /** Runs every job due on the sandbox clock. Serialized, so an attempt never overlaps itself. */
   runDue(): Promise<void> {
-    if (!this.running) {
+    if (!this.running && !this.stopped) {
       this.running = (async () => {
         try {
-          for (;;) {
+          while (!this.stopped) {
             const now = await this.clock.now();
             const due = this.jobs.filter((j) => j.dueAt <= now).sort((a, b) => a.dueAt - b.dueAt);
             if (due.length === 0) return;
-            this.jobs = this.jobs.filter((j) => !due.includes(j));
-            for (const job of due) await job.run();
+            for (const job of due) {
+              if (this.stopped) return;
+              this.jobs = this.jobs.filter((j) => j !== job);
+              await job.run();
+            }
           }
         } finally {
           this.running = null;
         }
       })();
     }
-    return this.running;
+    return this.running ?? Promise.resolve();
   }
 
   private schedule(delivery: NotificationDelivery, after: number) {

@@ -34,6 +34,11 @@ export interface Sandbox {
   url: string;
   port: number;
   clock: SandboxClock;
+  /**
+   * Stops sending notifications and waits for the attempt under way, if any. After it the sandbox
+   * no longer reads its clock by itself (requests still do). close() does it too.
+   */
+  stopNotifications(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -46,6 +51,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   const faults = new Faults();
   const rules = new CustomsRules();
   let baseUrl = '';
+  let notifying = true;
   let state = newState();
 
   function newState() {
@@ -63,7 +69,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     const payments: PaymentBook = new PaymentBook(settings, (p, now) => notifier.notify(p, now));
     const declarations = new DeclarationBook(payments, rules, options.retransmitGapMs);
     const eport = new EPort(payments, declarations, rules);
-    notifier.start();
+    if (notifying) notifier.start();
     return { settings, payments, declarations, eport, notifier };
   }
 
@@ -103,8 +109,8 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     [/^GET \/sandbox\/ledger$/, (_m, _b, now) => ledger(now)],
     [
       /^POST \/sandbox\/reset$/,
-      () => {
-        state.notifier.stop();
+      async () => {
+        await state.notifier.stop();
         state = newState();
         faults.set(faultConfig.parse({}));
         rules.apply({ reset: true });
@@ -269,10 +275,18 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     url: baseUrl,
     port,
     clock,
+    stopNotifications: async () => {
+      notifying = false;
+      await state.notifier.stop();
+    },
     close: async () => {
-      state.notifier.stop();
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      notifying = false;
+      try {
+        await state.notifier.stop();
+      } finally {
+        server.closeAllConnections();
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+      }
     },
   };
 }

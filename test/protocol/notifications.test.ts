@@ -3,6 +3,7 @@ import { after, afterEach, before, test } from 'node:test';
 import { BUYER, paidPayment, uniqueId } from '../support/orders';
 import { startNotifyReceiver } from '../support/notify-receiver';
 import { frozenTime, startSandboxFixture, type SandboxFixture } from '../support/sandbox';
+import { startLocalServer } from '../support/wire';
 
 // notifyPayment: signed, on the documented schedule of the sandbox clock, until a SIGNED S acknowledgement.
 // The sandbox clock stands still unless advanced, so attempt times are exact.
@@ -149,4 +150,40 @@ test('8 attempts in all at most, at 0s, 2m, 10m, 10m, 1h, 2h, 6h and 15h gaps, t
   assert.equal(d.attempts.length, 8);
   assert.equal(d.acknowledged, false);
   assert.equal(receiver.for(p.id).length, 8);
+});
+
+test('stopping notifications waits for the attempt under way; after that the sandbox reads its clock no more', async () => {
+  // What backs the clock (Temporal's test server in the workflow tests) may be shut down once the stop returns.
+  let clockReads = 0;
+  const start = Date.now();
+  const g = await startSandboxFixture({ timeSource: () => (clockReads++, start) });
+  let release!: () => void;
+  const held = new Promise<void>((r) => (release = r));
+  let arrived!: () => void;
+  const arrival = new Promise<void>((r) => (arrived = r));
+  const slow = await startLocalServer(async (_req, _body, res) => {
+    arrived();
+    await held;
+    res.writeHead(200, { 'Content-Type': 'application/json' }).end('{}');
+  });
+  try {
+    const id = uniqueId('PAY-STOP');
+    await paidPayment(g, { paymentRequestId: id, notifyUrl: `${slow.url}/alipay/notify/${id}` });
+    await arrival; // the first attempt is under way, held by the merchant
+    let stopped = false;
+    const stopping = g.sandbox.stopNotifications().then(() => void (stopped = true));
+    await new Promise((r) => setImmediate(r));
+    assert.equal(stopped, false, 'the stop waits for the attempt under way');
+    release();
+    await stopping;
+    const readsAtStop = clockReads;
+    await new Promise((r) => setTimeout(r, 200)); // four ticks of the notifier
+    assert.equal(clockReads, readsAtStop, 'no clock read after the stop');
+    const d = (await g.ledger()).notifications.find((n: any) => n.paymentRequestId === id);
+    assert.deepEqual(d.attempts.map((a: any) => a.outcome), ['UNSIGNED_ACK'], 'the attempt under way was finished and recorded');
+  } finally {
+    release();
+    await g.close();
+    await slow.close();
+  }
 });

@@ -40,29 +40,63 @@ export interface WorkflowStack {
   close(): Promise<void>;
 }
 
-export async function startWorkflowStack(
-  opts: {
-    quotaUpdatesPerRun?: number;
-    /** 0 replays every workflow task from the full history, as after a crash; it also avoids sticky queues. */
-    maxCachedWorkflows?: number;
-  } = {},
-): Promise<WorkflowStack> {
+export interface WorkflowStackOptions {
+  quotaUpdatesPerRun?: number;
+  /** 0 replays every workflow task from the full history, as after a crash; it also avoids sticky queues. */
+  maxCachedWorkflows?: number;
+}
+
+export async function startWorkflowStack(opts: WorkflowStackOptions = {}): Promise<WorkflowStack> {
   if (!runtimeInstalled) {
     Runtime.install({ logger: new DefaultLogger('WARN') });
     runtimeInstalled = true;
   }
+  const stops: Stop[] = [];
+  try {
+    return await buildStack(opts, stops);
+  } catch (error) {
+    // Whatever did start is stopped, so a failed start leaves no test server or timer behind.
+    await stopAll(stops).catch((e: unknown) => console.error('stopping a workflow stack that failed to start:', e));
+    throw error;
+  }
+}
+
+type Stop = () => Promise<void>;
+
+/**
+ * Runs the stops last added first, each once the one before has ended, so nothing outlives what it
+ * uses. A stop that fails does not keep the others from running; its error is thrown at the end.
+ */
+async function stopAll(stops: Stop[]): Promise<void> {
+  const failures: unknown[] = [];
+  for (let stop = stops.pop(); stop; stop = stops.pop()) {
+    try {
+      await stop();
+    } catch (error) {
+      failures.push(error);
+    }
+  }
+  if (failures.length === 1) throw failures[0];
+  if (failures.length > 1) throw new AggregateError(failures, 'closing the workflow stack failed');
+}
+
+/** Starts the stack, adding to `stops` how to stop each part as soon as it runs. */
+async function buildStack(opts: WorkflowStackOptions, stops: Stop[]): Promise<WorkflowStack> {
   // Payloads are encrypted as in production, with a key made for this run.
   const dataConverter = { payloadCodecs: [new AesGcmCodec(parseKeyring(newKeySpec('test')))] };
   const env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: testServerExecutable() }, client: { dataConverter } });
+  stops.push(() => env.teardown()); // the client connection, the worker's native connection, the test server
   await registerSearchAttributes(env);
   // A traffic limit backs off 30 s in production; 3 s keeps the retry tests short in real time.
   const f = await startSandboxFixture({ timeSource: () => env.currentTimeMs(), trafficLimitBackoffMs: 3_000 });
+  stops.push(() => f.close());
   const receiver = await startNotifyReceiver({
     temporal: env.client,
     clientId: CLIENT_ID,
     alipayPlusPublicKey: f.keys.alipayPlusPublicKey,
     merchantPrivateKey: f.keys.merchantPrivateKey,
   });
+  stops.push(() => receiver.close());
   const taskQueue = 'orders-test';
   const activities = createActivities({
     alipay: f.client,
@@ -85,6 +119,16 @@ export async function startWorkflowStack(
     });
   let worker = await newWorker();
   let running = worker.run();
+  /** Shuts the worker down and waits for it, its activities included; rejects if the worker failed. */
+  const stopWorker = async () => {
+    if (worker.getState() === 'RUNNING') worker.shutdown();
+    await running;
+  };
+  stops.push(stopWorker);
+  // Stopped first: the sandbox's notifier, which reads the test server's clock on a timer and posts to
+  // the receiver, whose update needs the worker. So a notification under way is finished while the
+  // worker still runs, and nothing reads the clock once the test server goes.
+  stops.push(() => f.sandbox.stopNotifications());
   return {
     env,
     f,
@@ -94,17 +138,11 @@ export async function startWorkflowStack(
     },
     taskQueue,
     restartWorker: async () => {
-      worker.shutdown();
-      await running;
+      await stopWorker();
       worker = await newWorker();
       running = worker.run();
     },
-    close: async () => {
-      worker.shutdown();
-      await running;
-      await receiver.close();
-      await f.close();
-      await env.teardown();
-    },
+    // The notifier, the worker, the receiver, the sandbox, then the connections and the test server.
+    close: () => stopAll(stops),
   };
 }
