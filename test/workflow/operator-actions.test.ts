@@ -3,6 +3,7 @@ import { after, before, test } from 'node:test';
 import { OrderRefusedError, cancelOrder, orderStatus, pollNow, reviewRealName, startOrder } from '../../client/orders';
 import { createHmac } from 'node:crypto';
 import { customsYear } from '../../domain/limits';
+import type { OrderStatus } from '../../domain/order-api';
 import { quotaUsageQuery, quotaWorkflowId } from '../../domain/quota-api';
 import { startWorkflowStack, type WorkflowStack } from '../support/temporal';
 import { freshBuyer, payerOf, sampleOrder, waitForStatus } from '../support/workflow-helpers';
@@ -53,7 +54,11 @@ test('cancel during the customs review refunds the payment in full', async () =>
   await s.f.helper('POST', '/sandbox/customs/rules', { orders: { [order.orderId]: { decisionAfterMs: 6 * 60 * 60_000 } } });
   await startOrder(s.env.client, order, { taskQueue: s.taskQueue });
   await s.f.helper('POST', `/sandbox/payments/${order.orderId}/succeed`, { payer: payerOf(buyer) });
-  await waitForStatus(s.env, s.env.client, order.orderId, (x) => x.stage === 'CUSTOMS_REVIEW');
+  // Cancel while the order waits between two polls: customs has answered once, and the test server's clock
+  // stands still until the next skip, so no poll is in flight. (The time-skipping test server cannot take
+  // an activity's cancellation in the same workflow task as its completion, which a real server can.)
+  const polled = (x: OrderStatus) => x.stage === 'CUSTOMS_REVIEW' && ['WAITING_FOR_PROCESSING', 'IN_PROCESS'].includes(x.declarations[0]?.status ?? '');
+  await waitForStatus(s.env, s.env.client, order.orderId, polled);
   const st = await cancelOrder(s.env.client, order.orderId, ops);
   assert.equal(st.stage, 'CANCELLED');
   assert.equal(st.refundableFen, 0);
