@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { ORDER_SEARCH_ATTRIBUTES, cliTypeOf } from '../domain/search-attributes';
 import { DEV_KEY_FILES, ensureDevKeys } from '../sandbox/dev-keys';
+import { SandboxHelpers } from '../sandbox/helper-client';
 import { AesGcmCodec, newKeySpec, parseKeyring } from '../codec/aes-gcm-codec';
 import { bundleWorkflows } from './bundle-workflows';
 import { projectRoot } from './paths';
@@ -33,6 +34,8 @@ export interface Stack {
   temporalAddress: string;
   uiUrl: string;
   sandboxUrl: string;
+  /** The sandbox's test helpers: pay, fail, customs rules, faults, clock, ledger. */
+  helpers: SandboxHelpers;
   notifyUrl: string;
   metricsUrl: string;
   /** The codec server, and the token it wants as `Authorization: Bearer <token>`. */
@@ -139,6 +142,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const taskQueue = options.taskQueue ?? 'alipay-orders';
   const temporalAddress = `127.0.0.1:${ports.temporal}`;
   const sandboxUrl = `http://127.0.0.1:${ports.sandbox}`;
+  const helpers = new SandboxHelpers(sandboxUrl);
   const notifyUrl = `http://127.0.0.1:${ports.notify}/alipay/notify`;
   const metricsUrl = `http://127.0.0.1:${ports.metrics}/metrics`;
   const uiUrl = `http://127.0.0.1:${ports.ui}`;
@@ -225,7 +229,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         await connection.workflowService.getSystemInfo({});
         return new Client({ connection, namespace: 'default', dataConverter });
       }),
-      until('sandbox', () => httpOk(`${sandboxUrl}/sandbox/clock`)),
+      until('sandbox', () => helpers.clock()),
       until('codec server', () => httpOk(`${codecUrl}/healthz`)),
       bundleWorkflows(bundlePath),
     ]);
@@ -240,6 +244,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       temporalAddress,
       uiUrl,
       sandboxUrl,
+      helpers,
       notifyUrl,
       metricsUrl,
       codecUrl,
@@ -260,6 +265,6 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     };
   } catch (error) {
     killAll();
-    throw new Error(`${(error as Error).message} (logs in ${logDir})`);
+    throw new Error(`${(error as Error).message} (logs in ${logDir})`, { cause: error });
   }
 }
