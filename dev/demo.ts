@@ -59,7 +59,7 @@ function summary(s: OrderStatus): string {
 /** Why an order did not reach the end of its path, short enough for one line. */
 function failure(error: unknown): string {
   if (error instanceof WaitTimeoutError) {
-    return `did not reach ${error.what} within ${error.timeoutMs / 60_000} min; last seen ${error.last ? progress(error.last) : '(no status)'}`;
+    return `did not reach ${error.what} within ${error.waited}; last seen ${error.last ? progress(error.last) : '(no status)'}`;
   }
   return error instanceof Error ? error.message : String(error);
 }

@@ -32,14 +32,14 @@ export interface SampleOrderOptions extends Partial<OrderInput> {
   name?: string;
 }
 
-/** Two tins of infant milk powder (398.00 CNY) for SAMPLE_BUYER, declared in Hangzhou, shipped by SF Express. */
+/** A tin of infant milk powder (199.00 CNY) for SAMPLE_BUYER, declared in Hangzhou, shipped by SF Express. */
 export function sampleOrder(options: SampleOrderOptions = {}): OrderInput {
   const { prefix = 'ORD-', name = randomUUID().slice(0, 8), ...over } = options;
   return {
     orderId: `${prefix}${name}`,
     currency: 'CNY',
-    totalFen: 39_800,
-    items: [{ sku: 'MILK-900', name: 'Infant milk powder 900g', quantity: 2, unitPriceFen: 19_900 }],
+    totalFen: 19_900,
+    items: [{ sku: 'MILK-900', name: 'Infant milk powder 900g', quantity: 1, unitPriceFen: 19_900 }],
     buyer: SAMPLE_BUYER,
     customs: { district: 'Hangzhou', merchantCustomsCode: 'MC-0001', merchantCustomsName: 'Example Merchant Ltd' },
     logistics: { carrier: 'SF Express', waybillNo: `SF${name}` },

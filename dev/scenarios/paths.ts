@@ -29,6 +29,9 @@ export interface Scenario {
  */
 export const PASSPORT_BUYER: Buyer = { fullName: 'TANAKA YUI', certificateType: 'PASSPORT', certificateNo: 'TZ7310462' };
 
+/** The paths' orders are of two tins, 398.00 CNY. */
+const TWO_TINS = { totalFen: 39_800, items: [{ sku: 'MILK-900', name: 'Infant milk powder 900g', quantity: 2, unitPriceFen: 19_900 }] };
+
 const released = (s: OrderStatus) => s.stage === 'RELEASED_FOR_DELIVERY';
 const refunded = (s: OrderStatus) => s.stage === 'REFUNDED';
 const awaitingCorrection = (s: OrderStatus) => s.declarations[0]?.status === 'AWAITING_CORRECTION';
@@ -70,7 +73,7 @@ export const SCENARIOS: Scenario[] = [
   {
     name: 'cleared',
     title: 'cleared',
-    input: (prefix, buyer) => sampleOrder({ prefix, name: 'CLEARED', buyer }),
+    input: (prefix, buyer) => sampleOrder({ prefix, name: 'CLEARED', buyer, ...TWO_TINS }),
     drive: paidByBuyer('RELEASED_FOR_DELIVERY', released),
   },
   {
@@ -102,6 +105,7 @@ export const SCENARIOS: Scenario[] = [
         prefix,
         name: 'CORRECTED',
         buyer,
+        ...TWO_TINS,
         customs: { district: 'SHANGHAI_CBT', merchantCustomsCode: 'MC-OLD', merchantCustomsName: 'Example Merchant Ltd' },
       }),
     drive: async (run, order) => {
@@ -121,7 +125,7 @@ export const SCENARIOS: Scenario[] = [
   {
     name: 'identity-mismatch-refunded',
     title: 'identity mismatch, refunded',
-    input: (prefix, buyer) => sampleOrder({ prefix, name: 'MISMATCH', buyer }),
+    input: (prefix, buyer) => sampleOrder({ prefix, name: 'MISMATCH', buyer, ...TWO_TINS }),
     drive: async (run, order) => {
       await run.start(order);
       await run.pay(order.orderId, run.otherPayer);
@@ -131,7 +135,7 @@ export const SCENARIOS: Scenario[] = [
   {
     name: 'expired-cancelled',
     title: 'not paid, expired, cancelled',
-    input: (prefix, buyer) => sampleOrder({ prefix, name: 'EXPIRED', buyer, paymentExpiryMinutes: 1 }),
+    input: (prefix, buyer) => sampleOrder({ prefix, name: 'EXPIRED', buyer, ...TWO_TINS, paymentExpiryMinutes: 1 }),
     drive: async (run, order) => {
       await run.start(order);
       return run.waitFor(order.orderId, 'CANCELLED', (s) => s.stage === 'CANCELLED');
@@ -146,6 +150,7 @@ export const SCENARIOS: Scenario[] = [
         prefix,
         name: 'STUCK',
         buyer,
+        ...TWO_TINS,
         customs: { district: 'ZHENGZHOU', merchantCustomsCode: 'MC-0009', merchantCustomsName: 'Example Merchant Ltd' },
       }),
     drive: async (run, order) => {
@@ -158,7 +163,7 @@ export const SCENARIOS: Scenario[] = [
   {
     name: 'cancelled-in-customs-review',
     title: 'cancelled during the customs review',
-    input: (prefix, buyer) => sampleOrder({ prefix, name: 'CANCELLED', buyer }),
+    input: (prefix, buyer) => sampleOrder({ prefix, name: 'CANCELLED', buyer, ...TWO_TINS }),
     drive: async (run, order) => {
       // Customs takes its time with this one, so the operator cancels it while it is under review.
       await run.stack.helpers.customsRules({
@@ -180,7 +185,7 @@ export const SCENARIOS: Scenario[] = [
   {
     name: 'partial-refund-after-release',
     title: 'released, then partly refunded',
-    input: (prefix, buyer) => sampleOrder({ prefix, name: 'PARTIAL-REFUND', buyer }),
+    input: (prefix, buyer) => sampleOrder({ prefix, name: 'PARTIAL-REFUND', buyer, ...TWO_TINS }),
     drive: async (run, order) => {
       await run.start(order);
       await run.pay(order.orderId, order.buyer);
@@ -196,19 +201,19 @@ export const SCENARIOS: Scenario[] = [
   {
     name: 'passport-review-approved',
     title: 'passport holder, review approved',
-    input: (prefix) => sampleOrder({ prefix, name: 'PASSPORT-APPROVED', buyer: PASSPORT_BUYER }),
+    input: (prefix) => sampleOrder({ prefix, name: 'PASSPORT-APPROVED', buyer: PASSPORT_BUYER, ...TWO_TINS }),
     drive: reviewed(true, 'RELEASED_FOR_DELIVERY', released),
   },
   {
     name: 'passport-review-rejected-refunded',
     title: 'passport holder, review rejected, refunded',
-    input: (prefix) => sampleOrder({ prefix, name: 'PASSPORT-REJECTED', buyer: PASSPORT_BUYER }),
+    input: (prefix) => sampleOrder({ prefix, name: 'PASSPORT-REJECTED', buyer: PASSPORT_BUYER, ...TWO_TINS }),
     drive: reviewed(false, 'REFUNDED', refunded),
   },
   {
     name: 'payer-not-verified-refunded',
     title: 'payer not real-name verified, refunded',
-    input: (prefix, buyer) => sampleOrder({ prefix, name: 'NOT-VERIFIED', buyer }),
+    input: (prefix, buyer) => sampleOrder({ prefix, name: 'NOT-VERIFIED', buyer, ...TWO_TINS }),
     drive: async (run, order) => {
       await run.start(order);
       await run.pay(order.orderId, order.buyer, { realNameVerified: false });
@@ -218,7 +223,7 @@ export const SCENARIOS: Scenario[] = [
   {
     name: 'clearance-rejected-refunded',
     title: 'clearance rejected, refunded',
-    input: (prefix, buyer) => sampleOrder({ prefix, name: 'CLEARANCE-REJECTED', buyer }),
+    input: (prefix, buyer) => sampleOrder({ prefix, name: 'CLEARANCE-REJECTED', buyer, ...TWO_TINS }),
     drive: async (run, order) => {
       await run.stack.helpers.customsRules({
         clearance: {
@@ -235,7 +240,7 @@ export const SCENARIOS: Scenario[] = [
   {
     name: 'auto-retransmitted',
     title: 'rejected for missing payment data, retransmitted by itself',
-    input: (prefix, buyer) => sampleOrder({ prefix, name: 'AUTO-RETRANSMIT', buyer }),
+    input: (prefix, buyer) => sampleOrder({ prefix, name: 'AUTO-RETRANSMIT', buyer, ...TWO_TINS }),
     drive: async (run, order) => {
       // Customs lacks the payment data the first time: the workflow retransmits by itself after the gap.
       await run.stack.helpers.customsRules(rejectedOnce(order.orderId, 'the payment data was not received from the payment company'));
@@ -255,6 +260,7 @@ export const SCENARIOS: Scenario[] = [
         prefix,
         name: 'DECLARE-REFUSED',
         buyer,
+        ...TWO_TINS,
         customs: { district: 'ZHENGZHOU', merchantCustomsCode: 'MC-OLD', merchantCustomsName: 'Example Merchant Ltd' },
       }),
     drive: async (run, order) => {
@@ -302,7 +308,7 @@ export const SCENARIOS: Scenario[] = [
     // The notification is lost, so the order learns the payment by polling inquiryPayment after a minute.
     name: 'paid-by-inquiry',
     title: 'notification lost, paid by inquiry',
-    input: (prefix, buyer) => sampleOrder({ prefix, name: 'BY-INQUIRY', buyer }),
+    input: (prefix, buyer) => sampleOrder({ prefix, name: 'BY-INQUIRY', buyer, ...TWO_TINS }),
     drive: async (run, order) => {
       await run.start(order);
       await run.pay(order.orderId, order.buyer, { dropNotification: true });

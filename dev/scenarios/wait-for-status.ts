@@ -3,8 +3,10 @@ import { orderStatus } from '../../client/orders';
 import type { OrderStatus } from '../../domain/order-api';
 
 export interface WaitOptions {
-  /** Give up after this long: real time, or the time `sleep` skipped if that is more. 180 s unless given. */
+  /** Give up after this long, in real time. 180 s unless given. */
   timeoutMs?: number;
+  /** With a `sleep` that skips time: give up, too, once the sleeps add up to this much skipped time. */
+  skippedTimeoutMs?: number;
   /** Between two looks. 1 s unless given. */
   intervalMs?: number;
   /** How to wait between looks; a time-skipping test environment passes its `sleep`, which skips time. */
@@ -19,14 +21,15 @@ export class WaitTimeoutError extends Error {
   constructor(
     readonly orderId: string,
     readonly what: string,
-    readonly timeoutMs: number,
+    /** How long it waited, in words. */
+    readonly waited: string,
     /** The last status seen, if any, and the last query error when the last look failed. */
     readonly last: OrderStatus | undefined,
     readonly lastError: unknown,
   ) {
     const tail = lastError ? `; last query error: ${lastError instanceof Error ? lastError.message : JSON.stringify(lastError)}` : '';
     super(
-      `order ${orderId} did not reach ${what} within ${timeoutMs / 1000} s; last stage ${last?.stage ?? '(none)'}, last status: ${JSON.stringify(last)}${tail}`,
+      `order ${orderId} did not reach ${what} within ${waited}; last stage ${last?.stage ?? '(none)'}, last status: ${JSON.stringify(last)}${tail}`,
     );
   }
 }
@@ -44,7 +47,7 @@ export async function waitForStatus(
   orderId: string,
   what: string,
   done: (s: OrderStatus) => boolean,
-  { timeoutMs = 180_000, intervalMs = 1_000, sleep = realSleep, onStatus }: WaitOptions = {},
+  { timeoutMs = 180_000, skippedTimeoutMs = Infinity, intervalMs = 1_000, sleep = realSleep, onStatus }: WaitOptions = {},
 ): Promise<OrderStatus> {
   const started = Date.now();
   let slept = 0;
@@ -59,9 +62,10 @@ export async function waitForStatus(
     } catch (error) {
       lastError = error;
     }
-    if (Math.max(Date.now() - started, slept) >= timeoutMs) break;
+    if (Date.now() - started >= timeoutMs) throw new WaitTimeoutError(orderId, what, `${timeoutMs / 1000} s`, last, lastError);
+    if (slept >= skippedTimeoutMs)
+      throw new WaitTimeoutError(orderId, what, `${skippedTimeoutMs / 1000} s of skipped time`, last, lastError);
     await sleep(intervalMs);
     slept += intervalMs;
   }
-  throw new WaitTimeoutError(orderId, what, timeoutMs, last, lastError);
 }

@@ -2,21 +2,10 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { startOrder } from '../../client/orders';
 import type { Stack } from '../../dev/stack';
-import {
-  CUSTOMS_TIMEOUTS,
-  FAST_CUSTOMS,
-  assertLogsFreeOfPii,
-  e2eOrder,
-  jsonLines,
-  ledgerOf,
-  pay,
-  readLog,
-  runCli,
-  sandboxPost,
-  sleep,
-  startE2EStack,
-  waitForStage,
-} from '../support/e2e';
+import { payerOf, sampleOrder } from '../../dev/scenarios/orders';
+import { waitForStatus } from '../../dev/scenarios/wait-for-status';
+import { CUSTOMS_TIMEOUTS, FAST_CUSTOMS, assertLogsFreeOfPii, jsonLines, readLog, runCli, sleep, startE2EStack } from '../support/e2e';
+import { freshBuyer } from '../support/workflow-helpers';
 
 // One order through the whole product on `temporal server start-dev`, then what operators see of it:
 // the CLI over the dev server's visibility, the Prometheus metrics and the logs; last, a graceful stop.
@@ -27,42 +16,43 @@ let releasedOrderId: string | undefined;
 
 before(async () => {
   stack = await startE2EStack('lifecycle');
-  await sandboxPost(stack, '/sandbox/customs/rules', FAST_CUSTOMS);
+  await stack.helpers.customsRules(FAST_CUSTOMS);
 });
 after(async () => {
   await stack?.stop();
 });
 
-test('a paid order goes sandbox → notify receiver → worker and is released for delivery, each effect once', { timeout: 300_000 }, async () => {
-  const { order, buyer, payer } = e2eOrder();
+void test('a paid order goes sandbox → notify receiver → worker and is released for delivery, each effect once', { timeout: 300_000 }, async () => {
+  const buyer = freshBuyer();
+  const order = sampleOrder({ buyer });
   buyers.push(buyer);
   const checkout = await startOrder(stack.client, order, { taskQueue: stack.taskQueue, timeouts: CUSTOMS_TIMEOUTS });
   assert.equal(checkout.paymentRequestId, order.orderId);
   assert.ok(checkout.paymentUrl.startsWith(`${stack.sandboxUrl}/cashier/`), `cashier URL ${checkout.paymentUrl}`);
 
-  await pay(stack, order.orderId, payer);
-  const released = await waitForStage(stack, order.orderId, 'RELEASED_FOR_DELIVERY');
+  await stack.helpers.pay(order.orderId, payerOf(buyer));
+  const released = await waitForStatus(stack.client, order.orderId, 'RELEASED_FOR_DELIVERY', (st) => st.stage === 'RELEASED_FOR_DELIVERY');
   releasedOrderId = order.orderId;
 
   assert.equal(released.payment.status, 'SUCCESS');
   assert.equal(released.payment.learnedFrom, 'NOTIFICATION', 'the payment became known through the notify receiver, not by polling');
   assert.equal(released.payment.notificationsReceived, 1);
   assert.equal(released.declarations.length, 1);
-  assert.equal(released.declarations[0]!.status, 'ACCEPTED');
-  assert.equal(released.declarations[0]!.attempts, 1);
-  assert.equal(released.declarations[0]!.identityCheckResult, 'CHECK_PASSED');
+  assert.equal(released.declarations[0].status, 'ACCEPTED');
+  assert.equal(released.declarations[0].attempts, 1);
+  assert.equal(released.declarations[0].identityCheckResult, 'CHECK_PASSED');
   assert.deepEqual(released.clearance, [{ customsOrderId: order.orderId, status: 'RELEASED' }]);
   assert.equal(released.stuck, undefined);
 
-  const l = await ledgerOf(stack, order.orderId);
+  const l = await stack.helpers.ledgerOf(order.orderId);
   assert.equal(l.payments.length, 1, 'exactly one payment');
-  assert.equal(l.payments[0]!.status, 'SUCCESS');
+  assert.equal(l.payments[0].status, 'SUCCESS');
   assert.equal(l.declarations.length, 1, 'exactly one declaration');
-  assert.deepEqual(l.declarations[0]!.calls.map((c) => c.kind), ['FIRST'], 'one declare call');
+  assert.deepEqual(l.declarations[0].calls.map((c) => c.kind), ['FIRST'], 'one declare call');
   assert.equal(l.refunds.length, 0);
   // Alipay+ got a signed S from the receiver, so it stopped sending.
   assert.equal(l.notifications.length, 1, 'one notification delivery');
-  const delivery = l.notifications[0]!;
+  const delivery = l.notifications[0];
   assert.ok(delivery.attempts.length >= 1, 'the sandbox sent the notification');
   assert.deepEqual(
     delivery.attempts.map((a) => a.outcome),
@@ -72,7 +62,7 @@ test('a paid order goes sandbox → notify receiver → worker and is released f
   assert.equal(delivery.acknowledged, true);
 });
 
-test('operators: the CLI lists the order by stage through visibility and prints its status', { timeout: 120_000 }, async () => {
+void test('operators: the CLI lists the order by stage through visibility and prints its status', { timeout: 120_000 }, async () => {
   assert.ok(releasedOrderId, 'needs the released order of the first test');
   const workflowId = `order-${releasedOrderId}`;
   // Visibility is eventually consistent: retry for a while, never forever.
@@ -107,7 +97,7 @@ test('operators: the CLI lists the order by stage through visibility and prints 
   assert.equal((JSON.parse(json.stdout) as { stage: string }).stage, 'RELEASED_FOR_DELIVERY');
 });
 
-test("metrics: the worker's Prometheus endpoint has the SDK's metrics and the business counters", { timeout: 60_000 }, async (t) => {
+void test("metrics: the worker's Prometheus endpoint has the SDK's metrics and the business counters", { timeout: 60_000 }, async (t) => {
   assert.ok(releasedOrderId, 'needs the released order of the first test');
   const res = await fetch(stack.metricsUrl, { signal: AbortSignal.timeout(10_000) });
   assert.equal(res.status, 200);
@@ -124,7 +114,7 @@ test("metrics: the worker's Prometheus endpoint has the SDK's metrics and the bu
   assert.ok(counter('alipay_orders_cleared') >= 1, 'alipay_orders_cleared counts the order');
 });
 
-test('graceful shutdown: SIGTERM drains the worker, which logs "worker stopped" and exits', { timeout: 120_000 }, async () => {
+void test('graceful shutdown: SIGTERM drains the worker, which logs "worker stopped" and exits', { timeout: 120_000 }, async () => {
   assert.equal(readLog(stack, 'worker').includes('worker stopped'), false, 'not stopped yet');
   await stack.stopWorker('SIGTERM');
   const log = readLog(stack, 'worker');
@@ -138,6 +128,6 @@ test('graceful shutdown: SIGTERM drains the worker, which logs "worker stopped" 
   assert.equal(res.status, 200);
 });
 
-test('logs: no buyer name or ID number in the worker or notify receiver logs', () => {
+void test('logs: no buyer name or ID number in the worker or notify receiver logs', () => {
   assertLogsFreeOfPii(stack, buyers);
 });

@@ -16,17 +16,17 @@ const MIN = 60_000;
 const iso = (ms: number) => new Date(ms).toISOString();
 const cny = (value: string) => ({ currency: 'CNY' as const, value });
 
-async function declarationsOf(paymentRequestId: string): Promise<any[]> {
-  return (await f.ledger()).declarations.filter((d: any) => d.paymentRequestId === paymentRequestId);
+async function declarationsOf(paymentRequestId: string) {
+  return (await f.helpers.ledgerOf(paymentRequestId)).declarations;
 }
-async function declaration(customsDeclarationRequestId: string): Promise<any> {
-  const d = (await f.ledger()).declarations.find((x: any) => x.customsDeclarationRequestId === customsDeclarationRequestId);
+async function declaration(customsDeclarationRequestId: string) {
+  const d = (await f.helpers.ledger()).declarations.find((x) => x.customsDeclarationRequestId === customsDeclarationRequestId);
   assert.ok(d, `no declaration ${customsDeclarationRequestId} in the ledger`);
   return d;
 }
 const declareRefused = (req: DeclareRequest, code: string) => rejectsWith(f.client.declare(req), AlipayPlusFinalError, code);
 
-test('PARAM_ILLEGAL names the field: customsCode HANGZHOU and currency USD, sent raw past the client check', async () => {
+void test('PARAM_ILLEGAL names the field: customsCode HANGZHOU and currency USD, sent raw past the client check', async () => {
   const p = await paidPayment(f);
   const path = APIS.declare.path;
   const hangzhou = { ...declareRequest(p.id), customs: { customsCode: 'HANGZHOU', region: 'CN' } };
@@ -44,11 +44,11 @@ test('PARAM_ILLEGAL names the field: customsCode HANGZHOU and currency USD, sent
   assert.deepEqual(await declarationsOf(p.id), []);
 });
 
-test('declare for an unknown paymentRequestId is F ORDER_NOT_EXIST', async () => {
+void test('declare for an unknown paymentRequestId is F ORDER_NOT_EXIST', async () => {
   await declareRefused(declareRequest(uniqueId('PAY-NONE')), 'ORDER_NOT_EXIST');
 });
 
-test('declare for an unpaid or cancelled payment is F INVALID_ORDER_STATUS', async () => {
+void test('declare for an unpaid or cancelled payment is F INVALID_ORDER_STATUS', async () => {
   const p = await unpaidPayment(f);
   await declareRefused(declareRequest(p.id), 'INVALID_ORDER_STATUS');
   await f.client.cancelPayment({ paymentRequestId: p.id });
@@ -56,7 +56,7 @@ test('declare for an unpaid or cancelled payment is F INVALID_ORDER_STATUS', asy
   assert.deepEqual(await declarationsOf(p.id), []);
 });
 
-test('the same declare twice is idempotent on customsDeclarationRequestId: same pspDeclarationRequestId, calls [FIRST, IDEMPOTENT_REPEAT]', async () => {
+void test('the same declare twice is idempotent on customsDeclarationRequestId: same pspDeclarationRequestId, calls [FIRST, IDEMPOTENT_REPEAT]', async () => {
   const p = await paidPayment(f);
   const first = await f.client.declare(declareRequest(p.id));
   const again = await f.client.declare(declareRequest(p.id));
@@ -67,11 +67,11 @@ test('the same declare twice is idempotent on customsDeclarationRequestId: same 
   assert.deepEqual(first.pspOrderAmount, cny('19900'));
   const ds = await declarationsOf(p.id);
   assert.equal(ds.length, 1);
-  assert.deepEqual(ds[0].calls.map((c: any) => c.kind), ['FIRST', 'IDEMPOTENT_REPEAT']);
+  assert.deepEqual(ds[0].calls.map((c) => c.kind), ['FIRST', 'IDEMPOTENT_REPEAT']);
   assert.equal(ds[0].reviews, 1, 'an idempotent repeat starts no new review');
 });
 
-test('a second request id for the same order at the same customs is F DUPLICATED_DECLARATION', async () => {
+void test('a second request id for the same order at the same customs is F DUPLICATED_DECLARATION', async () => {
   const p = await paidPayment(f);
   await f.client.declare(declareRequest(p.id, { declarationAmount: cny('100') }));
   const e = await declareRefused(
@@ -82,7 +82,7 @@ test('a second request id for the same order at the same customs is F DUPLICATED
   assert.deepEqual((await declarationsOf(p.id)).map((d) => d.customsDeclarationRequestId), [`${p.id}-D1`]);
 });
 
-test('split parts that together pass the payment: the one that passes it is F DECLARED_AMOUNT_EXCEED_LIMIT', async () => {
+void test('split parts that together pass the payment: the one that passes it is F DECLARED_AMOUNT_EXCEED_LIMIT', async () => {
   const p = await paidPayment(f); // 19900
   await f.client.declare(splitPart(p.id, 1, 10_000));
   const e = await declareRefused(splitPart(p.id, 2, 10_000), 'DECLARED_AMOUNT_EXCEED_LIMIT');
@@ -90,7 +90,7 @@ test('split parts that together pass the payment: the one that passes it is F DE
   assert.deepEqual((await declarationsOf(p.id)).map((d) => d.currentAmount), ['10000']);
 });
 
-test('split: isSplit "true" requires referenceOrderId (client check and PARAM_ILLEGAL); two parts summing to the payment are both accepted', async () => {
+void test('split: isSplit "true" requires referenceOrderId (client check and PARAM_ILLEGAL); two parts summing to the payment are both accepted', async () => {
   const p = await paidPayment(f);
   const noRef = declareRequest(p.id, { isSplit: 'true', declarationAmount: cny('10000') });
   await assert.rejects(f.client.declare(noRef), (e: unknown) => {
@@ -114,93 +114,93 @@ test('split: isSplit "true" requires referenceOrderId (client check and PARAM_IL
   );
 });
 
-test('a retransmitted amount REPLACES the old one: 19900 then 15000 leaves room for a 4900 part', async () => {
+void test('a retransmitted amount REPLACES the old one: 19900 then 15000 leaves room for a 4900 part', async () => {
   const p = await paidPayment(f);
   await f.client.declare(splitPart(p.id, 1, 19_900));
   await declareRefused(splitPart(p.id, 2, 4_900), 'DECLARED_AMOUNT_EXCEED_LIMIT'); // no room yet
-  await f.advance(5 * MIN + 1_000);
+  await f.helpers.advance(5 * MIN + 1_000);
   await f.client.declare(splitPart(p.id, 1, 15_000));
   const part1 = await declaration(`${p.id}-P1`);
   assert.equal(part1.currentAmount, '15000');
-  assert.deepEqual(part1.calls.map((c: any) => [c.kind, c.amount]), [['FIRST', '19900'], ['RETRANSMISSION', '15000']]);
+  assert.deepEqual(part1.calls.map((c) => [c.kind, c.amount]), [['FIRST', '19900'], ['RETRANSMISSION', '15000']]);
   // 15000 + 4900 = 19900 fits; stacked amounts (19900 + 15000 + 4900) would not.
   await f.client.declare(splitPart(p.id, 2, 4_900));
   assert.deepEqual((await declarationsOf(p.id)).map((d) => d.currentAmount), ['15000', '4900']);
 });
 
-test('a retransmission whose new amount passes the payment is F DECLARED_AMOUNT_EXCEED_LIMIT; the old amount stays', async () => {
+void test('a retransmission whose new amount passes the payment is F DECLARED_AMOUNT_EXCEED_LIMIT; the old amount stays', async () => {
   const p = await paidPayment(f);
   await f.client.declare(declareRequest(p.id));
-  await f.advance(5 * MIN + 1_000);
+  await f.helpers.advance(5 * MIN + 1_000);
   await declareRefused(declareRequest(p.id, { declarationAmount: cny('19901') }), 'DECLARED_AMOUNT_EXCEED_LIMIT');
   const d = await declaration(`${p.id}-D1`);
   assert.equal(d.currentAmount, '19900');
-  assert.deepEqual(d.calls.map((c: any) => c.kind), ['FIRST']);
-  assert.deepEqual(d.refusedCalls.map((c: any) => c.resultCode), ['DECLARED_AMOUNT_EXCEED_LIMIT']);
+  assert.deepEqual(d.calls.map((c) => c.kind), ['FIRST']);
+  assert.deepEqual(d.refusedCalls.map((c) => c.resultCode), ['DECLARED_AMOUNT_EXCEED_LIMIT']);
 });
 
-test('the 5-minute rule counts from the LAST call: refused at 4:59, accepted at 5:01, refused again 1 minute later', async () => {
+void test('the 5-minute rule counts from the LAST call: refused at 4:59, accepted at 5:01, refused again 1 minute later', async () => {
   const p = await paidPayment(f);
-  const t0 = await f.now();
+  const t0 = await f.helpers.now();
   const first = await f.client.declare(declareRequest(p.id));
   const ningbo = declareRequest(p.id, { customs: { customsCode: 'NINGBO', region: 'CN' } });
 
-  await f.advance(299_000); // t0 + 4:59
+  await f.helpers.advance(299_000); // t0 + 4:59
   const early = await declareRefused(ningbo, 'REPEAT_REQ_INCONSISTENT');
   assert.match(early.message, /customs\.customsCode/);
 
-  await f.advance(2_000); // t0 + 5:01
+  await f.helpers.advance(2_000); // t0 + 5:01
   const retransmitted = await f.client.declare(ningbo);
   assert.deepEqual(retransmitted, first, 'a retransmission gets the same response as the first success');
 
   let d = await declaration(`${p.id}-D1`);
   assert.equal(d.customsCode, 'NINGBO');
   assert.deepEqual(
-    d.calls.map((c: any) => [c.kind, c.customsCode, c.at]),
+    d.calls.map((c) => [c.kind, c.customsCode, c.at]),
     [
       ['FIRST', 'ZONGSHU', iso(t0)],
       ['RETRANSMISSION', 'NINGBO', iso(t0 + 301_000)],
     ],
   );
-  assert.deepEqual(d.refusedCalls.map((c: any) => [c.resultCode, c.at]), [['REPEAT_REQ_INCONSISTENT', iso(t0 + 299_000)]]);
+  assert.deepEqual(d.refusedCalls.map((c) => [c.resultCode, c.at]), [['REPEAT_REQ_INCONSISTENT', iso(t0 + 299_000)]]);
   assert.equal(d.reviews, 2, 'the retransmission is reviewed again');
 
   // 6:01 after the first call but only 1:00 after the last one.
-  await f.advance(60_000);
+  await f.helpers.advance(60_000);
   await declareRefused(
     declareRequest(p.id, { customs: { customsCode: 'NINGBO', region: 'CN' }, merchantCustomsInfo: { merchantCustomsCode: 'MC-0002', merchantCustomsName: 'Example Merchant Ltd' } }),
     'REPEAT_REQ_INCONSISTENT',
   );
   d = await declaration(`${p.id}-D1`);
-  assert.deepEqual(d.calls.map((c: any) => c.kind), ['FIRST', 'RETRANSMISSION']);
-  assert.deepEqual(d.refusedCalls.map((c: any) => c.at), [iso(t0 + 299_000), iso(t0 + 361_000)]);
+  assert.deepEqual(d.calls.map((c) => c.kind), ['FIRST', 'RETRANSMISSION']);
+  assert.deepEqual(d.refusedCalls.map((c) => c.at), [iso(t0 + 299_000), iso(t0 + 361_000)]);
 });
 
-test('"more than 5 minutes": a change exactly 5:00 after the last call is refused, 1 ms later it is accepted', async () => {
+void test('"more than 5 minutes": a change exactly 5:00 after the last call is refused, 1 ms later it is accepted', async () => {
   const p = await paidPayment(f);
   await f.client.declare(declareRequest(p.id));
   const changed = declareRequest(p.id, { merchantCustomsInfo: { merchantCustomsCode: 'MC-0002', merchantCustomsName: 'Example Merchant Ltd' } });
-  await f.advance(300_000);
+  await f.helpers.advance(300_000);
   await declareRefused(changed, 'REPEAT_REQ_INCONSISTENT');
-  await f.advance(1);
+  await f.helpers.advance(1);
   await f.client.declare(changed);
-  assert.deepEqual((await declaration(`${p.id}-D1`)).calls.map((c: any) => c.kind), ['FIRST', 'RETRANSMISSION']);
+  assert.deepEqual((await declaration(`${p.id}-D1`)).calls.map((c) => c.kind), ['FIRST', 'RETRANSMISSION']);
 });
 
-test('an unchanged repeat within 5 minutes is an idempotent success, and it is a call the 5 minutes count from', async () => {
+void test('an unchanged repeat within 5 minutes is an idempotent success, and it is a call the 5 minutes count from', async () => {
   const p = await paidPayment(f);
-  const t0 = await f.now();
+  const t0 = await f.helpers.now();
   const first = await f.client.declare(declareRequest(p.id));
-  await f.advance(4 * MIN);
+  await f.helpers.advance(4 * MIN);
   assert.deepEqual(await f.client.declare(declareRequest(p.id)), first);
   const zhengzhou = declareRequest(p.id, { customs: { customsCode: 'ZHENGZHOU', region: 'CN' } });
-  await f.advance(MIN + 1_000); // 5:01 after the first call, 1:01 after the last
+  await f.helpers.advance(MIN + 1_000); // 5:01 after the first call, 1:01 after the last
   await declareRefused(zhengzhou, 'REPEAT_REQ_INCONSISTENT');
-  await f.advance(4 * MIN); // 5:01 after the last call
+  await f.helpers.advance(4 * MIN); // 5:01 after the last call
   await f.client.declare(zhengzhou);
   const d = await declaration(`${p.id}-D1`);
   assert.deepEqual(
-    d.calls.map((c: any) => [c.kind, c.at]),
+    d.calls.map((c) => [c.kind, c.at]),
     [
       ['FIRST', iso(t0)],
       ['IDEMPOTENT_REPEAT', iso(t0 + 4 * MIN)],
@@ -209,10 +209,10 @@ test('an unchanged repeat within 5 minutes is an idempotent success, and it is a
   );
 });
 
-test('only the four mutable fields may change: isSplit/referenceOrderId or buyerCertificate after 5:01 is REPEAT_REQ_INCONSISTENT naming the field', async () => {
+void test('only the four mutable fields may change: isSplit/referenceOrderId or buyerCertificate after 5:01 is REPEAT_REQ_INCONSISTENT naming the field', async () => {
   const p = await paidPayment(f);
   await f.client.declare(splitPart(p.id, 1, 10_000, { buyerCertificate: certificateOf(BUYER) }));
-  await f.advance(5 * MIN + 1_000);
+  await f.helpers.advance(5 * MIN + 1_000);
 
   const notSplit = splitPart(p.id, 1, 10_000, { buyerCertificate: certificateOf(BUYER), isSplit: 'false', referenceOrderId: undefined });
   const e1 = await declareRefused(notSplit, 'REPEAT_REQ_INCONSISTENT');
@@ -236,14 +236,14 @@ test('only the four mutable fields may change: isSplit/referenceOrderId or buyer
     }),
   );
   const d = await declaration(`${p.id}-P1`);
-  assert.deepEqual(d.calls.map((c: any) => [c.kind, c.amount, c.customsCode, c.merchantCustomsCode]), [
+  assert.deepEqual(d.calls.map((c) => [c.kind, c.amount, c.customsCode, c.merchantCustomsCode]), [
     ['FIRST', '10000', 'ZONGSHU', 'MC-0001'],
     ['RETRANSMISSION', '9000', 'SHANGHAI_CBT', 'MC-0009'],
   ]);
   assert.equal(d.refusedCalls.length, 3);
 });
 
-test('identityCheckResult: CHECK_PASSED when the certificate is the payer, CHECK_NOT_PASSED when not, and only on the first declaration', async () => {
+void test('identityCheckResult: CHECK_PASSED when the certificate is the payer, CHECK_NOT_PASSED when not, and only on the first declaration', async () => {
   const a = await paidPayment(f, { payer: BUYER });
   const partA1 = await f.client.declare(splitPart(a.id, 1, 10_000, { buyerCertificate: certificateOf(BUYER) }));
   assert.equal(partA1.identityCheckResult, 'CHECK_PASSED');
@@ -266,11 +266,11 @@ test('identityCheckResult: CHECK_PASSED when the certificate is the payer, CHECK
   assert.equal((await f.client.declare(declareRequest(c.id))).identityCheckResult, undefined, 'no certificate, no check');
 });
 
-test('a retransmission that drops buyerCertificate is F REPEAT_REQ_INCONSISTENT with a resultMessage of at most 256 characters', async () => {
+void test('a retransmission that drops buyerCertificate is F REPEAT_REQ_INCONSISTENT with a resultMessage of at most 256 characters', async () => {
   const p = await paidPayment(f);
   const first = { ...declareRequest(p.id), buyerCertificate: certificateOf(BUYER) };
   await f.client.declare(first);
-  await f.advance(5 * MIN + 1_000);
+  await f.helpers.advance(5 * MIN + 1_000);
   const { buyerCertificate: _dropped, ...withoutCertificate } = first;
   const path = APIS.declare.path;
   const body = assertSignedResult(await rawCall(f.sandbox.url, { path, body: withoutCertificate }), path, 'F', 'REPEAT_REQ_INCONSISTENT');

@@ -22,7 +22,7 @@ let f: SandboxFixture;
 before(async () => (f = await startSandboxFixture()));
 after(() => f.close());
 
-describe('client trust: a response whose signature is wrong is never trusted', () => {
+void describe('client trust: a response whose signature is wrong is never trusted', () => {
   const PATH = APIS.inquiryPayment.path;
   const S_BODY = JSON.stringify({
     result: SUCCESS,
@@ -56,35 +56,35 @@ describe('client trust: a response whose signature is wrong is never trusted', (
   });
   after(() => fake.close());
 
-  test('control: an S signed with the Alipay+ key is accepted', async () => {
+  void test('control: an S signed with the Alipay+ key is accepted', async () => {
     answer = { body: S_BODY, sign: { key: testKeys().alipayPlusPrivateKey } };
     const r = await client.inquiryPayment({ paymentRequestId: 'PAY-fake' });
     assert.equal(r.paymentId, '2026fake');
   });
 
-  test('an S signed with the wrong key is AlipayPlusRetryableError UNTRUSTED_RESPONSE', async () => {
+  void test('an S signed with the wrong key is AlipayPlusRetryableError UNTRUSTED_RESPONSE', async () => {
     answer = { body: S_BODY, sign: { key: strangerKeys().privateKey } };
     await rejectsWith(client.inquiryPayment({ paymentRequestId: 'PAY-fake' }), AlipayPlusRetryableError, 'UNTRUSTED_RESPONSE');
   });
 
-  test('an unsigned S is AlipayPlusRetryableError UNTRUSTED_RESPONSE', async () => {
+  void test('an unsigned S is AlipayPlusRetryableError UNTRUSTED_RESPONSE', async () => {
     answer = { body: S_BODY };
     await rejectsWith(client.inquiryPayment({ paymentRequestId: 'PAY-fake' }), AlipayPlusRetryableError, 'UNTRUSTED_RESPONSE');
   });
 
-  test('an S signed by Alipay+ but for another Client-Id, or over another path, is UNTRUSTED_RESPONSE', async () => {
+  void test('an S signed by Alipay+ but for another Client-Id, or over another path, is UNTRUSTED_RESPONSE', async () => {
     answer = { body: S_BODY, sign: { key: testKeys().alipayPlusPrivateKey, clientId: 'SOMEONE_ELSE' } };
     await rejectsWith(client.inquiryPayment({ paymentRequestId: 'PAY-fake' }), AlipayPlusRetryableError, 'UNTRUSTED_RESPONSE');
     answer = { body: S_BODY, sign: { key: testKeys().alipayPlusPrivateKey, path: APIS.refund.path } };
     await rejectsWith(client.inquiryPayment({ paymentRequestId: 'PAY-fake' }), AlipayPlusRetryableError, 'UNTRUSTED_RESPONSE');
   });
 
-  test('an unsigned F INVALID_SIGNATURE (the documented unsigned answer) is AlipayPlusFinalError INVALID_SIGNATURE', async () => {
+  void test('an unsigned F INVALID_SIGNATURE (the documented unsigned answer) is AlipayPlusFinalError INVALID_SIGNATURE', async () => {
     answer = { body: JSON.stringify({ result: { resultStatus: 'F', resultCode: 'INVALID_SIGNATURE', resultMessage: 'bad signature' } }) };
     await rejectsWith(client.inquiryPayment({ paymentRequestId: 'PAY-fake' }), AlipayPlusFinalError, 'INVALID_SIGNATURE');
   });
 
-  test('an F INVALID_SIGNATURE that carries a Signature made with the wrong key is UNTRUSTED_RESPONSE', async () => {
+  void test('an F INVALID_SIGNATURE that carries a Signature made with the wrong key is UNTRUSTED_RESPONSE', async () => {
     answer = {
       body: JSON.stringify({ result: { resultStatus: 'F', resultCode: 'INVALID_SIGNATURE', resultMessage: 'forged' } }),
       sign: { key: strangerKeys().privateKey },
@@ -92,70 +92,70 @@ describe('client trust: a response whose signature is wrong is never trusted', (
     await rejectsWith(client.inquiryPayment({ paymentRequestId: 'PAY-fake' }), AlipayPlusRetryableError, 'UNTRUSTED_RESPONSE');
   });
 
-  test('an unsigned F with any other code is not trusted as final: UNTRUSTED_RESPONSE', async () => {
+  void test('an unsigned F with any other code is not trusted as final: UNTRUSTED_RESPONSE', async () => {
     answer = { body: JSON.stringify({ result: { resultStatus: 'F', resultCode: 'ORDER_NOT_EXIST', resultMessage: 'forged' } }) };
     await rejectsWith(client.inquiryPayment({ paymentRequestId: 'PAY-fake' }), AlipayPlusRetryableError, 'UNTRUSTED_RESPONSE');
   });
 
-  test('a client signing with the wrong merchant key gets AlipayPlusFinalError INVALID_SIGNATURE from the sandbox', async () => {
+  void test('a client signing with the wrong merchant key gets AlipayPlusFinalError INVALID_SIGNATURE from the sandbox', async () => {
     const wrong = f.makeClient({ merchantPrivateKey: strangerKeys().privateKey });
     await rejectsWith(wrong.inquiryPayment({ paymentRequestId: 'PAY-any' }), AlipayPlusFinalError, 'INVALID_SIGNATURE');
   });
 
-  test('a client with a Client-Id the sandbox does not know gets AlipayPlusFinalError INVALID_CLIENT (a signed answer)', async () => {
+  void test('a client with a Client-Id the sandbox does not know gets AlipayPlusFinalError INVALID_CLIENT (a signed answer)', async () => {
     const stranger = f.makeClient({ clientId: 'SOMEONE_ELSE' });
     await rejectsWith(stranger.inquiryPayment({ paymentRequestId: 'PAY-any' }), AlipayPlusFinalError, 'INVALID_CLIENT');
   });
 
-  test('a client holding the wrong Alipay+ public key trusts no sandbox answer: UNTRUSTED_RESPONSE', async () => {
+  void test('a client holding the wrong Alipay+ public key trusts no sandbox answer: UNTRUSTED_RESPONSE', async () => {
     const wrong = f.makeClient({ alipayPlusPublicKey: strangerKeys().publicKey });
     await rejectsWith(wrong.inquiryPayment({ paymentRequestId: 'PAY-any' }), AlipayPlusRetryableError, 'UNTRUSTED_RESPONSE');
   });
 });
 
-describe('client classification against the sandbox with faults', () => {
-  afterEach(() => f.faults({}));
+void describe('client classification against the sandbox with faults', () => {
+  afterEach(() => f.helpers.faults({}));
 
-  test('a U result is AlipayPlusRetryableError UNKNOWN_EXCEPTION, and only the queued call gets it', async () => {
+  void test('a U result is AlipayPlusRetryableError UNKNOWN_EXCEPTION, and only the queued call gets it', async () => {
     const p = await paidPayment(f);
-    await f.faults({ next: [{ kind: 'U', count: 1 }] });
+    await f.helpers.faults({ next: [{ kind: 'U', count: 1 }] });
     await rejectsWith(f.client.inquiryPayment({ paymentRequestId: p.id }), AlipayPlusRetryableError, 'UNKNOWN_EXCEPTION');
     assert.equal((await f.client.inquiryPayment({ paymentRequestId: p.id })).paymentStatus, 'SUCCESS');
   });
 
-  test('HTTP 500 is AlipayPlusRetryableError HTTP_500', async () => {
-    await f.faults({ next: [{ kind: 'HTTP_500', count: 1 }] });
+  void test('HTTP 500 is AlipayPlusRetryableError HTTP_500', async () => {
+    await f.helpers.faults({ next: [{ kind: 'HTTP_500', count: 1 }] });
     const e = await rejectsWith(f.client.inquiryPayment({ paymentRequestId: 'PAY-any' }), AlipayPlusRetryableError, 'HTTP_500');
     assert.equal(e.httpStatus, 500);
   });
 
-  test('REQUEST_TRAFFIC_EXCEED_LIMIT is AlipayPlusThrottledError with retryAfterMs > 0', async () => {
-    await f.faults({ next: [{ kind: 'TRAFFIC_LIMIT', count: 1 }] });
+  void test('REQUEST_TRAFFIC_EXCEED_LIMIT is AlipayPlusThrottledError with retryAfterMs > 0', async () => {
+    await f.helpers.faults({ next: [{ kind: 'TRAFFIC_LIMIT', count: 1 }] });
     const e = await rejectsWith(f.client.inquiryPayment({ paymentRequestId: 'PAY-any' }), AlipayPlusThrottledError, 'REQUEST_TRAFFIC_EXCEED_LIMIT');
     assert.ok(e.retryAfterMs > 0, `retryAfterMs ${e.retryAfterMs}`);
     assert.equal(e.kind, 'throttled');
   });
 
-  test('an answer slower than the client timeout is AlipayPlusRetryableError TIMEOUT', async () => {
+  void test('an answer slower than the client timeout is AlipayPlusRetryableError TIMEOUT', async () => {
     const slowClient = f.makeClient({ timeoutMs: 200 });
-    await f.faults({ latencyMs: 600 });
+    await f.helpers.faults({ latencyMs: 600 });
     const started = Date.now();
     await rejectsWith(slowClient.inquiryPayment({ paymentRequestId: 'PAY-any' }), AlipayPlusRetryableError, 'TIMEOUT');
     assert.ok(Date.now() - started < 600, 'the client gave up before the answer came');
     await sleep(700); // let the sandbox finish the slow call before the faults are cleared
   });
 
-  test('connection refused is AlipayPlusRetryableError CONNECTION_ERROR', async () => {
+  void test('connection refused is AlipayPlusRetryableError CONNECTION_ERROR', async () => {
     const port = await closedPort();
     const nowhere = f.makeClient({ baseUrl: `http://127.0.0.1:${port}` });
     await rejectsWith(nowhere.inquiryPayment({ paymentRequestId: 'PAY-any' }), AlipayPlusRetryableError, 'CONNECTION_ERROR');
   });
 
-  test('an invalid request (declare in USD) is refused locally with MessageValidationError naming the field; no call is made', async () => {
+  void test('an invalid request (declare in USD) is refused locally with MessageValidationError naming the field; no call is made', async () => {
     const p = await paidPayment(f);
-    const faultsBefore = (await f.ledger()).faultsInjected.length;
+    const faultsBefore = (await f.helpers.ledger()).faultsInjected.length;
     // A tripwire: the next call that reaches the sandbox would be answered U and show up in faultsInjected.
-    await f.faults({ next: [{ kind: 'U', count: 1 }] });
+    await f.helpers.faults({ next: [{ kind: 'U', count: 1 }] });
     const bad = declareRequest(p.id, { declarationAmount: { currency: 'USD' as 'CNY', value: '19900' } });
     await assert.rejects(f.client.declare(bad), (e: unknown) => {
       assert.ok(e instanceof MessageValidationError, String(e));
@@ -166,34 +166,34 @@ describe('client classification against the sandbox with faults', () => {
       assert.match(e.message, /declarationAmount\.currency must be "CNY"/);
       return true;
     });
-    const ledger = await f.ledger();
+    const ledger = await f.helpers.ledger();
     assert.equal(ledger.faultsInjected.length, faultsBefore);
-    assert.equal(ledger.declarations.filter((d: any) => d.paymentRequestId === p.id).length, 0);
+    assert.equal(ledger.declarations.filter((d) => d.paymentRequestId === p.id).length, 0);
   });
 
-  test('a U after the refund took effect, then the same refund again: exactly one refund in the ledger', async () => {
+  void test('a U after the refund took effect, then the same refund again: exactly one refund in the ledger', async () => {
     const p = await paidPayment(f);
     const refund = { refundRequestId: `${p.id}-R1`, paymentRequestId: p.id, refundAmount: { currency: 'CNY', value: '5000' } };
-    const faultsBefore = (await f.ledger()).faultsInjected.length;
-    await f.faults({ next: [{ kind: 'U', count: 1, path: APIS.refund.path, afterEffect: true }] });
+    const faultsBefore = (await f.helpers.ledger()).faultsInjected.length;
+    await f.helpers.faults({ next: [{ kind: 'U', count: 1, path: APIS.refund.path, afterEffect: true }] });
     await rejectsWith(f.client.refund(refund), AlipayPlusRetryableError, 'UNKNOWN_EXCEPTION');
     const retried = await f.client.refund(refund);
     assert.equal(retried.refundRequestId, refund.refundRequestId);
-    const ledger = await f.ledger();
-    const refunds = ledger.refunds.filter((r: any) => r.paymentRequestId === p.id);
+    const ledger = await f.helpers.ledger();
+    const refunds = ledger.refunds.filter((r) => r.paymentRequestId === p.id);
     assert.equal(refunds.length, 1);
     assert.equal(refunds[0].refundId, retried.refundId);
     assert.deepEqual(refunds[0].amount, { currency: 'CNY', value: '5000' });
-    assert.deepEqual(ledger.faultsInjected.slice(faultsBefore).map((x: any) => [x.path, x.kind, x.afterEffect]), [[APIS.refund.path, 'U', true]]);
+    assert.deepEqual(ledger.faultsInjected.slice(faultsBefore).map((x) => [x.path, x.kind, x.afterEffect]), [[APIS.refund.path, 'U', true]]);
   });
 
-  test('a U after the declaration took effect, then the same declare again: one declaration, calls FIRST then IDEMPOTENT_REPEAT', async () => {
+  void test('a U after the declaration took effect, then the same declare again: one declaration, calls FIRST then IDEMPOTENT_REPEAT', async () => {
     const p = await paidPayment(f);
-    await f.faults({ next: [{ kind: 'U', count: 1, path: APIS.declare.path, afterEffect: true }] });
+    await f.helpers.faults({ next: [{ kind: 'U', count: 1, path: APIS.declare.path, afterEffect: true }] });
     await rejectsWith(f.client.declare(declareRequest(p.id)), AlipayPlusRetryableError, 'UNKNOWN_EXCEPTION');
     await f.client.declare(declareRequest(p.id));
-    const declarations = (await f.ledger()).declarations.filter((d: any) => d.paymentRequestId === p.id);
+    const declarations = (await f.helpers.ledger()).declarations.filter((d) => d.paymentRequestId === p.id);
     assert.equal(declarations.length, 1);
-    assert.deepEqual(declarations[0].calls.map((c: any) => c.kind), ['FIRST', 'IDEMPOTENT_REPEAT']);
+    assert.deepEqual(declarations[0].calls.map((c) => c.kind), ['FIRST', 'IDEMPOTENT_REPEAT']);
   });
 });

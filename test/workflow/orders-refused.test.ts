@@ -2,12 +2,15 @@ import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import { WorkflowFailedError } from '@temporalio/client';
+import type { ApplicationFailure } from '@temporalio/common';
 import { OrderRefusedError, orderStatus, startOrder } from '../../client/orders';
 import { customsYear } from '../../domain/limits';
 import { InvalidOrderError, orderWorkflowId } from '../../domain/order';
 import { quotaUsageQuery, quotaWorkflowId } from '../../domain/quota-api';
+import { payerOf, sampleOrder } from '../../dev/scenarios/orders';
+import { waitForStatus } from '../../dev/scenarios/wait-for-status';
 import { startWorkflowStack, type WorkflowStack } from '../support/temporal';
-import { freshBuyer, payerOf, sampleOrder, waitForStatus } from '../support/workflow-helpers';
+import { freshBuyer } from '../support/workflow-helpers';
 
 let s: WorkflowStack;
 before(async () => (s = await startWorkflowStack({ quotaUpdatesPerRun: 6 })));
@@ -19,7 +22,7 @@ const quotaOf = async (certificateNo: string) => {
   const year = customsYear(await s.env.currentTimeMs());
   return s.env.client.workflow.getHandle(quotaWorkflowId(buyerKey(certificateNo), year)).query(quotaUsageQuery);
 };
-const paymentsFor = async (orderIds: string[]) => (await s.f.ledger()).payments.filter((p: any) => orderIds.includes(p.paymentRequestId));
+const paymentsFor = async (orderIds: string[]) => (await s.f.helpers.ledger()).payments.filter((p) => orderIds.includes(p.paymentRequestId));
 
 const order = (seed: number, totalFen: number, orderId?: string) =>
   sampleOrder({
@@ -29,7 +32,7 @@ const order = (seed: number, totalFen: number, orderId?: string) =>
     items: [{ sku: 'BAG', name: 'Handbag', quantity: 1, unitPriceFen: totalFen }],
   });
 
-test('an order over 5,000 CNY is refused by the client and never reaches Alipay+', async () => {
+void test('an order over 5,000 CNY is refused by the client and never reaches Alipay+', async () => {
   const big = order(1, 500_001);
   await assert.rejects(startOrder(s.env.client, big, { taskQueue: s.taskQueue }), (e: unknown) => {
     assert.ok(e instanceof InvalidOrderError);
@@ -39,7 +42,7 @@ test('an order over 5,000 CNY is refused by the client and never reaches Alipay+
   assert.deepEqual(await paymentsFor([big.orderId]), []);
 });
 
-test('the workflow checks the input again: started directly with 5,000.01 CNY it fails with the rule before any call', async () => {
+void test('the workflow checks the input again: started directly with 5,000.01 CNY it fails with the rule before any call', async () => {
   const big = order(2, 500_001);
   const handle = await s.env.client.workflow.start('orderWorkflow', {
     workflowId: orderWorkflowId(big.orderId),
@@ -48,21 +51,21 @@ test('the workflow checks the input again: started directly with 5,000.01 CNY it
   });
   await assert.rejects(handle.result(), (e: unknown) => {
     assert.ok(e instanceof WorkflowFailedError);
-    assert.equal((e.cause as any)?.type, 'INVALID_ORDER');
+    assert.equal((e.cause as ApplicationFailure | undefined)?.type, 'INVALID_ORDER');
     assert.match(String(e.cause?.message), /SINGLE_TRANSACTION_LIMIT/);
     return true;
   });
   assert.deepEqual(await paymentsFor([big.orderId]), []);
 });
 
-test('exactly 5,000 CNY is allowed', async () => {
+void test('exactly 5,000 CNY is allowed', async () => {
   const o = order(3, 500_000);
   const checkout = await startOrder(s.env.client, o, { taskQueue: s.taskQueue });
   assert.match(checkout.paymentUrl, /cashier/);
   assert.equal((await paymentsFor([o.orderId])).length, 1);
 });
 
-test('a quota already used up by earlier orders refuses the next order and says how much is left', async () => {
+void test('a quota already used up by earlier orders refuses the next order and says how much is left', async () => {
   const seed = 10;
   // 5 paid-for orders of 5,000 CNY leave 1,000 CNY of the 26,000 CNY year.
   for (let i = 0; i < 5; i++) await startOrder(s.env.client, order(seed, 500_000), { taskQueue: s.taskQueue });
@@ -82,7 +85,7 @@ test('a quota already used up by earlier orders refuses the next order and says 
   assert.equal((await quotaOf(freshBuyer(seed).certificateNo)).remainingFen, 0);
 });
 
-test('20 orders of one buyer started at once never pass the 26,000 CNY annual quota', async () => {
+void test('20 orders of one buyer started at once never pass the 26,000 CNY annual quota', async () => {
   const seed = 20;
   const orders = Array.from({ length: 20 }, () => order(seed, 200_000));
   const results = await Promise.allSettled(orders.map((o) => startOrder(s.env.client, o, { taskQueue: s.taskQueue })));
@@ -101,18 +104,18 @@ test('20 orders of one buyer started at once never pass the 26,000 CNY annual qu
   assert.ok(usage.renewals >= 1, `expected the quota entity to continue as new, renewals=${usage.renewals}`);
 });
 
-test('payment expiry cancels the payment and releases the quota', async () => {
+void test('payment expiry cancels the payment and releases the quota', async () => {
   const seed = 30;
   const o = order(seed, 300_000);
   await startOrder(s.env.client, o, { taskQueue: s.taskQueue });
   assert.equal((await quotaOf(freshBuyer(seed).certificateNo)).reservedFen, 300_000);
-  const ended = await waitForStatus(s.env, s.env.client, o.orderId, (st) => st.stage === 'CANCELLED', { stepMs: 5 * 60_000 });
+  const ended = await waitForStatus(s.env.client, o.orderId, 'CANCELLED', (st) => st.stage === 'CANCELLED', s.skipping(5 * 60_000));
   assert.equal(ended.payment.status, 'CANCELLED');
   assert.match(ended.outcome!.reason, /^PAYMENT_EXPIRED/);
   const [payment] = await paymentsFor([o.orderId]);
   assert.equal(payment.status, 'CANCELLED');
   assert.equal((await quotaOf(freshBuyer(seed).certificateNo)).reservedFen, 0);
   // A payment attempt after cancellation is refused by Alipay+ (the sandbox answers 409).
-  await assert.rejects(s.f.helper('POST', `/sandbox/payments/${o.orderId}/succeed`, { payer: payerOf(freshBuyer(seed)) }), /409/);
+  await assert.rejects(s.f.helpers.pay(o.orderId, payerOf(freshBuyer(seed))), /409/);
   assert.equal((await orderStatus(s.env.client, o.orderId)).stage, 'CANCELLED');
 });
