@@ -10,7 +10,7 @@ import { DEV_KEY_FILES } from '../../sandbox/dev-keys';
 import { payerOf, sampleOrder } from '../../dev/scenarios/orders';
 import { waitForStatus } from '../../dev/scenarios/wait-for-status';
 import { CUSTOMS_TIMEOUTS, assertLogsFreeOfPii, queryStatus, startE2EStack } from '../support/e2e';
-import { freshBuyer } from '../support/workflow-helpers';
+import { freshBuyer, untilNotified } from '../support/workflow-helpers';
 
 // What reaches the notify receiver from outside: a notification must be signed by Alipay+ and match
 // the order, or it is answered with a signed F and changes nothing.
@@ -131,6 +131,8 @@ void test('forged, mismatched and unknown notifications get a signed F and chang
   assert.equal(paid.payment.learnedFrom, 'NOTIFICATION');
   assert.equal(paid.payment.notificationsReceived, 1, 'only the genuine notification counted');
   assert.equal(paid.payment.paymentId, payment.paymentId);
+  // The sandbox records the attempt once the receiver's answer is back, which may come after the order saw the payment.
+  await untilNotified(stack.helpers, order.orderId);
   const delivered = (await stack.helpers.ledgerOf(order.orderId)).notifications;
   assert.equal(delivered.length, 1);
   assert.equal(delivered[0].acknowledged, true, `attempts: ${JSON.stringify(delivered[0].attempts)}`);
