@@ -1,141 +1,67 @@
 import { randomUUID } from 'node:crypto';
-import { mainlandIdCheckDigit } from '../domain/identity';
-import { correctDeclaration, orderStatus, startOrder } from '../client/orders';
+import { Listr } from 'listr2';
+import { orderStatus } from '../client/orders';
 import { formatCny } from '../domain/limits';
 import type { OrderInput } from '../domain/order';
 import type { OrderStatus } from '../domain/order-api';
-import { startStack, type Stack } from './stack';
+import { person, type Buyer } from './scenarios/orders';
+import { scenariosNamed, type Scenario } from './scenarios/paths';
+import { LOCAL_RETRANSMIT_GAP_MS, LOCAL_TIMEOUTS, QUICK_CUSTOMS, scenarioRun } from './scenarios/run';
+import { WaitTimeoutError } from './scenarios/wait-for-status';
+import { startStack } from './stack';
 
-// `npm run demo`: the whole pipeline on the local stack, one sample order per main path.
-// `npm run demo -- --keep` leaves everything running to look around in the Web UI.
+// `npm run demo`: the whole pipeline on the local stack, one sample order per main path, with each
+// order's stage shown as it changes. `npm run demo -- --keep` leaves everything running to look around
+// in the Web UI.
 
 const KEEP = process.argv.includes('--keep');
-/** Alipay+ may adjust its 5-minute retransmission gap (seed 003); the demo uses 30 s to stay short. */
-const DEMO_RETRANSMIT_GAP_MS = 30_000;
+/** The demo gives up on an order that has not reached the end of its path after this long. */
+const PATH_TIMEOUT_MS = 8 * 60_000;
 
-const person = (seq: number, fullName: string) => {
-  const first17 = `33010619900101${String(seq).padStart(3, '0')}`; // Hangzhou, born 1990-01-01
-  return { fullName, certificateType: 'ID_CARD' as const, certificateNo: first17 + mainlandIdCheckDigit(first17) };
-};
+/** The demo's paths, each with a buyer of its own so that their quotas do not interact. */
+const DEMO_PATHS: { path: string; buyer: Buyer }[] = [
+  { path: 'cleared', buyer: person(1, '王芳') },
+  { path: 'split', buyer: person(2, '李伟') },
+  { path: 'rejected-corrected-retransmitted', buyer: person(3, '赵敏') },
+  { path: 'identity-mismatch-refunded', buyer: person(4, '陈静') },
+  { path: 'expired-cancelled', buyer: person(5, '刘洋') },
+  { path: 'rejected-left-stuck', buyer: person(6, '孙丽') },
+];
+/** Pays the order that is not theirs. */
+const OTHER_PAYER = person(9, '周杰');
 
-interface Sample {
-  path: string;
-  input: OrderInput;
-  /** What the buyer and customs do, through the sandbox's helpers. */
-  act(stack: Stack): Promise<void>;
-  /** Whether the order has reached the end of this demo path. */
-  done(s: OrderStatus): boolean;
-  /** The operator's move, if the path needs one. */
-  operate?(stack: Stack, s: OrderStatus): Promise<void>;
+interface DemoOrder {
+  scenario: Scenario;
+  order: OrderInput;
+  /** Where the order is now, as the progress display shows it. */
+  show?: (line: string) => void;
+  /** The status at the end of its path, or why it did not get there. */
+  end?: OrderStatus;
+  error?: string;
 }
 
-async function helper(stack: Stack, path: string, body: unknown) {
-  const res = await fetch(`${stack.sandboxUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  if (!res.ok) throw new Error(`${path}: HTTP ${res.status} ${await res.text()}`);
+/** The order's stage, what it waits for or why it is stuck: one line of the progress display. */
+function progress(s: OrderStatus): string {
+  if (s.stuck) return `${s.stage}, STUCK ${s.stuck.code}`;
+  return s.waitingFor ? `${s.stage}, waiting for ${s.waitingFor.what}` : s.stage;
 }
 
-function samples(run: string): Sample[] {
-  const order = (suffix: string, buyer: ReturnType<typeof person>, over: Partial<OrderInput> = {}): OrderInput => ({
-    orderId: `DEMO-${run}-${suffix}`,
-    currency: 'CNY',
-    totalFen: 39_800,
-    items: [{ sku: 'MILK-900', name: 'Infant milk powder 900g', quantity: 2, unitPriceFen: 19_900 }],
-    buyer,
-    customs: { district: 'Hangzhou', merchantCustomsCode: 'MC-0001', merchantCustomsName: 'Example Merchant Ltd' },
-    logistics: { carrier: 'SF Express', waybillNo: `SF${run}${suffix}` },
-    ...over,
-  });
-  const pays = (payer: ReturnType<typeof person>) => async (stack: Stack, orderId: string) =>
-    helper(stack, `/sandbox/payments/${orderId}/succeed`, { payer: { ...payer, realNameVerified: true } });
-  const released = (s: OrderStatus) => s.stage === 'RELEASED_FOR_DELIVERY';
-
-  const wang = person(1, '王芳');
-  const li = person(2, '李伟');
-  const zhao = person(3, '赵敏');
-  const chen = person(4, '陈静');
-  const liu = person(5, '刘洋');
-
-  const cleared = order('CLEARED', wang);
-  const split = order('SPLIT', li, {
-    totalFen: 59_700,
-    items: [
-      { sku: 'MILK-900', name: 'Infant milk powder 900g', quantity: 1, unitPriceFen: 19_900 },
-      { sku: 'VIT-C', name: 'Vitamin C 120 tablets', quantity: 2, unitPriceFen: 19_900 },
-    ],
-    customs: { district: 'NINGBO', merchantCustomsCode: 'MC-0001', merchantCustomsName: 'Example Merchant Ltd' },
-  });
-  split.splitParts = [
-    { referenceOrderId: `${split.orderId}-P1`, amountFen: 19_900 },
-    { referenceOrderId: `${split.orderId}-P2`, amountFen: 39_800 },
-  ];
-  const corrected = order('CORRECTED', zhao, {
-    customs: { district: 'SHANGHAI_CBT', merchantCustomsCode: 'MC-OLD', merchantCustomsName: 'Example Merchant Ltd' },
-  });
-  const mismatch = order('MISMATCH', chen);
-  const expired = order('EXPIRED', liu, { paymentExpiryMinutes: 1 });
-  const stuck = order('STUCK', person(6, '孙丽'), {
-    customs: { district: 'ZHENGZHOU', merchantCustomsCode: 'MC-0009', merchantCustomsName: 'Example Merchant Ltd' },
-  });
-
-  return [
-    { path: 'cleared', input: cleared, act: (s) => pays(wang)(s, cleared.orderId), done: released },
-    { path: 'split into 2 customs orders', input: split, act: (s) => pays(li)(s, split.orderId), done: released },
-    {
-      path: 'rejected, corrected, retransmitted',
-      input: corrected,
-      act: async (s) => {
-        await helper(s, '/sandbox/customs/rules', {
-          orders: {
-            [corrected.orderId]: {
-              outcomes: [{ decision: 'REJECT', code: '100', description: 'merchant customs code MC-OLD is not registered at SHANGHAI_CBT' }, { decision: 'ACCEPT' }],
-              processingAfterMs: 2_000,
-              decisionAfterMs: 5_000,
-            },
-          },
-        });
-        await pays(zhao)(s, corrected.orderId);
-      },
-      operate: async (stack, st) => {
-        const d = st.declarations[0];
-        if (d?.status !== 'AWAITING_CORRECTION' || d.corrections.length > 0) return;
-        await correctDeclaration(stack.client, corrected.orderId, {
-          declarationId: d.declarationId,
-          merchantCustomsCode: 'MC-0001',
-          operator: 'demo-operator',
-          reason: 'the registered merchant customs code is MC-0001',
-        });
-      },
-      done: released,
-    },
-    { path: 'identity mismatch, refunded', input: mismatch, act: (s) => pays(person(9, '周杰'))(s, mismatch.orderId), done: (s) => s.stage === 'REFUNDED' },
-    { path: 'not paid, expired, cancelled', input: expired, act: async () => undefined, done: (s) => s.stage === 'CANCELLED' },
-    {
-      path: 'rejected, left stuck for an operator',
-      input: stuck,
-      act: async (s) => {
-        await helper(s, '/sandbox/customs/rules', {
-          orders: {
-            [stuck.orderId]: {
-              outcomes: [{ decision: 'REJECT', code: '100', description: 'merchant customs code MC-0009 is not registered at ZHENGZHOU' }, { decision: 'ACCEPT' }],
-              processingAfterMs: 2_000,
-              decisionAfterMs: 5_000,
-            },
-          },
-        });
-        await pays(person(6, '孙丽'))(s, stuck.orderId);
-      },
-      done: (s) => s.stuck?.code === 'CUSTOMS_REJECTED',
-    },
-  ];
-}
-
+/** The order at the end of its path: one line of the final summary. */
 function summary(s: OrderStatus): string {
   const parts = [s.stage.padEnd(21)];
   if (s.declarations.length) parts.push(`${s.declarations.length} declaration(s) ${s.declarations.map((d) => `${d.status}/${d.attempts} call(s)`).join(', ')}`);
   if (s.refunds.length) parts.push(`refunded ${formatCny(s.refunds.reduce((a, r) => a + r.amountFen, 0))}`);
-  if (s.outcome && s.stage !== 'RELEASED_FOR_DELIVERY') parts.push(s.outcome.reason.split(':')[0]!);
+  if (s.outcome && s.stage !== 'RELEASED_FOR_DELIVERY') parts.push(s.outcome.reason.split(':')[0]);
   if (s.stuck) parts.push(`STUCK ${s.stuck.code}`);
   return parts.join('  ');
+}
+
+/** Why an order did not reach the end of its path, short enough for one line. */
+function failure(error: unknown): string {
+  if (error instanceof WaitTimeoutError) {
+    return `did not reach ${error.what} within ${error.waited}; last seen ${error.last ? progress(error.last) : '(no status)'}`;
+  }
+  return error instanceof Error ? error.message : String(error);
 }
 
 async function main() {
@@ -143,46 +69,74 @@ async function main() {
   console.log('Starting Temporal (dev server and Web UI), the Alipay+ sandbox, the notify receiver and the worker...');
   const stack = await startStack({
     ports: { temporal: 7233, ui: 8233, sandbox: 8090, notify: 8091, metrics: 9464 },
-    retransmitGapMs: DEMO_RETRANSMIT_GAP_MS,
+    retransmitGapMs: LOCAL_RETRANSMIT_GAP_MS,
   });
   let failed = false;
   try {
     console.log(`Web UI: ${stack.uiUrl}   sandbox: ${stack.sandboxUrl}   metrics: ${stack.metricsUrl}   logs: ${stack.logDir}`);
-    console.log(`Demo settings: customs answers in 5 s; retransmission gap ${DEMO_RETRANSMIT_GAP_MS / 1000} s (Alipay+ uses 5 min).\n`);
-    await helper(stack, '/sandbox/customs/rules', {
-      default: { outcomes: [{ decision: 'ACCEPT' }], processingAfterMs: 2_000, decisionAfterMs: 5_000 },
-      clearance: { default: { decision: 'RELEASE', afterMs: 3_000 } },
+    console.log(`Demo settings: customs answers in 5 s; retransmission gap ${LOCAL_RETRANSMIT_GAP_MS / 1000} s (Alipay+ uses 5 min).\n`);
+    await stack.helpers.customsRules(QUICK_CUSTOMS);
+
+    const prefix = `DEMO-${randomUUID().slice(0, 6).toUpperCase()}-`;
+    const scenarios = scenariosNamed(DEMO_PATHS.map((p) => p.path));
+    const orders: DemoOrder[] = DEMO_PATHS.map((p, i) => ({ scenario: scenarios[i], order: scenarios[i].input(prefix, p.buyer) }));
+    const byId = new Map(orders.map((o) => [o.order.orderId, o]));
+    const run = scenarioRun(stack, {
+      operator: 'demo-operator',
+      otherPayer: OTHER_PAYER,
+      timeouts: LOCAL_TIMEOUTS,
+      waitTimeoutMs: PATH_TIMEOUT_MS,
+      onCheckout: (order, checkout) => byId.get(order.orderId)?.show?.(`checked out ${formatCny(order.totalFen)}, pay at ${checkout.paymentUrl}`),
+      onStatus: (s) => byId.get(s.orderId)?.show?.(progress(s)),
     });
 
-    const run = randomUUID().slice(0, 6).toUpperCase();
-    const list = samples(run);
-    const timeouts = { customsReviewDeadlineMs: 10 * 60_000, clearanceDeadlineMs: 10 * 60_000, retransmitGapMs: DEMO_RETRANSMIT_GAP_MS };
-    for (const sample of list) {
-      const r = await startOrder(stack.client, sample.input, { taskQueue: stack.taskQueue, timeouts });
-      console.log(`checkout ${sample.input.orderId.padEnd(24)} ${formatCny(sample.input.totalFen).padStart(12)}  pay at ${r.paymentUrl}`);
-      await sample.act(stack);
-    }
-    console.log('\nWaiting for every order to reach the end of its path (about 2 minutes)...\n');
-
-    const pending = new Set(list);
-    const deadline = Date.now() + 8 * 60_000;
-    while (pending.size > 0 && Date.now() < deadline) {
-      for (const sample of [...pending]) {
-        const st = await orderStatus(stack.client, sample.input.orderId);
-        await sample.operate?.(stack, st);
-        if (sample.done(st)) {
-          pending.delete(sample);
-          console.log(`${sample.path.padEnd(36)} ${summary(st)}  ${stack.workflowUrl(`order-${sample.input.orderId}`)}`);
-        }
+    console.log('Every order goes to the end of its path (about 2 minutes):\n');
+    const width = Math.max(...orders.map((o) => o.order.orderId.length));
+    const heading = (o: DemoOrder) => `${o.order.orderId.padEnd(width)}  ${o.scenario.title.padEnd(36)}`;
+    const drive = async (o: DemoOrder, task: { title: string | undefined }) => {
+      // The title changes only when the order moves, so a log (no TTY) gets one line per move.
+      o.show = (line) => {
+        const title = `${heading(o)}  ${line}`;
+        if (task.title !== title) task.title = title;
+      };
+      o.show('checking out');
+      try {
+        o.end = await o.scenario.drive(run, o.order);
+        o.show(o.end.stuck ? `${o.end.stage}, STUCK ${o.end.stuck.code}` : o.end.stage);
+      } catch (error) {
+        o.error = failure(error);
+        throw new Error(`${o.order.orderId}: ${o.error}`, { cause: error });
+      } finally {
+        o.show = undefined;
       }
-      await new Promise((r) => setTimeout(r, 2_000));
+    };
+    const display = new Listr<unknown, 'default', 'verbose'>(
+      orders.map((o) => ({ title: heading(o), task: (_ctx, task) => drive(o, task) })),
+      {
+        concurrent: true,
+        exitOnError: false,
+        rendererOptions: { collapseErrors: false },
+        // Not a terminal (CI, a pipe): one plain line per change of an order's stage.
+        fallbackRenderer: 'verbose',
+        fallbackRendererOptions: { logTitleChange: true },
+      },
+    );
+    await display.run();
+
+    console.log('');
+    for (const o of orders) {
+      const url = stack.workflowUrl(`order-${o.order.orderId}`);
+      if (o.end) {
+        console.log(`${o.scenario.title.padEnd(36)} ${summary(o.end)}  ${url}`);
+      } else {
+        failed = true;
+        const st = await orderStatus(stack.client, o.order.orderId).catch(() => undefined);
+        const now = st ? `${summary(st)}${st.stuck ? ` stuck: ${st.stuck.reason}` : ''}` : (o.error ?? 'no status');
+        console.log(`${o.scenario.title.padEnd(36)} DID NOT FINISH: ${now}  ${url}`);
+      }
     }
-    for (const sample of pending) {
-      failed = true;
-      const st = await orderStatus(stack.client, sample.input.orderId);
-      console.log(`${sample.path.padEnd(36)} DID NOT FINISH: ${summary(st)}${st.stuck ? ` stuck: ${st.stuck.reason}` : ''}  ${stack.workflowUrl(`order-${sample.input.orderId}`)}`);
-    }
-    console.log(`\n${list.length - pending.size} of ${list.length} orders reached the end of their path in ${Math.round((Date.now() - started) / 1000)} s.`);
+    const finished = orders.filter((o) => o.end).length;
+    console.log(`\n${finished} of ${orders.length} orders reached the end of their path in ${Math.round((Date.now() - started) / 1000)} s.`);
     console.log(`Stuck orders: npm run orders -- stuck   (fix one: npm run orders -- retransmit <orderId> <declarationId> --merchant-customs-code MC-0001 --by you --reason "...")`);
     if (KEEP) {
       console.log(`\nThe stack keeps running (--keep). Web UI: ${stack.uiUrl}. Press Ctrl-C to stop it.`);

@@ -11,6 +11,7 @@ import { AesGcmCodec, newKeySpec, parseKeyring } from '../platform/aes-gcm-codec
 import { LOCAL_DEV_KEYRING } from '../platform/payload-keys';
 import { defaultWorkflowBundlePath, projectRoot } from '../platform/paths';
 import { bundleWorkflows } from '../platform/workflow-bundle';
+import { SandboxHelpers } from '../sandbox/helper-client';
 import { cliExecutable } from './temporal-binaries';
 
 // The whole product on one machine, each part its own process: `temporal server start-dev` with the
@@ -35,6 +36,8 @@ export interface Stack {
   temporalAddress: string;
   uiUrl: string;
   sandboxUrl: string;
+  /** The sandbox's test helpers: pay, fail, customs rules, faults, clock, ledger. */
+  helpers: SandboxHelpers;
   notifyUrl: string;
   metricsUrl: string;
   /** The codec server, and the token it wants as `Authorization: Bearer <token>`. */
@@ -150,6 +153,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const taskQueue = options.taskQueue ?? 'alipay-orders';
   const temporalAddress = `127.0.0.1:${ports.temporal}`;
   const sandboxUrl = `http://127.0.0.1:${ports.sandbox}`;
+  const helpers = new SandboxHelpers(sandboxUrl);
   const notifyUrl = `http://127.0.0.1:${ports.notify}/alipay/notify`;
   const metricsUrl = `http://127.0.0.1:${ports.metrics}/metrics`;
   const uiUrl = `http://127.0.0.1:${ports.ui}`;
@@ -236,7 +240,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         await connection.workflowService.getSystemInfo({});
         return new Client({ connection, namespace: 'default', dataConverter });
       }),
-      until('sandbox', () => httpOk(`${sandboxUrl}/sandbox/clock`)),
+      until('sandbox', () => helpers.clock()),
       until('codec server', () => httpOk(`${codecUrl}/healthz`)),
       bundleWorkflows(bundlePath),
     ]);
@@ -251,6 +255,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       temporalAddress,
       uiUrl,
       sandboxUrl,
+      helpers,
       notifyUrl,
       metricsUrl,
       codecUrl,
@@ -271,6 +276,6 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     };
   } catch (error) {
     killAll();
-    throw new Error(`${(error as Error).message} (logs in ${logDir})`);
+    throw new Error(`${(error as Error).message} (logs in ${logDir})`, { cause: error });
   }
 }

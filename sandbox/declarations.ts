@@ -114,7 +114,7 @@ export class DeclarationBook {
 
   private repeat(d: Declaration, req: ParsedDeclareRequest, now: number) {
     const changed = changedFields(d.request, req);
-    const last = d.calls[d.calls.length - 1]!.at;
+    const last = d.calls[d.calls.length - 1].at;
     const elapsed = now - last;
     const refuse = (code: string, message: string): never => {
       d.refusedCalls.push({ at: now, resultCode: code, message });
@@ -163,7 +163,7 @@ export class DeclarationBook {
     });
     if (kind === 'IDEMPOTENT_REPEAT') return;
     const rule = this.rules.reviewFor(d.id, d.customsOrderId);
-    const outcome = rule.outcomes[Math.min(d.reviews.length, rule.outcomes.length - 1)]!;
+    const outcome = rule.outcomes[Math.min(d.reviews.length, rule.outcomes.length - 1)];
     d.reviews.push({ startedAt: now, outcome, processingAfterMs: rule.processingAfterMs, decisionAfterMs: rule.decisionAfterMs });
   }
 
@@ -207,7 +207,7 @@ export class DeclarationBook {
 
   /** Where the latest review stands on the sandbox clock. */
   reviewState(d: Declaration, now: number) {
-    const review = d.reviews[d.reviews.length - 1]!;
+    const review = d.reviews[d.reviews.length - 1];
     const t = now - review.startedAt;
     if (t < review.processingAfterMs) return { status: 'WAITING_FOR_PROCESSING' as DeclarationStatus, code: '2' };
     if (t < review.decisionAfterMs) return { status: 'IN_PROCESS' as DeclarationStatus, code: '3' };
@@ -221,7 +221,7 @@ export class DeclarationBook {
 
   private record(d: Declaration, now: number) {
     const state = this.reviewState(d, now);
-    const last = d.calls[d.calls.length - 1]!;
+    const last = d.calls[d.calls.length - 1];
     return {
       customsDeclarationRequestId: d.id,
       paymentRequestId: d.paymentRequestId,
@@ -276,7 +276,7 @@ export function changedFields(before: ParsedDeclareRequest, after: ParsedDeclare
         else for (const [k2, v2] of flat(v, key)) out.set(k2, v2);
       }
     } else if (o !== undefined) {
-      out.set(prefix, String(o));
+      out.set(prefix, typeof o === 'string' ? o : JSON.stringify(o));
     }
     return out;
   };

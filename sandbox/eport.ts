@@ -89,7 +89,7 @@ export class EPort {
     if (missing.length > 0 || !f.order || !f.waybill || !declaration) {
       return { orderNo, status: 'PENDING', missingDocuments: missing };
     }
-    const review = declaration.reviews[declaration.reviews.length - 1]!;
+    const review = declaration.reviews[declaration.reviews.length - 1];
     const completeAt = Math.max(f.order.at, f.waybill.at, review.startedAt + review.decisionAfterMs);
     const rule = this.rules.clearanceFor(orderNo);
     if (now < completeAt + rule.afterMs) return { orderNo, status: 'PENDING', missingDocuments: [] };

@@ -103,7 +103,7 @@ export class Notifier {
       delivery.nextAt = undefined;
       return;
     }
-    const dueAt = after + NOTIFY_RETRY_GAPS_MS[index]!;
+    const dueAt = after + NOTIFY_RETRY_GAPS_MS[index];
     delivery.nextAt = dueAt;
     this.jobs.push({ dueAt, run: () => this.attempt(delivery) });
   }

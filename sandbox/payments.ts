@@ -28,6 +28,11 @@ export const payerSchema = z
   });
 export type Payer = z.infer<typeof payerSchema>;
 
+/** POST /sandbox/payments/{paymentRequestId}/succeed: the buyer pays, as this payer. */
+export const paymentSucceedBody = z.object({ payer: payerSchema });
+/** POST /sandbox/payments/{paymentRequestId}/fail: the buyer's payment fails, for this reason. */
+export const paymentFailBody = z.object({ reason: z.string().max(256).optional() });
+
 export interface Refund {
   refundRequestId: string;
   refundId: string;
@@ -62,6 +67,9 @@ export interface PaymentSettings {
   settlementCurrency: string;
   quotePrice: string;
 }
+
+/** A payment as the ledger and the buyer's helpers show it. */
+export type PaymentSummary = ReturnType<PaymentBook['summary']>;
 
 /** pay, inquiryPayment, cancelPayment and refund, plus the buyer's actions in the test helpers. */
 export class PaymentBook {
@@ -223,7 +231,7 @@ export class PaymentBook {
 
   /** The buyer pays: POST /sandbox/payments/{paymentRequestId}/succeed. */
   succeed(paymentRequestId: string, body: unknown, now: number) {
-    const { payer } = helperParse(z.object({ payer: payerSchema }), body);
+    const { payer } = helperParse(paymentSucceedBody, body);
     const p = this.helperGet(paymentRequestId);
     if (p.status !== 'PROCESSING') throw new HelperError(409, `payment is ${p.status}`);
     if (now > p.expiresAt) throw new HelperError(409, `payment expired at ${iso(p.expiresAt)}`);
@@ -241,7 +249,7 @@ export class PaymentBook {
 
   /** The buyer's payment fails: POST /sandbox/payments/{paymentRequestId}/fail. */
   fail(paymentRequestId: string, body: unknown, now: number) {
-    const reason = z.object({ reason: z.string().max(256).optional() }).safeParse(body ?? {});
+    const reason = paymentFailBody.safeParse(body ?? {});
     const p = this.helperGet(paymentRequestId);
     if (p.status !== 'PROCESSING') throw new HelperError(409, `payment is ${p.status}`);
     p.status = 'FAIL';

@@ -8,6 +8,7 @@ import { CustomsRules, customsRulesInput } from './customs-rules';
 import { DeclarationBook } from './declarations';
 import { EPort } from './eport';
 import { Faults, faultConfig } from './faults';
+import { ledgerOf } from './ledger';
 import { Notifier } from './notifier';
 import { PaymentBook } from './payments';
 import { HelperError, ProtocolFailure, helperParse } from './protocol-failure';
@@ -43,6 +44,16 @@ export interface Sandbox {
 }
 
 type Handler = (body: unknown, now: number) => unknown;
+
+/** POST /sandbox/clock/advance: moves the sandbox clock forward. */
+export const clockAdvanceBody = z.object({ ms: z.number().int().min(0).max(400 * 86_400_000) });
+/** POST /sandbox/exchange-rate: the quote price of later payments. */
+export const exchangeRateBody = z.object({ quotePrice: z.string().regex(/^\d{1,12}(\.\d{1,10})?$/) });
+/** GET /sandbox/clock and POST /sandbox/clock/advance answer the sandbox's time. */
+export interface SandboxTime {
+  nowMs: number;
+  now: string;
+}
 
 export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   const clientId = options.clientId ?? 'SANDBOX_MERCHANT';
@@ -82,14 +93,14 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     [APIS.inquireDeclarationRequests.path, (b, now) => state.declarations.inquire(b, now)],
   ]);
 
-  const helpers: [RegExp, (m: RegExpMatchArray, body: unknown, now: number) => unknown | Promise<unknown>][] = [
-    [/^POST \/sandbox\/payments\/([^/]+)\/succeed$/, (m, b, now) => state.payments.succeed(decodeURIComponent(m[1]!), b, now)],
-    [/^POST \/sandbox\/payments\/([^/]+)\/fail$/, (m, b, now) => state.payments.fail(decodeURIComponent(m[1]!), b, now)],
+  const helpers: [RegExp, (m: RegExpMatchArray, body: unknown, now: number) => unknown][] = [
+    [/^POST \/sandbox\/payments\/([^/]+)\/succeed$/, (m, b, now) => state.payments.succeed(decodeURIComponent(m[1]), b, now)],
+    [/^POST \/sandbox\/payments\/([^/]+)\/fail$/, (m, b, now) => state.payments.fail(decodeURIComponent(m[1]), b, now)],
     [/^GET \/sandbox\/clock$/, (_m, _b, now) => ({ nowMs: now, now: iso(now) })],
     [
       /^POST \/sandbox\/clock\/advance$/,
       async (_m, b) => {
-        const { ms } = helperParse(z.object({ ms: z.number().int().min(0).max(400 * 86_400_000) }), b);
+        const { ms } = helperParse(clockAdvanceBody, b);
         clock.advance(ms);
         await state.notifier.runDue(); // notifications that fell due are sent before the answer
         const now = await clock.now();
@@ -101,12 +112,12 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     [
       /^POST \/sandbox\/exchange-rate$/,
       (_m, b) => {
-        const { quotePrice } = helperParse(z.object({ quotePrice: z.string().regex(/^\d{1,12}(\.\d{1,10})?$/) }), b);
+        const { quotePrice } = helperParse(exchangeRateBody, b);
         state.settings.quotePrice = quotePrice;
         return { ok: true };
       },
     ],
-    [/^GET \/sandbox\/ledger$/, (_m, _b, now) => ledger(now)],
+    [/^GET \/sandbox\/ledger$/, (_m, _b, now) => ledgerOf({ ...state, faults }, now)],
     [
       /^POST \/sandbox\/reset$/,
       async () => {
@@ -120,32 +131,8 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     [/^POST \/eport\/orders$/, (_m, b, now) => state.eport.submitOrder(b, now)],
     [/^POST \/eport\/waybills$/, (_m, b, now) => state.eport.submitWaybill(b, now)],
     [/^POST \/eport\/clearance$/, (_m, b, now) => state.eport.clearance(b, now)],
-    [/^GET \/cashier\/([^/]+)$/, (m) => cashierPage(decodeURIComponent(m[1]!))],
+    [/^GET \/cashier\/([^/]+)$/, (m) => cashierPage(decodeURIComponent(m[1]))],
   ];
-
-  /** Every effect, for tests that prove each happened exactly once. PII is masked. */
-  function ledger(now: number) {
-    return {
-      now: iso(now),
-      payments: [...state.payments.payments.values()].map((p) => state.payments.summary(p)),
-      declarations: [...state.declarations.declarations.values()].map((d) => state.declarations.summary(d, now)),
-      refunds: [...state.payments.refunds.values()].map((r) => ({
-        refundRequestId: r.refundRequestId,
-        refundId: r.refundId,
-        paymentRequestId: r.paymentRequestId,
-        amount: r.amount,
-        at: iso(r.at),
-      })),
-      notifications: state.notifier.deliveries.map((d) => ({
-        paymentRequestId: d.paymentRequestId,
-        acknowledged: d.acknowledged,
-        nextAttemptAt: d.nextAt === undefined ? undefined : iso(d.nextAt),
-        attempts: d.attempts.map((a) => ({ ...a, at: iso(a.at) })),
-      })),
-      eport: [...state.eport.filings.values()].map((f) => state.eport.summary(f)),
-      faultsInjected: faults.injected.map((f) => ({ ...f, at: iso(f.at) })),
-    };
-  }
 
   function cashierPage(paymentId: string) {
     const p = [...state.payments.payments.values()].find((x) => x.paymentId === paymentId);
@@ -159,7 +146,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
 
   async function handle(req: IncomingMessage, res: ServerResponse) {
     const rawBody = await readBody(req);
-    const path = (req.url ?? '/').split('?')[0]!;
+    const path = (req.url ?? '/').split('?')[0];
     const now = await clock.now();
 
     if (alipayPlus.has(path) || path.startsWith('/aps/')) return handleAlipayPlus(req, res, path, rawBody, now);
@@ -169,7 +156,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       const m = route.match(pattern);
       if (!m) continue;
       try {
-        const body = rawBody ? JSON.parse(rawBody) : undefined;
+        const body: unknown = rawBody ? JSON.parse(rawBody) : undefined;
         const out = await fn(m, body, now);
         if (out && typeof out === 'object' && 'html' in out) {
           res.writeHead(200, { 'Content-Type': 'text/html; charset=UTF-8' }).end(String(out.html));

@@ -8,7 +8,10 @@ import { startOrder } from '../../client/orders';
 import { projectRoot } from '../../platform/paths';
 import type { Stack } from '../../dev/stack';
 import type { OrderStatus } from '../../domain/order-api';
-import { CUSTOMS_TIMEOUTS, e2eOrder, pay, sandboxPost, sleep, startE2EStack, waitForStatus } from '../support/e2e';
+import { payerOf, sampleOrder } from '../../dev/scenarios/orders';
+import { waitForStatus } from '../../dev/scenarios/wait-for-status';
+import { CUSTOMS_TIMEOUTS, sleep, startE2EStack } from '../support/e2e';
+import { freshBuyer } from '../support/workflow-helpers';
 
 // The Web UI of `temporal server start-dev`, in a real browser: Debian's chromium driven by
 // playwright-core. An operator finds a stuck order through the StuckReason search attribute, opens it,
@@ -35,7 +38,7 @@ const hasChromium = existsSync(CHROMIUM);
 const skip = !hasChromium && !process.env.CI ? `${CHROMIUM} is absent: install Debian's chromium (apt-get install chromium) to run the Web UI test` : false;
 
 const REJECTED_BY_CUSTOMS = {
-  outcomes: [{ decision: 'REJECT', code: '100', description: 'merchant customs code is not registered' }],
+  outcomes: [{ decision: 'REJECT' as const, code: '100', description: 'merchant customs code is not registered' }],
   processingAfterMs: 1_000,
   decisionAfterMs: 2_000,
 };
@@ -85,16 +88,17 @@ async function pageShows(page: Page, needles: string[]): Promise<string> {
 test('Web UI: a stuck order is found by StuckReason, shows its stage and reason, and its input decrypted by the codec server', { skip, timeout: 420_000 }, async () => {
   assert.ok(hasChromium, `${CHROMIUM} is absent and CI is set: CI must install Debian's chromium (.ci/run does)`);
   const s = stack!;
-  const { order, payer } = e2eOrder();
+  const buyer = freshBuyer();
+  const order = sampleOrder({ buyer });
   const workflowId = `order-${order.orderId}`;
   const cert = order.buyer.certificateNo;
 
   // A stuck order: customs rejects its declaration with code 100, which waits for an operator.
-  await sandboxPost(s, '/sandbox/customs/rules', { orders: { [order.orderId]: REJECTED_BY_CUSTOMS } });
+  await s.helpers.customsRules({ orders: { [order.orderId]: REJECTED_BY_CUSTOMS } });
   await startOrder(s.client, order, { taskQueue: s.taskQueue, timeouts: CUSTOMS_TIMEOUTS });
-  await pay(s, order.orderId, payer);
+  await s.helpers.pay(order.orderId, payerOf(buyer));
   // The first customs poll comes 30 s after the declaration.
-  const stuck: OrderStatus = await waitForStatus(s, order.orderId, 'stuck CUSTOMS_REJECTED', (st) => st.stuck?.code === 'CUSTOMS_REJECTED', {
+  const stuck: OrderStatus = await waitForStatus(s.client, order.orderId, 'stuck CUSTOMS_REJECTED', (st) => st.stuck?.code === 'CUSTOMS_REJECTED', {
     timeoutMs: 150_000,
   });
   assert.equal(stuck.stage, 'CUSTOMS_REVIEW');

@@ -3,20 +3,10 @@ import { after, before, test } from 'node:test';
 import { startOrder } from '../../client/orders';
 import type { Stack } from '../../dev/stack';
 import type { Stage } from '../../domain/order-api';
-import {
-  CUSTOMS_TIMEOUTS,
-  FAST_CUSTOMS,
-  assertLogsFreeOfPii,
-  e2eOrder,
-  ledgerOf,
-  pay,
-  queryStatus,
-  sandboxPost,
-  sleep,
-  startE2EStack,
-  waitForStage,
-  waitForStatus,
-} from '../support/e2e';
+import { payerOf, sampleOrder } from '../../dev/scenarios/orders';
+import { waitForStatus } from '../../dev/scenarios/wait-for-status';
+import { CUSTOMS_TIMEOUTS, FAST_CUSTOMS, assertLogsFreeOfPii, queryStatus, sleep, startE2EStack } from '../support/e2e';
+import { freshBuyer } from '../support/workflow-helpers';
 
 // The worker process killed with SIGKILL in the middle of an order, then started again: Temporal
 // replays the order's history on the new process, and Alipay+ sees each effect exactly once.
@@ -28,7 +18,7 @@ const buyers: { fullName: string; certificateNo: string }[] = [];
 
 before(async () => {
   stack = await startE2EStack('crash');
-  await sandboxPost(stack, '/sandbox/customs/rules', FAST_CUSTOMS);
+  await stack.helpers.customsRules(FAST_CUSTOMS);
 });
 after(async () => {
   await stack?.stop();
@@ -36,11 +26,11 @@ after(async () => {
 
 /** The ledger shows one payment and one declaration for the order, declared by one FIRST call and never retransmitted. */
 async function assertEachEffectOnce(orderId: string) {
-  const l = await ledgerOf(stack, orderId);
+  const l = await stack.helpers.ledgerOf(orderId);
   assert.equal(l.payments.length, 1, `exactly one payment: ${JSON.stringify(l.payments)}`);
-  assert.equal(l.payments[0]!.status, 'SUCCESS');
+  assert.equal(l.payments[0].status, 'SUCCESS');
   assert.equal(l.declarations.length, 1, `exactly one declaration: ${JSON.stringify(l.declarations)}`);
-  const d = l.declarations[0]!;
+  const d = l.declarations[0];
   assert.equal(d.customsDeclarationRequestId, `${orderId}-D1`);
   const kinds = d.calls.map((c) => c.kind);
   assert.equal(kinds.filter((k) => k === 'FIRST').length, 1, `one FIRST declare call: ${kinds.join(', ')}`);
@@ -51,11 +41,12 @@ async function assertEachEffectOnce(orderId: string) {
 }
 
 test('SIGKILL during the customs review: the restarted worker finishes the order, one payment, one declaration', { timeout: 360_000 }, async () => {
-  const { order, buyer, payer } = e2eOrder();
+  const buyer = freshBuyer();
+  const order = sampleOrder({ buyer });
   buyers.push(buyer);
   await startOrder(stack.client, order, { taskQueue: stack.taskQueue, timeouts: CUSTOMS_TIMEOUTS });
-  await pay(stack, order.orderId, payer);
-  const reviewing = await waitForStage(stack, order.orderId, 'CUSTOMS_REVIEW', { timeoutMs: 60_000, intervalMs: 200 });
+  await stack.helpers.pay(order.orderId, payerOf(buyer));
+  const reviewing = await waitForStatus(stack.client, order.orderId, 'CUSTOMS_REVIEW', (st) => st.stage === 'CUSTOMS_REVIEW', { timeoutMs: 60_000, intervalMs: 200 });
   assert.equal(reviewing.declarations[0]?.attempts, 1, 'the declaration was sent before the kill');
 
   await stack.stopWorker('SIGKILL');
@@ -64,10 +55,10 @@ test('SIGKILL during the customs review: the restarted worker finishes the order
   await assert.rejects(queryStatus(stack, order.orderId, 2_000), 'a query is answered with no worker running');
   await stack.startWorker();
 
-  const released = await waitForStage(stack, order.orderId, 'RELEASED_FOR_DELIVERY', { timeoutMs: 240_000 });
+  const released = await waitForStatus(stack.client, order.orderId, 'RELEASED_FOR_DELIVERY', (st) => st.stage === 'RELEASED_FOR_DELIVERY', { timeoutMs: 240_000 });
   assert.equal(released.declarations.length, 1);
-  assert.equal(released.declarations[0]!.attempts, 1);
-  assert.equal(released.declarations[0]!.status, 'ACCEPTED');
+  assert.equal(released.declarations[0].attempts, 1);
+  assert.equal(released.declarations[0].status, 'ACCEPTED');
   assert.equal(released.payment.learnedFrom, 'NOTIFICATION');
 
   const { kinds } = await assertEachEffectOnce(order.orderId);
@@ -75,16 +66,17 @@ test('SIGKILL during the customs review: the restarted worker finishes the order
 });
 
 test('SIGKILL while the declare call is in flight: the retry is an idempotent repeat, never a second declaration', { timeout: 360_000 }, async (t) => {
-  const { order, buyer, payer } = e2eOrder();
+  const buyer = freshBuyer();
+  const order = sampleOrder({ buyer });
   buyers.push(buyer);
   await startOrder(stack.client, order, { taskQueue: stack.taskQueue, timeouts: CUSTOMS_TIMEOUTS });
   // Slow the declare call down so the worker dies while it is on the wire.
-  await sandboxPost(stack, '/sandbox/faults', { latencyMs: 3_000, paths: [DECLARE_PATH] });
+  await stack.helpers.faults({ latencyMs: 3_000, paths: [DECLARE_PATH] });
   try {
-    await pay(stack, order.orderId, payer);
+    await stack.helpers.pay(order.orderId, payerOf(buyer));
 
     const afterDeclaring: Stage[] = ['DECLARING', 'CUSTOMS_REVIEW', 'CLEARANCE', 'RELEASED_FOR_DELIVERY', 'COMPENSATING', 'REFUNDED', 'FAILED'];
-    const declaring = await waitForStatus(stack, order.orderId, 'DECLARING or later', (st) => afterDeclaring.includes(st.stage), {
+    const declaring = await waitForStatus(stack.client, order.orderId, 'DECLARING or later', (st) => afterDeclaring.includes(st.stage), {
       timeoutMs: 60_000,
       intervalMs: 200,
     });
@@ -92,17 +84,17 @@ test('SIGKILL while the declare call is in flight: the retry is an idempotent re
     else t.diagnostic(`the order was already ${declaring.stage} when first seen; the kill lands there instead`);
 
     await stack.stopWorker('SIGKILL');
-    const atKill = await ledgerOf(stack, order.orderId);
+    const atKill = await stack.helpers.ledgerOf(order.orderId);
     t.diagnostic(`killed at stage ${declaring.stage}; declarations in the ledger at the kill: ${atKill.declarations.length}`);
     await sleep(3_000);
     await stack.startWorker();
   } finally {
-    await sandboxPost(stack, '/sandbox/faults', {});
+    await stack.helpers.faults({});
   }
 
-  const released = await waitForStage(stack, order.orderId, 'RELEASED_FOR_DELIVERY', { timeoutMs: 240_000 });
+  const released = await waitForStatus(stack.client, order.orderId, 'RELEASED_FOR_DELIVERY', (st) => st.stage === 'RELEASED_FOR_DELIVERY', { timeoutMs: 240_000 });
   assert.equal(released.declarations.length, 1);
-  assert.equal(released.declarations[0]!.status, 'ACCEPTED');
+  assert.equal(released.declarations[0].status, 'ACCEPTED');
   const { kinds } = await assertEachEffectOnce(order.orderId);
   t.diagnostic(`declare calls in the ledger: ${kinds.join(', ')}`);
   assert.ok(

@@ -4,21 +4,10 @@ import { after, before, test } from 'node:test';
 import { startOrder } from '../../client/orders';
 import type { Stack } from '../../dev/stack';
 import { projectRoot } from '../../platform/paths';
-import {
-  CUSTOMS_TIMEOUTS,
-  FAST_CUSTOMS,
-  assertLogsFreeOfPii,
-  e2eOrder,
-  jsonLines,
-  ledgerOf,
-  pay,
-  readLog,
-  runCli,
-  sandboxPost,
-  sleep,
-  startE2EStack,
-  waitForStage,
-} from '../support/e2e';
+import { payerOf, sampleOrder } from '../../dev/scenarios/orders';
+import { waitForStatus } from '../../dev/scenarios/wait-for-status';
+import { CUSTOMS_TIMEOUTS, FAST_CUSTOMS, assertLogsFreeOfPii, jsonLines, readLog, runCli, sleep, startE2EStack } from '../support/e2e';
+import { freshBuyer } from '../support/workflow-helpers';
 
 // One order through the whole product on `temporal server start-dev`, then what operators see of it:
 // the CLI over the dev server's visibility, the Prometheus metrics and the logs; last, a graceful stop.
@@ -29,42 +18,43 @@ let releasedOrderId: string | undefined;
 
 before(async () => {
   stack = await startE2EStack('lifecycle');
-  await sandboxPost(stack, '/sandbox/customs/rules', FAST_CUSTOMS);
+  await stack.helpers.customsRules(FAST_CUSTOMS);
 });
 after(async () => {
   await stack?.stop();
 });
 
 test('a paid order goes sandbox → notify receiver → worker and is released for delivery, each effect once', { timeout: 300_000 }, async () => {
-  const { order, buyer, payer } = e2eOrder();
+  const buyer = freshBuyer();
+  const order = sampleOrder({ buyer });
   buyers.push(buyer);
   const checkout = await startOrder(stack.client, order, { taskQueue: stack.taskQueue, timeouts: CUSTOMS_TIMEOUTS });
   assert.equal(checkout.paymentRequestId, order.orderId);
   assert.ok(checkout.paymentUrl.startsWith(`${stack.sandboxUrl}/cashier/`), `cashier URL ${checkout.paymentUrl}`);
 
-  await pay(stack, order.orderId, payer);
-  const released = await waitForStage(stack, order.orderId, 'RELEASED_FOR_DELIVERY');
+  await stack.helpers.pay(order.orderId, payerOf(buyer));
+  const released = await waitForStatus(stack.client, order.orderId, 'RELEASED_FOR_DELIVERY', (st) => st.stage === 'RELEASED_FOR_DELIVERY');
   releasedOrderId = order.orderId;
 
   assert.equal(released.payment.status, 'SUCCESS');
   assert.equal(released.payment.learnedFrom, 'NOTIFICATION', 'the payment became known through the notify receiver, not by polling');
   assert.equal(released.payment.notificationsReceived, 1);
   assert.equal(released.declarations.length, 1);
-  assert.equal(released.declarations[0]!.status, 'ACCEPTED');
-  assert.equal(released.declarations[0]!.attempts, 1);
-  assert.equal(released.declarations[0]!.identityCheckResult, 'CHECK_PASSED');
+  assert.equal(released.declarations[0].status, 'ACCEPTED');
+  assert.equal(released.declarations[0].attempts, 1);
+  assert.equal(released.declarations[0].identityCheckResult, 'CHECK_PASSED');
   assert.deepEqual(released.clearance, [{ customsOrderId: order.orderId, status: 'RELEASED' }]);
   assert.equal(released.stuck, undefined);
 
-  const l = await ledgerOf(stack, order.orderId);
+  const l = await stack.helpers.ledgerOf(order.orderId);
   assert.equal(l.payments.length, 1, 'exactly one payment');
-  assert.equal(l.payments[0]!.status, 'SUCCESS');
+  assert.equal(l.payments[0].status, 'SUCCESS');
   assert.equal(l.declarations.length, 1, 'exactly one declaration');
-  assert.deepEqual(l.declarations[0]!.calls.map((c) => c.kind), ['FIRST'], 'one declare call');
+  assert.deepEqual(l.declarations[0].calls.map((c) => c.kind), ['FIRST'], 'one declare call');
   assert.equal(l.refunds.length, 0);
   // Alipay+ got a signed S from the receiver, so it stopped sending.
   assert.equal(l.notifications.length, 1, 'one notification delivery');
-  const delivery = l.notifications[0]!;
+  const delivery = l.notifications[0];
   assert.ok(delivery.attempts.length >= 1, 'the sandbox sent the notification');
   assert.deepEqual(
     delivery.attempts.map((a) => a.outcome),

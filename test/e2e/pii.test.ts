@@ -6,9 +6,11 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { promisify } from 'node:util';
 import { startOrder } from '../../client/orders';
+import type { OrderInput } from '../../domain/order';
 import { cliExecutable } from '../../dev/temporal-binaries';
 import { startStack, type Stack } from '../../dev/stack';
-import { freshBuyer, sampleOrder } from '../support/workflow-helpers';
+import { sampleOrder } from '../../dev/scenarios/orders';
+import { freshBuyer } from '../support/workflow-helpers';
 
 // PII in histories: the buyer's name and ID number are stored only encrypted, and only the codec
 // server, with its token, turns them back into plaintext.
@@ -63,11 +65,11 @@ test('the codec server refuses to decode without the token', async () => {
   await startOrder(stack.client, order, { taskQueue: stack.taskQueue });
   // Take a real encrypted payload from the history and ask the codec server to decode it.
   const history = await stack.client.workflow.getHandle(`order-${order.orderId}`).fetchHistory();
-  const input = history.events![0]!.workflowExecutionStartedEventAttributes!.input!.payloads![0]!;
+  const input = history.events![0].workflowExecutionStartedEventAttributes!.input!.payloads![0];
   const body = JSON.stringify({
     payloads: [
       {
-        metadata: Object.fromEntries(Object.entries(input.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v!).toString('base64')])),
+        metadata: Object.fromEntries(Object.entries(input.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v).toString('base64')])),
         data: Buffer.from(input.data!).toString('base64'),
       },
     ],
@@ -80,5 +82,5 @@ test('the codec server refuses to decode without the token', async () => {
   const ok = await post({ authorization: `Bearer ${stack.codecToken}` });
   assert.equal(ok.status, 200);
   const decoded = (await ok.json()) as { payloads: { data: string }[] };
-  assert.equal(JSON.parse(Buffer.from(decoded.payloads[0]!.data, 'base64').toString()).buyer.certificateNo, order.buyer.certificateNo);
+  assert.equal((JSON.parse(Buffer.from(decoded.payloads[0].data, 'base64').toString()) as OrderInput).buyer.certificateNo, order.buyer.certificateNo);
 });

@@ -19,7 +19,7 @@ async function record(id: string): Promise<DeclarationRecord> {
   const r = await f.client.inquireDeclarationRequests({ declarationRequestIds: [id] });
   assert.deepEqual(r.declarationRequestsNotFound, []);
   assert.equal(r.declarationRecords.length, 1);
-  return r.declarationRecords[0]!;
+  return r.declarationRecords[0];
 }
 const statusOf = (r: DeclarationRecord) => [r.declarationRequestStatus, r.customsResultCode, r.customsResultDescription, r.customsResultReturnedTime];
 
@@ -46,8 +46,8 @@ test('1 to 10 ids: 11 or 0 are refused by the client schema, 11 sent raw is PARA
 
 test('WAITING_FOR_PROCESSING (2) -> IN_PROCESS (3) -> CUSTOMS_ACCEPT_SUCCESS (399) as the clock passes processingAfterMs and decisionAfterMs', async () => {
   const p = await paidPayment(f);
-  await f.customsRules({ orders: { [p.id]: { outcomes: [{ decision: 'ACCEPT' }], processingAfterMs: 1_000, decisionAfterMs: 60_000 } } });
-  const t0 = await f.now();
+  await f.helpers.customsRules({ orders: { [p.id]: { outcomes: [{ decision: 'ACCEPT' }], processingAfterMs: 1_000, decisionAfterMs: 60_000 } } });
+  const t0 = await f.helpers.now();
   const declared = await f.client.declare(declareRequest(p.id));
   const id = `${p.id}-D1`;
 
@@ -55,13 +55,13 @@ test('WAITING_FOR_PROCESSING (2) -> IN_PROCESS (3) -> CUSTOMS_ACCEPT_SUCCESS (39
   assert.deepEqual(statusOf(r), ['WAITING_FOR_PROCESSING', '2', undefined, undefined]);
   assert.equal(r.pspDeclarationRequestId, declared.pspDeclarationRequestId);
   assert.equal(r.lastModifiedTime, iso(t0));
-  await f.advance(999);
+  await f.helpers.advance(999);
   assert.deepEqual(statusOf(await record(id)), ['WAITING_FOR_PROCESSING', '2', undefined, undefined]);
-  await f.advance(1);
+  await f.helpers.advance(1);
   assert.deepEqual(statusOf(await record(id)), ['IN_PROCESS', '3', undefined, undefined]);
-  await f.advance(58_999);
+  await f.helpers.advance(58_999);
   assert.deepEqual(statusOf(await record(id)), ['IN_PROCESS', '3', undefined, undefined]);
-  await f.advance(1);
+  await f.helpers.advance(1);
   r = await record(id);
   assert.deepEqual(statusOf(r), ['CUSTOMS_ACCEPT_SUCCESS', '399', 'finalised', iso(t0 + 60_000)]);
   assert.deepEqual(r.declarationAmount, { currency: 'CNY', value: '19900' });
@@ -70,18 +70,18 @@ test('WAITING_FOR_PROCESSING (2) -> IN_PROCESS (3) -> CUSTOMS_ACCEPT_SUCCESS (39
 test('a rejection rule gives customsResultCode 100 with its description; a negative code is a processing exception', async () => {
   const p = await paidPayment(f);
   const q = await paidPayment(f);
-  await f.customsRules({
+  await f.helpers.customsRules({
     orders: {
       [p.id]: { outcomes: [{ decision: 'REJECT', code: '100', description: 'payment data missing' }], processingAfterMs: 1_000, decisionAfterMs: 60_000 },
       [q.id]: { outcomes: [{ decision: 'REJECT', code: '-3', description: 'customs system exception' }], processingAfterMs: 0, decisionAfterMs: 10_000 },
     },
   });
-  const t0 = await f.now();
+  const t0 = await f.helpers.now();
   await f.client.declare(declareRequest(p.id));
   await f.client.declare(declareRequest(q.id));
-  await f.advance(59_999);
+  await f.helpers.advance(59_999);
   assert.deepEqual(statusOf(await record(`${p.id}-D1`)), ['IN_PROCESS', '3', undefined, undefined]);
-  await f.advance(1);
+  await f.helpers.advance(1);
   const r = await record(`${p.id}-D1`);
   assert.equal(r.customsResultCode, '100');
   assert.equal(r.customsResultDescription, 'payment data missing');
@@ -95,30 +95,30 @@ test('a rejection rule gives customsResultCode 100 with its description; a negat
 test('a default rule applies to orders without their own rule; an order rule still wins', async () => {
   const plain = await paidPayment(f);
   const own = await paidPayment(f);
-  await f.customsRules({
+  await f.helpers.customsRules({
     default: { outcomes: [{ decision: 'REJECT', code: '100', description: 'default: goods not registered' }], processingAfterMs: 0, decisionAfterMs: 5_000 },
     orders: { [own.id]: { outcomes: [{ decision: 'ACCEPT' }], processingAfterMs: 0, decisionAfterMs: 5_000 } },
   });
   try {
     await f.client.declare(declareRequest(plain.id));
     await f.client.declare(declareRequest(own.id));
-    await f.advance(5_000);
+    await f.helpers.advance(5_000);
     const r = await record(`${plain.id}-D1`);
     assert.deepEqual([r.customsResultCode, r.customsResultDescription], ['100', 'default: goods not registered']);
     assert.deepEqual(statusOf(await record(`${own.id}-D1`)).slice(0, 2), ['CUSTOMS_ACCEPT_SUCCESS', '399']);
   } finally {
-    await f.customsRules({ reset: true });
+    await f.helpers.customsRules({ reset: true });
   }
   // After the reset the built-in default (accept after 2 minutes) is back.
   const later = await paidPayment(f);
   await f.client.declare(declareRequest(later.id));
-  await f.advance(2 * MIN);
+  await f.helpers.advance(2 * MIN);
   assert.deepEqual(statusOf(await record(`${later.id}-D1`)).slice(0, 2), ['CUSTOMS_ACCEPT_SUCCESS', '399']);
 });
 
 test('a retransmission after a rejection starts a new review, which takes the next outcome (ACCEPT)', async () => {
   const p = await paidPayment(f);
-  await f.customsRules({
+  await f.helpers.customsRules({
     orders: {
       [p.id]: {
         outcomes: [{ decision: 'REJECT', code: '100', description: 'payment data missing' }, { decision: 'ACCEPT' }],
@@ -127,26 +127,27 @@ test('a retransmission after a rejection starts a new review, which takes the ne
       },
     },
   });
-  const t0 = await f.now();
+  const t0 = await f.helpers.now();
   const id = `${p.id}-D1`;
   await f.client.declare(declareRequest(p.id));
-  await f.advance(60_000);
+  await f.helpers.advance(60_000);
   assert.equal((await record(id)).customsResultCode, '100');
 
-  await f.advance(241_001); // t0 + 5:01, more than 5 minutes after the only call
+  await f.helpers.advance(241_001); // t0 + 5:01, more than 5 minutes after the only call
   const t1 = t0 + 301_001;
   await f.client.declare(declareRequest(p.id));
   let r = await record(id);
   assert.deepEqual(statusOf(r), ['WAITING_FOR_PROCESSING', '2', undefined, undefined]);
   assert.equal(r.lastModifiedTime, iso(t1));
-  await f.advance(1_000);
+  await f.helpers.advance(1_000);
   assert.deepEqual(statusOf(await record(id)), ['IN_PROCESS', '3', undefined, undefined]);
-  await f.advance(59_000);
+  await f.helpers.advance(59_000);
   r = await record(id);
   assert.deepEqual(statusOf(r), ['CUSTOMS_ACCEPT_SUCCESS', '399', 'finalised', iso(t1 + 60_000)]);
-  const d = (await f.ledger()).declarations.find((x: any) => x.customsDeclarationRequestId === id);
+  const d = (await f.helpers.ledger()).declarations.find((x) => x.customsDeclarationRequestId === id);
+  assert.ok(d, `no declaration ${id} in the ledger`);
   assert.equal(d.reviews, 2);
-  assert.deepEqual(d.calls.map((c: any) => c.kind), ['FIRST', 'RETRANSMISSION']);
+  assert.deepEqual(d.calls.map((c) => c.kind), ['FIRST', 'RETRANSMISSION']);
 });
 
 test('an inquiry of only unknown ids succeeds with every id in declarationRequestsNotFound', async () => {

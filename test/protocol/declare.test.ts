@@ -16,11 +16,11 @@ const MIN = 60_000;
 const iso = (ms: number) => new Date(ms).toISOString();
 const cny = (value: string) => ({ currency: 'CNY' as const, value });
 
-async function declarationsOf(paymentRequestId: string): Promise<any[]> {
-  return (await f.ledger()).declarations.filter((d: any) => d.paymentRequestId === paymentRequestId);
+async function declarationsOf(paymentRequestId: string) {
+  return (await f.helpers.ledgerOf(paymentRequestId)).declarations;
 }
-async function declaration(customsDeclarationRequestId: string): Promise<any> {
-  const d = (await f.ledger()).declarations.find((x: any) => x.customsDeclarationRequestId === customsDeclarationRequestId);
+async function declaration(customsDeclarationRequestId: string) {
+  const d = (await f.helpers.ledger()).declarations.find((x) => x.customsDeclarationRequestId === customsDeclarationRequestId);
   assert.ok(d, `no declaration ${customsDeclarationRequestId} in the ledger`);
   return d;
 }
@@ -67,7 +67,7 @@ test('the same declare twice is idempotent on customsDeclarationRequestId: same 
   assert.deepEqual(first.pspOrderAmount, cny('19900'));
   const ds = await declarationsOf(p.id);
   assert.equal(ds.length, 1);
-  assert.deepEqual(ds[0].calls.map((c: any) => c.kind), ['FIRST', 'IDEMPOTENT_REPEAT']);
+  assert.deepEqual(ds[0].calls.map((c) => c.kind), ['FIRST', 'IDEMPOTENT_REPEAT']);
   assert.equal(ds[0].reviews, 1, 'an idempotent repeat starts no new review');
 });
 
@@ -118,11 +118,11 @@ test('a retransmitted amount REPLACES the old one: 19900 then 15000 leaves room 
   const p = await paidPayment(f);
   await f.client.declare(splitPart(p.id, 1, 19_900));
   await declareRefused(splitPart(p.id, 2, 4_900), 'DECLARED_AMOUNT_EXCEED_LIMIT'); // no room yet
-  await f.advance(5 * MIN + 1_000);
+  await f.helpers.advance(5 * MIN + 1_000);
   await f.client.declare(splitPart(p.id, 1, 15_000));
   const part1 = await declaration(`${p.id}-P1`);
   assert.equal(part1.currentAmount, '15000');
-  assert.deepEqual(part1.calls.map((c: any) => [c.kind, c.amount]), [['FIRST', '19900'], ['RETRANSMISSION', '15000']]);
+  assert.deepEqual(part1.calls.map((c) => [c.kind, c.amount]), [['FIRST', '19900'], ['RETRANSMISSION', '15000']]);
   // 15000 + 4900 = 19900 fits; stacked amounts (19900 + 15000 + 4900) would not.
   await f.client.declare(splitPart(p.id, 2, 4_900));
   assert.deepEqual((await declarationsOf(p.id)).map((d) => d.currentAmount), ['15000', '4900']);
@@ -131,76 +131,76 @@ test('a retransmitted amount REPLACES the old one: 19900 then 15000 leaves room 
 test('a retransmission whose new amount passes the payment is F DECLARED_AMOUNT_EXCEED_LIMIT; the old amount stays', async () => {
   const p = await paidPayment(f);
   await f.client.declare(declareRequest(p.id));
-  await f.advance(5 * MIN + 1_000);
+  await f.helpers.advance(5 * MIN + 1_000);
   await declareRefused(declareRequest(p.id, { declarationAmount: cny('19901') }), 'DECLARED_AMOUNT_EXCEED_LIMIT');
   const d = await declaration(`${p.id}-D1`);
   assert.equal(d.currentAmount, '19900');
-  assert.deepEqual(d.calls.map((c: any) => c.kind), ['FIRST']);
-  assert.deepEqual(d.refusedCalls.map((c: any) => c.resultCode), ['DECLARED_AMOUNT_EXCEED_LIMIT']);
+  assert.deepEqual(d.calls.map((c) => c.kind), ['FIRST']);
+  assert.deepEqual(d.refusedCalls.map((c) => c.resultCode), ['DECLARED_AMOUNT_EXCEED_LIMIT']);
 });
 
 test('the 5-minute rule counts from the LAST call: refused at 4:59, accepted at 5:01, refused again 1 minute later', async () => {
   const p = await paidPayment(f);
-  const t0 = await f.now();
+  const t0 = await f.helpers.now();
   const first = await f.client.declare(declareRequest(p.id));
   const ningbo = declareRequest(p.id, { customs: { customsCode: 'NINGBO', region: 'CN' } });
 
-  await f.advance(299_000); // t0 + 4:59
+  await f.helpers.advance(299_000); // t0 + 4:59
   const early = await declareRefused(ningbo, 'REPEAT_REQ_INCONSISTENT');
   assert.match(early.message, /customs\.customsCode/);
 
-  await f.advance(2_000); // t0 + 5:01
+  await f.helpers.advance(2_000); // t0 + 5:01
   const retransmitted = await f.client.declare(ningbo);
   assert.deepEqual(retransmitted, first, 'a retransmission gets the same response as the first success');
 
   let d = await declaration(`${p.id}-D1`);
   assert.equal(d.customsCode, 'NINGBO');
   assert.deepEqual(
-    d.calls.map((c: any) => [c.kind, c.customsCode, c.at]),
+    d.calls.map((c) => [c.kind, c.customsCode, c.at]),
     [
       ['FIRST', 'ZONGSHU', iso(t0)],
       ['RETRANSMISSION', 'NINGBO', iso(t0 + 301_000)],
     ],
   );
-  assert.deepEqual(d.refusedCalls.map((c: any) => [c.resultCode, c.at]), [['REPEAT_REQ_INCONSISTENT', iso(t0 + 299_000)]]);
+  assert.deepEqual(d.refusedCalls.map((c) => [c.resultCode, c.at]), [['REPEAT_REQ_INCONSISTENT', iso(t0 + 299_000)]]);
   assert.equal(d.reviews, 2, 'the retransmission is reviewed again');
 
   // 6:01 after the first call but only 1:00 after the last one.
-  await f.advance(60_000);
+  await f.helpers.advance(60_000);
   await declareRefused(
     declareRequest(p.id, { customs: { customsCode: 'NINGBO', region: 'CN' }, merchantCustomsInfo: { merchantCustomsCode: 'MC-0002', merchantCustomsName: 'Example Merchant Ltd' } }),
     'REPEAT_REQ_INCONSISTENT',
   );
   d = await declaration(`${p.id}-D1`);
-  assert.deepEqual(d.calls.map((c: any) => c.kind), ['FIRST', 'RETRANSMISSION']);
-  assert.deepEqual(d.refusedCalls.map((c: any) => c.at), [iso(t0 + 299_000), iso(t0 + 361_000)]);
+  assert.deepEqual(d.calls.map((c) => c.kind), ['FIRST', 'RETRANSMISSION']);
+  assert.deepEqual(d.refusedCalls.map((c) => c.at), [iso(t0 + 299_000), iso(t0 + 361_000)]);
 });
 
 test('"more than 5 minutes": a change exactly 5:00 after the last call is refused, 1 ms later it is accepted', async () => {
   const p = await paidPayment(f);
   await f.client.declare(declareRequest(p.id));
   const changed = declareRequest(p.id, { merchantCustomsInfo: { merchantCustomsCode: 'MC-0002', merchantCustomsName: 'Example Merchant Ltd' } });
-  await f.advance(300_000);
+  await f.helpers.advance(300_000);
   await declareRefused(changed, 'REPEAT_REQ_INCONSISTENT');
-  await f.advance(1);
+  await f.helpers.advance(1);
   await f.client.declare(changed);
-  assert.deepEqual((await declaration(`${p.id}-D1`)).calls.map((c: any) => c.kind), ['FIRST', 'RETRANSMISSION']);
+  assert.deepEqual((await declaration(`${p.id}-D1`)).calls.map((c) => c.kind), ['FIRST', 'RETRANSMISSION']);
 });
 
 test('an unchanged repeat within 5 minutes is an idempotent success, and it is a call the 5 minutes count from', async () => {
   const p = await paidPayment(f);
-  const t0 = await f.now();
+  const t0 = await f.helpers.now();
   const first = await f.client.declare(declareRequest(p.id));
-  await f.advance(4 * MIN);
+  await f.helpers.advance(4 * MIN);
   assert.deepEqual(await f.client.declare(declareRequest(p.id)), first);
   const zhengzhou = declareRequest(p.id, { customs: { customsCode: 'ZHENGZHOU', region: 'CN' } });
-  await f.advance(MIN + 1_000); // 5:01 after the first call, 1:01 after the last
+  await f.helpers.advance(MIN + 1_000); // 5:01 after the first call, 1:01 after the last
   await declareRefused(zhengzhou, 'REPEAT_REQ_INCONSISTENT');
-  await f.advance(4 * MIN); // 5:01 after the last call
+  await f.helpers.advance(4 * MIN); // 5:01 after the last call
   await f.client.declare(zhengzhou);
   const d = await declaration(`${p.id}-D1`);
   assert.deepEqual(
-    d.calls.map((c: any) => [c.kind, c.at]),
+    d.calls.map((c) => [c.kind, c.at]),
     [
       ['FIRST', iso(t0)],
       ['IDEMPOTENT_REPEAT', iso(t0 + 4 * MIN)],
@@ -212,7 +212,7 @@ test('an unchanged repeat within 5 minutes is an idempotent success, and it is a
 test('only the four mutable fields may change: isSplit/referenceOrderId or buyerCertificate after 5:01 is REPEAT_REQ_INCONSISTENT naming the field', async () => {
   const p = await paidPayment(f);
   await f.client.declare(splitPart(p.id, 1, 10_000, { buyerCertificate: certificateOf(BUYER) }));
-  await f.advance(5 * MIN + 1_000);
+  await f.helpers.advance(5 * MIN + 1_000);
 
   const notSplit = splitPart(p.id, 1, 10_000, { buyerCertificate: certificateOf(BUYER), isSplit: 'false', referenceOrderId: undefined });
   const e1 = await declareRefused(notSplit, 'REPEAT_REQ_INCONSISTENT');
@@ -236,7 +236,7 @@ test('only the four mutable fields may change: isSplit/referenceOrderId or buyer
     }),
   );
   const d = await declaration(`${p.id}-P1`);
-  assert.deepEqual(d.calls.map((c: any) => [c.kind, c.amount, c.customsCode, c.merchantCustomsCode]), [
+  assert.deepEqual(d.calls.map((c) => [c.kind, c.amount, c.customsCode, c.merchantCustomsCode]), [
     ['FIRST', '10000', 'ZONGSHU', 'MC-0001'],
     ['RETRANSMISSION', '9000', 'SHANGHAI_CBT', 'MC-0009'],
   ]);
@@ -270,7 +270,7 @@ test('a retransmission that drops buyerCertificate is F REPEAT_REQ_INCONSISTENT 
   const p = await paidPayment(f);
   const first = { ...declareRequest(p.id), buyerCertificate: certificateOf(BUYER) };
   await f.client.declare(first);
-  await f.advance(5 * MIN + 1_000);
+  await f.helpers.advance(5 * MIN + 1_000);
   const { buyerCertificate: _dropped, ...withoutCertificate } = first;
   const path = APIS.declare.path;
   const body = assertSignedResult(await rawCall(f.sandbox.url, { path, body: withoutCertificate }), path, 'F', 'REPEAT_REQ_INCONSISTENT');

@@ -114,23 +114,23 @@ describe('client trust: a response whose signature is wrong is never trusted', (
 });
 
 describe('client classification against the sandbox with faults', () => {
-  afterEach(() => f.faults({}));
+  afterEach(() => f.helpers.faults({}));
 
   test('a U result is AlipayPlusRetryableError UNKNOWN_EXCEPTION, and only the queued call gets it', async () => {
     const p = await paidPayment(f);
-    await f.faults({ next: [{ kind: 'U', count: 1 }] });
+    await f.helpers.faults({ next: [{ kind: 'U', count: 1 }] });
     await rejectsWith(f.client.inquiryPayment({ paymentRequestId: p.id }), AlipayPlusRetryableError, 'UNKNOWN_EXCEPTION');
     assert.equal((await f.client.inquiryPayment({ paymentRequestId: p.id })).paymentStatus, 'SUCCESS');
   });
 
   test('HTTP 500 is AlipayPlusRetryableError HTTP_500', async () => {
-    await f.faults({ next: [{ kind: 'HTTP_500', count: 1 }] });
+    await f.helpers.faults({ next: [{ kind: 'HTTP_500', count: 1 }] });
     const e = await rejectsWith(f.client.inquiryPayment({ paymentRequestId: 'PAY-any' }), AlipayPlusRetryableError, 'HTTP_500');
     assert.equal(e.httpStatus, 500);
   });
 
   test('REQUEST_TRAFFIC_EXCEED_LIMIT is AlipayPlusThrottledError with retryAfterMs > 0', async () => {
-    await f.faults({ next: [{ kind: 'TRAFFIC_LIMIT', count: 1 }] });
+    await f.helpers.faults({ next: [{ kind: 'TRAFFIC_LIMIT', count: 1 }] });
     const e = await rejectsWith(f.client.inquiryPayment({ paymentRequestId: 'PAY-any' }), AlipayPlusThrottledError, 'REQUEST_TRAFFIC_EXCEED_LIMIT');
     assert.ok(e.retryAfterMs > 0, `retryAfterMs ${e.retryAfterMs}`);
     assert.equal(e.kind, 'throttled');
@@ -138,7 +138,7 @@ describe('client classification against the sandbox with faults', () => {
 
   test('an answer slower than the client timeout is AlipayPlusRetryableError TIMEOUT', async () => {
     const slowClient = f.makeClient({ timeoutMs: 200 });
-    await f.faults({ latencyMs: 600 });
+    await f.helpers.faults({ latencyMs: 600 });
     const started = Date.now();
     await rejectsWith(slowClient.inquiryPayment({ paymentRequestId: 'PAY-any' }), AlipayPlusRetryableError, 'TIMEOUT');
     assert.ok(Date.now() - started < 600, 'the client gave up before the answer came');
@@ -153,9 +153,9 @@ describe('client classification against the sandbox with faults', () => {
 
   test('an invalid request (declare in USD) is refused locally with MessageValidationError naming the field; no call is made', async () => {
     const p = await paidPayment(f);
-    const faultsBefore = (await f.ledger()).faultsInjected.length;
+    const faultsBefore = (await f.helpers.ledger()).faultsInjected.length;
     // A tripwire: the next call that reaches the sandbox would be answered U and show up in faultsInjected.
-    await f.faults({ next: [{ kind: 'U', count: 1 }] });
+    await f.helpers.faults({ next: [{ kind: 'U', count: 1 }] });
     const bad = declareRequest(p.id, { declarationAmount: { currency: 'USD' as 'CNY', value: '19900' } });
     await assert.rejects(f.client.declare(bad), (e: unknown) => {
       assert.ok(e instanceof MessageValidationError, String(e));
@@ -166,34 +166,34 @@ describe('client classification against the sandbox with faults', () => {
       assert.match(e.message, /declarationAmount\.currency must be "CNY"/);
       return true;
     });
-    const ledger = await f.ledger();
+    const ledger = await f.helpers.ledger();
     assert.equal(ledger.faultsInjected.length, faultsBefore);
-    assert.equal(ledger.declarations.filter((d: any) => d.paymentRequestId === p.id).length, 0);
+    assert.equal(ledger.declarations.filter((d) => d.paymentRequestId === p.id).length, 0);
   });
 
   test('a U after the refund took effect, then the same refund again: exactly one refund in the ledger', async () => {
     const p = await paidPayment(f);
     const refund = { refundRequestId: `${p.id}-R1`, paymentRequestId: p.id, refundAmount: { currency: 'CNY', value: '5000' } };
-    const faultsBefore = (await f.ledger()).faultsInjected.length;
-    await f.faults({ next: [{ kind: 'U', count: 1, path: APIS.refund.path, afterEffect: true }] });
+    const faultsBefore = (await f.helpers.ledger()).faultsInjected.length;
+    await f.helpers.faults({ next: [{ kind: 'U', count: 1, path: APIS.refund.path, afterEffect: true }] });
     await rejectsWith(f.client.refund(refund), AlipayPlusRetryableError, 'UNKNOWN_EXCEPTION');
     const retried = await f.client.refund(refund);
     assert.equal(retried.refundRequestId, refund.refundRequestId);
-    const ledger = await f.ledger();
-    const refunds = ledger.refunds.filter((r: any) => r.paymentRequestId === p.id);
+    const ledger = await f.helpers.ledger();
+    const refunds = ledger.refunds.filter((r) => r.paymentRequestId === p.id);
     assert.equal(refunds.length, 1);
     assert.equal(refunds[0].refundId, retried.refundId);
     assert.deepEqual(refunds[0].amount, { currency: 'CNY', value: '5000' });
-    assert.deepEqual(ledger.faultsInjected.slice(faultsBefore).map((x: any) => [x.path, x.kind, x.afterEffect]), [[APIS.refund.path, 'U', true]]);
+    assert.deepEqual(ledger.faultsInjected.slice(faultsBefore).map((x) => [x.path, x.kind, x.afterEffect]), [[APIS.refund.path, 'U', true]]);
   });
 
   test('a U after the declaration took effect, then the same declare again: one declaration, calls FIRST then IDEMPOTENT_REPEAT', async () => {
     const p = await paidPayment(f);
-    await f.faults({ next: [{ kind: 'U', count: 1, path: APIS.declare.path, afterEffect: true }] });
+    await f.helpers.faults({ next: [{ kind: 'U', count: 1, path: APIS.declare.path, afterEffect: true }] });
     await rejectsWith(f.client.declare(declareRequest(p.id)), AlipayPlusRetryableError, 'UNKNOWN_EXCEPTION');
     await f.client.declare(declareRequest(p.id));
-    const declarations = (await f.ledger()).declarations.filter((d: any) => d.paymentRequestId === p.id);
+    const declarations = (await f.helpers.ledger()).declarations.filter((d) => d.paymentRequestId === p.id);
     assert.equal(declarations.length, 1);
-    assert.deepEqual(declarations[0].calls.map((c: any) => c.kind), ['FIRST', 'IDEMPOTENT_REPEAT']);
+    assert.deepEqual(declarations[0].calls.map((c) => c.kind), ['FIRST', 'IDEMPOTENT_REPEAT']);
   });
 });

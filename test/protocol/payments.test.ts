@@ -16,7 +16,7 @@ const DAY = 86_400_000;
 const cny = (value: string) => ({ currency: 'CNY', value });
 
 test('pay returns a paymentUrl for the cashier; once the buyer pays, inquiryPayment shows the amount to declare and the rate', async () => {
-  const req = payRequest({ now: await f.now() });
+  const req = payRequest({ now: await f.helpers.now() });
   const paid = await f.client.pay(req);
   assert.equal(paid.paymentUrl, `${f.sandbox.url}/cashier/${encodeURIComponent(paid.paymentId)}`);
   const page = await axios.get<string>(paid.paymentUrl, { responseType: 'text' });
@@ -28,7 +28,7 @@ test('pay returns a paymentUrl for the cashier; once the buyer pays, inquiryPaym
   assert.equal(before.paymentResult?.resultStatus, 'U');
   assert.equal(before.customsDeclarationAmount, undefined);
 
-  await f.helper('POST', `/sandbox/payments/${req.paymentRequestId}/succeed`, { payer: BUYER });
+  await f.helpers.pay(req.paymentRequestId, BUYER);
   const after = await f.client.inquiryPayment({ paymentRequestId: req.paymentRequestId });
   assert.equal(after.paymentStatus, 'SUCCESS');
   assert.deepEqual(after.paymentResult, { resultStatus: 'S', resultCode: 'SUCCESS', resultMessage: 'success' });
@@ -41,17 +41,17 @@ test('pay returns a paymentUrl for the cashier; once the buyer pays, inquiryPaym
 });
 
 test('pay again with the same paymentRequestId and the same content is idempotent: same paymentId, one payment', async () => {
-  const req = payRequest({ now: await f.now() });
+  const req = payRequest({ now: await f.helpers.now() });
   const first = await f.client.pay(req);
   const second = await f.client.pay(req);
   assert.equal(second.paymentId, first.paymentId);
   assert.equal(second.paymentUrl, first.paymentUrl);
-  const payments = (await f.ledger()).payments.filter((p: any) => p.paymentRequestId === req.paymentRequestId);
+  const payments = (await f.helpers.ledger()).payments.filter((p) => p.paymentRequestId === req.paymentRequestId);
   assert.equal(payments.length, 1);
 });
 
 test('pay again with the same paymentRequestId and other content is F REPEAT_REQ_INCONSISTENT; the first payment stands', async () => {
-  const req = payRequest({ now: await f.now() });
+  const req = payRequest({ now: await f.helpers.now() });
   const first = await f.client.pay(req);
   const changed = { ...req, paymentAmount: cny('29900'), order: { ...req.order, orderAmount: cny('29900') } };
   await rejectsWith(f.client.pay(changed), AlipayPlusFinalError, 'REPEAT_REQ_INCONSISTENT');
@@ -72,7 +72,10 @@ test('cancelPayment cancels an unpaid payment; the buyer can no longer pay it (h
   assert.equal(inquiry.paymentStatus, 'CANCELLED');
   assert.equal(inquiry.paymentResult?.resultStatus, 'F');
   assert.equal(inquiry.paymentResult?.resultCode, 'ORDER_IS_CLOSED');
-  await assert.rejects(f.helper('POST', `/sandbox/payments/${p.id}/succeed`, { payer: BUYER }), /HTTP 409/);
+  // The helper client's error names the helper, the method and path, the status and the sandbox's answer.
+  await assert.rejects(f.helpers.pay(p.id, BUYER), {
+    message: `sandbox pay: POST /sandbox/payments/${p.id}/succeed: HTTP 409 {"error":"payment is CANCELLED"}`,
+  });
   assert.equal((await f.client.inquiryPayment({ paymentRequestId: p.id })).paymentStatus, 'CANCELLED');
 });
 
@@ -90,9 +93,9 @@ test('refund is idempotent on refundRequestId: the same refundId, one ledger ent
   assert.equal(again.refundId, first.refundId);
   assert.equal(again.refundTime, first.refundTime);
   assert.equal(first.paymentId, p.paymentId);
-  const refunds = (await f.ledger()).refunds.filter((r: any) => r.paymentRequestId === p.id);
+  const refunds = (await f.helpers.ledger()).refunds.filter((r) => r.paymentRequestId === p.id);
   assert.deepEqual(
-    refunds.map((r: any) => [r.refundRequestId, r.refundId, r.amount.value]),
+    refunds.map((r) => [r.refundRequestId, r.refundId, r.amount.value]),
     [[req.refundRequestId, first.refundId, '5000']],
   );
 });
@@ -106,10 +109,10 @@ test('partial refunds are allowed up to the payment; the refund that would pass 
   assert.match(e.message, /20000/);
   await refund(4, '900'); // exactly 19900 in all
   await rejectsWith(refund(5, '1'), AlipayPlusFinalError, 'REFUND_AMOUNT_EXCEED');
-  const ledger = await f.ledger();
-  const refunds = ledger.refunds.filter((r: any) => r.paymentRequestId === p.id);
-  assert.deepEqual(refunds.map((r: any) => r.refundRequestId), [`${p.id}-R1`, `${p.id}-R2`, `${p.id}-R4`]);
-  assert.equal(refunds.reduce((sum: number, r: any) => sum + Number(r.amount.value), 0), 19900);
+  const ledger = await f.helpers.ledger();
+  const refunds = ledger.refunds.filter((r) => r.paymentRequestId === p.id);
+  assert.deepEqual(refunds.map((r) => r.refundRequestId), [`${p.id}-R1`, `${p.id}-R2`, `${p.id}-R4`]);
+  assert.equal(refunds.reduce((sum, r) => sum + Number(r.amount.value), 0), 19900);
 });
 
 test('a refundRequestId reused with other content is F REPEAT_REQ_INCONSISTENT; the first refund stands alone', async () => {
@@ -117,22 +120,22 @@ test('a refundRequestId reused with other content is F REPEAT_REQ_INCONSISTENT; 
   const req = { refundRequestId: `${p.id}-R1`, paymentRequestId: p.id, refundAmount: cny('5000') };
   const first = await f.client.refund(req);
   await rejectsWith(f.client.refund({ ...req, refundAmount: cny('6000') }), AlipayPlusFinalError, 'REPEAT_REQ_INCONSISTENT');
-  const refunds = (await f.ledger()).refunds.filter((r: any) => r.paymentRequestId === p.id);
-  assert.deepEqual(refunds.map((r: any) => [r.refundId, r.amount.value]), [[first.refundId, '5000']]);
+  const refunds = (await f.helpers.ledger()).refunds.filter((r) => r.paymentRequestId === p.id);
+  assert.deepEqual(refunds.map((r) => [r.refundId, r.amount.value]), [[first.refundId, '5000']]);
 });
 
 test('the refund carries the settlementQuote recorded at payment time, even after the exchange rate changed', async () => {
   const early = await paidPayment(f);
   const recorded = (await f.client.inquiryPayment({ paymentRequestId: early.id })).settlementQuote;
   assert.equal(recorded?.quotePrice, '7.1000');
-  await f.helper('POST', '/sandbox/exchange-rate', { quotePrice: '6.8000' });
+  await f.helpers.exchangeRate('6.8000');
   try {
     const late = await paidPayment(f);
     assert.equal((await f.client.inquiryPayment({ paymentRequestId: late.id })).settlementQuote?.quotePrice, '6.8000');
     const refund = await f.client.refund({ refundRequestId: `${early.id}-R1`, paymentRequestId: early.id, refundAmount: cny('19900') });
     assert.deepEqual(refund.settlementQuote, recorded);
   } finally {
-    await f.helper('POST', '/sandbox/exchange-rate', { quotePrice: '7.1000' });
+    await f.helpers.exchangeRate('7.1000');
   }
 });
 
@@ -140,15 +143,15 @@ test('the refund carries the settlementQuote recorded at payment time, even afte
 test('a refund within 90 days is accepted; one applied 91 days after the payment is F REFUND_WINDOW_EXCEED', async () => {
   const a = await paidPayment(f);
   const b = await paidPayment(f);
-  await f.advance(89 * DAY);
+  await f.helpers.advance(89 * DAY);
   await f.client.refund({ refundRequestId: `${a.id}-R1`, paymentRequestId: a.id, refundAmount: cny('100') });
-  await f.advance(2 * DAY);
+  await f.helpers.advance(2 * DAY);
   const e = await rejectsWith(
     f.client.refund({ refundRequestId: `${b.id}-R1`, paymentRequestId: b.id, refundAmount: cny('100') }),
     AlipayPlusFinalError,
     'REFUND_WINDOW_EXCEED',
   );
   assert.match(e.message, /90 days/);
-  const refunds = (await f.ledger()).refunds.filter((r: any) => r.paymentRequestId === a.id || r.paymentRequestId === b.id);
-  assert.deepEqual(refunds.map((r: any) => r.refundRequestId), [`${a.id}-R1`]);
+  const refunds = (await f.helpers.ledger()).refunds.filter((r) => r.paymentRequestId === a.id || r.paymentRequestId === b.id);
+  assert.deepEqual(refunds.map((r) => r.refundRequestId), [`${a.id}-R1`]);
 });

@@ -15,16 +15,16 @@ const INQUIRY = APIS.inquiryPayment.path;
 
 test('an unknown Client-Id is F INVALID_CLIENT, and that answer is signed with the Alipay+ key', async () => {
   const res = await rawCall(f.sandbox.url, { path: INQUIRY, body: { paymentRequestId: 'PAY-x' }, clientId: 'SOMEONE_ELSE' });
-  assertSignedResult(res, INQUIRY, 'F', 'INVALID_CLIENT', 'SOMEONE_ELSE');
-  assert.match(res.body.result.resultMessage, /SOMEONE_ELSE/);
+  const answer = assertSignedResult(res, INQUIRY, 'F', 'INVALID_CLIENT', 'SOMEONE_ELSE');
+  assert.match(answer.result.resultMessage, /SOMEONE_ELSE/);
 });
 
 test('a request signed with a key Alipay+ does not know is F INVALID_SIGNATURE, with no Signature on the answer', async () => {
   const wrong = strangerKeys();
   const res = await rawCall(f.sandbox.url, { path: INQUIRY, body: { paymentRequestId: 'PAY-x' }, privateKey: wrong.privateKey });
   assert.equal(res.status, 200);
-  assert.equal(res.body.result.resultStatus, 'F');
-  assert.equal(res.body.result.resultCode, 'INVALID_SIGNATURE');
+  assert.equal(res.body?.result.resultStatus, 'F');
+  assert.equal(res.body?.result.resultCode, 'INVALID_SIGNATURE');
   assert.equal(headerValue(res.headers, 'Signature'), undefined);
   assert.equal(verifyResponse(res, INQUIRY).ok, false);
 });
@@ -35,14 +35,14 @@ test('one body byte changed after signing is F INVALID_SIGNATURE, unsigned; the 
   assertSignedResult(control, INQUIRY, 'F', 'ORDER_NOT_EXIST');
 
   const res = await rawCall(f.sandbox.url, { path: INQUIRY, body, tamper: (raw) => raw.replace('tamper-1', 'tamper-2') });
-  assert.equal(res.body.result.resultStatus, 'F');
-  assert.equal(res.body.result.resultCode, 'INVALID_SIGNATURE');
+  assert.equal(res.body?.result.resultStatus, 'F');
+  assert.equal(res.body?.result.resultCode, 'INVALID_SIGNATURE');
   assert.equal(headerValue(res.headers, 'Signature'), undefined);
 });
 
 test('a request without a Signature header is F INVALID_SIGNATURE, unsigned', async () => {
   const res = await rawCall(f.sandbox.url, { path: INQUIRY, body: { paymentRequestId: 'PAY-x' }, unsigned: true });
-  assert.equal(res.body.result.resultCode, 'INVALID_SIGNATURE');
+  assert.equal(res.body?.result.resultCode, 'INVALID_SIGNATURE');
   assert.equal(headerValue(res.headers, 'Signature'), undefined);
 });
 
@@ -61,7 +61,7 @@ test('a signature over another path is F INVALID_SIGNATURE (the path is part of 
   const control = await rawCall(f.sandbox.url, { path: APIS.cancelPayment.path, body, headers });
   assertSignedResult(control, APIS.cancelPayment.path, 'F', 'ORDER_NOT_EXIST');
   const res = await rawCall(f.sandbox.url, { path: INQUIRY, body, headers });
-  assert.equal(res.body.result.resultCode, 'INVALID_SIGNATURE');
+  assert.equal(res.body?.result.resultCode, 'INVALID_SIGNATURE');
   assert.equal(headerValue(res.headers, 'Signature'), undefined);
 });
 
@@ -105,7 +105,7 @@ test('every other answer is signed: S, F and U from every API verify with verify
   const p = await paidPayment(f);
   const unpaid = `${p.id}-unpaid`;
   const cases: [string, unknown, 'S' | 'F' | 'U', string][] = [
-    [APIS.pay.path, payRequest({ paymentRequestId: unpaid, now: await f.now() }), 'S', 'SUCCESS'],
+    [APIS.pay.path, payRequest({ paymentRequestId: unpaid, now: await f.helpers.now() }), 'S', 'SUCCESS'],
     [APIS.inquiryPayment.path, { paymentRequestId: p.id }, 'S', 'SUCCESS'],
     [APIS.cancelPayment.path, { paymentRequestId: unpaid }, 'S', 'SUCCESS'],
     [APIS.cancelPayment.path, { paymentRequestId: p.id }, 'F', 'INVALID_ORDER_STATUS'],
@@ -119,12 +119,12 @@ test('every other answer is signed: S, F and U from every API verify with verify
     assertSignedResult(await rawCall(f.sandbox.url, { path, body }), path, status, code);
   }
   // U answers, injected by the fault helper, are signed too.
-  await f.faults({ next: [{ kind: 'U', count: 1 }, { kind: 'TRAFFIC_LIMIT', count: 1 }] });
+  await f.helpers.faults({ next: [{ kind: 'U', count: 1 }, { kind: 'TRAFFIC_LIMIT', count: 1 }] });
   try {
     assertSignedResult(await rawCall(f.sandbox.url, { path: INQUIRY, body: { paymentRequestId: p.id } }), INQUIRY, 'U', 'UNKNOWN_EXCEPTION');
     assertSignedResult(await rawCall(f.sandbox.url, { path: INQUIRY, body: { paymentRequestId: p.id } }), INQUIRY, 'U', 'REQUEST_TRAFFIC_EXCEED_LIMIT');
   } finally {
-    await f.faults({});
+    await f.helpers.faults({});
   }
 });
 

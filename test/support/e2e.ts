@@ -1,22 +1,20 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { randomInt } from 'node:crypto';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { orderStatus } from '../../client/orders';
 import { projectRoot } from '../../platform/paths';
 import { startStack, type Stack } from '../../dev/stack';
-import type { OrderInput } from '../../domain/order';
-import type { OrderStatus, Stage } from '../../domain/order-api';
-import { freshBuyer, payerOf, sampleOrder } from './workflow-helpers';
+import type { OrderStatus } from '../../domain/order-api';
+import type { CustomsRules } from '../../sandbox/helper-client';
 
 // End-to-end tests on the real product: `temporal server start-dev`, the sandbox, the notify receiver
 // and the worker, each its own process on loopback, started by dev/stack.ts on free ports.
 
 /** The order's first customs poll is 30 s after the declaration and the first clearance poll 30 s later. */
 export const CUSTOMS_TIMEOUTS = { customsReviewDeadlineMs: 600_000, clearanceDeadlineMs: 600_000 };
-export const FAST_CUSTOMS = {
+export const FAST_CUSTOMS: CustomsRules = {
   default: { outcomes: [{ decision: 'ACCEPT' }], processingAfterMs: 1_000, decisionAfterMs: 2_000 },
   clearance: { default: { decision: 'RELEASE', afterMs: 1_000 } },
 };
@@ -29,102 +27,10 @@ export async function startE2EStack(name: string): Promise<Stack> {
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
-/** POST to a sandbox helper and return its JSON; throws with the body on HTTP >= 400. */
-export async function sandboxPost<T = unknown>(stack: Stack, path: string, body: unknown = {}): Promise<T> {
-  const res = await fetch(`${stack.sandboxUrl}${path}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-    signal: AbortSignal.timeout(10_000),
-  });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`POST ${path}: HTTP ${res.status} ${text}`);
-  return JSON.parse(text) as T;
-}
-
-export interface LedgerCall {
-  kind: 'FIRST' | 'IDEMPOTENT_REPEAT' | 'RETRANSMISSION';
-  at: string;
-}
-
-/** The parts of GET /sandbox/ledger these tests read. */
-export interface Ledger {
-  payments: { paymentRequestId: string; paymentId: string; status: string; amount: { currency: string; value: string } }[];
-  declarations: {
-    customsDeclarationRequestId: string;
-    paymentRequestId: string;
-    status: string;
-    calls: LedgerCall[];
-    refusedCalls: { resultCode: string }[];
-    reviews: number;
-  }[];
-  notifications: { paymentRequestId: string; acknowledged: boolean; attempts: { at: string; outcome: string; detail?: string }[] }[];
-  refunds: { paymentRequestId: string }[];
-}
-
-export async function ledger(stack: Stack): Promise<Ledger> {
-  const res = await fetch(`${stack.sandboxUrl}/sandbox/ledger`, { signal: AbortSignal.timeout(10_000) });
-  assert.equal(res.status, 200, `GET /sandbox/ledger: HTTP ${res.status}`);
-  return (await res.json()) as Ledger;
-}
-
-/** The ledger's effects for one order (its paymentRequestId is its order id). */
-export async function ledgerOf(stack: Stack, orderId: string) {
-  const l = await ledger(stack);
-  const mine = <T extends { paymentRequestId: string }>(xs: T[]) => xs.filter((x) => x.paymentRequestId === orderId);
-  return { payments: mine(l.payments), declarations: mine(l.declarations), notifications: mine(l.notifications), refunds: mine(l.refunds) };
-}
-
-/** An order of its own buyer, so tests never share a quota, and the payer who pays it. */
-export function e2eOrder(over: Partial<OrderInput> = {}) {
-  const buyer = freshBuyer(randomInt(1000));
-  const order = sampleOrder({ buyer, logistics: { carrier: 'SF Express', waybillNo: `SF${randomInt(1e9)}` }, ...over });
-  return { order, buyer, payer: payerOf(buyer) };
-}
-
-export async function pay(stack: Stack, orderId: string, payer: ReturnType<typeof payerOf>) {
-  await sandboxPost(stack, `/sandbox/payments/${encodeURIComponent(orderId)}/succeed`, { payer });
-}
-
 /** The status query, bounded: a query to an order whose worker is down must not hang the test. */
 export function queryStatus(stack: Stack, orderId: string, timeoutMs = 5_000): Promise<OrderStatus> {
   return stack.client.withDeadline(Date.now() + timeoutMs, () => orderStatus(stack.client, orderId));
 }
-
-/**
- * Polls the status query until `done` holds, or fails after `timeoutMs` with the last status (or the
- * last query error). Real time: these are real processes.
- */
-export async function waitForStatus(
-  stack: Stack,
-  orderId: string,
-  what: string,
-  done: (s: OrderStatus) => boolean,
-  { timeoutMs = 180_000, intervalMs = 1_000 } = {},
-): Promise<OrderStatus> {
-  const deadline = Date.now() + timeoutMs;
-  let last: OrderStatus | undefined;
-  let lastError: unknown;
-  for (;;) {
-    try {
-      last = await queryStatus(stack, orderId);
-      lastError = undefined;
-      if (done(last)) return last;
-    } catch (error) {
-      lastError = error;
-    }
-    if (Date.now() >= deadline) break;
-    await sleep(intervalMs);
-  }
-  const tail = lastError ? `; last query error: ${(lastError as Error).message}` : '';
-  throw new Error(
-    `order ${orderId} did not reach ${what} within ${timeoutMs / 1000} s; last stage ${last?.stage ?? '(none)'}, ` +
-      `last status: ${JSON.stringify(last)}${tail}`,
-  );
-}
-
-export const waitForStage = (stack: Stack, orderId: string, stage: Stage, options?: { timeoutMs?: number; intervalMs?: number }) =>
-  waitForStatus(stack, orderId, `stage ${stage}`, (s) => s.stage === stage, options);
 
 /**
  * Runs the operators' CLI as its own process against the stack, as an operator would from a shell.
@@ -188,7 +94,7 @@ export function assertLogsFreeOfPii(stack: Stack, buyers: { fullName: string; ce
     assert.ok(lines.length > 0, `${name}.log has no JSON log line (${text.length} characters)`);
     for (const b of buyers) {
       // The name as written, and \u-escaped, as some JSON encoders write non-ASCII text.
-      const escaped = b.fullName.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+      const escaped = b.fullName.replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
       for (const secret of new Set([b.fullName, escaped, b.certificateNo])) {
         const at = lower.indexOf(secret.toLowerCase());
         assert.equal(at, -1, `${name}.log contains buyer data "${secret}": ...${text.slice(Math.max(0, at - 200), at + 200)}...`);

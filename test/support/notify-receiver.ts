@@ -30,7 +30,7 @@ export async function startNotifyReceiver() {
   const plans = new Map<string, AckPlan>();
 
   const server = await startLocalServer((req, rawBody, res) => {
-    const path = (req.url ?? '/').split('?')[0]!;
+    const path = (req.url ?? '/').split('?')[0];
     const check = verifySignedHeaders({ path, headers: req.headers, rawBody, publicKey: keys.alipayPlusPublicKey, timeHeader: 'Request-Time' });
     let parsed: NotifyPaymentRequest | undefined;
     try {

@@ -63,7 +63,7 @@ export function splitPart(paymentRequestId: string, part: number, fen: number, o
 
 /** Creates a payment (expiring relative to the sandbox clock) without paying it. */
 export async function unpaidPayment(f: SandboxFixture, opts: Parameters<typeof payRequest>[0] = {}) {
-  const req = payRequest({ now: await f.now(), ...opts });
+  const req = payRequest({ now: await f.helpers.now(), ...opts });
   const response = await f.client.pay(req);
   return { req, id: req.paymentRequestId, paymentId: response.paymentId };
 }
@@ -75,6 +75,6 @@ export async function paidPayment(
 ) {
   const { payer = BUYER, ...payOpts } = opts;
   const p = await unpaidPayment(f, payOpts);
-  await f.helper('POST', `/sandbox/payments/${encodeURIComponent(p.id)}/succeed`, { payer });
+  await f.helpers.pay(p.id, payer);
   return p;
 }

@@ -1,10 +1,10 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import axios from 'axios';
 import { AlipayPlusClient, type AlipayPlusClientOptions } from '../../alipay-plus';
 import type { TimeSource } from '../../sandbox/clock';
 import { ensureDevKeys, type DevKeys } from '../../sandbox/dev-keys';
+import { SandboxHelpers } from '../../sandbox/helper-client';
 import { startSandbox, type Sandbox } from '../../sandbox/server';
 
 export const CLIENT_ID = 'SANDBOX_MERCHANT';
@@ -28,16 +28,8 @@ export interface SandboxFixture {
   sandbox: Sandbox;
   client: AlipayPlusClient;
   keys: DevKeys;
-  /** Calls a test helper under /sandbox/ (or /eport/) and returns its JSON. Throws on HTTP >= 400. */
-  helper<T = any>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T>;
-  ledger(): Promise<any>;
-  advance(ms: number): Promise<void>;
-  /** The sandbox clock, in epoch milliseconds. */
-  now(): Promise<number>;
-  /** POST /sandbox/faults: replaces the whole fault configuration ({} clears it). */
-  faults(config: unknown): Promise<void>;
-  /** POST /sandbox/customs/rules. */
-  customsRules(rules: unknown): Promise<void>;
+  /** The sandbox's test helpers: pay, fail, customs rules, faults, clock, ledger. */
+  helpers: SandboxHelpers;
   /** Another client for the same sandbox, with some options changed. */
   makeClient(over?: Partial<AlipayPlusClientOptions>): AlipayPlusClient;
   close(): Promise<void>;
@@ -64,21 +56,11 @@ export async function startSandboxFixture(
       trafficLimitBackoffMs: opts.trafficLimitBackoffMs,
       ...over,
     });
-  const helper = async (method: 'GET' | 'POST', path: string, body?: unknown) => {
-    const res = await axios.request({ method, url: sandbox.url + path, data: body, validateStatus: () => true });
-    if (res.status >= 400) throw new Error(`${method} ${path}: HTTP ${res.status} ${JSON.stringify(res.data)}`);
-    return res.data;
-  };
   return {
     sandbox,
     client: makeClient(),
     keys: k,
-    helper,
-    ledger: () => helper('GET', '/sandbox/ledger'),
-    advance: async (ms) => void (await helper('POST', '/sandbox/clock/advance', { ms })),
-    now: async () => (await helper('GET', '/sandbox/clock')).nowMs as number,
-    faults: async (config) => void (await helper('POST', '/sandbox/faults', config)),
-    customsRules: async (rules) => void (await helper('POST', '/sandbox/customs/rules', rules)),
+    helpers: new SandboxHelpers(sandbox.url),
     makeClient,
     close: () => sandbox.close(),
   };

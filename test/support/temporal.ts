@@ -5,6 +5,7 @@ import { ORDER_SEARCH_ATTRIBUTES } from '../../domain/search-attributes';
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { createActivities } from '../../activities';
 import { startNotifyReceiver, type NotifyReceiver } from '../../notify-receiver/server';
+import type { WaitOptions } from '../../dev/scenarios/wait-for-status';
 import { testServerExecutable } from '../../dev/temporal-binaries';
 import { EPortClient } from '../../eport/client';
 import { startSandboxFixture, CLIENT_ID, type SandboxFixture } from './sandbox';
@@ -35,6 +36,11 @@ export interface WorkflowStack {
   receiver: NotifyReceiver;
   worker: Worker;
   taskQueue: string;
+  /**
+   * How `waitForStatus` waits on this stack: it skips `stepMs` of the test server's time between looks,
+   * and gives up after `maxSteps` looks (or 180 s of real time).
+   */
+  skipping(stepMs?: number, maxSteps?: number): WaitOptions;
   /** Stops the worker and starts a new one: its workflows continue by replaying their histories. */
   restartWorker(): Promise<void>;
   close(): Promise<void>;
@@ -137,6 +143,7 @@ async function buildStack(opts: WorkflowStackOptions, stops: Stop[]): Promise<Wo
       return worker;
     },
     taskQueue,
+    skipping: (stepMs = 30_000, maxSteps = 400) => ({ intervalMs: stepMs, skippedTimeoutMs: stepMs * maxSteps, sleep: (ms) => env.sleep(ms) }),
     restartWorker: async () => {
       await stopWorker();
       worker = await newWorker();

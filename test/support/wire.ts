@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { generateKeyPairSync } from 'node:crypto';
+import { inspect } from 'node:util';
 import axios from 'axios';
 import {
   AlipayPlusError,
@@ -15,11 +16,18 @@ import { CLIENT_ID, testKeys } from './sandbox';
 
 // Raw HTTP against the sandbox, for what the client would never send; small local servers; assertions.
 
+/** An Alipay+ answer as it came over the wire: its result, and whatever else the API returns. */
+export interface WireAnswer {
+  result: { resultStatus: string; resultCode: string; resultMessage: string };
+  [field: string]: unknown;
+}
+
 export interface RawResponse {
   status: number;
   headers: HeaderBag;
   rawBody: string;
-  body: any;
+  /** The body parsed as JSON, or undefined when it is not JSON. */
+  body: WireAnswer | undefined;
 }
 
 export interface RawRequest {
@@ -65,9 +73,9 @@ export async function rawCall(baseUrl: string, r: RawRequest): Promise<RawRespon
     validateStatus: () => true,
   });
   const rawBody = String(res.data ?? '');
-  let body: any;
+  let body: WireAnswer | undefined;
   try {
-    body = JSON.parse(rawBody);
+    body = JSON.parse(rawBody) as WireAnswer;
   } catch {
     body = undefined;
   }
@@ -81,9 +89,10 @@ export function verifyResponse(res: RawResponse, path: string, publicKey: KeyInp
 }
 
 /** Asserts the answer is a signed result with this status and code, and returns it. */
-export function assertSignedResult(res: RawResponse, path: string, resultStatus: 'S' | 'F' | 'U', resultCode: string, clientId = CLIENT_ID) {
+export function assertSignedResult(res: RawResponse, path: string, resultStatus: 'S' | 'F' | 'U', resultCode: string, clientId = CLIENT_ID): WireAnswer {
   assert.equal(res.status, 200);
-  assert.equal(res.body?.result?.resultStatus, resultStatus, res.rawBody);
+  assert.ok(res.body, `the answer to ${path} is not JSON: ${res.rawBody}`);
+  assert.equal(res.body.result?.resultStatus, resultStatus, res.rawBody);
   assert.equal(res.body?.result?.resultCode, resultCode, res.rawBody);
   const check = verifyResponse(res, path);
   assert.deepEqual(check, { ok: true, clientId, keyVersion: '1' }, `response to ${path} is not validly signed: ${res.rawBody}`);
@@ -137,7 +146,7 @@ export async function closedPort(): Promise<number> {
   return s.port;
 }
 
-type ErrorClass<E> = abstract new (...args: any[]) => E;
+type ErrorClass<E> = abstract new (...args: never[]) => E;
 
 /** Awaits a promise that must reject with this AlipayPlusError class and result code; returns the error. */
 export async function rejectsWith<E extends AlipayPlusError>(promise: Promise<unknown>, cls: ErrorClass<E>, resultCode: string): Promise<E> {
@@ -149,9 +158,9 @@ export async function rejectsWith<E extends AlipayPlusError>(promise: Promise<un
     caught = error;
   }
   assert.ok(caught !== undefined, `expected ${cls.name} ${resultCode}, but it resolved with ${JSON.stringify(value)}`);
-  assert.ok(caught instanceof cls, `expected ${cls.name} ${resultCode}, got ${String(caught)}`);
-  assert.equal((caught as E).resultCode, resultCode, String(caught));
-  return caught as E;
+  assert.ok(caught instanceof cls, `expected ${cls.name} ${resultCode}, got ${inspect(caught)}`);
+  assert.equal(caught.resultCode, resultCode, String(caught));
+  return caught;
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

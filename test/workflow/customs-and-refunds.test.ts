@@ -2,22 +2,29 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { OrderRefusedError, correctDeclaration, orderHandle, requestRefund, startOrder } from '../../client/orders';
 import { RETRANSMIT_GAP_MS } from '../../domain/limits';
+import type { DeclarationCorrection } from '../../domain/order-api';
+import type { CustomsRules } from '../../sandbox/helper-client';
+import { payerOf, sampleOrder } from '../../dev/scenarios/orders';
+import { waitForStatus } from '../../dev/scenarios/wait-for-status';
 import { startWorkflowStack, type WorkflowStack } from '../support/temporal';
-import { freshBuyer, payerOf, sampleOrder, waitForStatus } from '../support/workflow-helpers';
+import { freshBuyer } from '../support/workflow-helpers';
 
 let s: WorkflowStack;
 before(async () => (s = await startWorkflowStack()));
 after(() => s?.close());
 
-const declarationsOf = async (orderId: string) => (await s.f.ledger()).declarations.filter((d: any) => d.paymentRequestId === orderId);
-const refundsOf = async (orderId: string) => (await s.f.ledger()).refunds.filter((r: any) => r.paymentRequestId === orderId);
+/** What customs decides about one order's declaration. */
+type ReviewRule = NonNullable<CustomsRules['orders']>[string];
 
-async function paidOrder(seed: number, rules?: object, timeouts?: { customsReviewDeadlineMs: number; clearanceDeadlineMs: number }) {
+const declarationsOf = async (orderId: string) => (await s.f.helpers.ledgerOf(orderId)).declarations;
+const refundsOf = async (orderId: string) => (await s.f.helpers.ledgerOf(orderId)).refunds;
+
+async function paidOrder(seed: number, rules?: ReviewRule, timeouts?: { customsReviewDeadlineMs: number; clearanceDeadlineMs: number }) {
   const buyer = freshBuyer(seed);
   const order = sampleOrder({ buyer });
-  if (rules) await s.f.helper('POST', '/sandbox/customs/rules', { orders: { [order.orderId]: rules } });
+  if (rules) await s.f.helpers.customsRules({ orders: { [order.orderId]: rules } });
   await startOrder(s.env.client, order, { taskQueue: s.taskQueue, timeouts });
-  await s.f.helper('POST', `/sandbox/payments/${order.orderId}/succeed`, { payer: payerOf(buyer) });
+  await s.f.helpers.pay(order.orderId, payerOf(buyer));
   return order;
 }
 
@@ -27,9 +34,7 @@ test('a customs rejection, an operator correction, then a retransmission no earl
     processingAfterMs: 10_000,
     decisionAfterMs: 60_000,
   });
-  const waiting = await waitForStatus(s.env, s.env.client, order.orderId, (x) => x.declarations[0]?.status === 'AWAITING_CORRECTION', {
-    stepMs: 10_000,
-  });
+  const waiting = await waitForStatus(s.env.client, order.orderId, 'a declaration awaiting correction', (x) => x.declarations[0]?.status === 'AWAITING_CORRECTION', s.skipping(10_000));
   assert.match(waiting.stuck!.reason, /customs rejected .*-D1 \(code 100: merchant customs code is not registered\)/);
   const [before] = await declarationsOf(order.orderId);
   const firstCallAt = Date.parse(before.calls[0].at);
@@ -48,13 +53,13 @@ test('a customs rejection, an operator correction, then a retransmission no earl
   const retransmitAt = Date.parse(view.retransmitAt!);
   assert.ok(retransmitAt > firstCallAt + RETRANSMIT_GAP_MS && retransmitAt < firstCallAt + RETRANSMIT_GAP_MS + 5_000, view.retransmitAt);
 
-  const done = await waitForStatus(s.env, s.env.client, order.orderId, (x) => x.stage === 'RELEASED_FOR_DELIVERY', { stepMs: 20_000 });
-  assert.equal(done.declarations[0]!.attempts, 2);
-  assert.equal(done.declarations[0]!.merchantCustomsCode, 'MC-0002');
+  const done = await waitForStatus(s.env.client, order.orderId, 'RELEASED_FOR_DELIVERY', (x) => x.stage === 'RELEASED_FOR_DELIVERY', s.skipping(20_000));
+  assert.equal(done.declarations[0].attempts, 2);
+  assert.equal(done.declarations[0].merchantCustomsCode, 'MC-0002');
   assert.equal(done.stuck, undefined);
 
   const [after] = await declarationsOf(order.orderId);
-  assert.deepEqual(after.calls.map((c: any) => [c.kind, c.merchantCustomsCode]), [
+  assert.deepEqual(after.calls.map((c) => [c.kind, c.merchantCustomsCode]), [
     ['FIRST', 'MC-0001'],
     ['RETRANSMISSION', 'MC-0002'],
   ]);
@@ -70,10 +75,11 @@ test('the correction validator allows only the four mutable fields and names the
     processingAfterMs: 10_000,
     decisionAfterMs: 60_000,
   });
-  await waitForStatus(s.env, s.env.client, order.orderId, (x) => x.declarations[0]?.status === 'AWAITING_CORRECTION', { stepMs: 10_000 });
+  await waitForStatus(s.env.client, order.orderId, 'a declaration awaiting correction', (x) => x.declarations[0]?.status === 'AWAITING_CORRECTION', s.skipping(10_000));
   const declarationId = `${order.orderId}-D1`;
-  const refused = async (correction: any, rule: string) =>
-    assert.rejects(correctDeclaration(s.env.client, order.orderId, correction), (e: unknown) => {
+  // Corrections an operator's tool might send, wrong on purpose: the workflow's validator must refuse each.
+  const refused = async (correction: object, rule: string) =>
+    assert.rejects(correctDeclaration(s.env.client, order.orderId, correction as DeclarationCorrection), (e: unknown) => {
       assert.ok(e instanceof OrderRefusedError, String(e));
       assert.equal(e.rule, rule);
       return true;
@@ -93,11 +99,11 @@ test('a rejection because customs lacks the payment data is retransmitted automa
     processingAfterMs: 10_000,
     decisionAfterMs: 60_000,
   });
-  const done = await waitForStatus(s.env, s.env.client, order.orderId, (x) => x.stage === 'RELEASED_FOR_DELIVERY', { stepMs: 20_000 });
-  assert.equal(done.declarations[0]!.attempts, 2);
-  assert.deepEqual(done.declarations[0]!.corrections, []);
+  const done = await waitForStatus(s.env.client, order.orderId, 'RELEASED_FOR_DELIVERY', (x) => x.stage === 'RELEASED_FOR_DELIVERY', s.skipping(20_000));
+  assert.equal(done.declarations[0].attempts, 2);
+  assert.deepEqual(done.declarations[0].corrections, []);
   const [d] = await declarationsOf(order.orderId);
-  assert.deepEqual(d.calls.map((c: any) => c.kind), ['FIRST', 'RETRANSMISSION']);
+  assert.deepEqual(d.calls.map((c) => c.kind), ['FIRST', 'RETRANSMISSION']);
   assert.ok(Date.parse(d.calls[1].at) - Date.parse(d.calls[0].at) > RETRANSMIT_GAP_MS);
 });
 
@@ -107,17 +113,17 @@ test('past the review deadline the order is stuck with a reason an operator can 
     { outcomes: [{ decision: 'ACCEPT' }], processingAfterMs: 60_000, decisionAfterMs: 5 * 60 * 60_000 },
     { customsReviewDeadlineMs: 60 * 60_000, clearanceDeadlineMs: 60 * 60_000 },
   );
-  const stuck = await waitForStatus(s.env, s.env.client, order.orderId, (x) => x.stuck !== undefined, { stepMs: 5 * 60_000 });
+  const stuck = await waitForStatus(s.env.client, order.orderId, 'stuck', (x) => x.stuck !== undefined, s.skipping(5 * 60_000));
   assert.equal(stuck.stage, 'CUSTOMS_REVIEW');
   assert.match(stuck.stuck!.reason, /customs has not accepted .*-D1 \(IN_PROCESS, code 3\) within 1 hours/);
   // Customs answers after 5 hours; the hourly poll sees it and the order unsticks itself.
-  const done = await waitForStatus(s.env, s.env.client, order.orderId, (x) => x.stage === 'RELEASED_FOR_DELIVERY', { stepMs: 20 * 60_000 });
+  const done = await waitForStatus(s.env.client, order.orderId, 'RELEASED_FOR_DELIVERY', (x) => x.stage === 'RELEASED_FOR_DELIVERY', s.skipping(20 * 60_000));
   assert.equal(done.stuck, undefined);
 });
 
 test('two partial refunds succeed, and a third that would pass the amount paid is refused', async () => {
   const order = await paidOrder(205);
-  await waitForStatus(s.env, s.env.client, order.orderId, (x) => x.stage === 'RELEASED_FOR_DELIVERY');
+  await waitForStatus(s.env.client, order.orderId, 'RELEASED_FOR_DELIVERY', (x) => x.stage === 'RELEASED_FOR_DELIVERY', s.skipping());
   const r1 = await requestRefund(s.env.client, order.orderId, { amountFen: 5_000, reason: 'one tin dented', requestedBy: 'support@merchant' });
   const r2 = await requestRefund(s.env.client, order.orderId, { amountFen: 9_900, reason: 'late delivery', requestedBy: 'support@merchant' });
   assert.deepEqual([r1.status, r2.status], ['SUCCEEDED', 'SUCCEEDED']);
@@ -131,12 +137,12 @@ test('two partial refunds succeed, and a third that would pass the amount paid i
       return true;
     },
   );
-  assert.deepEqual((await refundsOf(order.orderId)).map((r: any) => r.amount.value), ['5000', '9900']);
+  assert.deepEqual((await refundsOf(order.orderId)).map((r) => r.amount.value), ['5000', '9900']);
 });
 
 test('a refund on day 91 is refused: the order completed when the 90-day window closed', async () => {
   const order = await paidOrder(206);
-  const released = await waitForStatus(s.env, s.env.client, order.orderId, (x) => x.stage === 'RELEASED_FOR_DELIVERY');
+  const released = await waitForStatus(s.env.client, order.orderId, 'RELEASED_FOR_DELIVERY', (x) => x.stage === 'RELEASED_FOR_DELIVERY', s.skipping());
   const paidAt = Date.parse(released.payment.paidAt!);
   await s.env.sleep(paidAt + 91 * 24 * 60 * 60_000 - (await s.env.currentTimeMs()));
   assert.ok((await s.env.currentTimeMs()) - paidAt >= 91 * 24 * 60 * 60_000);

@@ -5,22 +5,16 @@ import { createHmac } from 'node:crypto';
 import { customsYear } from '../../domain/limits';
 import type { OrderStatus } from '../../domain/order-api';
 import { quotaUsageQuery, quotaWorkflowId } from '../../domain/quota-api';
+import { payerOf, sampleOrder } from '../../dev/scenarios/orders';
+import { waitForStatus } from '../../dev/scenarios/wait-for-status';
 import { startWorkflowStack, type WorkflowStack } from '../support/temporal';
-import { freshBuyer, payerOf, sampleOrder, waitForStatus } from '../support/workflow-helpers';
+import { freshBuyer } from '../support/workflow-helpers';
 
 let s: WorkflowStack;
 before(async () => (s = await startWorkflowStack()));
 after(() => s?.close());
 
 const ops = { operator: 'ops@merchant', reason: 'customer asked by phone' };
-const ledgerFor = async (orderId: string) => {
-  const l = await s.f.ledger();
-  return {
-    payment: l.payments.find((p: any) => p.paymentRequestId === orderId),
-    declarations: l.declarations.filter((d: any) => d.paymentRequestId === orderId),
-    refunds: l.refunds.filter((r: any) => r.paymentRequestId === orderId),
-  };
-};
 const quotaReservedFen = async (certificateNo: string) => {
   const key = createHmac('sha256', 'test-secret').update(`ID_CARD:${certificateNo}`).digest('hex').slice(0, 32);
   const year = customsYear(await s.env.currentTimeMs());
@@ -36,14 +30,14 @@ test('cancel before payment cancels the Alipay+ payment, releases the quota and 
   const buyer = freshBuyer(301);
   const order = sampleOrder({ buyer });
   await startOrder(s.env.client, order, { taskQueue: s.taskQueue });
-  assert.equal(await quotaReservedFen(buyer.certificateNo), 19_900);
+  assert.equal(await quotaReservedFen(buyer.certificateNo), order.totalFen);
   const st = await cancelOrder(s.env.client, order.orderId, ops);
   assert.equal(st.stage, 'CANCELLED');
   assert.equal(await quotaReservedFen(buyer.certificateNo), 0);
   assert.match(st.outcome!.reason, /^CANCELLED_BY_OPERATOR: ops@merchant: customer asked by phone/);
   assert.deepEqual(st.audit.map((a) => [a.action, a.operator, a.reason]), [['cancelOrder', 'ops@merchant', 'customer asked by phone']]);
-  const { payment, refunds } = await ledgerFor(order.orderId);
-  assert.equal(payment.status, 'CANCELLED');
+  const { payments, refunds } = await s.f.helpers.ledgerOf(order.orderId);
+  assert.deepEqual(payments.map((p) => p.status), ['CANCELLED']);
   assert.deepEqual(refunds, []);
   await assert.rejects(cancelOrder(s.env.client, order.orderId, ops), refusedWith('ORDER_ENDED'));
 });
@@ -51,27 +45,27 @@ test('cancel before payment cancels the Alipay+ payment, releases the quota and 
 test('cancel during the customs review refunds the payment in full', async () => {
   const buyer = freshBuyer(302);
   const order = sampleOrder({ buyer });
-  await s.f.helper('POST', '/sandbox/customs/rules', { orders: { [order.orderId]: { decisionAfterMs: 6 * 60 * 60_000 } } });
+  await s.f.helpers.customsRules({ orders: { [order.orderId]: { decisionAfterMs: 6 * 60 * 60_000 } } });
   await startOrder(s.env.client, order, { taskQueue: s.taskQueue });
-  await s.f.helper('POST', `/sandbox/payments/${order.orderId}/succeed`, { payer: payerOf(buyer) });
+  await s.f.helpers.pay(order.orderId, payerOf(buyer));
   // Cancel while the order waits between two polls: customs has answered once, and the test server's clock
   // stands still until the next skip, so no poll is in flight. (The time-skipping test server cannot take
   // an activity's cancellation in the same workflow task as its completion, which a real server can.)
   const polled = (x: OrderStatus) => x.stage === 'CUSTOMS_REVIEW' && ['WAITING_FOR_PROCESSING', 'IN_PROCESS'].includes(x.declarations[0]?.status ?? '');
-  await waitForStatus(s.env, s.env.client, order.orderId, polled);
+  await waitForStatus(s.env.client, order.orderId, 'a first customs answer', polled, s.skipping());
   const st = await cancelOrder(s.env.client, order.orderId, ops);
   assert.equal(st.stage, 'CANCELLED');
   assert.equal(st.refundableFen, 0);
-  const { refunds } = await ledgerFor(order.orderId);
-  assert.deepEqual(refunds.map((r: any) => r.amount.value), ['19900']);
+  const { refunds } = await s.f.helpers.ledgerOf(order.orderId);
+  assert.deepEqual(refunds.map((r) => r.amount.value), ['19900']);
 });
 
 test('cancel after release for delivery is refused: refund instead', async () => {
   const buyer = freshBuyer(303);
   const order = sampleOrder({ buyer });
   await startOrder(s.env.client, order, { taskQueue: s.taskQueue });
-  await s.f.helper('POST', `/sandbox/payments/${order.orderId}/succeed`, { payer: payerOf(buyer) });
-  await waitForStatus(s.env, s.env.client, order.orderId, (x) => x.stage === 'RELEASED_FOR_DELIVERY');
+  await s.f.helpers.pay(order.orderId, payerOf(buyer));
+  await waitForStatus(s.env.client, order.orderId, 'RELEASED_FOR_DELIVERY', (x) => x.stage === 'RELEASED_FOR_DELIVERY', s.skipping());
   await assert.rejects(cancelOrder(s.env.client, order.orderId, ops), refusedWith('CANCEL_BEFORE_RELEASE'));
   await assert.rejects(cancelOrder(s.env.client, order.orderId, { operator: '', reason: 'x' }), refusedWith('OPERATOR_ACTION'));
   assert.equal((await orderStatus(s.env.client, order.orderId)).stage, 'RELEASED_FOR_DELIVERY');
@@ -82,14 +76,14 @@ test('a passport holder waits for a manual real-name review; approval lets the o
   const order = sampleOrder({ buyer });
   await startOrder(s.env.client, order, { taskQueue: s.taskQueue });
   await assert.rejects(reviewRealName(s.env.client, order.orderId, { ...ops, approved: true }), refusedWith('REAL_NAME_REVIEW_NOT_PENDING'));
-  await s.f.helper('POST', `/sandbox/payments/${order.orderId}/succeed`, { payer: payerOf(buyer) });
-  const waiting = await waitForStatus(s.env, s.env.client, order.orderId, (x) => x.stage === 'REAL_NAME_REVIEW');
-  assert.deepEqual((await ledgerFor(order.orderId)).declarations, [], 'nothing reaches customs before the review');
+  await s.f.helpers.pay(order.orderId, payerOf(buyer));
+  const waiting = await waitForStatus(s.env.client, order.orderId, 'REAL_NAME_REVIEW', (x) => x.stage === 'REAL_NAME_REVIEW', s.skipping());
+  assert.deepEqual((await s.f.helpers.ledgerOf(order.orderId)).declarations, [], 'nothing reaches customs before the review');
   assert.match(waiting.waitingFor!.what, /manual real-name review/);
   await assert.rejects(pollNow(s.env.client, order.orderId, ops), refusedWith('NOTHING_TO_POLL'));
   await reviewRealName(s.env.client, order.orderId, { operator: 'kyc@merchant', reason: 'passport checked against the photo', approved: true });
-  const done = await waitForStatus(s.env, s.env.client, order.orderId, (x) => x.stage === 'RELEASED_FOR_DELIVERY');
-  assert.equal(done.declarations[0]!.identityCheckResult, 'CHECK_PASSED');
+  const done = await waitForStatus(s.env.client, order.orderId, 'RELEASED_FOR_DELIVERY', (x) => x.stage === 'RELEASED_FOR_DELIVERY', s.skipping());
+  assert.equal(done.declarations[0].identityCheckResult, 'CHECK_PASSED');
   assert.deepEqual(done.audit.map((a) => [a.action, a.detail]), [['reviewRealName', 'approved']]);
 });
 
@@ -97,28 +91,28 @@ test('a rejected manual review refunds the payment', async () => {
   const buyer = { fullName: 'JANE ROE', certificateType: 'PASSPORT' as const, certificateNo: 'E87654321' };
   const order = sampleOrder({ buyer });
   await startOrder(s.env.client, order, { taskQueue: s.taskQueue });
-  await s.f.helper('POST', `/sandbox/payments/${order.orderId}/succeed`, { payer: payerOf(buyer) });
-  await waitForStatus(s.env, s.env.client, order.orderId, (x) => x.stage === 'REAL_NAME_REVIEW');
+  await s.f.helpers.pay(order.orderId, payerOf(buyer));
+  await waitForStatus(s.env.client, order.orderId, 'REAL_NAME_REVIEW', (x) => x.stage === 'REAL_NAME_REVIEW', s.skipping());
   await reviewRealName(s.env.client, order.orderId, { operator: 'kyc@merchant', reason: 'photo does not match', approved: false });
-  const done = await waitForStatus(s.env, s.env.client, order.orderId, (x) => x.stage === 'REFUNDED');
+  const done = await waitForStatus(s.env.client, order.orderId, 'REFUNDED', (x) => x.stage === 'REFUNDED', s.skipping());
   assert.match(done.outcome!.reason, /^REAL_NAME_REJECTED: kyc@merchant: photo does not match/);
-  assert.equal((await ledgerFor(order.orderId)).refunds.length, 1);
+  assert.equal((await s.f.helpers.ledgerOf(order.orderId)).refunds.length, 1);
 });
 
 test('poll now: a stuck order is polled at once instead of at the next hourly poll', async () => {
   const buyer = freshBuyer(304);
   const order = sampleOrder({ buyer });
-  await s.f.helper('POST', '/sandbox/customs/rules', { orders: { [order.orderId]: { decisionAfterMs: 3 * 60 * 60_000 } } });
+  await s.f.helpers.customsRules({ orders: { [order.orderId]: { decisionAfterMs: 3 * 60 * 60_000 } } });
   await startOrder(s.env.client, order, { taskQueue: s.taskQueue, timeouts: { customsReviewDeadlineMs: 60 * 60_000, clearanceDeadlineMs: 60 * 60_000 } });
-  await s.f.helper('POST', `/sandbox/payments/${order.orderId}/succeed`, { payer: payerOf(buyer) });
-  const stuck = await waitForStatus(s.env, s.env.client, order.orderId, (x) => x.stuck?.code === 'REVIEW_DEADLINE', { stepMs: 5 * 60_000 });
+  await s.f.helpers.pay(order.orderId, payerOf(buyer));
+  const stuck = await waitForStatus(s.env.client, order.orderId, 'stuck REVIEW_DEADLINE', (x) => x.stuck?.code === 'REVIEW_DEADLINE', s.skipping(5 * 60_000));
   // Customs decides 3 hours after the declaration; move to just past that, short of the next hourly poll.
-  const declaredAt = Date.parse(stuck.declarations[0]!.lastCallAt!);
+  const declaredAt = Date.parse(stuck.declarations[0].lastCallAt!);
   const now = await s.env.currentTimeMs();
   await s.env.sleep(declaredAt + 3 * 60 * 60_000 + 60_000 - now);
-  assert.equal((await orderStatus(s.env.client, order.orderId)).declarations[0]!.status, 'IN_PROCESS');
+  assert.equal((await orderStatus(s.env.client, order.orderId)).declarations[0].status, 'IN_PROCESS');
   await pollNow(s.env.client, order.orderId, { operator: 'ops@merchant', reason: 'customs says it is accepted' });
-  const polled = await waitForStatus(s.env, s.env.client, order.orderId, (x) => x.declarations[0]!.status === 'ACCEPTED', { stepMs: 1_000, maxSteps: 20 });
+  const polled = await waitForStatus(s.env.client, order.orderId, 'an accepted declaration', (x) => x.declarations[0].status === 'ACCEPTED', s.skipping(1_000, 20));
   assert.equal(polled.stuck, undefined);
   assert.ok(polled.audit.some((a) => a.action === 'pollNow' && a.detail === 'CUSTOMS_REVIEW'));
 });

@@ -2,12 +2,15 @@ import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import { WorkflowFailedError } from '@temporalio/client';
+import type { ApplicationFailure } from '@temporalio/common';
 import { OrderRefusedError, orderStatus, startOrder } from '../../client/orders';
 import { customsYear } from '../../domain/limits';
 import { InvalidOrderError, orderWorkflowId } from '../../domain/order';
 import { quotaUsageQuery, quotaWorkflowId } from '../../domain/quota-api';
+import { payerOf, sampleOrder } from '../../dev/scenarios/orders';
+import { waitForStatus } from '../../dev/scenarios/wait-for-status';
 import { startWorkflowStack, type WorkflowStack } from '../support/temporal';
-import { freshBuyer, payerOf, sampleOrder, waitForStatus } from '../support/workflow-helpers';
+import { freshBuyer } from '../support/workflow-helpers';
 
 let s: WorkflowStack;
 before(async () => (s = await startWorkflowStack({ quotaUpdatesPerRun: 6 })));
@@ -19,7 +22,7 @@ const quotaOf = async (certificateNo: string) => {
   const year = customsYear(await s.env.currentTimeMs());
   return s.env.client.workflow.getHandle(quotaWorkflowId(buyerKey(certificateNo), year)).query(quotaUsageQuery);
 };
-const paymentsFor = async (orderIds: string[]) => (await s.f.ledger()).payments.filter((p: any) => orderIds.includes(p.paymentRequestId));
+const paymentsFor = async (orderIds: string[]) => (await s.f.helpers.ledger()).payments.filter((p) => orderIds.includes(p.paymentRequestId));
 
 const order = (seed: number, totalFen: number, orderId?: string) =>
   sampleOrder({
@@ -48,7 +51,7 @@ test('the workflow checks the input again: started directly with 5,000.01 CNY it
   });
   await assert.rejects(handle.result(), (e: unknown) => {
     assert.ok(e instanceof WorkflowFailedError);
-    assert.equal((e.cause as any)?.type, 'INVALID_ORDER');
+    assert.equal((e.cause as ApplicationFailure | undefined)?.type, 'INVALID_ORDER');
     assert.match(String(e.cause?.message), /SINGLE_TRANSACTION_LIMIT/);
     return true;
   });
@@ -106,13 +109,13 @@ test('payment expiry cancels the payment and releases the quota', async () => {
   const o = order(seed, 300_000);
   await startOrder(s.env.client, o, { taskQueue: s.taskQueue });
   assert.equal((await quotaOf(freshBuyer(seed).certificateNo)).reservedFen, 300_000);
-  const ended = await waitForStatus(s.env, s.env.client, o.orderId, (st) => st.stage === 'CANCELLED', { stepMs: 5 * 60_000 });
+  const ended = await waitForStatus(s.env.client, o.orderId, 'CANCELLED', (st) => st.stage === 'CANCELLED', s.skipping(5 * 60_000));
   assert.equal(ended.payment.status, 'CANCELLED');
   assert.match(ended.outcome!.reason, /^PAYMENT_EXPIRED/);
   const [payment] = await paymentsFor([o.orderId]);
   assert.equal(payment.status, 'CANCELLED');
   assert.equal((await quotaOf(freshBuyer(seed).certificateNo)).reservedFen, 0);
   // A payment attempt after cancellation is refused by Alipay+ (the sandbox answers 409).
-  await assert.rejects(s.f.helper('POST', `/sandbox/payments/${o.orderId}/succeed`, { payer: payerOf(freshBuyer(seed)) }), /409/);
+  await assert.rejects(s.f.helpers.pay(o.orderId, payerOf(freshBuyer(seed))), /409/);
   assert.equal((await orderStatus(s.env.client, o.orderId)).stage, 'CANCELLED');
 });

@@ -2,23 +2,15 @@ import assert from 'node:assert/strict';
 import { after, afterEach, before, test } from 'node:test';
 import { orderHandle, orderStatus, startOrder } from '../../client/orders';
 import { paymentNotificationUpdate } from '../../domain/order-api';
+import { payerOf, sampleOrder } from '../../dev/scenarios/orders';
+import { waitForStatus } from '../../dev/scenarios/wait-for-status';
 import { startWorkflowStack, type WorkflowStack } from '../support/temporal';
-import { freshBuyer, payerOf, sampleOrder, untilNotified, waitForStatus } from '../support/workflow-helpers';
+import { freshBuyer, untilNotified } from '../support/workflow-helpers';
 
 let s: WorkflowStack;
 before(async () => (s = await startWorkflowStack()));
-afterEach(() => s.f.helper('POST', '/sandbox/faults', {}));
+afterEach(() => s.f.helpers.faults({}));
 after(() => s?.close());
-
-const ledgerFor = async (orderId: string) => {
-  const l = await s.f.ledger();
-  return {
-    payments: l.payments.filter((p: any) => p.paymentRequestId === orderId),
-    declarations: l.declarations.filter((d: any) => d.paymentRequestId === orderId),
-    refunds: l.refunds.filter((r: any) => r.paymentRequestId === orderId),
-    notifications: l.notifications.filter((n: any) => n.paymentRequestId === orderId),
-  };
-};
 
 test('a split order declares each part with isSplit and its referenceOrderId, and clears each', async () => {
   const buyer = freshBuyer(101);
@@ -36,8 +28,8 @@ test('a split order declares each part with isSplit and its referenceOrderId, an
     { referenceOrderId: `${order.orderId}-P2`, amountFen: 10_000 },
   ];
   await startOrder(s.env.client, order, { taskQueue: s.taskQueue });
-  await s.f.helper('POST', `/sandbox/payments/${order.orderId}/succeed`, { payer: payerOf(buyer) });
-  const st = await waitForStatus(s.env, s.env.client, order.orderId, (x) => x.stage === 'RELEASED_FOR_DELIVERY');
+  await s.f.helpers.pay(order.orderId, payerOf(buyer));
+  const st = await waitForStatus(s.env.client, order.orderId, 'RELEASED_FOR_DELIVERY', (x) => x.stage === 'RELEASED_FOR_DELIVERY', s.skipping());
   assert.deepEqual(
     st.declarations.map((d) => [d.declarationId, d.customsOrderId, d.isSplit, d.amountFen, d.customsCode, d.status]),
     [
@@ -46,42 +38,42 @@ test('a split order declares each part with isSplit and its referenceOrderId, an
     ],
   );
   assert.deepEqual(st.clearance.map((c) => c.status), ['RELEASED', 'RELEASED']);
-  const { declarations } = await ledgerFor(order.orderId);
-  assert.deepEqual(declarations.map((d: any) => [d.customsOrderId, d.currentAmount, d.calls.length]), [
+  const { declarations } = await s.f.helpers.ledgerOf(order.orderId);
+  assert.deepEqual(declarations.map((d) => [d.customsOrderId, d.currentAmount, d.calls.length]), [
     [`${order.orderId}-P1`, '20000', 1],
     [`${order.orderId}-P2`, '10000', 1],
   ]);
 });
 
 test('a lost notification: polling inquiryPayment finds the payment', async () => {
-  await s.f.helper('POST', '/sandbox/faults', { dropNotificationRate: 1 });
+  await s.f.helpers.faults({ dropNotificationRate: 1 });
   const buyer = freshBuyer(102);
   const order = sampleOrder({ buyer });
   await startOrder(s.env.client, order, { taskQueue: s.taskQueue });
-  await s.f.helper('POST', `/sandbox/payments/${order.orderId}/succeed`, { payer: payerOf(buyer) });
-  const st = await waitForStatus(s.env, s.env.client, order.orderId, (x) => x.payment.status === 'SUCCESS');
+  await s.f.helpers.pay(order.orderId, payerOf(buyer));
+  const st = await waitForStatus(s.env.client, order.orderId, 'the payment', (x) => x.payment.status === 'SUCCESS', s.skipping());
   assert.equal(st.payment.learnedFrom, 'INQUIRY');
   assert.equal(st.payment.notificationsReceived, 0);
-  const { notifications } = await ledgerFor(order.orderId);
-  assert.ok(notifications[0].attempts.every((a: any) => a.outcome === 'DROPPED'));
-  const done = await waitForStatus(s.env, s.env.client, order.orderId, (x) => x.stage === 'RELEASED_FOR_DELIVERY');
-  assert.equal(done.declarations[0]!.status, 'ACCEPTED');
+  const { notifications } = await s.f.helpers.ledgerOf(order.orderId);
+  assert.ok(notifications[0].attempts.every((a) => a.outcome === 'DROPPED'));
+  const done = await waitForStatus(s.env.client, order.orderId, 'RELEASED_FOR_DELIVERY', (x) => x.stage === 'RELEASED_FOR_DELIVERY', s.skipping());
+  assert.equal(done.declarations[0].status, 'ACCEPTED');
 });
 
 test('duplicate notifications produce one declaration', async () => {
-  await s.f.helper('POST', '/sandbox/faults', { duplicateNotificationRate: 1 });
+  await s.f.helpers.faults({ duplicateNotificationRate: 1 });
   const buyer = freshBuyer(103);
   const order = sampleOrder({ buyer });
   await startOrder(s.env.client, order, { taskQueue: s.taskQueue });
-  await s.f.helper('POST', `/sandbox/payments/${order.orderId}/succeed`, { payer: payerOf(buyer) });
-  await untilNotified(s.f.ledger, order.orderId, 2);
-  const st = await waitForStatus(s.env, s.env.client, order.orderId, (x) => x.stage === 'RELEASED_FOR_DELIVERY');
+  await s.f.helpers.pay(order.orderId, payerOf(buyer));
+  await untilNotified(s.f.helpers, order.orderId, 2);
+  const st = await waitForStatus(s.env.client, order.orderId, 'RELEASED_FOR_DELIVERY', (x) => x.stage === 'RELEASED_FOR_DELIVERY', s.skipping());
   assert.equal(st.payment.learnedFrom, 'NOTIFICATION');
   assert.equal(st.payment.notificationsReceived, 2);
-  const { declarations, notifications } = await ledgerFor(order.orderId);
-  assert.equal(notifications[0].attempts.filter((a: any) => a.outcome === 'ACKNOWLEDGED').length, 2);
+  const { declarations, notifications } = await s.f.helpers.ledgerOf(order.orderId);
+  assert.equal(notifications[0].attempts.filter((a) => a.outcome === 'ACKNOWLEDGED').length, 2);
   assert.equal(declarations.length, 1);
-  assert.deepEqual(declarations[0].calls.map((c: any) => c.kind), ['FIRST']);
+  assert.deepEqual(declarations[0].calls.map((c) => c.kind), ['FIRST']);
 });
 
 test('CHECK_NOT_PASSED: the payer is not the buyer, so the payment is refunded and the quota released', async () => {
@@ -89,13 +81,13 @@ test('CHECK_NOT_PASSED: the payer is not the buyer, so the payment is refunded a
   const someoneElse = freshBuyer(105);
   const order = sampleOrder({ buyer });
   await startOrder(s.env.client, order, { taskQueue: s.taskQueue });
-  await s.f.helper('POST', `/sandbox/payments/${order.orderId}/succeed`, { payer: payerOf(someoneElse) });
-  const st = await waitForStatus(s.env, s.env.client, order.orderId, (x) => x.stage === 'REFUNDED');
-  assert.equal(st.declarations[0]!.identityCheckResult, 'CHECK_NOT_PASSED');
+  await s.f.helpers.pay(order.orderId, payerOf(someoneElse));
+  const st = await waitForStatus(s.env.client, order.orderId, 'REFUNDED', (x) => x.stage === 'REFUNDED', s.skipping());
+  assert.equal(st.declarations[0].identityCheckResult, 'CHECK_NOT_PASSED');
   assert.match(st.outcome!.reason, /^BUYER_IS_NOT_PAYER/);
   assert.match(st.outcome!.buyerMessage, /person who orders to be the person who pays/);
-  const { refunds } = await ledgerFor(order.orderId);
-  assert.deepEqual(refunds.map((r: any) => [r.refundRequestId, r.amount.value]), [[`${order.orderId}-R1`, '19900']]);
+  const { refunds } = await s.f.helpers.ledgerOf(order.orderId);
+  assert.deepEqual(refunds.map((r) => [r.refundRequestId, r.amount.value]), [[`${order.orderId}-R1`, '19900']]);
   assert.equal(st.refundableFen, 0);
 });
 
@@ -103,10 +95,10 @@ test('the real-name gate: a payer who is not real-name verified gets a refund an
   const buyer = freshBuyer(106);
   const order = sampleOrder({ buyer });
   await startOrder(s.env.client, order, { taskQueue: s.taskQueue });
-  await s.f.helper('POST', `/sandbox/payments/${order.orderId}/succeed`, { payer: payerOf(buyer, false) });
-  const st = await waitForStatus(s.env, s.env.client, order.orderId, (x) => x.stage === 'REFUNDED');
+  await s.f.helpers.pay(order.orderId, payerOf(buyer, false));
+  const st = await waitForStatus(s.env.client, order.orderId, 'REFUNDED', (x) => x.stage === 'REFUNDED', s.skipping());
   assert.match(st.outcome!.reason, /^PAYER_NOT_REAL_NAME_VERIFIED/);
-  const { refunds, declarations } = await ledgerFor(order.orderId);
+  const { refunds, declarations } = await s.f.helpers.ledgerOf(order.orderId);
   assert.equal(refunds.length, 1);
   assert.equal(declarations.length, 0, 'nothing is declared for an unverified payer');
 });
@@ -114,7 +106,7 @@ test('the real-name gate: a payer who is not real-name verified gets a refund an
 test('U results and traffic limits on every Alipay+ call are retried until they succeed, with one effect each', async () => {
   const buyer = freshBuyer(107);
   const order = sampleOrder({ buyer });
-  await s.f.helper('POST', '/sandbox/faults', {
+  await s.f.helpers.faults({
     next: [
       { kind: 'TRAFFIC_LIMIT', count: 2, path: '/aps/api/v1/payments/pay' },
       { kind: 'U', count: 1, path: '/aps/api/v1/payments/pay', afterEffect: true },
@@ -125,11 +117,11 @@ test('U results and traffic limits on every Alipay+ call are retried until they 
   });
   const checkout = await startOrder(s.env.client, order, { taskQueue: s.taskQueue });
   assert.match(checkout.paymentUrl, /cashier/);
-  await s.f.helper('POST', `/sandbox/payments/${order.orderId}/succeed`, { payer: payerOf(buyer) });
-  const st = await waitForStatus(s.env, s.env.client, order.orderId, (x) => x.stage === 'RELEASED_FOR_DELIVERY');
-  assert.equal(st.declarations[0]!.status, 'ACCEPTED');
-  const ledger = await s.f.ledger();
-  const injected = ledger.faultsInjected.map((f: any) => `${f.path.split('/').pop()}:${f.kind}`);
+  await s.f.helpers.pay(order.orderId, payerOf(buyer));
+  const st = await waitForStatus(s.env.client, order.orderId, 'RELEASED_FOR_DELIVERY', (x) => x.stage === 'RELEASED_FOR_DELIVERY', s.skipping());
+  assert.equal(st.declarations[0].status, 'ACCEPTED');
+  const ledger = await s.f.helpers.ledger();
+  const injected = ledger.faultsInjected.map((f) => `${f.path.split('/').pop()}:${f.kind}`);
   assert.deepEqual(injected.sort(), [
     'declare:HTTP_500',
     'declare:U',
@@ -140,12 +132,12 @@ test('U results and traffic limits on every Alipay+ call are retried until they 
     'pay:TRAFFIC_LIMIT',
     'pay:U',
   ]);
-  const { payments, declarations } = await ledgerFor(order.orderId);
+  const { payments, declarations } = await s.f.helpers.ledgerOf(order.orderId);
   assert.equal(payments.length, 1);
   assert.equal(declarations.length, 1);
   // The first attempt took effect before its U; the retries were idempotent repeats of it.
   assert.equal(declarations[0].calls[0].kind, 'FIRST');
-  assert.ok(declarations[0].calls.slice(1).every((c: any) => c.kind === 'IDEMPOTENT_REPEAT'));
+  assert.ok(declarations[0].calls.slice(1).every((c) => c.kind === 'IDEMPOTENT_REPEAT'));
 });
 
 test('a notification that slipped past the receiver is confirmed with inquiryPayment: unpaid, so the order ends and nothing is declared', async () => {
@@ -157,10 +149,10 @@ test('a notification that slipped past the receiver is confirmed with inquiryPay
   await orderHandle(s.env.client, order.orderId).executeUpdate(paymentNotificationUpdate, {
     args: [{ paymentRequestId: order.orderId, paymentId: payment.paymentId!, resultStatus: 'S', resultCode: 'SUCCESS', paymentAmountFen: 19_900, payerRealNameVerified: true }],
   });
-  const st = await waitForStatus(s.env, s.env.client, order.orderId, (x) => x.outcome !== undefined);
+  const st = await waitForStatus(s.env.client, order.orderId, 'an outcome', (x) => x.outcome !== undefined, s.skipping());
   assert.equal(st.stage, 'FAILED');
   assert.match(st.outcome!.reason, /^NOTIFICATION_NOT_CONFIRMED: .*Alipay\+ reports the payment as PROCESSING/);
-  const { payments, declarations, refunds } = await ledgerFor(order.orderId);
+  const { payments, declarations, refunds } = await s.f.helpers.ledgerOf(order.orderId);
   assert.equal(payments[0].status, 'CANCELLED', 'the open payment is closed so it cannot be paid for an ended order');
   assert.deepEqual([declarations.length, refunds.length], [0, 0]);
 });

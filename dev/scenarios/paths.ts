@@ -1,0 +1,325 @@
+import { cancelOrder, correctDeclaration, pollNow, requestRefund, reviewRealName } from '../../client/orders';
+import type { OrderInput } from '../../domain/order';
+import type { OrderStatus } from '../../domain/order-api';
+import type { CustomsRules } from '../../sandbox/helper-client';
+import { sampleOrder, type Buyer } from './orders';
+import { LOCAL_RETRANSMIT_GAP_MS, sleep, type Run } from './run';
+
+// The main paths of an order, each written once: the order, and what the buyer, customs and the operator
+// do to it until it reaches the end of its path. The demo runs a few of them; the history recorder
+// records them all (but the demo-only one) into test/histories/<name>.json, so their inputs and their
+// sequence of actions must not change without recording those histories again.
+
+export interface Scenario {
+  /** The history's file name, and how the demo and the recorder pick the path. */
+  name: string;
+  /** What happens to the order, in a few words. */
+  title: string;
+  /** An order left for an operator has no end to record. */
+  demoOnly?: true;
+  /** The order, with ids that start with `prefix`, for `buyer` (unless the path needs a buyer of its own). */
+  input(prefix: string, buyer: Buyer): OrderInput;
+  /** Checks the order out and drives it to the end of its path; returns its status there. */
+  drive(run: Run, order: OrderInput): Promise<OrderStatus>;
+}
+
+/**
+ * A passport has no check digit, so its holder's orders wait for an operator's manual real-name review.
+ * The passport paths are the only orders of another buyer, with a quota entity of their own.
+ */
+export const PASSPORT_BUYER: Buyer = { fullName: 'TANAKA YUI', certificateType: 'PASSPORT', certificateNo: 'TZ7310462' };
+
+/** The paths' orders are of two tins, 398.00 CNY. */
+const TWO_TINS = { totalFen: 39_800, items: [{ sku: 'MILK-900', name: 'Infant milk powder 900g', quantity: 2, unitPriceFen: 19_900 }] };
+
+const released = (s: OrderStatus) => s.stage === 'RELEASED_FOR_DELIVERY';
+const refunded = (s: OrderStatus) => s.stage === 'REFUNDED';
+const awaitingCorrection = (s: OrderStatus) => s.declarations[0]?.status === 'AWAITING_CORRECTION';
+
+/** Customs rejects the order's first declaration with code 100, and accepts it once it is sent again. */
+const rejectedOnce = (
+  orderId: string,
+  description: string,
+  timing = { processingAfterMs: 2_000, decisionAfterMs: 5_000 },
+): CustomsRules => ({
+  orders: { [orderId]: { outcomes: [{ decision: 'REJECT', code: '100', description }, { decision: 'ACCEPT' }], ...timing } },
+});
+
+/** The order is checked out and paid by its buyer, and nothing else happens to it. */
+const paidByBuyer =
+  (what: string, done: (s: OrderStatus) => boolean) =>
+  async (run: Run, order: OrderInput): Promise<OrderStatus> => {
+    await run.start(order);
+    await run.pay(order.orderId, order.buyer);
+    return run.waitFor(order.orderId, what, done);
+  };
+
+/** The passport holder pays, then waits for the operator's review, who decides it. */
+const reviewed =
+  (approved: boolean, what: string, done: (s: OrderStatus) => boolean) =>
+  async (run: Run, order: OrderInput): Promise<OrderStatus> => {
+    await run.start(order);
+    await run.pay(order.orderId, order.buyer);
+    await run.waitFor(order.orderId, 'the manual real-name review', (s) => s.stage === 'REAL_NAME_REVIEW');
+    await reviewRealName(run.stack.client, order.orderId, {
+      operator: run.operator,
+      approved,
+      reason: approved ? 'the passport photo and name match the buyer' : 'the passport scan does not match the buyer',
+    });
+    return run.waitFor(order.orderId, what, done);
+  };
+
+export const SCENARIOS: Scenario[] = [
+  {
+    name: 'cleared',
+    title: 'cleared',
+    input: (prefix, buyer) => sampleOrder({ prefix, name: 'CLEARED', buyer, ...TWO_TINS }),
+    drive: paidByBuyer('RELEASED_FOR_DELIVERY', released),
+  },
+  {
+    name: 'split',
+    title: 'split into 2 customs orders',
+    input: (prefix, buyer) =>
+      sampleOrder({
+        prefix,
+        name: 'SPLIT',
+        buyer,
+        totalFen: 59_700,
+        items: [
+          { sku: 'MILK-900', name: 'Infant milk powder 900g', quantity: 1, unitPriceFen: 19_900 },
+          { sku: 'VIT-C', name: 'Vitamin C 120 tablets', quantity: 2, unitPriceFen: 19_900 },
+        ],
+        customs: { district: 'NINGBO', merchantCustomsCode: 'MC-0001', merchantCustomsName: 'Example Merchant Ltd' },
+        splitParts: [
+          { referenceOrderId: `${prefix}SPLIT-P1`, amountFen: 19_900 },
+          { referenceOrderId: `${prefix}SPLIT-P2`, amountFen: 39_800 },
+        ],
+      }),
+    drive: paidByBuyer('RELEASED_FOR_DELIVERY', released),
+  },
+  {
+    name: 'rejected-corrected-retransmitted',
+    title: 'rejected, corrected, retransmitted',
+    input: (prefix, buyer) =>
+      sampleOrder({
+        prefix,
+        name: 'CORRECTED',
+        buyer,
+        ...TWO_TINS,
+        customs: { district: 'SHANGHAI_CBT', merchantCustomsCode: 'MC-OLD', merchantCustomsName: 'Example Merchant Ltd' },
+      }),
+    drive: async (run, order) => {
+      await run.stack.helpers.customsRules(rejectedOnce(order.orderId, 'merchant customs code MC-OLD is not registered at SHANGHAI_CBT'));
+      await run.start(order);
+      await run.pay(order.orderId, order.buyer);
+      const rejected = await run.waitFor(order.orderId, 'a declaration awaiting correction', awaitingCorrection);
+      await correctDeclaration(run.stack.client, order.orderId, {
+        declarationId: rejected.declarations[0].declarationId,
+        merchantCustomsCode: 'MC-0001',
+        operator: run.operator,
+        reason: 'the registered merchant customs code is MC-0001',
+      });
+      return run.waitFor(order.orderId, 'RELEASED_FOR_DELIVERY', released);
+    },
+  },
+  {
+    name: 'identity-mismatch-refunded',
+    title: 'identity mismatch, refunded',
+    input: (prefix, buyer) => sampleOrder({ prefix, name: 'MISMATCH', buyer, ...TWO_TINS }),
+    drive: async (run, order) => {
+      await run.start(order);
+      await run.pay(order.orderId, run.otherPayer);
+      return run.waitFor(order.orderId, 'REFUNDED', refunded);
+    },
+  },
+  {
+    name: 'expired-cancelled',
+    title: 'not paid, expired, cancelled',
+    input: (prefix, buyer) => sampleOrder({ prefix, name: 'EXPIRED', buyer, ...TWO_TINS, paymentExpiryMinutes: 1 }),
+    drive: async (run, order) => {
+      await run.start(order);
+      return run.waitFor(order.orderId, 'CANCELLED', (s) => s.stage === 'CANCELLED');
+    },
+  },
+  {
+    name: 'rejected-left-stuck',
+    title: 'rejected, left stuck for an operator',
+    demoOnly: true,
+    input: (prefix, buyer) =>
+      sampleOrder({
+        prefix,
+        name: 'STUCK',
+        buyer,
+        ...TWO_TINS,
+        customs: { district: 'ZHENGZHOU', merchantCustomsCode: 'MC-0009', merchantCustomsName: 'Example Merchant Ltd' },
+      }),
+    drive: async (run, order) => {
+      await run.stack.helpers.customsRules(rejectedOnce(order.orderId, 'merchant customs code MC-0009 is not registered at ZHENGZHOU'));
+      await run.start(order);
+      await run.pay(order.orderId, order.buyer);
+      return run.waitFor(order.orderId, 'stuck CUSTOMS_REJECTED', (s) => s.stuck?.code === 'CUSTOMS_REJECTED');
+    },
+  },
+  {
+    name: 'cancelled-in-customs-review',
+    title: 'cancelled during the customs review',
+    input: (prefix, buyer) => sampleOrder({ prefix, name: 'CANCELLED', buyer, ...TWO_TINS }),
+    drive: async (run, order) => {
+      // Customs takes its time with this one, so the operator cancels it while it is under review.
+      await run.stack.helpers.customsRules({
+        orders: { [order.orderId]: { outcomes: [{ decision: 'ACCEPT' }], processingAfterMs: 2_000, decisionAfterMs: 30 * 60_000 } },
+      });
+      await run.start(order);
+      await run.pay(order.orderId, order.buyer);
+      await run.waitFor(
+        order.orderId,
+        'a customs review that was polled',
+        (s) => s.stage === 'CUSTOMS_REVIEW' && s.declarations[0]?.status === 'IN_PROCESS',
+      );
+      return cancelOrder(run.stack.client, order.orderId, {
+        operator: run.operator,
+        reason: 'the buyer withdrew the order before customs decided',
+      });
+    },
+  },
+  {
+    name: 'partial-refund-after-release',
+    title: 'released, then partly refunded',
+    input: (prefix, buyer) => sampleOrder({ prefix, name: 'PARTIAL-REFUND', buyer, ...TWO_TINS }),
+    drive: async (run, order) => {
+      await run.start(order);
+      await run.pay(order.orderId, order.buyer);
+      await run.waitFor(order.orderId, 'RELEASED_FOR_DELIVERY', released);
+      await requestRefund(run.stack.client, order.orderId, {
+        amountFen: 19_900,
+        reason: 'one tin arrived damaged',
+        requestedBy: 'support-agent',
+      });
+      return run.waitFor(order.orderId, 'a succeeded refund', (s) => s.refunds.some((r) => r.status === 'SUCCEEDED'));
+    },
+  },
+  {
+    name: 'passport-review-approved',
+    title: 'passport holder, review approved',
+    input: (prefix) => sampleOrder({ prefix, name: 'PASSPORT-APPROVED', buyer: PASSPORT_BUYER, ...TWO_TINS }),
+    drive: reviewed(true, 'RELEASED_FOR_DELIVERY', released),
+  },
+  {
+    name: 'passport-review-rejected-refunded',
+    title: 'passport holder, review rejected, refunded',
+    input: (prefix) => sampleOrder({ prefix, name: 'PASSPORT-REJECTED', buyer: PASSPORT_BUYER, ...TWO_TINS }),
+    drive: reviewed(false, 'REFUNDED', refunded),
+  },
+  {
+    name: 'payer-not-verified-refunded',
+    title: 'payer not real-name verified, refunded',
+    input: (prefix, buyer) => sampleOrder({ prefix, name: 'NOT-VERIFIED', buyer, ...TWO_TINS }),
+    drive: async (run, order) => {
+      await run.start(order);
+      await run.pay(order.orderId, order.buyer, { realNameVerified: false });
+      return run.waitFor(order.orderId, 'REFUNDED', refunded);
+    },
+  },
+  {
+    name: 'clearance-rejected-refunded',
+    title: 'clearance rejected, refunded',
+    input: (prefix, buyer) => sampleOrder({ prefix, name: 'CLEARANCE-REJECTED', buyer, ...TWO_TINS }),
+    drive: async (run, order) => {
+      await run.stack.helpers.customsRules({
+        clearance: {
+          orders: {
+            [order.orderId]: { decision: 'REJECT', reason: 'inspection found goods that do not match the order document', afterMs: 3_000 },
+          },
+        },
+      });
+      await run.start(order);
+      await run.pay(order.orderId, order.buyer);
+      return run.waitFor(order.orderId, 'REFUNDED', refunded);
+    },
+  },
+  {
+    name: 'auto-retransmitted',
+    title: 'rejected for missing payment data, retransmitted by itself',
+    input: (prefix, buyer) => sampleOrder({ prefix, name: 'AUTO-RETRANSMIT', buyer, ...TWO_TINS }),
+    drive: async (run, order) => {
+      // Customs lacks the payment data the first time: the workflow retransmits by itself after the gap.
+      await run.stack.helpers.customsRules(rejectedOnce(order.orderId, 'the payment data was not received from the payment company'));
+      await run.start(order);
+      await run.pay(order.orderId, order.buyer);
+      const st = await run.waitFor(order.orderId, 'RELEASED_FOR_DELIVERY', released);
+      if (st.declarations[0]?.attempts !== 2)
+        throw new Error(`${order.orderId} was declared ${st.declarations[0]?.attempts} time(s), not 2`);
+      return st;
+    },
+  },
+  {
+    name: 'declare-refused-corrected',
+    title: 'corrected too early, refused, corrected again',
+    input: (prefix, buyer) =>
+      sampleOrder({
+        prefix,
+        name: 'DECLARE-REFUSED',
+        buyer,
+        ...TWO_TINS,
+        customs: { district: 'ZHENGZHOU', merchantCustomsCode: 'MC-OLD', merchantCustomsName: 'Example Merchant Ltd' },
+      }),
+    drive: async (run, order) => {
+      // Alipay+ may lengthen its retransmission gap. This order still uses a gap of 5 s, shorter than the
+      // sandbox's 30 s, so Alipay+ refuses (F REPEAT_REQ_INCONSISTENT) the corrected declaration the
+      // workflow retransmits: DECLARE_REFUSED. The operator corrects again once Alipay+'s gap has passed.
+      const id = order.orderId;
+      const { client } = run.stack;
+      await run.stack.helpers.customsRules(
+        rejectedOnce(id, 'merchant customs code MC-OLD is not registered at ZHENGZHOU', { processingAfterMs: 500, decisionAfterMs: 1_500 }),
+      );
+      await run.start(order, { retransmitGapMs: 5_000 });
+      await run.pay(id, order.buyer);
+      await run.waitFor(id, 'CUSTOMS_REVIEW', (s) => s.stage === 'CUSTOMS_REVIEW');
+      await sleep(2_000); // customs has decided; the operator does not wait for the first poll
+      await pollNow(client, id, { operator: run.operator, reason: 'customs has answered; check the declaration now' });
+      const rejected = await run.waitFor(id, 'a declaration awaiting correction', awaitingCorrection);
+      const declarationId = rejected.declarations[0].declarationId;
+      await correctDeclaration(client, id, {
+        declarationId,
+        merchantCustomsCode: 'MC-0001',
+        operator: run.operator,
+        reason: 'the registered merchant customs code is MC-0001',
+      });
+      const refused = await run.waitFor(
+        id,
+        'a refused retransmission',
+        (s) => s.stuck?.code === 'DECLARE_REFUSED' || s.declarations[0].attempts > 1,
+      );
+      if (refused.stuck?.code !== 'DECLARE_REFUSED') {
+        throw new Error(`Alipay+ did not refuse the early retransmission of ${declarationId}: ${JSON.stringify(refused.declarations[0])}`);
+      }
+      // Alipay+'s gap counts from its last accepted call, which a refused call does not move.
+      await sleep(Math.max(0, Date.parse(refused.declarations[0].lastCallAt!) + LOCAL_RETRANSMIT_GAP_MS + 2_000 - Date.now()));
+      await correctDeclaration(client, id, {
+        declarationId,
+        merchantCustomsCode: 'MC-0001',
+        operator: run.operator,
+        reason: "retransmit once Alipay+'s retransmission gap has passed",
+      });
+      return run.waitFor(id, 'RELEASED_FOR_DELIVERY', released);
+    },
+  },
+  {
+    // The notification is lost, so the order learns the payment by polling inquiryPayment after a minute.
+    name: 'paid-by-inquiry',
+    title: 'notification lost, paid by inquiry',
+    input: (prefix, buyer) => sampleOrder({ prefix, name: 'BY-INQUIRY', buyer, ...TWO_TINS }),
+    drive: async (run, order) => {
+      await run.start(order);
+      await run.pay(order.orderId, order.buyer, { dropNotification: true });
+      return run.waitFor(order.orderId, 'RELEASED_FOR_DELIVERY', released);
+    },
+  },
+];
+
+/** The scenarios of these names, in the order given; throws naming the unknown ones. */
+export function scenariosNamed(names: readonly string[]): Scenario[] {
+  const unknown = names.filter((n) => !SCENARIOS.some((s) => s.name === n));
+  if (unknown.length > 0) throw new Error(`unknown path(s) ${unknown.join(', ')}; known: ${SCENARIOS.map((s) => s.name).join(', ')}`);
+  return names.map((n) => SCENARIOS.find((s) => s.name === n)!);
+}
