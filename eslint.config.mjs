@@ -13,10 +13,26 @@ const workflowImports = {
     })),
   ],
   patterns: [
-    { group: ['node:*', 'fs', 'path', 'os', 'crypto', 'http', 'https', 'child_process'], message: 'workflow code runs in a sandbox: no Node APIs' },
-    { group: ['../activities', '../activities/*', '../../activities', '../../activities/*'], allowTypeImports: true, message: 'workflows import activity types only (import type)' },
     {
-      group: ['**/alipay-plus', '**/alipay-plus/*', '**/eport/*', '**/sandbox/*', '**/dev/*', '**/client/*', '**/workers/*', '**/platform/*'],
+      group: ['node:*', 'fs', 'path', 'os', 'crypto', 'http', 'https', 'child_process'],
+      message: 'workflow code runs in a sandbox: no Node APIs',
+    },
+    {
+      group: ['../activities', '../activities/*', '../../activities', '../../activities/*'],
+      allowTypeImports: true,
+      message: 'workflows import activity types only (import type)',
+    },
+    {
+      group: [
+        '**/alipay-plus',
+        '**/alipay-plus/*',
+        '**/eport/*',
+        '**/sandbox/*',
+        '**/dev/*',
+        '**/client/*',
+        '**/workers/*',
+        '**/platform/*',
+      ],
       message: 'workflows import domain contracts and activity types only',
     },
   ],
@@ -30,7 +46,10 @@ export default defineConfig(
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
     rules: {
       // `_name` marks a binding that is there on purpose, e.g. a field left out of a projection.
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' },
+      ],
       // node:test's test() and describe() return promises that the runner itself awaits.
       '@typescript-eslint/no-floating-promises': [
         'error',

@@ -36,7 +36,9 @@ export function quotaActivities(deps: QuotaDeps) {
   return {
     // A keyed hash needs no I/O; activities still answer with a promise.
     buyerQuotaKey(buyer: { certificateType: string; certificateNo: string }): Promise<string> {
-      return Promise.resolve(createHmac('sha256', deps.buyerKeySecret).update(`${buyer.certificateType}:${buyer.certificateNo}`).digest('hex').slice(0, 32));
+      return Promise.resolve(
+        createHmac('sha256', deps.buyerKeySecret).update(`${buyer.certificateType}:${buyer.certificateNo}`).digest('hex').slice(0, 32),
+      );
     },
 
     /** Update-with-start: the first order of a buyer's year starts the entity, later ones join it. */

@@ -23,12 +23,7 @@ export const APIS = {
     payments.inquiryPaymentRequest,
     payments.inquiryPaymentResponse,
   ),
-  cancelPayment: api(
-    'cancelPayment',
-    '/aps/api/v1/payments/cancelPayment',
-    payments.cancelPaymentRequest,
-    payments.cancelPaymentResponse,
-  ),
+  cancelPayment: api('cancelPayment', '/aps/api/v1/payments/cancelPayment', payments.cancelPaymentRequest, payments.cancelPaymentResponse),
   refund: api('refund', '/aps/api/v1/payments/refund', payments.refundRequest, payments.refundResponse),
   declare: api('declare', '/aps/api/v1/customs/declare', customs.declareRequest, customs.declareResponse),
   inquireDeclarationRequests: api(

@@ -167,7 +167,11 @@ export class AlipayPlusClient {
     const parsed = api.response.safeParse(body);
     if (!parsed.success) {
       const detail = parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ');
-      return done(new AlipayPlusRetryableError(api.name, 'INVALID_RESPONSE', `S response breaks the schema: ${detail}`, status), 'S', r.resultCode);
+      return done(
+        new AlipayPlusRetryableError(api.name, 'INVALID_RESPONSE', `S response breaks the schema: ${detail}`, status),
+        'S',
+        r.resultCode,
+      );
     }
     return { error: undefined, value: parsed.data, resultStatus: r.resultStatus, resultCode: r.resultCode };
   }

@@ -95,7 +95,10 @@ export const declarationRecord = z.object({
   pspDeclarationRequestId: optionalText(64),
   declarationRequestStatus: z.enum(DECLARATION_STATUSES),
   /** Customs' own code: 2 being declared, 3 sent, 399 finalised, 100 rejected, negative for an exception. */
-  customsResultCode: z.string().regex(/^-?\d{1,4}$/, 'must be a customs result code').optional(),
+  customsResultCode: z
+    .string()
+    .regex(/^-?\d{1,4}$/, 'must be a customs result code')
+    .optional(),
   customsResultDescription: optionalText(256),
   customsResultReturnedTime: isoDateTime.optional(),
   lastModifiedTime: isoDateTime.optional(),

@@ -41,7 +41,8 @@ async function withClient<T>(fn: (client: Client, taskQueue: string) => Promise<
   const { TEMPORAL_TASK_QUEUE } = parseSettings(cliSettings, process.env, 'CLI');
   const { keyring, localDevKeyring } = keyringFromEnvOrLocalStack(process.env, temporal.connection.address);
   // On stderr, so stdout stays the command's output (e.g. --json).
-  if (localDevKeyring) console.error(`payload keys: ${shown(localDevKeyring)} (the local development keyring; set PAYLOAD_KEYS_FILE to use another)`);
+  if (localDevKeyring)
+    console.error(`payload keys: ${shown(localDevKeyring)} (the local development keyring; set PAYLOAD_KEYS_FILE to use another)`);
   const client = await connectClient(temporal, encryptingDataConverter(keyring));
   try {
     return await fn(client, TEMPORAL_TASK_QUEUE);
@@ -78,7 +79,9 @@ async function listOrders(client: Client, query: string) {
   for await (const wf of client.workflow.list({ query })) {
     const stage = wf.typedSearchAttributes.get(ORDER_STAGE) ?? '-';
     const stuck = wf.typedSearchAttributes.get(STUCK_REASON);
-    console.log(`${wf.workflowId.padEnd(32)} ${wf.status.name.padEnd(10)} ${stage.padEnd(22)} ${stuck ?? ''} ${wf.startTime.toISOString()}`);
+    console.log(
+      `${wf.workflowId.padEnd(32)} ${wf.status.name.padEnd(10)} ${stage.padEnd(22)} ${stuck ?? ''} ${wf.startTime.toISOString()}`,
+    );
     n++;
   }
   console.log(`${n} order(s)`);
@@ -133,7 +136,10 @@ export function buildCli(): Command {
     .addOption(new Option('--code <code>', 'only orders stuck for this reason').choices(STUCK_CODES))
     .action((o: { code?: StuckCode }) =>
       withClient((client) =>
-        listOrders(client, `WorkflowType = 'orderWorkflow' AND ExecutionStatus = 'Running' AND ${o.code ? `StuckReason = '${o.code}'` : 'StuckReason IS NOT NULL'}`),
+        listOrders(
+          client,
+          `WorkflowType = 'orderWorkflow' AND ExecutionStatus = 'Running' AND ${o.code ? `StuckReason = '${o.code}'` : 'StuckReason IS NOT NULL'}`,
+        ),
       ),
     );
 
@@ -146,19 +152,31 @@ export function buildCli(): Command {
     .option('--merchant-customs-name <name>')
     .option('--customs-code <code>')
     .option('--amount-fen <fen>', 'the declared amount, in fen', (v) => Number(v))
-    .action((orderId: string, declarationId: string, o: { by: string; reason: string; merchantCustomsCode?: string; merchantCustomsName?: string; customsCode?: string; amountFen?: number }) =>
-      withClient(async (client) => {
-        const d = await correctDeclaration(client, orderId, {
-          declarationId,
-          operator: o.by,
-          reason: o.reason,
-          ...(o.merchantCustomsCode && { merchantCustomsCode: o.merchantCustomsCode }),
-          ...(o.merchantCustomsName && { merchantCustomsName: o.merchantCustomsName }),
-          ...(o.customsCode && { customsCode: o.customsCode as never }),
-          ...(o.amountFen !== undefined && { amountFen: o.amountFen }),
-        });
-        console.log(`declaration ${d.declarationId}: ${d.status}, retransmits at ${d.retransmitAt}`);
-      }),
+    .action(
+      (
+        orderId: string,
+        declarationId: string,
+        o: {
+          by: string;
+          reason: string;
+          merchantCustomsCode?: string;
+          merchantCustomsName?: string;
+          customsCode?: string;
+          amountFen?: number;
+        },
+      ) =>
+        withClient(async (client) => {
+          const d = await correctDeclaration(client, orderId, {
+            declarationId,
+            operator: o.by,
+            reason: o.reason,
+            ...(o.merchantCustomsCode && { merchantCustomsCode: o.merchantCustomsCode }),
+            ...(o.merchantCustomsName && { merchantCustomsName: o.merchantCustomsName }),
+            ...(o.customsCode && { customsCode: o.customsCode as never }),
+            ...(o.amountFen !== undefined && { amountFen: o.amountFen }),
+          });
+          console.log(`declaration ${d.declarationId}: ${d.status}, retransmits at ${d.retransmitAt}`);
+        }),
     );
 
   program
@@ -189,7 +207,9 @@ export function buildCli(): Command {
     .requiredOption('--reason <reason>', 'what was checked')
     .option('--reject', 'reject instead of approve; the payment is refunded')
     .action((orderId: string, o: { by: string; reason: string; reject?: boolean }) =>
-      withClient(async (client) => printStatus(await reviewRealName(client, orderId, { operator: o.by, reason: o.reason, approved: !o.reject }))),
+      withClient(async (client) =>
+        printStatus(await reviewRealName(client, orderId, { operator: o.by, reason: o.reason, approved: !o.reject })),
+      ),
     );
 
   program

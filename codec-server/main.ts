@@ -41,10 +41,14 @@ function tokenOf(s: z.infer<typeof settingsSchema>): string {
   try {
     token = readFileSync(s.CODEC_TOKEN_FILE!, 'utf8').trim();
   } catch (error) {
-    throw new SettingsError(`Codec server settings are invalid: CODEC_TOKEN_FILE cannot be read (${s.CODEC_TOKEN_FILE}): ${(error as Error).message}`);
+    throw new SettingsError(
+      `Codec server settings are invalid: CODEC_TOKEN_FILE cannot be read (${s.CODEC_TOKEN_FILE}): ${(error as Error).message}`,
+    );
   }
   if (token.length < TOKEN_MIN) {
-    throw new SettingsError(`Codec server settings are invalid: CODEC_TOKEN_FILE (${s.CODEC_TOKEN_FILE}) must hold a token of at least ${TOKEN_MIN} characters`);
+    throw new SettingsError(
+      `Codec server settings are invalid: CODEC_TOKEN_FILE (${s.CODEC_TOKEN_FILE}) must hold a token of at least ${TOKEN_MIN} characters`,
+    );
   }
   return token;
 }
@@ -56,7 +60,9 @@ async function main() {
   const server = await startCodecServer({
     codec: new AesGcmCodec(keyringFromEnv()),
     token,
-    allowedOrigins: s.CODEC_ALLOWED_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean),
+    allowedOrigins: s.CODEC_ALLOWED_ORIGINS.split(',')
+      .map((o) => o.trim())
+      .filter(Boolean),
     host: s.CODEC_HOST,
     port: s.CODEC_PORT,
     logger,

@@ -49,7 +49,8 @@ function progress(s: OrderStatus): string {
 /** The order at the end of its path: one line of the final summary. */
 function summary(s: OrderStatus): string {
   const parts = [s.stage.padEnd(21)];
-  if (s.declarations.length) parts.push(`${s.declarations.length} declaration(s) ${s.declarations.map((d) => `${d.status}/${d.attempts} call(s)`).join(', ')}`);
+  if (s.declarations.length)
+    parts.push(`${s.declarations.length} declaration(s) ${s.declarations.map((d) => `${d.status}/${d.attempts} call(s)`).join(', ')}`);
   if (s.refunds.length) parts.push(`refunded ${formatCny(s.refunds.reduce((a, r) => a + r.amountFen, 0))}`);
   if (s.outcome && s.stage !== 'RELEASED_FOR_DELIVERY') parts.push(s.outcome.reason.split(':')[0]);
   if (s.stuck) parts.push(`STUCK ${s.stuck.code}`);
@@ -86,7 +87,8 @@ async function main() {
       otherPayer: OTHER_PAYER,
       timeouts: LOCAL_TIMEOUTS,
       waitTimeoutMs: PATH_TIMEOUT_MS,
-      onCheckout: (order, checkout) => byId.get(order.orderId)?.show?.(`checked out ${formatCny(order.totalFen)}, pay at ${checkout.paymentUrl}`),
+      onCheckout: (order, checkout) =>
+        byId.get(order.orderId)?.show?.(`checked out ${formatCny(order.totalFen)}, pay at ${checkout.paymentUrl}`),
       onStatus: (s) => byId.get(s.orderId)?.show?.(progress(s)),
     });
 
@@ -136,8 +138,12 @@ async function main() {
       }
     }
     const finished = orders.filter((o) => o.end).length;
-    console.log(`\n${finished} of ${orders.length} orders reached the end of their path in ${Math.round((Date.now() - started) / 1000)} s.`);
-    console.log(`Stuck orders: npm run orders -- stuck   (fix one: npm run orders -- retransmit <orderId> <declarationId> --merchant-customs-code MC-0001 --by you --reason "...")`);
+    console.log(
+      `\n${finished} of ${orders.length} orders reached the end of their path in ${Math.round((Date.now() - started) / 1000)} s.`,
+    );
+    console.log(
+      `Stuck orders: npm run orders -- stuck   (fix one: npm run orders -- retransmit <orderId> <declarationId> --merchant-customs-code MC-0001 --by you --reason "...")`,
+    );
     if (KEEP) {
       console.log(`\nThe stack keeps running (--keep). Web UI: ${stack.uiUrl}. Press Ctrl-C to stop it.`);
       await new Promise<void>((r) => process.once('SIGINT', () => r()));

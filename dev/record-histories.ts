@@ -71,7 +71,12 @@ async function main() {
   const chosen = positionals.length === 0 ? RECORDED : RECORDED.filter((p) => positionals.includes(p.name));
   const withQuota = positionals.length === 0 || positionals.includes('buyer-quota');
 
-  console.log(`Recording ${chosen.map((p) => p.name).concat(withQuota ? ['buyer-quota'] : []).join(', ')} into ${HISTORIES}`);
+  console.log(
+    `Recording ${chosen
+      .map((p) => p.name)
+      .concat(withQuota ? ['buyer-quota'] : [])
+      .join(', ')} into ${HISTORIES}`,
+  );
   const stack = await startStack({
     logDir: mkdtempSync(join(tmpdir(), 'alipay-record-histories-')),
     retransmitGapMs: LOCAL_RETRANSMIT_GAP_MS,
@@ -80,14 +85,21 @@ async function main() {
   let failed = false;
   try {
     await stack.helpers.customsRules(QUICK_CUSTOMS);
-    const run = scenarioRun(stack, { operator: OPERATOR, otherPayer: OTHER_PAYER, timeouts: LOCAL_TIMEOUTS, waitTimeoutMs: PATH_TIMEOUT_MS });
+    const run = scenarioRun(stack, {
+      operator: OPERATOR,
+      otherPayer: OTHER_PAYER,
+      timeouts: LOCAL_TIMEOUTS,
+      waitTimeoutMs: PATH_TIMEOUT_MS,
+    });
     // The paths run side by side; each order is exported as soon as its path has reached its end state.
     const results = await Promise.allSettled(
       chosen.map(async (p) => {
         const order = p.input(PREFIX, BUYER);
         const st = await p.drive(run, order);
         const { events, bytes } = write(`${p.name}${values.suffix}`, await settledHistory(orderHandle(stack.client, order.orderId)));
-        console.log(`${(p.name + values.suffix).padEnd(34)} ${st.stage.padEnd(22)} ${String(events).padStart(4)} events  ${(bytes / 1024).toFixed(0).padStart(4)} KiB`);
+        console.log(
+          `${(p.name + values.suffix).padEnd(34)} ${st.stage.padEnd(22)} ${String(events).padStart(4)} events  ${(bytes / 1024).toFixed(0).padStart(4)} KiB`,
+        );
         // An order of another buyer reserves in another quota entity than the one recorded as buyer-quota.
         return { st, otherBuyer: order.buyer.certificateNo !== BUYER.certificateNo };
       }),
@@ -111,11 +123,14 @@ async function main() {
       for (;;) {
         const u = await handle.query(quotaUsageQuery);
         if (u.reservedFen === 0 && u.committedFen === committed) break;
-        if (Date.now() > deadline) throw new Error(`the quota ${id} never settled: ${JSON.stringify(u)}, expected ${committed} fen committed`);
+        if (Date.now() > deadline)
+          throw new Error(`the quota ${id} never settled: ${JSON.stringify(u)}, expected ${committed} fen committed`);
         await sleep(500);
       }
       const { events, bytes } = write(`buyer-quota${values.suffix}`, await settledHistory(handle));
-      console.log(`${`buyer-quota${values.suffix}`.padEnd(34)} ${'RUNNING'.padEnd(22)} ${String(events).padStart(4)} events  ${(bytes / 1024).toFixed(0).padStart(4)} KiB`);
+      console.log(
+        `${`buyer-quota${values.suffix}`.padEnd(34)} ${'RUNNING'.padEnd(22)} ${String(events).padStart(4)} events  ${(bytes / 1024).toFixed(0).padStart(4)} KiB`,
+      );
     }
   } finally {
     await stack.stop();

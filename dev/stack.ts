@@ -148,7 +148,10 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   };
   const secretFile = secret(join('.dev', 'buyer-key-secret'), () => randomBytes(32).toString('hex'));
   const payloadKeysFile = options.payloadKeysFile ?? secret(LOCAL_DEV_KEYRING, () => newKeySpec('dev1'));
-  const codecToken = readFileSync(secret(join('.dev', 'codec-token'), () => randomBytes(24).toString('hex')), 'utf8').trim();
+  const codecToken = readFileSync(
+    secret(join('.dev', 'codec-token'), () => randomBytes(24).toString('hex')),
+    'utf8',
+  ).trim();
   const codecUrl = `http://127.0.0.1:${ports.codec}`;
   const taskQueue = options.taskQueue ?? 'alipay-orders';
   const temporalAddress = `127.0.0.1:${ports.temporal}`;
@@ -179,11 +182,22 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     'temporal',
     cli,
     [
-      'server', 'start-dev', '--ip', '127.0.0.1', '--port', String(ports.temporal), '--ui-port', String(ports.ui),
-      '--log-level', 'warn', '--log-format', 'json',
+      'server',
+      'start-dev',
+      '--ip',
+      '127.0.0.1',
+      '--port',
+      String(ports.temporal),
+      '--ui-port',
+      String(ports.ui),
+      '--log-level',
+      'warn',
+      '--log-format',
+      'json',
       ...ORDER_SEARCH_ATTRIBUTES.flatMap((k) => ['--search-attribute', `${k.name}=${cliTypeOf(k)}`]),
       // The Web UI decrypts payloads through the codec server; the UI appends /decode to this endpoint.
-      '--ui-codec-endpoint', `${codecUrl}/t/${codecToken}`,
+      '--ui-codec-endpoint',
+      `${codecUrl}/t/${codecToken}`,
     ],
     {},
     log('temporal'),
@@ -192,7 +206,11 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     'sandbox',
     process.execPath,
     tsx('sandbox/main.ts'),
-    { SANDBOX_PORT: String(ports.sandbox), KEYS_DIR: keys.dir, ...(options.retransmitGapMs && { SANDBOX_RETRANSMIT_GAP_MS: String(options.retransmitGapMs) }) },
+    {
+      SANDBOX_PORT: String(ports.sandbox),
+      KEYS_DIR: keys.dir,
+      ...(options.retransmitGapMs && { SANDBOX_RETRANSMIT_GAP_MS: String(options.retransmitGapMs) }),
+    },
     log('sandbox'),
   );
   const receiver = new Child(

@@ -15,7 +15,10 @@ export function isCustomsCode(value: string): value is CustomsCode {
  * the General Administration of Customs.
  */
 export function customsCodeForDistrict(district: string): CustomsCode {
-  const normalized = district.trim().toUpperCase().replace(/[\s-]+/g, '_');
+  const normalized = district
+    .trim()
+    .toUpperCase()
+    .replace(/[\s-]+/g, '_');
   if (isCustomsCode(normalized)) return normalized;
   return DISTRICT_ALIASES[normalized] ?? 'ZONGSHU';
 }

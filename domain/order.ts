@@ -49,7 +49,12 @@ export const orderInputSchema = z
     /** Declare the order as several customs orders, one per part. */
     splitParts: z.array(z.object({ referenceOrderId: id, amountFen: fen })).optional(),
     logistics: z.object({ carrier: z.string().min(1).max(128), waybillNo: z.string().min(1).max(48) }),
-    paymentExpiryMinutes: z.number().int().min(1).max(7 * 24 * 60).default(30),
+    paymentExpiryMinutes: z
+      .number()
+      .int()
+      .min(1)
+      .max(7 * 24 * 60)
+      .default(30),
   })
   .superRefine((o, ctx) => {
     const rule = (name: string, path: (string | number)[], message: string) =>
@@ -68,7 +73,11 @@ export const orderInputSchema = z
       rule(ORDER_RULES.ITEMS_MATCH_TOTAL, ['items'], `items add up to ${formatCny(itemsFen)}, but the total is ${formatCny(o.totalFen)}`);
     }
     if (!/^[A-Za-z][A-Za-z _-]{1,31}$/.test(o.customs.district)) {
-      rule(ORDER_RULES.CUSTOMS_DISTRICT, ['customs', 'district'], 'must be a customs code (ZONGSHU, ZHENGZHOU, NINGBO, SHANGHAI_CBT) or a district name');
+      rule(
+        ORDER_RULES.CUSTOMS_DISTRICT,
+        ['customs', 'district'],
+        'must be a customs code (ZONGSHU, ZHENGZHOU, NINGBO, SHANGHAI_CBT) or a district name',
+      );
     }
     if (o.splitParts) {
       if (o.splitParts.length < 2) rule(ORDER_RULES.SPLIT_PARTS, ['splitParts'], 'a split order has at least 2 parts');

@@ -44,9 +44,19 @@ export async function startNotifyReceiver(o: NotifyReceiverOptions): Promise<Not
   const inFlight = new Set<Promise<void>>();
 
   async function deliver(req: IncomingMessage, rawBody: string): Promise<Outcome> {
-    const refuse = (code: string, message: string): Outcome => ({ status: 200, result: { resultStatus: 'F', resultCode: code, resultMessage: message }, kind: 'refused' });
+    const refuse = (code: string, message: string): Outcome => ({
+      status: 200,
+      result: { resultStatus: 'F', resultCode: code, resultMessage: message },
+      kind: 'refused',
+    });
     if (req.method !== 'POST') return refuse('METHOD_NOT_SUPPORTED', 'use POST');
-    const check = verifySignedHeaders({ path, headers: req.headers, rawBody, publicKey: o.alipayPlusPublicKey, timeHeader: 'Request-Time' });
+    const check = verifySignedHeaders({
+      path,
+      headers: req.headers,
+      rawBody,
+      publicKey: o.alipayPlusPublicKey,
+      timeHeader: 'Request-Time',
+    });
     if (!check.ok) return refuse('INVALID_SIGNATURE', `signature check failed: ${check.reason}`);
     if (check.clientId !== o.clientId) return refuse('INVALID_CLIENT', 'notification for another client id');
     let body: unknown;
@@ -58,7 +68,8 @@ export async function startNotifyReceiver(o: NotifyReceiverOptions): Promise<Not
     const parsed = notifyPaymentRequest.safeParse(body);
     if (!parsed.success) return refuse('PARAM_ILLEGAL', parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; '));
     const n = parsed.data;
-    if (n.notifyType !== 'PAYMENT_RESULT') return { status: 200, result: { resultStatus: 'S', resultCode: 'SUCCESS', resultMessage: 'pending noted' }, kind: 'delivered' };
+    if (n.notifyType !== 'PAYMENT_RESULT')
+      return { status: 200, result: { resultStatus: 'S', resultCode: 'SUCCESS', resultMessage: 'pending noted' }, kind: 'delivered' };
     if (n.paymentAmount.currency !== 'CNY') return refuse('PARAM_ILLEGAL', 'paymentAmount.currency must be CNY');
 
     const notification: PaymentNotification = {
@@ -77,8 +88,14 @@ export async function startNotifyReceiver(o: NotifyReceiverOptions): Promise<Not
       if (closing.signal.aborted) throw new Error('the receiver is closing');
       // The order's paymentRequestId is its order id. The update's validator checks the id and the amount.
       const handle = o.temporal.workflow.getHandle(orderWorkflowId(n.paymentRequestId));
-      const ack = await o.temporal.withAbortSignal(closing.signal, () => handle.executeUpdate(paymentNotificationUpdate, { args: [notification] }));
-      return { status: 200, result: { resultStatus: 'S', resultCode: 'SUCCESS', resultMessage: ack.duplicate ? 'duplicate' : 'success' }, kind: 'delivered' };
+      const ack = await o.temporal.withAbortSignal(closing.signal, () =>
+        handle.executeUpdate(paymentNotificationUpdate, { args: [notification] }),
+      );
+      return {
+        status: 200,
+        result: { resultStatus: 'S', resultCode: 'SUCCESS', resultMessage: ack.duplicate ? 'duplicate' : 'success' },
+        kind: 'delivered',
+      };
     } catch (error) {
       if (error instanceof WorkflowNotFoundError) return refuse('ORDER_NOT_EXIST', `no order for paymentRequestId ${n.paymentRequestId}`);
       if (error instanceof WorkflowUpdateFailedError) return refuse('PARAM_ILLEGAL', error.cause?.message ?? error.message);
@@ -101,7 +118,11 @@ export async function startNotifyReceiver(o: NotifyReceiverOptions): Promise<Not
       const outcome: Promise<Outcome> =
         url === path
           ? deliver(req, rawBody)
-          : Promise.resolve({ status: 404, result: { resultStatus: 'F', resultCode: 'NO_INTERFACE_DEF', resultMessage: 'not found' }, kind: 'refused' });
+          : Promise.resolve({
+              status: 404,
+              result: { resultStatus: 'F', resultCode: 'NO_INTERFACE_DEF', resultMessage: 'not found' },
+              kind: 'refused',
+            });
       const answered = outcome.then((out) => {
         o.logger?.info({ kind: out.kind, resultCode: out.result.resultCode }, 'notifyPayment');
         const body = JSON.stringify({ result: out.result });

@@ -22,7 +22,10 @@ export interface Keyring {
 export function parseKeyring(spec: string): Keyring {
   const keys = new Map<string, Buffer>();
   let currentKeyId: string | undefined;
-  for (const entry of spec.split(/[,\n]/).map((e) => e.trim()).filter(Boolean)) {
+  for (const entry of spec
+    .split(/[,\n]/)
+    .map((e) => e.trim())
+    .filter(Boolean)) {
     const colon = entry.indexOf(':');
     const id = entry.slice(0, colon).trim();
     const key = Buffer.from(entry.slice(colon + 1).trim(), 'base64');

@@ -60,11 +60,15 @@ export interface FoundKeyring {
 export function keyringFromEnvOrLocalStack(env: NodeJS.ProcessEnv, temporalAddress: string, root = projectRoot()): FoundKeyring {
   if (env.PAYLOAD_KEYS_FILE || env.PAYLOAD_KEYS?.trim()) return { keyring: keyringFromEnv(env) };
   if (!isLoopbackAddress(temporalAddress)) {
-    throw new SettingsError(`${REQUIRED} (only for the local stack does the CLI find the local development keyring by itself; Temporal is at ${temporalAddress})`);
+    throw new SettingsError(
+      `${REQUIRED} (only for the local stack does the CLI find the local development keyring by itself; Temporal is at ${temporalAddress})`,
+    );
   }
   const file = join(root, LOCAL_DEV_KEYRING);
   if (!existsSync(file)) {
-    throw new SettingsError(`${REQUIRED} (Temporal at ${temporalAddress} is local, but there is no local development keyring at ${file}: \`npm run demo\` writes it)`);
+    throw new SettingsError(
+      `${REQUIRED} (Temporal at ${temporalAddress} is local, but there is no local development keyring at ${file}: \`npm run demo\` writes it)`,
+    );
   }
   return { keyring: readKeyringFile('the local development keyring', file), localDevKeyring: file };
 }

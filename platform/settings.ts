@@ -11,7 +11,9 @@ export class SettingsError extends Error {
 export function parseSettings<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv, what: string): z.infer<S> {
   const parsed = schema.safeParse(env);
   if (!parsed.success) {
-    throw new SettingsError(`${what} settings are invalid: ${parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`);
+    throw new SettingsError(
+      `${what} settings are invalid: ${parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`,
+    );
   }
   return parsed.data;
 }

@@ -61,7 +61,8 @@ export interface TemporalSettings {
 /** The profile file envconfig reads when TEMPORAL_CONFIG_FILE is unset (as the temporal CLI does). */
 export function defaultConfigFile(env: NodeJS.ProcessEnv): string | undefined {
   if (process.platform === 'win32') return env.APPDATA ? join(env.APPDATA, 'temporalio', 'temporal.toml') : undefined;
-  if (process.platform === 'darwin') return env.HOME ? join(env.HOME, 'Library', 'Application Support', 'temporalio', 'temporal.toml') : undefined;
+  if (process.platform === 'darwin')
+    return env.HOME ? join(env.HOME, 'Library', 'Application Support', 'temporalio', 'temporal.toml') : undefined;
   const dir = env.XDG_CONFIG_HOME?.startsWith('/') ? env.XDG_CONFIG_HOME : env.HOME && join(env.HOME, '.config');
   return dir ? join(dir, 'temporalio', 'temporal.toml') : undefined;
 }
@@ -108,9 +109,13 @@ export function loadTemporalSettings(env: NodeJS.ProcessEnv = process.env): Temp
     }
   }
   if (file && env.TEMPORAL_PROFILE && !profiles.includes(profileName)) {
-    throw new SettingsError(`TEMPORAL_PROFILE=${profileName}: ${file.setting} has no [profile.${profileName}] (it has: ${profiles.join(', ') || 'none'})`);
+    throw new SettingsError(
+      `TEMPORAL_PROFILE=${profileName}: ${file.setting} has no [profile.${profileName}] (it has: ${profiles.join(', ') || 'none'})`,
+    );
   } else if (!file && env.TEMPORAL_PROFILE) {
-    throw new SettingsError(`TEMPORAL_PROFILE=${profileName}, but there is no profile file: set TEMPORAL_CONFIG_FILE to the TOML file that has it`);
+    throw new SettingsError(
+      `TEMPORAL_PROFILE=${profileName}, but there is no profile file: set TEMPORAL_CONFIG_FILE to the TOML file that has it`,
+    );
   }
 
   let profile: ClientConfigProfile;
@@ -149,10 +154,14 @@ function readTlsFiles(tls: ClientConfigTLS, nameOf: (field: TlsField) => string)
   if (Boolean(tls.clientCert) !== Boolean(tls.clientKey)) {
     const [set, missing] = tls.clientCert ? (['clientCert', 'clientKey'] as const) : (['clientKey', 'clientCert'] as const);
     const { variable, key } = TLS_FIELDS[missing];
-    throw new SettingsError(`${nameOf(set)} is set without ${variable}_PATH (or tls.${key}_path): a client certificate and its key go together (mTLS)`);
+    throw new SettingsError(
+      `${nameOf(set)} is set without ${variable}_PATH (or tls.${key}_path): a client certificate and its key go together (mTLS)`,
+    );
   }
   if (tls.disabled && (tls.clientCert || tls.serverCACert)) {
-    throw new SettingsError(`TEMPORAL_TLS is false (or tls.disabled is true), but ${nameOf(tls.clientCert ? 'clientCert' : 'serverCACert')} is set`);
+    throw new SettingsError(
+      `TEMPORAL_TLS is false (or tls.disabled is true), but ${nameOf(tls.clientCert ? 'clientCert' : 'serverCACert')} is set`,
+    );
   }
   const read = (field: TlsField): ConfigDataSource | undefined => {
     const source = tls[field];

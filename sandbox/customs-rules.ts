@@ -8,7 +8,10 @@ const outcome = z.discriminatedUnion('decision', [
   z.object({
     decision: z.literal('REJECT'),
     /** 100 for a rejection, a negative code for a processing exception. */
-    code: z.string().regex(/^(100|-\d{1,3})$/).default('100'),
+    code: z
+      .string()
+      .regex(/^(100|-\d{1,3})$/)
+      .default('100'),
     description: z.string().min(1).max(256).default('customs rejected the payment document'),
   }),
 ]);
@@ -16,11 +19,18 @@ export type ReviewOutcome = z.infer<typeof outcome>;
 
 /** Review i of a declaration (0 for the first submission, +1 per retransmission) takes outcomes[min(i, last)]. */
 export const reviewRule = z.object({
-  outcomes: z.array(outcome).min(1).default([{ decision: 'ACCEPT' }]),
+  outcomes: z
+    .array(outcome)
+    .min(1)
+    .default([{ decision: 'ACCEPT' }]),
   /** WAITING_FOR_PROCESSING until this long after a submission, then IN_PROCESS. */
   processingAfterMs: z.number().int().min(0).default(30_000),
   /** The customs answer comes this long after a submission. */
-  decisionAfterMs: z.number().int().min(0).default(2 * MINUTE),
+  decisionAfterMs: z
+    .number()
+    .int()
+    .min(0)
+    .default(2 * MINUTE),
 });
 export type ReviewRule = z.infer<typeof reviewRule>;
 

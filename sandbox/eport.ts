@@ -20,7 +20,9 @@ export const orderDocument = z
       idType: z.enum(['ID_CARD', 'PASSPORT']),
       idNumber: z.string().min(1).max(64),
     }),
-    items: z.array(z.object({ name: z.string().min(1).max(256), quantity: z.number().int().min(1), value: z.string().regex(/^\d+$/) })).default([]),
+    items: z
+      .array(z.object({ name: z.string().min(1).max(256), quantity: z.number().int().min(1), value: z.string().regex(/^\d+$/) }))
+      .default([]),
   })
   .superRefine((doc, ctx) => {
     const problem = doc.buyer.idType === 'ID_CARD' ? mainlandIdProblem(doc.buyer.idNumber) : null;
@@ -81,11 +83,7 @@ export class EPort {
     const f = this.filings.get(orderNo) ?? { orderNo };
     if (f.decision) return this.view(f);
     const declaration = this.declarations.acceptedFor(orderNo, now);
-    const missing = [
-      ...(f.order ? [] : ['ORDER']),
-      ...(f.waybill ? [] : ['WAYBILL']),
-      ...(declaration ? [] : ['PAYMENT']),
-    ];
+    const missing = [...(f.order ? [] : ['ORDER']), ...(f.waybill ? [] : ['WAYBILL']), ...(declaration ? [] : ['PAYMENT'])];
     if (missing.length > 0 || !f.order || !f.waybill || !declaration) {
       return { orderNo, status: 'PENDING', missingDocuments: missing };
     }
@@ -122,7 +120,11 @@ export class EPort {
   summary(f: Filing) {
     return {
       orderNo: f.orderNo,
-      order: f.order && { at: iso(f.order.at), goodsValue: f.order.doc.goodsValue, buyerIdNumber: maskIdNumber(f.order.doc.buyer.idNumber) },
+      order: f.order && {
+        at: iso(f.order.at),
+        goodsValue: f.order.doc.goodsValue,
+        buyerIdNumber: maskIdNumber(f.order.doc.buyer.idNumber),
+      },
       waybill: f.waybill && { at: iso(f.waybill.at), waybillNo: f.waybill.doc.waybillNo, carrier: f.waybill.doc.carrier },
       decision: f.decision && { ...f.decision, at: iso(f.decision.at) },
     };

@@ -10,7 +10,11 @@ const env = z
     SANDBOX_HOST: z.string().min(1).default('127.0.0.1'),
     SANDBOX_PORT: z.coerce.number().int().min(0).max(65535).default(8090),
     /** Alipay+'s retransmission gap is 5 minutes; the demo shortens it, as Alipay+ says it may. */
-    SANDBOX_RETRANSMIT_GAP_MS: z.coerce.number().int().min(1000).default(5 * 60_000),
+    SANDBOX_RETRANSMIT_GAP_MS: z.coerce
+      .number()
+      .int()
+      .min(1000)
+      .default(5 * 60_000),
     SANDBOX_CLIENT_ID: z.string().min(1).default('SANDBOX_MERCHANT'),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   })

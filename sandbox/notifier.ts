@@ -125,7 +125,12 @@ export class Notifier {
   private async send(payment: Payment, now: number): Promise<NotificationAttempt> {
     const view = this.payments().paymentView(payment);
     const { result: _apiResult, paymentStatus: _status, paymentResult, ...rest } = view;
-    const body = JSON.stringify({ notifyType: 'PAYMENT_RESULT', result: paymentResult, ...rest, paymentCreateTime: iso(payment.createdAt) });
+    const body = JSON.stringify({
+      notifyType: 'PAYMENT_RESULT',
+      result: paymentResult,
+      ...rest,
+      paymentCreateTime: iso(payment.createdAt),
+    });
     const url = new URL(payment.notifyUrl);
     const headers = signedHeaders({
       path: url.pathname,

@@ -147,7 +147,11 @@ export class PaymentBook {
         ? SUCCESS
         : p.status === 'PROCESSING'
           ? { resultStatus: 'U' as const, resultCode: 'PAYMENT_IN_PROCESS', resultMessage: 'waiting for the buyer' }
-          : { resultStatus: 'F' as const, resultCode: p.status === 'CANCELLED' ? 'ORDER_IS_CLOSED' : 'USER_PAYMENT_FAILED', resultMessage: p.failReason ?? p.status },
+          : {
+              resultStatus: 'F' as const,
+              resultCode: p.status === 'CANCELLED' ? 'ORDER_IS_CLOSED' : 'USER_PAYMENT_FAILED',
+              resultMessage: p.failReason ?? p.status,
+            },
       paymentRequestId: p.paymentRequestId,
       paymentId: p.paymentId,
       paymentAmount: p.amount,

@@ -46,7 +46,13 @@ export interface Sandbox {
 type Handler = (body: unknown, now: number) => unknown;
 
 /** POST /sandbox/clock/advance: moves the sandbox clock forward. */
-export const clockAdvanceBody = z.object({ ms: z.number().int().min(0).max(400 * 86_400_000) });
+export const clockAdvanceBody = z.object({
+  ms: z
+    .number()
+    .int()
+    .min(0)
+    .max(400 * 86_400_000),
+});
 /** POST /sandbox/exchange-rate: the quote price of later payments. */
 export const exchangeRateBody = z.object({ quotePrice: z.string().regex(/^\d{1,12}(\.\d{1,10})?$/) });
 /** GET /sandbox/clock and POST /sandbox/clock/advance answer the sandbox's time. */
@@ -200,10 +206,18 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     }
     if (requestClientId !== clientId) return fail('INVALID_CLIENT', `unknown Client-Id ${requestClientId ?? '(none)'}`);
 
-    const check = verifySignedHeaders({ path, headers: req.headers, rawBody, publicKey: options.merchantPublicKey, timeHeader: 'Request-Time' });
+    const check = verifySignedHeaders({
+      path,
+      headers: req.headers,
+      rawBody,
+      publicKey: options.merchantPublicKey,
+      timeHeader: 'Request-Time',
+    });
     if (!check.ok) {
       // Alipay+ does not sign an answer to a request whose signature it could not verify.
-      const body = JSON.stringify({ result: { resultStatus: 'F', resultCode: 'INVALID_SIGNATURE', resultMessage: `signature check failed: ${check.reason}` } });
+      const body = JSON.stringify({
+        result: { resultStatus: 'F', resultCode: 'INVALID_SIGNATURE', resultMessage: `signature check failed: ${check.reason}` },
+      });
       res.writeHead(200, { 'Content-Type': 'application/json; charset=UTF-8' }).end(body);
       return;
     }
@@ -224,7 +238,8 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     const fault = faults.forCall(path, now);
     const injectFault = () => {
       if (fault!.kind === 'HTTP_500') res.writeHead(500, { 'Content-Type': 'text/plain' }).end('internal error (sandbox fault)');
-      else if (fault!.kind === 'TRAFFIC_LIMIT') answer({ resultStatus: 'U', resultCode: 'REQUEST_TRAFFIC_EXCEED_LIMIT', resultMessage: 'sandbox fault' });
+      else if (fault!.kind === 'TRAFFIC_LIMIT')
+        answer({ resultStatus: 'U', resultCode: 'REQUEST_TRAFFIC_EXCEED_LIMIT', resultMessage: 'sandbox fault' });
       else answer({ resultStatus: 'U', resultCode: 'UNKNOWN_EXCEPTION', resultMessage: 'sandbox fault' });
     };
     if (fault && !fault.afterEffect) return injectFault();

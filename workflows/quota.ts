@@ -40,7 +40,11 @@ export async function buyerQuotaWorkflow(state: QuotaState): Promise<QuotaUsage>
 
   const refuseIfOver = ({ orderId, amountFen }: { orderId: string; amountFen: number }) => {
     if (!Number.isInteger(amountFen) || amountFen <= 0) {
-      throw ApplicationFailure.create({ type: 'INVALID_RESERVATION', message: 'amountFen must be a whole number of fen above 0', nonRetryable: true });
+      throw ApplicationFailure.create({
+        type: 'INVALID_RESERVATION',
+        message: 'amountFen must be a whole number of fen above 0',
+        nonRetryable: true,
+      });
     }
     const existing = state.orders[orderId];
     if (existing) {
@@ -89,7 +93,11 @@ export async function buyerQuotaWorkflow(state: QuotaState): Promise<QuotaUsage>
     {
       validator: ({ orderId }: { orderId: string }) => {
         if (!state.orders[orderId]) {
-          throw ApplicationFailure.create({ type: 'UNKNOWN_RESERVATION', message: `order ${orderId} holds no reservation`, nonRetryable: true });
+          throw ApplicationFailure.create({
+            type: 'UNKNOWN_RESERVATION',
+            message: `order ${orderId} holds no reservation`,
+            nonRetryable: true,
+          });
         }
       },
     },

@@ -35,7 +35,10 @@ const INPUT_SCREENSHOT = join(ARTIFACTS, 'web-ui-stuck-order-input.png');
 
 const hasChromium = existsSync(CHROMIUM);
 // Skipped only on a developer's machine without chromium; under CI a missing browser is a failure.
-const skip = !hasChromium && !process.env.CI ? `${CHROMIUM} is absent: install Debian's chromium (apt-get install chromium) to run the Web UI test` : false;
+const skip =
+  !hasChromium && !process.env.CI
+    ? `${CHROMIUM} is absent: install Debian's chromium (apt-get install chromium) to run the Web UI test`
+    : false;
 
 const REJECTED_BY_CUSTOMS = {
   outcomes: [{ decision: 'REJECT' as const, code: '100', description: 'merchant customs code is not registered' }],
@@ -67,7 +70,8 @@ async function eventually<T>(what: string, probe: () => Promise<T>, timeoutMs: n
     } catch (error) {
       last = error;
     }
-    if (Date.now() >= deadline) throw new Error(`${what} within ${timeoutMs / 1000} s: ${last instanceof Error ? last.message : String(last)}`);
+    if (Date.now() >= deadline)
+      throw new Error(`${what} within ${timeoutMs / 1000} s: ${last instanceof Error ? last.message : String(last)}`);
     await sleep(intervalMs);
   }
 }
@@ -81,83 +85,113 @@ async function allText(page: Page): Promise<string> {
 async function pageShows(page: Page, needles: string[]): Promise<string> {
   const text = await allText(page);
   const missing = needles.filter((n) => !text.includes(n));
-  if (missing.length > 0) throw new Error(`not on ${page.url()}: ${missing.join(', ')}; the page shows: ${text.replace(/\s+/g, ' ').slice(0, 1500)}`);
+  if (missing.length > 0)
+    throw new Error(`not on ${page.url()}: ${missing.join(', ')}; the page shows: ${text.replace(/\s+/g, ' ').slice(0, 1500)}`);
   return text;
 }
 
-test('Web UI: a stuck order is found by StuckReason, shows its stage and reason, and its input decrypted by the codec server', { skip, timeout: 420_000 }, async () => {
-  assert.ok(hasChromium, `${CHROMIUM} is absent and CI is set: CI must install Debian's chromium (.ci/run does)`);
-  const s = stack!;
-  const buyer = freshBuyer();
-  const order = sampleOrder({ buyer });
-  const workflowId = `order-${order.orderId}`;
-  const cert = order.buyer.certificateNo;
+test(
+  'Web UI: a stuck order is found by StuckReason, shows its stage and reason, and its input decrypted by the codec server',
+  { skip, timeout: 420_000 },
+  async () => {
+    assert.ok(hasChromium, `${CHROMIUM} is absent and CI is set: CI must install Debian's chromium (.ci/run does)`);
+    const s = stack!;
+    const buyer = freshBuyer();
+    const order = sampleOrder({ buyer });
+    const workflowId = `order-${order.orderId}`;
+    const cert = order.buyer.certificateNo;
 
-  // A stuck order: customs rejects its declaration with code 100, which waits for an operator.
-  await s.helpers.customsRules({ orders: { [order.orderId]: REJECTED_BY_CUSTOMS } });
-  await startOrder(s.client, order, { taskQueue: s.taskQueue, timeouts: CUSTOMS_TIMEOUTS });
-  await s.helpers.pay(order.orderId, payerOf(buyer));
-  // The first customs poll comes 30 s after the declaration.
-  const stuck: OrderStatus = await waitForStatus(s.client, order.orderId, 'stuck CUSTOMS_REJECTED', (st) => st.stuck?.code === 'CUSTOMS_REJECTED', {
-    timeoutMs: 150_000,
-  });
-  assert.equal(stuck.stage, 'CUSTOMS_REVIEW');
+    // A stuck order: customs rejects its declaration with code 100, which waits for an operator.
+    await s.helpers.customsRules({ orders: { [order.orderId]: REJECTED_BY_CUSTOMS } });
+    await startOrder(s.client, order, { taskQueue: s.taskQueue, timeouts: CUSTOMS_TIMEOUTS });
+    await s.helpers.pay(order.orderId, payerOf(buyer));
+    // The first customs poll comes 30 s after the declaration.
+    const stuck: OrderStatus = await waitForStatus(
+      s.client,
+      order.orderId,
+      'stuck CUSTOMS_REJECTED',
+      (st) => st.stuck?.code === 'CUSTOMS_REJECTED',
+      {
+        timeoutMs: 150_000,
+      },
+    );
+    assert.equal(stuck.stage, 'CUSTOMS_REVIEW');
 
-  userDataDir = mkdtempSync(join(tmpdir(), 'web-ui-chromium-'));
-  context = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: CHROMIUM_ARGS,
-    viewport: { width: 1400, height: 1000 },
-  });
-  const page = context.pages()[0] ?? (await context.newPage());
-  page.setDefaultTimeout(30_000);
-  // The browser's own calls to the codec server: the proof that the UI decrypts through it.
-  const decodes: number[] = [];
-  page.on('response', (r) => {
-    if (r.url().startsWith(`${s.codecUrl}/`) && /\/decode(\?|$)/.test(r.url())) decodes.push(r.status());
-  });
+    userDataDir = mkdtempSync(join(tmpdir(), 'web-ui-chromium-'));
+    context = await chromium.launchPersistentContext(userDataDir, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: CHROMIUM_ARGS,
+      viewport: { width: 1400, height: 1000 },
+    });
+    const page = context.pages()[0] ?? (await context.newPage());
+    page.setDefaultTimeout(30_000);
+    // The browser's own calls to the codec server: the proof that the UI decrypts through it.
+    const decodes: number[] = [];
+    page.on('response', (r) => {
+      if (r.url().startsWith(`${s.codecUrl}/`) && /\/decode(\?|$)/.test(r.url())) decodes.push(r.status());
+    });
 
-  // 1. The workflow list, filtered by a visibility query in the URL (the UI's `query` parameter).
-  const listUrl = `${s.uiUrl}/namespaces/default/workflows?query=${encodeURIComponent("StuckReason = 'CUSTOMS_REJECTED'")}`;
-  const link = page.getByRole('link', { name: workflowId, exact: true });
-  // Visibility is eventually consistent: reload for a while, never forever.
-  await eventually(
-    `the workflow list filtered by StuckReason did not show ${workflowId}`,
-    async () => {
-      await page.goto(listUrl, { waitUntil: 'domcontentloaded' });
-      await link.first().waitFor({ state: 'visible', timeout: 10_000 });
-    },
-    60_000,
-    1_000,
-  );
-  const listText = await allText(page);
-  assert.match(listText, /StuckReason\s*=\s*["']CUSTOMS_REJECTED["']/, 'the list shows the filter it applies');
+    // 1. The workflow list, filtered by a visibility query in the URL (the UI's `query` parameter).
+    const listUrl = `${s.uiUrl}/namespaces/default/workflows?query=${encodeURIComponent("StuckReason = 'CUSTOMS_REJECTED'")}`;
+    const link = page.getByRole('link', { name: workflowId, exact: true });
+    // Visibility is eventually consistent: reload for a while, never forever.
+    await eventually(
+      `the workflow list filtered by StuckReason did not show ${workflowId}`,
+      async () => {
+        await page.goto(listUrl, { waitUntil: 'domcontentloaded' });
+        await link.first().waitFor({ state: 'visible', timeout: 10_000 });
+      },
+      60_000,
+      1_000,
+    );
+    const listText = await allText(page);
+    assert.match(listText, /StuckReason\s*=\s*["']CUSTOMS_REJECTED["']/, 'the list shows the filter it applies');
 
-  // 2. Open the order. Its first tab shows the input, decoded by the codec server.
-  await link.first().click();
-  await page.waitForURL((u) => u.pathname.includes(`/workflows/${encodeURIComponent(workflowId)}/`), { timeout: 30_000 });
-  await eventually('the decrypted input (the buyer certificate number) did not appear', () => pageShows(page, [workflowId, 'Input', cert]), 60_000);
-  assert.ok(decodes.some((st) => st === 200), `the browser decoded payloads through the codec server (responses: ${decodes.join(', ') || 'none'})`);
-  mkdirSync(ARTIFACTS, { recursive: true });
-  await page.screenshot({ path: INPUT_SCREENSHOT, fullPage: true });
+    // 2. Open the order. Its first tab shows the input, decoded by the codec server.
+    await link.first().click();
+    await page.waitForURL((u) => u.pathname.includes(`/workflows/${encodeURIComponent(workflowId)}/`), { timeout: 30_000 });
+    await eventually(
+      'the decrypted input (the buyer certificate number) did not appear',
+      () => pageShows(page, [workflowId, 'Input', cert]),
+      60_000,
+    );
+    assert.ok(
+      decodes.some((st) => st === 200),
+      `the browser decoded payloads through the codec server (responses: ${decodes.join(', ') || 'none'})`,
+    );
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: INPUT_SCREENSHOT, fullPage: true });
 
-  // 3. The current details (setCurrentDetails markdown) under User Metadata: the stage and why it is stuck.
-  await page.getByRole('tab', { name: /User Metadata/ }).first().click();
-  const details = await eventually(
-    'the current details did not show the stage and the stuck reason',
-    () => pageShows(page, ['Current Details', 'Stage: CUSTOMS_REVIEW', 'Stuck (CUSTOMS_REJECTED)', 'merchant customs code is not registered']),
-    60_000,
-  );
-  assert.ok(details.includes(`${order.orderId}-D1`), 'the details name the rejected declaration');
-  await page.screenshot({ path: SCREENSHOT, fullPage: true });
+    // 3. The current details (setCurrentDetails markdown) under User Metadata: the stage and why it is stuck.
+    await page
+      .getByRole('tab', { name: /User Metadata/ })
+      .first()
+      .click();
+    const details = await eventually(
+      'the current details did not show the stage and the stuck reason',
+      () =>
+        pageShows(page, [
+          'Current Details',
+          'Stage: CUSTOMS_REVIEW',
+          'Stuck (CUSTOMS_REJECTED)',
+          'merchant customs code is not registered',
+        ]),
+      60_000,
+    );
+    assert.ok(details.includes(`${order.orderId}-D1`), 'the details name the rejected declaration');
+    await page.screenshot({ path: SCREENSHOT, fullPage: true });
 
-  // 4. The search attributes the list was filtered by, on the order itself.
-  await page.getByRole('tab', { name: /Search Attributes/ }).first().click();
-  await eventually(
-    'the search attributes did not show the stage and the stuck reason',
-    () => pageShows(page, ['"StuckReason": "CUSTOMS_REJECTED"', '"OrderStage": "CUSTOMS_REVIEW"']),
-    30_000,
-  );
-  assert.ok(existsSync(SCREENSHOT) && existsSync(INPUT_SCREENSHOT));
-});
+    // 4. The search attributes the list was filtered by, on the order itself.
+    await page
+      .getByRole('tab', { name: /Search Attributes/ })
+      .first()
+      .click();
+    await eventually(
+      'the search attributes did not show the stage and the stuck reason',
+      () => pageShows(page, ['"StuckReason": "CUSTOMS_REJECTED"', '"OrderStage": "CUSTOMS_REVIEW"']),
+      30_000,
+    );
+    assert.ok(existsSync(SCREENSHOT) && existsSync(INPUT_SCREENSHOT));
+  },
+);

@@ -40,68 +40,99 @@ async function assertEachEffectOnce(orderId: string) {
   return { kinds, declaration: d };
 }
 
-test('SIGKILL during the customs review: the restarted worker finishes the order, one payment, one declaration', { timeout: 360_000 }, async () => {
-  const buyer = freshBuyer();
-  const order = sampleOrder({ buyer });
-  buyers.push(buyer);
-  await startOrder(stack.client, order, { taskQueue: stack.taskQueue, timeouts: CUSTOMS_TIMEOUTS });
-  await stack.helpers.pay(order.orderId, payerOf(buyer));
-  const reviewing = await waitForStatus(stack.client, order.orderId, 'CUSTOMS_REVIEW', (st) => st.stage === 'CUSTOMS_REVIEW', { timeoutMs: 60_000, intervalMs: 200 });
-  assert.equal(reviewing.declarations[0]?.attempts, 1, 'the declaration was sent before the kill');
-
-  await stack.stopWorker('SIGKILL');
-  await sleep(3_000);
-  // While the worker is down, nothing answers for the order.
-  await assert.rejects(queryStatus(stack, order.orderId, 2_000), 'a query is answered with no worker running');
-  await stack.startWorker();
-
-  const released = await waitForStatus(stack.client, order.orderId, 'RELEASED_FOR_DELIVERY', (st) => st.stage === 'RELEASED_FOR_DELIVERY', { timeoutMs: 240_000 });
-  assert.equal(released.declarations.length, 1);
-  assert.equal(released.declarations[0].attempts, 1);
-  assert.equal(released.declarations[0].status, 'ACCEPTED');
-  assert.equal(released.payment.learnedFrom, 'NOTIFICATION');
-
-  const { kinds } = await assertEachEffectOnce(order.orderId);
-  assert.deepEqual(kinds, ['FIRST'], 'the declaration was never sent again');
-});
-
-test('SIGKILL while the declare call is in flight: the retry is an idempotent repeat, never a second declaration', { timeout: 360_000 }, async (t) => {
-  const buyer = freshBuyer();
-  const order = sampleOrder({ buyer });
-  buyers.push(buyer);
-  await startOrder(stack.client, order, { taskQueue: stack.taskQueue, timeouts: CUSTOMS_TIMEOUTS });
-  // Slow the declare call down so the worker dies while it is on the wire.
-  await stack.helpers.faults({ latencyMs: 3_000, paths: [DECLARE_PATH] });
-  try {
+test(
+  'SIGKILL during the customs review: the restarted worker finishes the order, one payment, one declaration',
+  { timeout: 360_000 },
+  async () => {
+    const buyer = freshBuyer();
+    const order = sampleOrder({ buyer });
+    buyers.push(buyer);
+    await startOrder(stack.client, order, { taskQueue: stack.taskQueue, timeouts: CUSTOMS_TIMEOUTS });
     await stack.helpers.pay(order.orderId, payerOf(buyer));
-
-    const afterDeclaring: Stage[] = ['DECLARING', 'CUSTOMS_REVIEW', 'CLEARANCE', 'RELEASED_FOR_DELIVERY', 'COMPENSATING', 'REFUNDED', 'FAILED'];
-    const declaring = await waitForStatus(stack.client, order.orderId, 'DECLARING or later', (st) => afterDeclaring.includes(st.stage), {
+    const reviewing = await waitForStatus(stack.client, order.orderId, 'CUSTOMS_REVIEW', (st) => st.stage === 'CUSTOMS_REVIEW', {
       timeoutMs: 60_000,
       intervalMs: 200,
     });
-    if (declaring.stage === 'DECLARING') await sleep(1_000);
-    else t.diagnostic(`the order was already ${declaring.stage} when first seen; the kill lands there instead`);
+    assert.equal(reviewing.declarations[0]?.attempts, 1, 'the declaration was sent before the kill');
 
     await stack.stopWorker('SIGKILL');
-    const atKill = await stack.helpers.ledgerOf(order.orderId);
-    t.diagnostic(`killed at stage ${declaring.stage}; declarations in the ledger at the kill: ${atKill.declarations.length}`);
     await sleep(3_000);
+    // While the worker is down, nothing answers for the order.
+    await assert.rejects(queryStatus(stack, order.orderId, 2_000), 'a query is answered with no worker running');
     await stack.startWorker();
-  } finally {
-    await stack.helpers.faults({});
-  }
 
-  const released = await waitForStatus(stack.client, order.orderId, 'RELEASED_FOR_DELIVERY', (st) => st.stage === 'RELEASED_FOR_DELIVERY', { timeoutMs: 240_000 });
-  assert.equal(released.declarations.length, 1);
-  assert.equal(released.declarations[0].status, 'ACCEPTED');
-  const { kinds } = await assertEachEffectOnce(order.orderId);
-  t.diagnostic(`declare calls in the ledger: ${kinds.join(', ')}`);
-  assert.ok(
-    kinds.every((k) => k === 'FIRST' || k === 'IDEMPOTENT_REPEAT'),
-    `only the first call and idempotent repeats of it: ${kinds.join(', ')}`,
-  );
-});
+    const released = await waitForStatus(
+      stack.client,
+      order.orderId,
+      'RELEASED_FOR_DELIVERY',
+      (st) => st.stage === 'RELEASED_FOR_DELIVERY',
+      { timeoutMs: 240_000 },
+    );
+    assert.equal(released.declarations.length, 1);
+    assert.equal(released.declarations[0].attempts, 1);
+    assert.equal(released.declarations[0].status, 'ACCEPTED');
+    assert.equal(released.payment.learnedFrom, 'NOTIFICATION');
+
+    const { kinds } = await assertEachEffectOnce(order.orderId);
+    assert.deepEqual(kinds, ['FIRST'], 'the declaration was never sent again');
+  },
+);
+
+test(
+  'SIGKILL while the declare call is in flight: the retry is an idempotent repeat, never a second declaration',
+  { timeout: 360_000 },
+  async (t) => {
+    const buyer = freshBuyer();
+    const order = sampleOrder({ buyer });
+    buyers.push(buyer);
+    await startOrder(stack.client, order, { taskQueue: stack.taskQueue, timeouts: CUSTOMS_TIMEOUTS });
+    // Slow the declare call down so the worker dies while it is on the wire.
+    await stack.helpers.faults({ latencyMs: 3_000, paths: [DECLARE_PATH] });
+    try {
+      await stack.helpers.pay(order.orderId, payerOf(buyer));
+
+      const afterDeclaring: Stage[] = [
+        'DECLARING',
+        'CUSTOMS_REVIEW',
+        'CLEARANCE',
+        'RELEASED_FOR_DELIVERY',
+        'COMPENSATING',
+        'REFUNDED',
+        'FAILED',
+      ];
+      const declaring = await waitForStatus(stack.client, order.orderId, 'DECLARING or later', (st) => afterDeclaring.includes(st.stage), {
+        timeoutMs: 60_000,
+        intervalMs: 200,
+      });
+      if (declaring.stage === 'DECLARING') await sleep(1_000);
+      else t.diagnostic(`the order was already ${declaring.stage} when first seen; the kill lands there instead`);
+
+      await stack.stopWorker('SIGKILL');
+      const atKill = await stack.helpers.ledgerOf(order.orderId);
+      t.diagnostic(`killed at stage ${declaring.stage}; declarations in the ledger at the kill: ${atKill.declarations.length}`);
+      await sleep(3_000);
+      await stack.startWorker();
+    } finally {
+      await stack.helpers.faults({});
+    }
+
+    const released = await waitForStatus(
+      stack.client,
+      order.orderId,
+      'RELEASED_FOR_DELIVERY',
+      (st) => st.stage === 'RELEASED_FOR_DELIVERY',
+      { timeoutMs: 240_000 },
+    );
+    assert.equal(released.declarations.length, 1);
+    assert.equal(released.declarations[0].status, 'ACCEPTED');
+    const { kinds } = await assertEachEffectOnce(order.orderId);
+    t.diagnostic(`declare calls in the ledger: ${kinds.join(', ')}`);
+    assert.ok(
+      kinds.every((k) => k === 'FIRST' || k === 'IDEMPOTENT_REPEAT'),
+      `only the first call and idempotent repeats of it: ${kinds.join(', ')}`,
+    );
+  },
+);
 
 test('logs: the killed and restarted workers wrote no buyer name or ID number', () => {
   assertLogsFreeOfPii(stack, buyers);

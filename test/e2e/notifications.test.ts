@@ -73,70 +73,83 @@ async function postNotification(body: unknown, privateKey: string | KeyObject): 
     publicKey: merchantPublicKey,
     timeHeader: 'Response-Time',
   });
-  assert.ok(check.ok, `the acknowledgement is not signed by the merchant key (${check.ok ? '' : check.reason}): HTTP ${res.status} ${rawAck}`);
+  assert.ok(
+    check.ok,
+    `the acknowledgement is not signed by the merchant key (${check.ok ? '' : check.reason}): HTTP ${res.status} ${rawAck}`,
+  );
   assert.equal(check.clientId, CLIENT_ID);
   const ack = notifyPaymentAck.safeParse(JSON.parse(rawAck));
   assert.ok(ack.success, `not a notifyPayment acknowledgement: ${rawAck}`);
   return { status: res.status, ack: ack.data };
 }
 
-test('forged, mismatched and unknown notifications get a signed F and change nothing; the real one is taken', { timeout: 180_000 }, async () => {
-  const buyer = freshBuyer();
-  const order = sampleOrder({ buyer });
-  buyers.push(buyer);
-  await startOrder(stack.client, order, { taskQueue: stack.taskQueue, timeouts: CUSTOMS_TIMEOUTS });
-  const [payment] = (await stack.helpers.ledgerOf(order.orderId)).payments;
-  assert.ok(payment, 'checkout created the payment');
-  const genuine = { paymentRequestId: order.orderId, paymentId: payment.paymentId, fen: order.totalFen };
+test(
+  'forged, mismatched and unknown notifications get a signed F and change nothing; the real one is taken',
+  { timeout: 180_000 },
+  async () => {
+    const buyer = freshBuyer();
+    const order = sampleOrder({ buyer });
+    buyers.push(buyer);
+    await startOrder(stack.client, order, { taskQueue: stack.taskQueue, timeouts: CUSTOMS_TIMEOUTS });
+    const [payment] = (await stack.helpers.ledgerOf(order.orderId)).payments;
+    assert.ok(payment, 'checkout created the payment');
+    const genuine = { paymentRequestId: order.orderId, paymentId: payment.paymentId, fen: order.totalFen };
 
-  const assertUnchanged = async (when: string) => {
-    const st = await queryStatus(stack, order.orderId);
-    assert.equal(st.stage, 'AWAITING_PAYMENT', `stage after ${when}`);
-    assert.equal(st.payment.status, 'PROCESSING', `payment after ${when}`);
-    assert.equal(st.payment.notificationsReceived, 0, `notificationsReceived after ${when}`);
-    assert.equal(st.payment.learnedFrom, undefined);
-    assert.equal(st.declarations.length, 0);
-  };
-  await assertUnchanged('checkout');
+    const assertUnchanged = async (when: string) => {
+      const st = await queryStatus(stack, order.orderId);
+      assert.equal(st.stage, 'AWAITING_PAYMENT', `stage after ${when}`);
+      assert.equal(st.payment.status, 'PROCESSING', `payment after ${when}`);
+      assert.equal(st.payment.notificationsReceived, 0, `notificationsReceived after ${when}`);
+      assert.equal(st.payment.learnedFrom, undefined);
+      assert.equal(st.declarations.length, 0);
+    };
+    await assertUnchanged('checkout');
 
-  // 1. Claims success, signed with a key that is not Alipay+'s.
-  const { privateKey: wrongKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-  const forged = await postNotification(successNotification(genuine), wrongKey);
-  assert.equal(forged.ack.result.resultStatus, 'F');
-  assert.equal(forged.ack.result.resultCode, 'INVALID_SIGNATURE');
-  await assertUnchanged('a forged notification');
+    // 1. Claims success, signed with a key that is not Alipay+'s.
+    const { privateKey: wrongKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const forged = await postNotification(successNotification(genuine), wrongKey);
+    assert.equal(forged.ack.result.resultStatus, 'F');
+    assert.equal(forged.ack.result.resultCode, 'INVALID_SIGNATURE');
+    await assertUnchanged('a forged notification');
 
-  // 2. Signed by Alipay+, but for another amount than the order's.
-  const wrongAmount = await postNotification(successNotification({ ...genuine, fen: order.totalFen - 100 }), alipayPlusPrivateKey);
-  assert.equal(wrongAmount.ack.result.resultStatus, 'F');
-  assert.equal(wrongAmount.ack.result.resultCode, 'PARAM_ILLEGAL');
-  const message = wrongAmount.ack.result.resultMessage ?? '';
-  assert.match(message, /amount/i);
-  assert.match(message, new RegExp(`\\b${order.totalFen - 100}\\b`), 'the message names the amount it refused');
-  await assertUnchanged('a notification with another amount');
+    // 2. Signed by Alipay+, but for another amount than the order's.
+    const wrongAmount = await postNotification(successNotification({ ...genuine, fen: order.totalFen - 100 }), alipayPlusPrivateKey);
+    assert.equal(wrongAmount.ack.result.resultStatus, 'F');
+    assert.equal(wrongAmount.ack.result.resultCode, 'PARAM_ILLEGAL');
+    const message = wrongAmount.ack.result.resultMessage ?? '';
+    assert.match(message, /amount/i);
+    assert.match(message, new RegExp(`\\b${order.totalFen - 100}\\b`), 'the message names the amount it refused');
+    await assertUnchanged('a notification with another amount');
 
-  // 3. Signed by Alipay+, for a payment no order has.
-  const unknown = await postNotification(successNotification({ ...genuine, paymentRequestId: `${order.orderId}-UNKNOWN` }), alipayPlusPrivateKey);
-  assert.equal(unknown.ack.result.resultStatus, 'F');
-  assert.equal(unknown.ack.result.resultCode, 'ORDER_NOT_EXIST');
-  await assertUnchanged('a notification for an unknown paymentRequestId');
+    // 3. Signed by Alipay+, for a payment no order has.
+    const unknown = await postNotification(
+      successNotification({ ...genuine, paymentRequestId: `${order.orderId}-UNKNOWN` }),
+      alipayPlusPrivateKey,
+    );
+    assert.equal(unknown.ack.result.resultStatus, 'F');
+    assert.equal(unknown.ack.result.resultCode, 'ORDER_NOT_EXIST');
+    await assertUnchanged('a notification for an unknown paymentRequestId');
 
-  const l = await stack.helpers.ledgerOf(order.orderId);
-  assert.equal(l.payments[0].status, 'PROCESSING', 'the sandbox payment is still unpaid');
-  assert.equal(l.notifications.length, 0, 'Alipay+ itself sent nothing yet');
+    const l = await stack.helpers.ledgerOf(order.orderId);
+    assert.equal(l.payments[0].status, 'PROCESSING', 'the sandbox payment is still unpaid');
+    assert.equal(l.notifications.length, 0, 'Alipay+ itself sent nothing yet');
 
-  // The control: the buyer really pays, Alipay+ notifies, and the receiver takes it with a signed S.
-  await stack.helpers.pay(order.orderId, payerOf(buyer));
-  const paid = await waitForStatus(stack.client, order.orderId, 'the payment', (st) => st.payment.status === 'SUCCESS', { timeoutMs: 60_000, intervalMs: 500 });
-  assert.equal(paid.payment.learnedFrom, 'NOTIFICATION');
-  assert.equal(paid.payment.notificationsReceived, 1, 'only the genuine notification counted');
-  assert.equal(paid.payment.paymentId, payment.paymentId);
-  // The sandbox records the attempt once the receiver's answer is back, which may come after the order saw the payment.
-  await untilNotified(stack.helpers, order.orderId);
-  const delivered = (await stack.helpers.ledgerOf(order.orderId)).notifications;
-  assert.equal(delivered.length, 1);
-  assert.equal(delivered[0].acknowledged, true, `attempts: ${JSON.stringify(delivered[0].attempts)}`);
-});
+    // The control: the buyer really pays, Alipay+ notifies, and the receiver takes it with a signed S.
+    await stack.helpers.pay(order.orderId, payerOf(buyer));
+    const paid = await waitForStatus(stack.client, order.orderId, 'the payment', (st) => st.payment.status === 'SUCCESS', {
+      timeoutMs: 60_000,
+      intervalMs: 500,
+    });
+    assert.equal(paid.payment.learnedFrom, 'NOTIFICATION');
+    assert.equal(paid.payment.notificationsReceived, 1, 'only the genuine notification counted');
+    assert.equal(paid.payment.paymentId, payment.paymentId);
+    // The sandbox records the attempt once the receiver's answer is back, which may come after the order saw the payment.
+    await untilNotified(stack.helpers, order.orderId);
+    const delivered = (await stack.helpers.ledgerOf(order.orderId)).notifications;
+    assert.equal(delivered.length, 1);
+    assert.equal(delivered[0].acknowledged, true, `attempts: ${JSON.stringify(delivered[0].attempts)}`);
+  },
+);
 
 test('logs: no buyer name or ID number in the worker or notify receiver logs', () => {
   assertLogsFreeOfPii(stack, buyers);

@@ -24,45 +24,58 @@ after(async () => {
   await stack?.stop();
 });
 
-test('a paid order goes sandbox → notify receiver → worker and is released for delivery, each effect once', { timeout: 300_000 }, async () => {
-  const buyer = freshBuyer();
-  const order = sampleOrder({ buyer });
-  buyers.push(buyer);
-  const checkout = await startOrder(stack.client, order, { taskQueue: stack.taskQueue, timeouts: CUSTOMS_TIMEOUTS });
-  assert.equal(checkout.paymentRequestId, order.orderId);
-  assert.ok(checkout.paymentUrl.startsWith(`${stack.sandboxUrl}/cashier/`), `cashier URL ${checkout.paymentUrl}`);
+test(
+  'a paid order goes sandbox → notify receiver → worker and is released for delivery, each effect once',
+  { timeout: 300_000 },
+  async () => {
+    const buyer = freshBuyer();
+    const order = sampleOrder({ buyer });
+    buyers.push(buyer);
+    const checkout = await startOrder(stack.client, order, { taskQueue: stack.taskQueue, timeouts: CUSTOMS_TIMEOUTS });
+    assert.equal(checkout.paymentRequestId, order.orderId);
+    assert.ok(checkout.paymentUrl.startsWith(`${stack.sandboxUrl}/cashier/`), `cashier URL ${checkout.paymentUrl}`);
 
-  await stack.helpers.pay(order.orderId, payerOf(buyer));
-  const released = await waitForStatus(stack.client, order.orderId, 'RELEASED_FOR_DELIVERY', (st) => st.stage === 'RELEASED_FOR_DELIVERY');
-  releasedOrderId = order.orderId;
+    await stack.helpers.pay(order.orderId, payerOf(buyer));
+    const released = await waitForStatus(
+      stack.client,
+      order.orderId,
+      'RELEASED_FOR_DELIVERY',
+      (st) => st.stage === 'RELEASED_FOR_DELIVERY',
+    );
+    releasedOrderId = order.orderId;
 
-  assert.equal(released.payment.status, 'SUCCESS');
-  assert.equal(released.payment.learnedFrom, 'NOTIFICATION', 'the payment became known through the notify receiver, not by polling');
-  assert.equal(released.payment.notificationsReceived, 1);
-  assert.equal(released.declarations.length, 1);
-  assert.equal(released.declarations[0].status, 'ACCEPTED');
-  assert.equal(released.declarations[0].attempts, 1);
-  assert.equal(released.declarations[0].identityCheckResult, 'CHECK_PASSED');
-  assert.deepEqual(released.clearance, [{ customsOrderId: order.orderId, status: 'RELEASED' }]);
-  assert.equal(released.stuck, undefined);
+    assert.equal(released.payment.status, 'SUCCESS');
+    assert.equal(released.payment.learnedFrom, 'NOTIFICATION', 'the payment became known through the notify receiver, not by polling');
+    assert.equal(released.payment.notificationsReceived, 1);
+    assert.equal(released.declarations.length, 1);
+    assert.equal(released.declarations[0].status, 'ACCEPTED');
+    assert.equal(released.declarations[0].attempts, 1);
+    assert.equal(released.declarations[0].identityCheckResult, 'CHECK_PASSED');
+    assert.deepEqual(released.clearance, [{ customsOrderId: order.orderId, status: 'RELEASED' }]);
+    assert.equal(released.stuck, undefined);
 
-  const l = await stack.helpers.ledgerOf(order.orderId);
-  assert.equal(l.payments.length, 1, 'exactly one payment');
-  assert.equal(l.payments[0].status, 'SUCCESS');
-  assert.equal(l.declarations.length, 1, 'exactly one declaration');
-  assert.deepEqual(l.declarations[0].calls.map((c) => c.kind), ['FIRST'], 'one declare call');
-  assert.equal(l.refunds.length, 0);
-  // Alipay+ got a signed S from the receiver, so it stopped sending.
-  assert.equal(l.notifications.length, 1, 'one notification delivery');
-  const delivery = l.notifications[0];
-  assert.ok(delivery.attempts.length >= 1, 'the sandbox sent the notification');
-  assert.deepEqual(
-    delivery.attempts.map((a) => a.outcome),
-    delivery.attempts.map(() => 'ACKNOWLEDGED'),
-    `every attempt was acknowledged with a signed S: ${JSON.stringify(delivery.attempts)}`,
-  );
-  assert.equal(delivery.acknowledged, true);
-});
+    const l = await stack.helpers.ledgerOf(order.orderId);
+    assert.equal(l.payments.length, 1, 'exactly one payment');
+    assert.equal(l.payments[0].status, 'SUCCESS');
+    assert.equal(l.declarations.length, 1, 'exactly one declaration');
+    assert.deepEqual(
+      l.declarations[0].calls.map((c) => c.kind),
+      ['FIRST'],
+      'one declare call',
+    );
+    assert.equal(l.refunds.length, 0);
+    // Alipay+ got a signed S from the receiver, so it stopped sending.
+    assert.equal(l.notifications.length, 1, 'one notification delivery');
+    const delivery = l.notifications[0];
+    assert.ok(delivery.attempts.length >= 1, 'the sandbox sent the notification');
+    assert.deepEqual(
+      delivery.attempts.map((a) => a.outcome),
+      delivery.attempts.map(() => 'ACKNOWLEDGED'),
+      `every attempt was acknowledged with a signed S: ${JSON.stringify(delivery.attempts)}`,
+    );
+    assert.equal(delivery.acknowledged, true);
+  },
+);
 
 test('operators: the CLI lists the order by stage through visibility and prints its status', { timeout: 120_000 }, async () => {
   assert.ok(releasedOrderId, 'needs the released order of the first test');
@@ -74,7 +87,9 @@ test('operators: the CLI lists the order by stage through visibility and prints 
     list = await runCli(stack, ['list', '--stage', 'RELEASED_FOR_DELIVERY']);
     if (list.code === 0 && list.stdout.includes(workflowId)) break;
     if (Date.now() >= deadline) {
-      assert.fail(`\`orders list --stage RELEASED_FOR_DELIVERY\` never listed ${workflowId}; exit ${list.code}, stdout:\n${list.stdout}\nstderr:\n${list.stderr}`);
+      assert.fail(
+        `\`orders list --stage RELEASED_FOR_DELIVERY\` never listed ${workflowId}; exit ${list.code}, stdout:\n${list.stdout}\nstderr:\n${list.stderr}`,
+      );
     }
     await sleep(1_000);
   }
@@ -99,15 +114,19 @@ test('operators: the CLI lists the order by stage through visibility and prints 
   assert.equal((JSON.parse(json.stdout) as { stage: string }).stage, 'RELEASED_FOR_DELIVERY');
 });
 
-test('operators: with no keyring set, the CLI finds the local stack\'s development keyring and says where it took it from', { timeout: 60_000 }, async () => {
-  assert.ok(releasedOrderId, 'needs the released order of the first test');
-  assert.equal(stack.payloadKeysFile, join(projectRoot(), '.dev', 'payload-keys'), 'the stack encrypts with the development keyring');
-  // The status is an encrypted payload: printing it proves the keyring is the stack's.
-  const status = await runCli(stack, ['status', releasedOrderId, '--json'], { keyring: 'none' });
-  assert.equal(status.code, 0, status.stderr);
-  assert.equal((JSON.parse(status.stdout) as { stage: string }).stage, 'RELEASED_FOR_DELIVERY', 'stdout stays the JSON');
-  assert.equal(status.stderr, 'payload keys: .dev/payload-keys (the local development keyring; set PAYLOAD_KEYS_FILE to use another)\n');
-});
+test(
+  "operators: with no keyring set, the CLI finds the local stack's development keyring and says where it took it from",
+  { timeout: 60_000 },
+  async () => {
+    assert.ok(releasedOrderId, 'needs the released order of the first test');
+    assert.equal(stack.payloadKeysFile, join(projectRoot(), '.dev', 'payload-keys'), 'the stack encrypts with the development keyring');
+    // The status is an encrypted payload: printing it proves the keyring is the stack's.
+    const status = await runCli(stack, ['status', releasedOrderId, '--json'], { keyring: 'none' });
+    assert.equal(status.code, 0, status.stderr);
+    assert.equal((JSON.parse(status.stdout) as { stage: string }).stage, 'RELEASED_FOR_DELIVERY', 'stdout stays the JSON');
+    assert.equal(status.stderr, 'payload keys: .dev/payload-keys (the local development keyring; set PAYLOAD_KEYS_FILE to use another)\n');
+  },
+);
 
 test("metrics: the worker's Prometheus endpoint has the SDK's metrics and the business counters", { timeout: 60_000 }, async (t) => {
   assert.ok(releasedOrderId, 'needs the released order of the first test');
@@ -118,7 +137,15 @@ test("metrics: the worker's Prometheus endpoint has the SDK's metrics and the bu
   // A counter may carry a prefix or a suffix (e.g. `_total`) in the Prometheus exposition.
   const counter = (name: string) => {
     const m = text.match(new RegExp(`^(\\w*${name}\\w*)(\\{[^}]*\\})? (\\d+(?:\\.\\d+)?)$`, 'm'));
-    assert.ok(m, `no ${name} counter in:\n${text.split('\n').filter((l) => l.includes('alipay')).join('\n') || '(no alipay_ line)'}`);
+    assert.ok(
+      m,
+      `no ${name} counter in:\n${
+        text
+          .split('\n')
+          .filter((l) => l.includes('alipay'))
+          .join('\n') || '(no alipay_ line)'
+      }`,
+    );
     t.diagnostic(`exported as ${m[0]}`);
     return Number(m[3]);
   };

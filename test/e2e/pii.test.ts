@@ -22,9 +22,13 @@ after(() => stack?.stop());
 
 const buyer = freshBuyer(777);
 const show = (workflowId: string, extra: string[] = []) =>
-  run(cliExecutable()!.path, ['workflow', 'show', '--workflow-id', workflowId, '--address', stack.temporalAddress, '--output', 'json', ...extra], {
-    maxBuffer: 32 * 1024 * 1024,
-  }).then((r) => r.stdout);
+  run(
+    cliExecutable()!.path,
+    ['workflow', 'show', '--workflow-id', workflowId, '--address', stack.temporalAddress, '--output', 'json', ...extra],
+    {
+      maxBuffer: 32 * 1024 * 1024,
+    },
+  ).then((r) => r.stdout);
 
 /** Every payload's data in a `workflow show --output json` history, base64-decoded to text. */
 function payloadTexts(json: string): string[] {
@@ -33,7 +37,8 @@ function payloadTexts(json: string): string[] {
     if (Array.isArray(v)) v.forEach(walk);
     else if (v && typeof v === 'object') {
       const o = v as Record<string, unknown>;
-      if (typeof o.data === 'string' && o.metadata && typeof o.metadata === 'object') out.push(Buffer.from(o.data, 'base64').toString('utf8'));
+      if (typeof o.data === 'string' && o.metadata && typeof o.metadata === 'object')
+        out.push(Buffer.from(o.data, 'base64').toString('utf8'));
       Object.values(o).forEach(walk);
     }
   };
@@ -74,7 +79,8 @@ test('the codec server refuses to decode without the token', async () => {
       },
     ],
   });
-  const post = (headers: Record<string, string>) => fetch(`${stack.codecUrl}/decode`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+  const post = (headers: Record<string, string>) =>
+    fetch(`${stack.codecUrl}/decode`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
   const refused = await post({});
   assert.equal(refused.status, 401);
   const refusedText = await refused.text();
@@ -82,5 +88,8 @@ test('the codec server refuses to decode without the token', async () => {
   const ok = await post({ authorization: `Bearer ${stack.codecToken}` });
   assert.equal(ok.status, 200);
   const decoded = (await ok.json()) as { payloads: { data: string }[] };
-  assert.equal((JSON.parse(Buffer.from(decoded.payloads[0].data, 'base64').toString()) as OrderInput).buyer.certificateNo, order.buyer.certificateNo);
+  assert.equal(
+    (JSON.parse(Buffer.from(decoded.payloads[0].data, 'base64').toString()) as OrderInput).buyer.certificateNo,
+    order.buyer.certificateNo,
+  );
 });

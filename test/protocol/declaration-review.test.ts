@@ -21,7 +21,12 @@ async function record(id: string): Promise<DeclarationRecord> {
   assert.equal(r.declarationRecords.length, 1);
   return r.declarationRecords[0];
 }
-const statusOf = (r: DeclarationRecord) => [r.declarationRequestStatus, r.customsResultCode, r.customsResultDescription, r.customsResultReturnedTime];
+const statusOf = (r: DeclarationRecord) => [
+  r.declarationRequestStatus,
+  r.customsResultCode,
+  r.customsResultDescription,
+  r.customsResultReturnedTime,
+];
 
 test('1 to 10 ids: 11 or 0 are refused by the client schema, 11 sent raw is PARAM_ILLEGAL, unknown ids come back in declarationRequestsNotFound', async () => {
   const eleven = Array.from({ length: 11 }, (_, i) => `UNKNOWN-${i}`);
@@ -32,7 +37,12 @@ test('1 to 10 ids: 11 or 0 are refused by the client schema, 11 sent raw is PARA
   });
   await assert.rejects(f.client.inquireDeclarationRequests({ declarationRequestIds: [] }), /declarationRequestIds must hold at least 1 id/);
   const path = APIS.inquireDeclarationRequests.path;
-  const raw = assertSignedResult(await rawCall(f.sandbox.url, { path, body: { declarationRequestIds: eleven } }), path, 'F', 'PARAM_ILLEGAL');
+  const raw = assertSignedResult(
+    await rawCall(f.sandbox.url, { path, body: { declarationRequestIds: eleven } }),
+    path,
+    'F',
+    'PARAM_ILLEGAL',
+  );
   assert.match(raw.result.resultMessage, /declarationRequestIds/);
 
   const p = await paidPayment(f);
@@ -40,13 +50,21 @@ test('1 to 10 ids: 11 or 0 are refused by the client schema, 11 sent raw is PARA
   const ids = [...eleven.slice(0, 4), `${p.id}-D1`, ...eleven.slice(4, 9)];
   assert.equal(ids.length, 10);
   const r = await f.client.inquireDeclarationRequests({ declarationRequestIds: ids });
-  assert.deepEqual(r.declarationRecords.map((x) => x.customsDeclarationRequestId), [`${p.id}-D1`]);
-  assert.deepEqual(r.declarationRequestsNotFound, ids.filter((id) => id !== `${p.id}-D1`));
+  assert.deepEqual(
+    r.declarationRecords.map((x) => x.customsDeclarationRequestId),
+    [`${p.id}-D1`],
+  );
+  assert.deepEqual(
+    r.declarationRequestsNotFound,
+    ids.filter((id) => id !== `${p.id}-D1`),
+  );
 });
 
 test('WAITING_FOR_PROCESSING (2) -> IN_PROCESS (3) -> CUSTOMS_ACCEPT_SUCCESS (399) as the clock passes processingAfterMs and decisionAfterMs', async () => {
   const p = await paidPayment(f);
-  await f.helpers.customsRules({ orders: { [p.id]: { outcomes: [{ decision: 'ACCEPT' }], processingAfterMs: 1_000, decisionAfterMs: 60_000 } } });
+  await f.helpers.customsRules({
+    orders: { [p.id]: { outcomes: [{ decision: 'ACCEPT' }], processingAfterMs: 1_000, decisionAfterMs: 60_000 } },
+  });
   const t0 = await f.helpers.now();
   const declared = await f.client.declare(declareRequest(p.id));
   const id = `${p.id}-D1`;
@@ -72,8 +90,16 @@ test('a rejection rule gives customsResultCode 100 with its description; a negat
   const q = await paidPayment(f);
   await f.helpers.customsRules({
     orders: {
-      [p.id]: { outcomes: [{ decision: 'REJECT', code: '100', description: 'payment data missing' }], processingAfterMs: 1_000, decisionAfterMs: 60_000 },
-      [q.id]: { outcomes: [{ decision: 'REJECT', code: '-3', description: 'customs system exception' }], processingAfterMs: 0, decisionAfterMs: 10_000 },
+      [p.id]: {
+        outcomes: [{ decision: 'REJECT', code: '100', description: 'payment data missing' }],
+        processingAfterMs: 1_000,
+        decisionAfterMs: 60_000,
+      },
+      [q.id]: {
+        outcomes: [{ decision: 'REJECT', code: '-3', description: 'customs system exception' }],
+        processingAfterMs: 0,
+        decisionAfterMs: 10_000,
+      },
     },
   });
   const t0 = await f.helpers.now();
@@ -88,7 +114,10 @@ test('a rejection rule gives customsResultCode 100 with its description; a negat
   assert.equal(r.customsResultReturnedTime, iso(t0 + 60_000));
   assert.notEqual(r.declarationRequestStatus, 'CUSTOMS_ACCEPT_SUCCESS');
   const rq = await record(`${q.id}-D1`);
-  assert.deepEqual([rq.customsResultCode, rq.customsResultDescription, rq.customsResultReturnedTime], ['-3', 'customs system exception', iso(t0 + 10_000)]);
+  assert.deepEqual(
+    [rq.customsResultCode, rq.customsResultDescription, rq.customsResultReturnedTime],
+    ['-3', 'customs system exception', iso(t0 + 10_000)],
+  );
   assert.notEqual(rq.declarationRequestStatus, 'CUSTOMS_ACCEPT_SUCCESS');
 });
 
@@ -96,7 +125,11 @@ test('a default rule applies to orders without their own rule; an order rule sti
   const plain = await paidPayment(f);
   const own = await paidPayment(f);
   await f.helpers.customsRules({
-    default: { outcomes: [{ decision: 'REJECT', code: '100', description: 'default: goods not registered' }], processingAfterMs: 0, decisionAfterMs: 5_000 },
+    default: {
+      outcomes: [{ decision: 'REJECT', code: '100', description: 'default: goods not registered' }],
+      processingAfterMs: 0,
+      decisionAfterMs: 5_000,
+    },
     orders: { [own.id]: { outcomes: [{ decision: 'ACCEPT' }], processingAfterMs: 0, decisionAfterMs: 5_000 } },
   });
   try {
@@ -147,7 +180,10 @@ test('a retransmission after a rejection starts a new review, which takes the ne
   const d = (await f.helpers.ledger()).declarations.find((x) => x.customsDeclarationRequestId === id);
   assert.ok(d, `no declaration ${id} in the ledger`);
   assert.equal(d.reviews, 2);
-  assert.deepEqual(d.calls.map((c) => c.kind), ['FIRST', 'RETRANSMISSION']);
+  assert.deepEqual(
+    d.calls.map((c) => c.kind),
+    ['FIRST', 'RETRANSMISSION'],
+  );
 });
 
 test('an inquiry of only unknown ids succeeds with every id in declarationRequestsNotFound', async () => {

@@ -40,7 +40,10 @@ test('PARAM_ILLEGAL names the field: customsCode HANGZHOU and currency USD, sent
   assert.match(body2.result.resultMessage, /declarationAmount\.currency/);
 
   // The client itself never sends either.
-  await assert.rejects(f.client.declare(hangzhou as DeclareRequest), (e: unknown) => e instanceof MessageValidationError && /customs\.customsCode/.test(e.message));
+  await assert.rejects(
+    f.client.declare(hangzhou as DeclareRequest),
+    (e: unknown) => e instanceof MessageValidationError && /customs\.customsCode/.test(e.message),
+  );
   assert.deepEqual(await declarationsOf(p.id), []);
 });
 
@@ -67,7 +70,10 @@ test('the same declare twice is idempotent on customsDeclarationRequestId: same 
   assert.deepEqual(first.pspOrderAmount, cny('19900'));
   const ds = await declarationsOf(p.id);
   assert.equal(ds.length, 1);
-  assert.deepEqual(ds[0].calls.map((c) => c.kind), ['FIRST', 'IDEMPOTENT_REPEAT']);
+  assert.deepEqual(
+    ds[0].calls.map((c) => c.kind),
+    ['FIRST', 'IDEMPOTENT_REPEAT'],
+  );
   assert.equal(ds[0].reviews, 1, 'an idempotent repeat starts no new review');
 });
 
@@ -79,7 +85,10 @@ test('a second request id for the same order at the same customs is F DUPLICATED
     'DUPLICATED_DECLARATION',
   );
   assert.match(e.message, new RegExp(`${p.id}-D1`));
-  assert.deepEqual((await declarationsOf(p.id)).map((d) => d.customsDeclarationRequestId), [`${p.id}-D1`]);
+  assert.deepEqual(
+    (await declarationsOf(p.id)).map((d) => d.customsDeclarationRequestId),
+    [`${p.id}-D1`],
+  );
 });
 
 test('split parts that together pass the payment: the one that passes it is F DECLARED_AMOUNT_EXCEED_LIMIT', async () => {
@@ -87,7 +96,10 @@ test('split parts that together pass the payment: the one that passes it is F DE
   await f.client.declare(splitPart(p.id, 1, 10_000));
   const e = await declareRefused(splitPart(p.id, 2, 10_000), 'DECLARED_AMOUNT_EXCEED_LIMIT');
   assert.match(e.message, /20000/);
-  assert.deepEqual((await declarationsOf(p.id)).map((d) => d.currentAmount), ['10000']);
+  assert.deepEqual(
+    (await declarationsOf(p.id)).map((d) => d.currentAmount),
+    ['10000'],
+  );
 });
 
 test('split: isSplit "true" requires referenceOrderId (client check and PARAM_ILLEGAL); two parts summing to the payment are both accepted', async () => {
@@ -95,10 +107,18 @@ test('split: isSplit "true" requires referenceOrderId (client check and PARAM_IL
   const noRef = declareRequest(p.id, { isSplit: 'true', declarationAmount: cny('10000') });
   await assert.rejects(f.client.declare(noRef), (e: unknown) => {
     assert.ok(e instanceof MessageValidationError);
-    assert.deepEqual(e.problems.map((x) => x.field), ['referenceOrderId']);
+    assert.deepEqual(
+      e.problems.map((x) => x.field),
+      ['referenceOrderId'],
+    );
     return true;
   });
-  const raw = assertSignedResult(await rawCall(f.sandbox.url, { path: APIS.declare.path, body: noRef }), APIS.declare.path, 'F', 'PARAM_ILLEGAL');
+  const raw = assertSignedResult(
+    await rawCall(f.sandbox.url, { path: APIS.declare.path, body: noRef }),
+    APIS.declare.path,
+    'F',
+    'PARAM_ILLEGAL',
+  );
   assert.match(raw.result.resultMessage, /referenceOrderId is required when isSplit is "true"/);
 
   const a = await f.client.declare(splitPart(p.id, 1, 10_000));
@@ -122,10 +142,19 @@ test('a retransmitted amount REPLACES the old one: 19900 then 15000 leaves room 
   await f.client.declare(splitPart(p.id, 1, 15_000));
   const part1 = await declaration(`${p.id}-P1`);
   assert.equal(part1.currentAmount, '15000');
-  assert.deepEqual(part1.calls.map((c) => [c.kind, c.amount]), [['FIRST', '19900'], ['RETRANSMISSION', '15000']]);
+  assert.deepEqual(
+    part1.calls.map((c) => [c.kind, c.amount]),
+    [
+      ['FIRST', '19900'],
+      ['RETRANSMISSION', '15000'],
+    ],
+  );
   // 15000 + 4900 = 19900 fits; stacked amounts (19900 + 15000 + 4900) would not.
   await f.client.declare(splitPart(p.id, 2, 4_900));
-  assert.deepEqual((await declarationsOf(p.id)).map((d) => d.currentAmount), ['15000', '4900']);
+  assert.deepEqual(
+    (await declarationsOf(p.id)).map((d) => d.currentAmount),
+    ['15000', '4900'],
+  );
 });
 
 test('a retransmission whose new amount passes the payment is F DECLARED_AMOUNT_EXCEED_LIMIT; the old amount stays', async () => {
@@ -135,8 +164,14 @@ test('a retransmission whose new amount passes the payment is F DECLARED_AMOUNT_
   await declareRefused(declareRequest(p.id, { declarationAmount: cny('19901') }), 'DECLARED_AMOUNT_EXCEED_LIMIT');
   const d = await declaration(`${p.id}-D1`);
   assert.equal(d.currentAmount, '19900');
-  assert.deepEqual(d.calls.map((c) => c.kind), ['FIRST']);
-  assert.deepEqual(d.refusedCalls.map((c) => c.resultCode), ['DECLARED_AMOUNT_EXCEED_LIMIT']);
+  assert.deepEqual(
+    d.calls.map((c) => c.kind),
+    ['FIRST'],
+  );
+  assert.deepEqual(
+    d.refusedCalls.map((c) => c.resultCode),
+    ['DECLARED_AMOUNT_EXCEED_LIMIT'],
+  );
 });
 
 test('the 5-minute rule counts from the LAST call: refused at 4:59, accepted at 5:01, refused again 1 minute later', async () => {
@@ -162,29 +197,46 @@ test('the 5-minute rule counts from the LAST call: refused at 4:59, accepted at 
       ['RETRANSMISSION', 'NINGBO', iso(t0 + 301_000)],
     ],
   );
-  assert.deepEqual(d.refusedCalls.map((c) => [c.resultCode, c.at]), [['REPEAT_REQ_INCONSISTENT', iso(t0 + 299_000)]]);
+  assert.deepEqual(
+    d.refusedCalls.map((c) => [c.resultCode, c.at]),
+    [['REPEAT_REQ_INCONSISTENT', iso(t0 + 299_000)]],
+  );
   assert.equal(d.reviews, 2, 'the retransmission is reviewed again');
 
   // 6:01 after the first call but only 1:00 after the last one.
   await f.helpers.advance(60_000);
   await declareRefused(
-    declareRequest(p.id, { customs: { customsCode: 'NINGBO', region: 'CN' }, merchantCustomsInfo: { merchantCustomsCode: 'MC-0002', merchantCustomsName: 'Example Merchant Ltd' } }),
+    declareRequest(p.id, {
+      customs: { customsCode: 'NINGBO', region: 'CN' },
+      merchantCustomsInfo: { merchantCustomsCode: 'MC-0002', merchantCustomsName: 'Example Merchant Ltd' },
+    }),
     'REPEAT_REQ_INCONSISTENT',
   );
   d = await declaration(`${p.id}-D1`);
-  assert.deepEqual(d.calls.map((c) => c.kind), ['FIRST', 'RETRANSMISSION']);
-  assert.deepEqual(d.refusedCalls.map((c) => c.at), [iso(t0 + 299_000), iso(t0 + 361_000)]);
+  assert.deepEqual(
+    d.calls.map((c) => c.kind),
+    ['FIRST', 'RETRANSMISSION'],
+  );
+  assert.deepEqual(
+    d.refusedCalls.map((c) => c.at),
+    [iso(t0 + 299_000), iso(t0 + 361_000)],
+  );
 });
 
 test('"more than 5 minutes": a change exactly 5:00 after the last call is refused, 1 ms later it is accepted', async () => {
   const p = await paidPayment(f);
   await f.client.declare(declareRequest(p.id));
-  const changed = declareRequest(p.id, { merchantCustomsInfo: { merchantCustomsCode: 'MC-0002', merchantCustomsName: 'Example Merchant Ltd' } });
+  const changed = declareRequest(p.id, {
+    merchantCustomsInfo: { merchantCustomsCode: 'MC-0002', merchantCustomsName: 'Example Merchant Ltd' },
+  });
   await f.helpers.advance(300_000);
   await declareRefused(changed, 'REPEAT_REQ_INCONSISTENT');
   await f.helpers.advance(1);
   await f.client.declare(changed);
-  assert.deepEqual((await declaration(`${p.id}-D1`)).calls.map((c) => c.kind), ['FIRST', 'RETRANSMISSION']);
+  assert.deepEqual(
+    (await declaration(`${p.id}-D1`)).calls.map((c) => c.kind),
+    ['FIRST', 'RETRANSMISSION'],
+  );
 });
 
 test('an unchanged repeat within 5 minutes is an idempotent success, and it is a call the 5 minutes count from', async () => {
@@ -236,10 +288,13 @@ test('only the four mutable fields may change: isSplit/referenceOrderId or buyer
     }),
   );
   const d = await declaration(`${p.id}-P1`);
-  assert.deepEqual(d.calls.map((c) => [c.kind, c.amount, c.customsCode, c.merchantCustomsCode]), [
-    ['FIRST', '10000', 'ZONGSHU', 'MC-0001'],
-    ['RETRANSMISSION', '9000', 'SHANGHAI_CBT', 'MC-0009'],
-  ]);
+  assert.deepEqual(
+    d.calls.map((c) => [c.kind, c.amount, c.customsCode, c.merchantCustomsCode]),
+    [
+      ['FIRST', '10000', 'ZONGSHU', 'MC-0001'],
+      ['RETRANSMISSION', '9000', 'SHANGHAI_CBT', 'MC-0009'],
+    ],
+  );
   assert.equal(d.refusedCalls.length, 3);
 });
 
@@ -248,7 +303,10 @@ test('identityCheckResult: CHECK_PASSED when the certificate is the payer, CHECK
   const partA1 = await f.client.declare(splitPart(a.id, 1, 10_000, { buyerCertificate: certificateOf(BUYER) }));
   assert.equal(partA1.identityCheckResult, 'CHECK_PASSED');
   // An idempotent repeat returns the first response, result included.
-  assert.equal((await f.client.declare(splitPart(a.id, 1, 10_000, { buyerCertificate: certificateOf(BUYER) }))).identityCheckResult, 'CHECK_PASSED');
+  assert.equal(
+    (await f.client.declare(splitPart(a.id, 1, 10_000, { buyerCertificate: certificateOf(BUYER) }))).identityCheckResult,
+    'CHECK_PASSED',
+  );
   // A later declaration of the same payment, certificate and all, gets none.
   const partA2 = await f.client.declare(splitPart(a.id, 2, 9_900, { buyerCertificate: certificateOf(BUYER) }));
   assert.equal(partA2.identityCheckResult, undefined);
@@ -260,7 +318,10 @@ test('identityCheckResult: CHECK_PASSED when the certificate is the payer, CHECK
   // The same name with another certificate number is not the payer either.
   const sameName = { ...OTHER_PERSON, fullName: BUYER.fullName };
   const e = await paidPayment(f, { payer: BUYER });
-  assert.equal((await f.client.declare(declareRequest(e.id, { buyerCertificate: certificateOf(sameName) }))).identityCheckResult, 'CHECK_NOT_PASSED');
+  assert.equal(
+    (await f.client.declare(declareRequest(e.id, { buyerCertificate: certificateOf(sameName) }))).identityCheckResult,
+    'CHECK_NOT_PASSED',
+  );
 
   const c = await paidPayment(f, { payer: BUYER });
   assert.equal((await f.client.declare(declareRequest(c.id))).identityCheckResult, undefined, 'no certificate, no check');

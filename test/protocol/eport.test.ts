@@ -21,7 +21,13 @@ const iso = (ms: number) => new Date(ms).toISOString();
 
 function orderDocument(orderNo: string, over: { fen?: number; buyer?: typeof BUYER } = {}): OrderDocumentInput {
   const fen = over.fen ?? 19_900;
-  return { orderNo, ebpCode: 'MC-0001', goodsValueFen: fen, buyer: over.buyer ?? BUYER, items: [{ name: 'Milk powder', quantity: 2, valueFen: fen }] };
+  return {
+    orderNo,
+    ebpCode: 'MC-0001',
+    goodsValueFen: fen,
+    buyer: over.buyer ?? BUYER,
+    items: [{ name: 'Milk powder', quantity: 2, valueFen: fen }],
+  };
 }
 const waybill = (orderNo: string) => ({ orderNo, waybillNo: `WB-${orderNo}`, carrier: 'SF Express' });
 const clearance = (orderNo: string) => eport.clearance(orderNo);
@@ -54,7 +60,10 @@ test('PENDING lists the missing documents; with all three in and the clearance d
   const released = await clearance(p.id);
   assert.deepEqual(released, { orderNo: p.id, status: 'RELEASED', missingDocuments: [], decidedAt: iso(t0 + 3 * MIN) });
   assert.deepEqual(await clearance(p.id), released, 'the decision stands');
-  await assert.rejects(eport.submitOrderDocument(orderDocument(p.id)), (e) => e instanceof EPortError && e.code === 'EPORT_ALREADY_DECIDED');
+  await assert.rejects(
+    eport.submitOrderDocument(orderDocument(p.id)),
+    (e) => e instanceof EPortError && e.code === 'EPORT_ALREADY_DECIDED',
+  );
   const filing = (await f.helpers.ledger()).eport.find((e) => e.orderNo === p.id);
   assert.equal(filing?.decision?.status, 'RELEASED');
 });
@@ -91,7 +100,9 @@ test('a buyer ID on the order document that is not the payer is REJECTED', async
 
 test('while customs has rejected the payment document, clearance waits for PAYMENT', async () => {
   const p = await paidPayment(f);
-  await f.helpers.customsRules({ orders: { [p.id]: { outcomes: [{ decision: 'REJECT', code: '100', description: 'payment data missing' }] } } });
+  await f.helpers.customsRules({
+    orders: { [p.id]: { outcomes: [{ decision: 'REJECT', code: '100', description: 'payment data missing' }] } },
+  });
   await f.client.declare(declareRequest(p.id));
   await eport.submitOrderDocument(orderDocument(p.id));
   await eport.submitWaybill(waybill(p.id));

@@ -52,7 +52,12 @@ describe('client trust: a response whose signature is wrong is never trusted', (
       res.writeHead(200, headers).end(answer.body);
     });
     const k = testKeys();
-    client = new AlipayPlusClient({ baseUrl: fake.url, clientId: CLIENT_ID, merchantPrivateKey: k.merchantPrivateKey, alipayPlusPublicKey: k.alipayPlusPublicKey });
+    client = new AlipayPlusClient({
+      baseUrl: fake.url,
+      clientId: CLIENT_ID,
+      merchantPrivateKey: k.merchantPrivateKey,
+      alipayPlusPublicKey: k.alipayPlusPublicKey,
+    });
   });
   after(() => fake.close());
 
@@ -131,7 +136,11 @@ describe('client classification against the sandbox with faults', () => {
 
   test('REQUEST_TRAFFIC_EXCEED_LIMIT is AlipayPlusThrottledError with retryAfterMs > 0', async () => {
     await f.helpers.faults({ next: [{ kind: 'TRAFFIC_LIMIT', count: 1 }] });
-    const e = await rejectsWith(f.client.inquiryPayment({ paymentRequestId: 'PAY-any' }), AlipayPlusThrottledError, 'REQUEST_TRAFFIC_EXCEED_LIMIT');
+    const e = await rejectsWith(
+      f.client.inquiryPayment({ paymentRequestId: 'PAY-any' }),
+      AlipayPlusThrottledError,
+      'REQUEST_TRAFFIC_EXCEED_LIMIT',
+    );
     assert.ok(e.retryAfterMs > 0, `retryAfterMs ${e.retryAfterMs}`);
     assert.equal(e.kind, 'throttled');
   });
@@ -184,7 +193,10 @@ describe('client classification against the sandbox with faults', () => {
     assert.equal(refunds.length, 1);
     assert.equal(refunds[0].refundId, retried.refundId);
     assert.deepEqual(refunds[0].amount, { currency: 'CNY', value: '5000' });
-    assert.deepEqual(ledger.faultsInjected.slice(faultsBefore).map((x) => [x.path, x.kind, x.afterEffect]), [[APIS.refund.path, 'U', true]]);
+    assert.deepEqual(
+      ledger.faultsInjected.slice(faultsBefore).map((x) => [x.path, x.kind, x.afterEffect]),
+      [[APIS.refund.path, 'U', true]],
+    );
   });
 
   test('a U after the declaration took effect, then the same declare again: one declaration, calls FIRST then IDEMPOTENT_REPEAT', async () => {
@@ -194,6 +206,9 @@ describe('client classification against the sandbox with faults', () => {
     await f.client.declare(declareRequest(p.id));
     const declarations = (await f.helpers.ledger()).declarations.filter((d) => d.paymentRequestId === p.id);
     assert.equal(declarations.length, 1);
-    assert.deepEqual(declarations[0].calls.map((c) => c.kind), ['FIRST', 'IDEMPOTENT_REPEAT']);
+    assert.deepEqual(
+      declarations[0].calls.map((c) => c.kind),
+      ['FIRST', 'IDEMPOTENT_REPEAT'],
+    );
   });
 });

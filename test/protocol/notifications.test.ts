@@ -30,7 +30,11 @@ const GAPS = [2 * MIN, 10 * MIN, 10 * MIN, HOUR, 2 * HOUR, 6 * HOUR, 15 * HOUR];
 async function deliveryOf(paymentRequestId: string) {
   const ds = (await f.helpers.ledger()).notifications.filter((n) => n.paymentRequestId === paymentRequestId);
   assert.equal(ds.length, 1, `one delivery for ${paymentRequestId}`);
-  return ds[0] as { acknowledged: boolean; nextAttemptAt?: string; attempts: { at: string; outcome: string; duplicate?: boolean; detail?: string }[] };
+  return ds[0] as {
+    acknowledged: boolean;
+    nextAttemptAt?: string;
+    attempts: { at: string; outcome: string; duplicate?: boolean; detail?: string }[];
+  };
 }
 const gapsOf = (attempts: { at: string }[]) => attempts.slice(1).map((a, i) => Date.parse(a.at) - Date.parse(attempts[i].at));
 
@@ -48,7 +52,10 @@ test('a successful payment is notified once and acknowledged', async () => {
   const p = await paidAndNotified();
   const d = await deliveryOf(p.id);
   assert.equal(d.acknowledged, true);
-  assert.deepEqual(d.attempts.map((a) => [a.outcome, a.at]), [['ACKNOWLEDGED', new Date(p.paidAt).toISOString()]]);
+  assert.deepEqual(
+    d.attempts.map((a) => [a.outcome, a.at]),
+    [['ACKNOWLEDGED', new Date(p.paidAt).toISOString()]],
+  );
   assert.equal(d.nextAttemptAt, undefined);
   await f.helpers.advance(DAY);
   assert.equal((await deliveryOf(p.id)).attempts.length, 1);
@@ -66,7 +73,10 @@ test('F, F, F then S: attempts after 0s, +2 min, +10 min, +10 min; acknowledged 
   assert.equal((await deliveryOf(p.id)).attempts.length, 3);
   await f.helpers.advance(10 * MIN);
   let d = await deliveryOf(p.id);
-  assert.deepEqual(d.attempts.map((a) => a.outcome), ['NOT_ACKNOWLEDGED', 'NOT_ACKNOWLEDGED', 'NOT_ACKNOWLEDGED', 'ACKNOWLEDGED']);
+  assert.deepEqual(
+    d.attempts.map((a) => a.outcome),
+    ['NOT_ACKNOWLEDGED', 'NOT_ACKNOWLEDGED', 'NOT_ACKNOWLEDGED', 'ACKNOWLEDGED'],
+  );
   assert.deepEqual(gapsOf(d.attempts), [120_000, 600_000, 600_000]);
   assert.equal(d.attempts[0].at, new Date(p.paidAt).toISOString());
   assert.equal(d.acknowledged, true);
@@ -76,18 +86,27 @@ test('F, F, F then S: attempts after 0s, +2 min, +10 min, +10 min; acknowledged 
   assert.equal(d.attempts.length, 4);
   assert.equal(d.nextAttemptAt, undefined);
   assert.equal(receiver.for(p.id).length, 4);
-  assert.ok(receiver.for(p.id).every((n) => n.check.ok), 'every notification verified');
+  assert.ok(
+    receiver.for(p.id).every((n) => n.check.ok),
+    'every notification verified',
+  );
 });
 
 test('an UNSIGNED S acknowledgement is not accepted (UNSIGNED_ACK) and the notification comes again 2 minutes later', async () => {
   const p = await paidAndNotified((attempt) => ({ resultStatus: 'S', signed: attempt > 1 }));
   let d = await deliveryOf(p.id);
   assert.equal(d.acknowledged, false);
-  assert.deepEqual(d.attempts.map((a) => a.outcome), ['UNSIGNED_ACK']);
+  assert.deepEqual(
+    d.attempts.map((a) => a.outcome),
+    ['UNSIGNED_ACK'],
+  );
   assert.equal(d.nextAttemptAt, new Date(p.paidAt + 2 * MIN).toISOString());
   await f.helpers.advance(2 * MIN);
   d = await deliveryOf(p.id);
-  assert.deepEqual(d.attempts.map((a) => a.outcome), ['UNSIGNED_ACK', 'ACKNOWLEDGED']);
+  assert.deepEqual(
+    d.attempts.map((a) => a.outcome),
+    ['UNSIGNED_ACK', 'ACKNOWLEDGED'],
+  );
   assert.equal(d.acknowledged, true);
 });
 
@@ -119,20 +138,32 @@ test('dropNotificationRate 1: attempts are recorded DROPPED, nothing reaches the
   const p = await paidAndNotified();
   await f.helpers.advance(2 * MIN);
   const d = await deliveryOf(p.id);
-  assert.deepEqual(d.attempts.map((a) => a.outcome), ['DROPPED', 'DROPPED']);
+  assert.deepEqual(
+    d.attempts.map((a) => a.outcome),
+    ['DROPPED', 'DROPPED'],
+  );
   assert.deepEqual(gapsOf(d.attempts), [120_000]);
   assert.equal(d.acknowledged, false);
   assert.equal(receiver.for(p.id).length, 0);
   await f.helpers.faults({});
   await f.helpers.advance(10 * MIN);
-  assert.deepEqual((await deliveryOf(p.id)).attempts.map((a) => a.outcome), ['DROPPED', 'DROPPED', 'ACKNOWLEDGED']);
+  assert.deepEqual(
+    (await deliveryOf(p.id)).attempts.map((a) => a.outcome),
+    ['DROPPED', 'DROPPED', 'ACKNOWLEDGED'],
+  );
 });
 
 test('duplicateNotificationRate 1: the notification arrives twice and the duplicate attempt is recorded', async () => {
   await f.helpers.faults({ duplicateNotificationRate: 1 });
   const p = await paidAndNotified();
   const d = await deliveryOf(p.id);
-  assert.deepEqual(d.attempts.map((a) => [a.outcome, a.duplicate ?? false]), [['ACKNOWLEDGED', false], ['ACKNOWLEDGED', true]]);
+  assert.deepEqual(
+    d.attempts.map((a) => [a.outcome, a.duplicate ?? false]),
+    [
+      ['ACKNOWLEDGED', false],
+      ['ACKNOWLEDGED', true],
+    ],
+  );
   assert.equal(receiver.for(p.id).length, 2);
   assert.equal(receiver.for(p.id)[0].rawBody, receiver.for(p.id)[1].rawBody);
 });
@@ -181,7 +212,11 @@ test('stopping notifications waits for the attempt under way; after that the san
     await new Promise((r) => setTimeout(r, 200)); // four ticks of the notifier
     assert.equal(clockReads, readsAtStop, 'no clock read after the stop');
     const d = (await g.helpers.ledger()).notifications.find((n) => n.paymentRequestId === id);
-    assert.deepEqual(d?.attempts.map((a) => a.outcome), ['UNSIGNED_ACK'], 'the attempt under way was finished and recorded');
+    assert.deepEqual(
+      d?.attempts.map((a) => a.outcome),
+      ['UNSIGNED_ACK'],
+      'the attempt under way was finished and recorded',
+    );
   } finally {
     release();
     await g.close();

@@ -102,7 +102,8 @@ test('refund is idempotent on refundRequestId: the same refundId, one ledger ent
 
 test('partial refunds are allowed up to the payment; the refund that would pass it is F REFUND_AMOUNT_EXCEED', async () => {
   const p = await paidPayment(f); // 19900 fen
-  const refund = (n: number, fen: string) => f.client.refund({ refundRequestId: `${p.id}-R${n}`, paymentRequestId: p.id, refundAmount: cny(fen) });
+  const refund = (n: number, fen: string) =>
+    f.client.refund({ refundRequestId: `${p.id}-R${n}`, paymentRequestId: p.id, refundAmount: cny(fen) });
   await refund(1, '10000');
   await refund(2, '9000');
   const e = await rejectsWith(refund(3, '1000'), AlipayPlusFinalError, 'REFUND_AMOUNT_EXCEED'); // 20000 > 19900
@@ -111,8 +112,14 @@ test('partial refunds are allowed up to the payment; the refund that would pass 
   await rejectsWith(refund(5, '1'), AlipayPlusFinalError, 'REFUND_AMOUNT_EXCEED');
   const ledger = await f.helpers.ledger();
   const refunds = ledger.refunds.filter((r) => r.paymentRequestId === p.id);
-  assert.deepEqual(refunds.map((r) => r.refundRequestId), [`${p.id}-R1`, `${p.id}-R2`, `${p.id}-R4`]);
-  assert.equal(refunds.reduce((sum, r) => sum + Number(r.amount.value), 0), 19900);
+  assert.deepEqual(
+    refunds.map((r) => r.refundRequestId),
+    [`${p.id}-R1`, `${p.id}-R2`, `${p.id}-R4`],
+  );
+  assert.equal(
+    refunds.reduce((sum, r) => sum + Number(r.amount.value), 0),
+    19900,
+  );
 });
 
 test('a refundRequestId reused with other content is F REPEAT_REQ_INCONSISTENT; the first refund stands alone', async () => {
@@ -121,7 +128,10 @@ test('a refundRequestId reused with other content is F REPEAT_REQ_INCONSISTENT; 
   const first = await f.client.refund(req);
   await rejectsWith(f.client.refund({ ...req, refundAmount: cny('6000') }), AlipayPlusFinalError, 'REPEAT_REQ_INCONSISTENT');
   const refunds = (await f.helpers.ledger()).refunds.filter((r) => r.paymentRequestId === p.id);
-  assert.deepEqual(refunds.map((r) => [r.refundId, r.amount.value]), [[first.refundId, '5000']]);
+  assert.deepEqual(
+    refunds.map((r) => [r.refundId, r.amount.value]),
+    [[first.refundId, '5000']],
+  );
 });
 
 test('the refund carries the settlementQuote recorded at payment time, even after the exchange rate changed', async () => {
@@ -153,5 +163,8 @@ test('a refund within 90 days is accepted; one applied 91 days after the payment
   );
   assert.match(e.message, /90 days/);
   const refunds = (await f.helpers.ledger()).refunds.filter((r) => r.paymentRequestId === a.id || r.paymentRequestId === b.id);
-  assert.deepEqual(refunds.map((r) => r.refundRequestId), [`${a.id}-R1`]);
+  assert.deepEqual(
+    refunds.map((r) => r.refundRequestId),
+    [`${a.id}-R1`],
+  );
 });

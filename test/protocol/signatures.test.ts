@@ -109,7 +109,12 @@ test('every other answer is signed: S, F and U from every API verify with verify
     [APIS.inquiryPayment.path, { paymentRequestId: p.id }, 'S', 'SUCCESS'],
     [APIS.cancelPayment.path, { paymentRequestId: unpaid }, 'S', 'SUCCESS'],
     [APIS.cancelPayment.path, { paymentRequestId: p.id }, 'F', 'INVALID_ORDER_STATUS'],
-    [APIS.refund.path, { refundRequestId: `${p.id}-R1`, paymentRequestId: p.id, refundAmount: { currency: 'CNY', value: '100' } }, 'S', 'SUCCESS'],
+    [
+      APIS.refund.path,
+      { refundRequestId: `${p.id}-R1`, paymentRequestId: p.id, refundAmount: { currency: 'CNY', value: '100' } },
+      'S',
+      'SUCCESS',
+    ],
     [APIS.declare.path, declareRequest(p.id), 'S', 'SUCCESS'],
     [APIS.declare.path, { paymentRequestId: p.id }, 'F', 'PARAM_ILLEGAL'],
     [APIS.inquireDeclarationRequests.path, { declarationRequestIds: [`${p.id}-D1`] }, 'S', 'SUCCESS'],
@@ -119,10 +124,25 @@ test('every other answer is signed: S, F and U from every API verify with verify
     assertSignedResult(await rawCall(f.sandbox.url, { path, body }), path, status, code);
   }
   // U answers, injected by the fault helper, are signed too.
-  await f.helpers.faults({ next: [{ kind: 'U', count: 1 }, { kind: 'TRAFFIC_LIMIT', count: 1 }] });
+  await f.helpers.faults({
+    next: [
+      { kind: 'U', count: 1 },
+      { kind: 'TRAFFIC_LIMIT', count: 1 },
+    ],
+  });
   try {
-    assertSignedResult(await rawCall(f.sandbox.url, { path: INQUIRY, body: { paymentRequestId: p.id } }), INQUIRY, 'U', 'UNKNOWN_EXCEPTION');
-    assertSignedResult(await rawCall(f.sandbox.url, { path: INQUIRY, body: { paymentRequestId: p.id } }), INQUIRY, 'U', 'REQUEST_TRAFFIC_EXCEED_LIMIT');
+    assertSignedResult(
+      await rawCall(f.sandbox.url, { path: INQUIRY, body: { paymentRequestId: p.id } }),
+      INQUIRY,
+      'U',
+      'UNKNOWN_EXCEPTION',
+    );
+    assertSignedResult(
+      await rawCall(f.sandbox.url, { path: INQUIRY, body: { paymentRequestId: p.id } }),
+      INQUIRY,
+      'U',
+      'REQUEST_TRAFFIC_EXCEED_LIMIT',
+    );
   } finally {
     await f.helpers.faults({});
   }

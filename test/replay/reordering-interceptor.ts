@@ -1,4 +1,10 @@
-import { proxyActivities, type ActivityInput, type Next, type WorkflowInterceptorsFactory, type WorkflowOutboundCallsInterceptor } from '@temporalio/workflow';
+import {
+  proxyActivities,
+  type ActivityInput,
+  type Next,
+  type WorkflowInterceptorsFactory,
+  type WorkflowOutboundCallsInterceptor,
+} from '@temporalio/workflow';
 import type { createActivities } from '../../activities';
 
 // An incompatible change to the order workflow, made without copying it: the replay test bundles the

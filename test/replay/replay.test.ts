@@ -30,17 +30,23 @@ interface RecordedHistory {
 }
 
 /** Each history's raw JSON, and the workflow id the replay reports it under: its file name. */
-const recorded = files.map((f) => ({ workflowId: basename(f, '.json'), json: JSON.parse(readFileSync(join(HISTORIES, f), 'utf8')) as RecordedHistory }));
+const recorded = files.map((f) => ({
+  workflowId: basename(f, '.json'),
+  json: JSON.parse(readFileSync(join(HISTORIES, f), 'utf8')) as RecordedHistory,
+}));
 const histories = () => recorded.map(({ workflowId, json }) => ({ workflowId, history: historyFromJSON(json) }));
 
-const activities = (json: RecordedHistory) => json.events.map((e) => e.activityTaskScheduledEventAttributes?.activityType?.name).filter(Boolean);
+const activities = (json: RecordedHistory) =>
+  json.events.map((e) => e.activityTaskScheduledEventAttributes?.activityType?.name).filter(Boolean);
 const reachesPayment = (json: RecordedHistory) => activities(json).includes('createPayment');
 /**
  * Whether the order learned its payment from the notification: it came before any inquiryPayment. An order
  * that learned it by polling may still take Alipay+'s retried notification later, as a duplicate.
  */
 const notified = (json: RecordedHistory) => {
-  const notification = json.events.findIndex((e) => e.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input?.name === 'paymentNotification');
+  const notification = json.events.findIndex(
+    (e) => e.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input?.name === 'paymentNotification',
+  );
   const inquiry = json.events.findIndex((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'inquirePayment');
   return notification >= 0 && (inquiry < 0 || notification < inquiry);
 };
@@ -50,7 +56,11 @@ const hasPatch = (json: RecordedHistory, patchId: string) =>
     (e) =>
       e.markerRecordedEventAttributes?.markerName === 'core_patch' &&
       Object.values(e.markerRecordedEventAttributes.details ?? {}).some((d) =>
-        (d.payloads ?? []).some((pl) => Buffer.from(pl.data ?? '', 'base64').toString().includes(`"${patchId}"`)),
+        (d.payloads ?? []).some((pl) =>
+          Buffer.from(pl.data ?? '', 'base64')
+            .toString()
+            .includes(`"${patchId}"`),
+        ),
       ),
   );
 
@@ -104,24 +114,31 @@ test('the recordings cover the main paths: orders that reached payment and the b
   assert.ok(withoutPatch.length >= 1, 'a history recorded before the confirm-notified-payment patch');
 });
 
-test('an incompatible change (an extra activity before Alipay+ pay) is caught as a DeterminismViolationError', { timeout: 120_000 }, async (t) => {
-  const reordered = await bundleWorkflowCode({
-    workflowsPath,
-    workflowInterceptorModules: [require.resolve('./reordering-interceptor')],
-    logger,
-  });
-  const results = await replayAll(reordered);
-  report(t, results);
-  assert.equal(results.length, files.length, 'one replay per history file');
-  const byId = new Map(results.map((r) => [r.workflowId, r]));
-  const paying = recorded.filter(({ json }) => reachesPayment(json));
-  assert.ok(paying.length >= 14, 'histories that reach payment creation');
-  for (const { workflowId } of paying) {
-    const r = byId.get(workflowId)!;
-    assert.ok(r.error instanceof DeterminismViolationError, `${workflowId} must fail with a DeterminismViolationError, got ${r.error ? `${r.error.name}: ${r.error.message}` : 'no error'}`);
-  }
-  // Histories that never schedule the changed call still replay: the failure is the change, not the setup.
-  for (const { workflowId } of recorded.filter(({ json }) => !reachesPayment(json))) {
-    assert.equal(byId.get(workflowId)!.error, undefined, `${workflowId} does not reach payment creation and must still replay`);
-  }
-});
+test(
+  'an incompatible change (an extra activity before Alipay+ pay) is caught as a DeterminismViolationError',
+  { timeout: 120_000 },
+  async (t) => {
+    const reordered = await bundleWorkflowCode({
+      workflowsPath,
+      workflowInterceptorModules: [require.resolve('./reordering-interceptor')],
+      logger,
+    });
+    const results = await replayAll(reordered);
+    report(t, results);
+    assert.equal(results.length, files.length, 'one replay per history file');
+    const byId = new Map(results.map((r) => [r.workflowId, r]));
+    const paying = recorded.filter(({ json }) => reachesPayment(json));
+    assert.ok(paying.length >= 14, 'histories that reach payment creation');
+    for (const { workflowId } of paying) {
+      const r = byId.get(workflowId)!;
+      assert.ok(
+        r.error instanceof DeterminismViolationError,
+        `${workflowId} must fail with a DeterminismViolationError, got ${r.error ? `${r.error.name}: ${r.error.message}` : 'no error'}`,
+      );
+    }
+    // Histories that never schedule the changed call still replay: the failure is the change, not the setup.
+    for (const { workflowId } of recorded.filter(({ json }) => !reachesPayment(json))) {
+      assert.equal(byId.get(workflowId)!.error, undefined, `${workflowId} does not reach payment creation and must still replay`);
+    }
+  },
+);

@@ -49,7 +49,13 @@ export function runCli(
       ['--import', 'tsx', join(projectRoot(), 'cli', 'main.ts'), ...args],
       {
         cwd: projectRoot(),
-        env: { ...shell, TEMPORAL_ADDRESS: stack.temporalAddress, TEMPORAL_NAMESPACE: 'default', TEMPORAL_TASK_QUEUE: stack.taskQueue, ...keys },
+        env: {
+          ...shell,
+          TEMPORAL_ADDRESS: stack.temporalAddress,
+          TEMPORAL_NAMESPACE: 'default',
+          TEMPORAL_TASK_QUEUE: stack.taskQueue,
+          ...keys,
+        },
         timeout: timeoutMs,
         killSignal: 'SIGKILL',
       },

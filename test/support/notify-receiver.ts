@@ -1,4 +1,10 @@
-import { notifyPaymentRequest, signedHeaders, verifySignedHeaders, type NotifyPaymentRequest, type SignatureCheck } from '../../alipay-plus';
+import {
+  notifyPaymentRequest,
+  signedHeaders,
+  verifySignedHeaders,
+  type NotifyPaymentRequest,
+  type SignatureCheck,
+} from '../../alipay-plus';
 import { testKeys } from './sandbox';
 import { startLocalServer } from './wire';
 
@@ -31,7 +37,13 @@ export async function startNotifyReceiver() {
 
   const server = await startLocalServer((req, rawBody, res) => {
     const path = (req.url ?? '/').split('?')[0];
-    const check = verifySignedHeaders({ path, headers: req.headers, rawBody, publicKey: keys.alipayPlusPublicKey, timeHeader: 'Request-Time' });
+    const check = verifySignedHeaders({
+      path,
+      headers: req.headers,
+      rawBody,
+      publicKey: keys.alipayPlusPublicKey,
+      timeHeader: 'Request-Time',
+    });
     let parsed: NotifyPaymentRequest | undefined;
     try {
       const p = notifyPaymentRequest.safeParse(JSON.parse(rawBody));

@@ -10,7 +10,12 @@ export function idNumber(first17 = '11010519491231002') {
 export const BUYER = { fullName: '张三', certificateType: 'ID_CARD' as const, certificateNo: idNumber(), realNameVerified: true };
 
 /** Someone else: a valid ID number that is not the payer's. */
-export const OTHER_PERSON = { fullName: '李四', certificateType: 'ID_CARD' as const, certificateNo: idNumber('31011519800101123'), realNameVerified: true };
+export const OTHER_PERSON = {
+  fullName: '李四',
+  certificateType: 'ID_CARD' as const,
+  certificateNo: idNumber('31011519800101123'),
+  realNameVerified: true,
+};
 
 /** The buyerCertificate of a declare request for a person. */
 export function certificateOf(person: { fullName: string; certificateType: 'ID_CARD' | 'PASSPORT'; certificateNo: string }) {
@@ -21,7 +26,9 @@ export function uniqueId(prefix: string) {
   return `${prefix}-${randomUUID().slice(0, 8)}`;
 }
 
-export function payRequest(opts: { paymentRequestId?: string; fen?: number; notifyUrl?: string; expiresInMs?: number; now?: number } = {}): PayRequest {
+export function payRequest(
+  opts: { paymentRequestId?: string; fen?: number; notifyUrl?: string; expiresInMs?: number; now?: number } = {},
+): PayRequest {
   const fen = String(opts.fen ?? 19_900);
   const id = opts.paymentRequestId ?? uniqueId('PAY');
   return {
@@ -69,10 +76,7 @@ export async function unpaidPayment(f: SandboxFixture, opts: Parameters<typeof p
 }
 
 /** Creates a payment and has the buyer pay it. */
-export async function paidPayment(
-  f: SandboxFixture,
-  opts: Parameters<typeof payRequest>[0] & { payer?: typeof BUYER } = {},
-) {
+export async function paidPayment(f: SandboxFixture, opts: Parameters<typeof payRequest>[0] & { payer?: typeof BUYER } = {}) {
   const { payer = BUYER, ...payOpts } = opts;
   const p = await unpaidPayment(f, payOpts);
   await f.helpers.pay(p.id, payer);

@@ -19,7 +19,9 @@ async function registerSearchAttributes(env: TestWorkflowEnvironment) {
     searchAttributes: Object.fromEntries(
       ORDER_SEARCH_ATTRIBUTES.map((k) => [
         k.name,
-        k.type === 'DATETIME' ? temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_DATETIME : temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
+        k.type === 'DATETIME'
+          ? temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_DATETIME
+          : temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
       ]),
     ),
   });
@@ -90,7 +92,10 @@ async function stopAll(stops: Stop[]): Promise<void> {
 async function buildStack(opts: WorkflowStackOptions, stops: Stop[]): Promise<WorkflowStack> {
   // Payloads are encrypted as in production, with a key made for this run.
   const dataConverter = { payloadCodecs: [new AesGcmCodec(parseKeyring(newKeySpec('test')))] };
-  const env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: testServerExecutable() }, client: { dataConverter } });
+  const env = await TestWorkflowEnvironment.createTimeSkipping({
+    server: { executable: testServerExecutable() },
+    client: { dataConverter },
+  });
   stops.push(() => env.teardown()); // the client connection, the worker's native connection, the test server
   await registerSearchAttributes(env);
   // A traffic limit backs off 30 s in production; 3 s keeps the retry tests short in real time.
@@ -143,7 +148,11 @@ async function buildStack(opts: WorkflowStackOptions, stops: Stop[]): Promise<Wo
       return worker;
     },
     taskQueue,
-    skipping: (stepMs = 30_000, maxSteps = 400) => ({ intervalMs: stepMs, skippedTimeoutMs: stepMs * maxSteps, sleep: (ms) => env.sleep(ms) }),
+    skipping: (stepMs = 30_000, maxSteps = 400) => ({
+      intervalMs: stepMs,
+      skippedTimeoutMs: stepMs * maxSteps,
+      sleep: (ms) => env.sleep(ms),
+    }),
     restartWorker: async () => {
       await stopWorker();
       worker = await newWorker();

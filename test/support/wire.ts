@@ -4,14 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { generateKeyPairSync } from 'node:crypto';
 import { inspect } from 'node:util';
 import axios from 'axios';
-import {
-  AlipayPlusError,
-  signedHeaders,
-  verifySignedHeaders,
-  type HeaderBag,
-  type KeyInput,
-  type SignatureCheck,
-} from '../../alipay-plus';
+import { AlipayPlusError, signedHeaders, verifySignedHeaders, type HeaderBag, type KeyInput, type SignatureCheck } from '../../alipay-plus';
 import { CLIENT_ID, testKeys } from './sandbox';
 
 // Raw HTTP against the sandbox, for what the client would never send; small local servers; assertions.
@@ -89,7 +82,13 @@ export function verifyResponse(res: RawResponse, path: string, publicKey: KeyInp
 }
 
 /** Asserts the answer is a signed result with this status and code, and returns it. */
-export function assertSignedResult(res: RawResponse, path: string, resultStatus: 'S' | 'F' | 'U', resultCode: string, clientId = CLIENT_ID): WireAnswer {
+export function assertSignedResult(
+  res: RawResponse,
+  path: string,
+  resultStatus: 'S' | 'F' | 'U',
+  resultCode: string,
+  clientId = CLIENT_ID,
+): WireAnswer {
   assert.equal(res.status, 200);
   assert.ok(res.body, `the answer to ${path} is not JSON: ${res.rawBody}`);
   assert.equal(res.body.result?.resultStatus, resultStatus, res.rawBody);
@@ -149,7 +148,11 @@ export async function closedPort(): Promise<number> {
 type ErrorClass<E> = abstract new (...args: never[]) => E;
 
 /** Awaits a promise that must reject with this AlipayPlusError class and result code; returns the error. */
-export async function rejectsWith<E extends AlipayPlusError>(promise: Promise<unknown>, cls: ErrorClass<E>, resultCode: string): Promise<E> {
+export async function rejectsWith<E extends AlipayPlusError>(
+  promise: Promise<unknown>,
+  cls: ErrorClass<E>,
+  resultCode: string,
+): Promise<E> {
   let caught: unknown;
   let value: unknown;
   try {

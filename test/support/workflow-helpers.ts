@@ -17,7 +17,8 @@ export async function untilNotified(helpers: SandboxHelpers, paymentRequestId: s
     const [n] = (await helpers.ledgerOf(paymentRequestId)).notifications;
     const acked = n?.attempts.filter((a) => a.outcome === 'ACKNOWLEDGED').length ?? 0;
     if (acked >= acks) return;
-    if (Date.now() > deadline) throw new Error(`notification of ${paymentRequestId} not acknowledged ${acks} time(s): ${JSON.stringify(n)}`);
+    if (Date.now() > deadline)
+      throw new Error(`notification of ${paymentRequestId} not acknowledged ${acks} time(s): ${JSON.stringify(n)}`);
     await new Promise((r) => setTimeout(r, 50));
   }
 }

@@ -46,7 +46,11 @@ function resolveRelative(root: string, from: string, spec: string): string | und
   return candidates.find((c) => fs.existsSync(path.join(root, c)) && fs.statSync(path.join(root, c)).isFile());
 }
 
-const packageOf = (spec: string) => spec.split('/').slice(0, spec.startsWith('@') ? 2 : 1).join('/');
+const packageOf = (spec: string) =>
+  spec
+    .split('/')
+    .slice(0, spec.startsWith('@') ? 2 : 1)
+    .join('/');
 
 interface Edges {
   files: string[];
@@ -79,7 +83,7 @@ function reach(root: string, entry: string) {
     const parent = via.get(file);
     return parent ? [...chain(parent), file] : [file];
   };
-  for (const queue = [entry]; queue.length > 0; ) {
+  for (const queue = [entry]; queue.length > 0;) {
     const file = queue.shift()!;
     const edges = edgesOf(root, file);
     for (const pkg of edges.packages) if (!packages.has(pkg)) packages.set(pkg, [...chain(file), pkg].join(' → '));
@@ -97,7 +101,11 @@ function reach(root: string, entry: string) {
 function productionImportsOfDev(root: string): string[] {
   return sourceFiles(root)
     .filter(isProduction)
-    .flatMap((file) => edgesOf(root, file).files.filter((f) => f.startsWith('dev/') || f.startsWith('test/')).map((f) => `${file} → ${f}`));
+    .flatMap((file) =>
+      edgesOf(root, file)
+        .files.filter((f) => f.startsWith('dev/') || f.startsWith('test/'))
+        .map((f) => `${file} → ${f}`),
+    );
 }
 
 /** The import chains from entry to the native core. */
@@ -113,7 +121,10 @@ describe('process boundaries, on the sources', () => {
   });
 
   test('each process has one entry point, main.ts in its own folder, and package.json runs it', () => {
-    const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string>; bin: Record<string, string> };
+    const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
+      scripts: Record<string, string>;
+      bin: Record<string, string>;
+    };
     const processes = {
       worker: 'workers/main.ts',
       'notify-receiver': 'notify-receiver/main.ts',
@@ -143,7 +154,10 @@ describe('process boundaries, on the sources', () => {
   test("client/, the order systems' library, never reaches the worker's native core", () => {
     const files = sourceFiles(ROOT).filter((f) => f.startsWith('client/'));
     assert.ok(files.includes('client/index.ts') && files.includes('client/orders.ts'), files.join(', '));
-    assert.deepEqual(files.flatMap((file) => nativeCoreChains(ROOT, file)), []);
+    assert.deepEqual(
+      files.flatMap((file) => nativeCoreChains(ROOT, file)),
+      [],
+    );
   });
 
   test('the check is not vacuous: the worker does reach @temporalio/worker, the CLI @temporalio/client', () => {
@@ -172,8 +186,12 @@ describe('the boundary checks can fail', () => {
   });
 
   test('a chain to @temporalio/worker through index files, require() and a dynamic import() is found', () => {
-    assert.deepEqual(nativeCoreChains(fixture, 'cli/main.ts'), ['cli/main.ts → platform/index.ts → platform/connection.ts → @temporalio/worker']);
-    assert.deepEqual(nativeCoreChains(fixture, 'notify-receiver/main.ts'), ['notify-receiver/main.ts → platform/connection.ts → @temporalio/worker']);
+    assert.deepEqual(nativeCoreChains(fixture, 'cli/main.ts'), [
+      'cli/main.ts → platform/index.ts → platform/connection.ts → @temporalio/worker',
+    ]);
+    assert.deepEqual(nativeCoreChains(fixture, 'notify-receiver/main.ts'), [
+      'notify-receiver/main.ts → platform/connection.ts → @temporalio/worker',
+    ]);
     assert.deepEqual(nativeCoreChains(fixture, 'client/orders.ts'), ['client/orders.ts → platform/connection.ts → @temporalio/worker']);
   });
 });
@@ -184,7 +202,10 @@ describe('process boundaries, at run time', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'loaded-modules-'));
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
   const probe = path.join(dir, 'probe.cjs');
-  fs.writeFileSync(probe, "process.on('exit', () => require('node:fs').writeFileSync(process.env.LOADED_MODULES_OUT, JSON.stringify(Object.keys(require.cache))));\n");
+  fs.writeFileSync(
+    probe,
+    "process.on('exit', () => require('node:fs').writeFileSync(process.env.LOADED_MODULES_OUT, JSON.stringify(Object.keys(require.cache))));\n",
+  );
 
   function loadedBy(entry: string, args: string[]): string[] {
     const out = path.join(dir, `${entry.replaceAll('/', '-')}.json`);
@@ -202,10 +223,17 @@ describe('process boundaries, at run time', () => {
   }
   const native = (files: string[]) => files.filter((f) => /node_modules\/@temporalio\/(worker|core-bridge|testing)\//.test(f));
 
-  for (const [entry, args] of [['cli/main.ts', ['--help']], ['notify-receiver/main.ts', []], ['codec-server/main.ts', []]] as const) {
+  for (const [entry, args] of [
+    ['cli/main.ts', ['--help']],
+    ['notify-receiver/main.ts', []],
+    ['codec-server/main.ts', []],
+  ] as const) {
     test(`${entry} loads no module of the native core`, { timeout: 90_000 }, () => {
       const files = loadedBy(entry, [...args]);
-      assert.ok(files.some((f) => f.endsWith(`/${entry}`)), `the probe saw the entry point itself (${files.length} modules)`);
+      assert.ok(
+        files.some((f) => f.endsWith(`/${entry}`)),
+        `the probe saw the entry point itself (${files.length} modules)`,
+      );
       assert.deepEqual(native(files), []);
     });
   }

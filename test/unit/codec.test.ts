@@ -56,7 +56,9 @@ describe('codec server', () => {
   const keyring = parseKeyring(newKeySpec('k1'));
   const codec = new AesGcmCodec(keyring);
   let server: { url: string; close(): Promise<void> };
-  before(async () => (server = await startCodecServer({ codec, token: 'secret-token-123', allowedOrigins: ['http://127.0.0.1:8233'], port: 0 })));
+  before(
+    async () => (server = await startCodecServer({ codec, token: 'secret-token-123', allowedOrigins: ['http://127.0.0.1:8233'], port: 0 })),
+  );
   after(() => server.close());
 
   const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
@@ -68,7 +70,11 @@ describe('codec server', () => {
 
   test('decodes an encrypted payload for a caller with the token', async () => {
     const [enc] = await codec.encode([converter.toPayload(buyer)]);
-    const res = await post('/decode', { payloads: [asJson(enc)] }, { authorization: 'Bearer secret-token-123', origin: 'http://127.0.0.1:8233' });
+    const res = await post(
+      '/decode',
+      { payloads: [asJson(enc)] },
+      { authorization: 'Bearer secret-token-123', origin: 'http://127.0.0.1:8233' },
+    );
     assert.equal(res.status, 200);
     assert.equal(res.headers.get('access-control-allow-origin'), 'http://127.0.0.1:8233');
     const body = (await res.json()) as { payloads: { data: string }[] };

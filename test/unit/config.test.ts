@@ -58,7 +58,7 @@ describe('loadAlipayPlusConfig', () => {
     assert.equal(config.timeoutMs, 10_000);
   });
 
-  test('the keys are read from the files: the private one signs, the public one is Alipay+\'s', () => {
+  test("the keys are read from the files: the private one signs, the public one is Alipay+'s", () => {
     const config = loadAlipayPlusConfig(validEnv());
     const priv = config.merchantPrivateKey as KeyObject;
     const pub = config.alipayPlusPublicKey as KeyObject;
@@ -123,19 +123,31 @@ describe('loadAlipayPlusConfig', () => {
   });
 
   test('a key file that does not exist throws a ConfigError naming the setting and the file', () => {
-    const error = expectConfigError({ ...validEnv(), ALIPAY_PLUS_PRIVATE_KEY_FILE: missingFile }, 'ALIPAY_PLUS_PRIVATE_KEY_FILE', /cannot be read/);
+    const error = expectConfigError(
+      { ...validEnv(), ALIPAY_PLUS_PRIVATE_KEY_FILE: missingFile },
+      'ALIPAY_PLUS_PRIVATE_KEY_FILE',
+      /cannot be read/,
+    );
     assert.ok(error.message.includes(missingFile));
     assert.ok(!error.message.includes('ALIPAY_PLUS_PUBLIC_KEY_FILE'));
     expectConfigError({ ...validEnv(), ALIPAY_PLUS_PUBLIC_KEY_FILE: missingFile }, 'ALIPAY_PLUS_PUBLIC_KEY_FILE', /cannot be read/);
   });
 
   test('a file that is not a PEM key throws a ConfigError naming the setting', () => {
-    expectConfigError({ ...validEnv(), ALIPAY_PLUS_PRIVATE_KEY_FILE: notPemFile }, 'ALIPAY_PLUS_PRIVATE_KEY_FILE', /is not a PEM private key/);
+    expectConfigError(
+      { ...validEnv(), ALIPAY_PLUS_PRIVATE_KEY_FILE: notPemFile },
+      'ALIPAY_PLUS_PRIVATE_KEY_FILE',
+      /is not a PEM private key/,
+    );
     expectConfigError({ ...validEnv(), ALIPAY_PLUS_PUBLIC_KEY_FILE: notPemFile }, 'ALIPAY_PLUS_PUBLIC_KEY_FILE', /is not a PEM public key/);
   });
 
   test('a public key given as the private key file throws a ConfigError naming the setting', () => {
-    expectConfigError({ ...validEnv(), ALIPAY_PLUS_PRIVATE_KEY_FILE: publicAsPrivateFile }, 'ALIPAY_PLUS_PRIVATE_KEY_FILE', /is not a PEM private key/);
+    expectConfigError(
+      { ...validEnv(), ALIPAY_PLUS_PRIVATE_KEY_FILE: publicAsPrivateFile },
+      'ALIPAY_PLUS_PRIVATE_KEY_FILE',
+      /is not a PEM private key/,
+    );
   });
 
   test('an invalid keyVersion or timeout throws a ConfigError naming the setting', () => {
@@ -229,22 +241,38 @@ describe('loadTemporalSettings (@temporalio/envconfig: the names the temporal CL
     assert.ok(prod.connection.tls && typeof prod.connection.tls === 'object');
     assert.equal(Buffer.from(prod.connection.tls.clientCertPair!.crt).toString(), 'client certificate\n');
 
-    const overridden = loadTemporalSettings({ TEMPORAL_CONFIG_FILE: profiles, TEMPORAL_PROFILE: 'prod', TEMPORAL_NAMESPACE: 'orders-staging.a1b2c' });
+    const overridden = loadTemporalSettings({
+      TEMPORAL_CONFIG_FILE: profiles,
+      TEMPORAL_PROFILE: 'prod',
+      TEMPORAL_NAMESPACE: 'orders-staging.a1b2c',
+    });
     assert.equal(overridden.namespace, 'orders-staging.a1b2c');
     assert.equal(overridden.connection.address, 'orders.a1b2c.tmprl.cloud:7233');
 
     // Without TEMPORAL_PROFILE, the profile named "default".
     const byDefault = loadTemporalSettings({ TEMPORAL_CONFIG_FILE: profiles });
-    assert.deepEqual(byDefault, { connection: { address: 'temporal.internal:7233' }, namespace: 'orders-dev', profile: { name: 'default', file: profiles } });
+    assert.deepEqual(byDefault, {
+      connection: { address: 'temporal.internal:7233' },
+      namespace: 'orders-dev',
+      profile: { name: 'default', file: profiles },
+    });
   });
 
-  test('without TEMPORAL_CONFIG_FILE, the temporal CLI\'s own file is read: $HOME/.config/temporalio/temporal.toml', { skip: process.platform !== 'linux' }, () => {
-    const home = fs.mkdtempSync(path.join(dir, 'home-'));
-    assert.deepEqual(loadTemporalSettings({ HOME: home }), { connection: { address: 'localhost:7233' }, namespace: 'default' }, 'no file: the defaults');
-    fs.mkdirSync(path.join(home, '.config', 'temporalio'), { recursive: true });
-    fs.copyFileSync(profiles, path.join(home, '.config', 'temporalio', 'temporal.toml'));
-    assert.equal(loadTemporalSettings({ HOME: home, TEMPORAL_PROFILE: 'prod' }).connection.address, 'orders.a1b2c.tmprl.cloud:7233');
-  });
+  test(
+    "without TEMPORAL_CONFIG_FILE, the temporal CLI's own file is read: $HOME/.config/temporalio/temporal.toml",
+    { skip: process.platform !== 'linux' },
+    () => {
+      const home = fs.mkdtempSync(path.join(dir, 'home-'));
+      assert.deepEqual(
+        loadTemporalSettings({ HOME: home }),
+        { connection: { address: 'localhost:7233' }, namespace: 'default' },
+        'no file: the defaults',
+      );
+      fs.mkdirSync(path.join(home, '.config', 'temporalio'), { recursive: true });
+      fs.copyFileSync(profiles, path.join(home, '.config', 'temporalio', 'temporal.toml'));
+      assert.equal(loadTemporalSettings({ HOME: home, TEMPORAL_PROFILE: 'prod' }).connection.address, 'orders.a1b2c.tmprl.cloud:7233');
+    },
+  );
 
   test('the worker connects with the same settings as the clients', () => {
     const env = {
@@ -266,20 +294,41 @@ describe('loadTemporalSettings (@temporalio/envconfig: the names the temporal CL
       /cannot be read/,
     );
     assert.ok(!error.message.includes('TEMPORAL_TLS_CLIENT_KEY_PATH'), error.message);
-    expectSettingsError({ TEMPORAL_TLS_SERVER_CA_CERT_PATH: missingFile }, ['TEMPORAL_TLS_SERVER_CA_CERT_PATH', missingFile], /cannot be read/);
+    expectSettingsError(
+      { TEMPORAL_TLS_SERVER_CA_CERT_PATH: missingFile },
+      ['TEMPORAL_TLS_SERVER_CA_CERT_PATH', missingFile],
+      /cannot be read/,
+    );
   });
 
   test('a client certificate without its key, or a key without its certificate, names both settings', () => {
-    expectSettingsError({ TEMPORAL_TLS_CLIENT_CERT_PATH: certFile }, ['TEMPORAL_TLS_CLIENT_CERT_PATH', 'TEMPORAL_TLS_CLIENT_KEY_PATH'], /go together/);
-    expectSettingsError({ TEMPORAL_TLS_CLIENT_KEY_PATH: keyFile }, ['TEMPORAL_TLS_CLIENT_KEY_PATH', 'TEMPORAL_TLS_CLIENT_CERT_PATH'], /go together/);
+    expectSettingsError(
+      { TEMPORAL_TLS_CLIENT_CERT_PATH: certFile },
+      ['TEMPORAL_TLS_CLIENT_CERT_PATH', 'TEMPORAL_TLS_CLIENT_KEY_PATH'],
+      /go together/,
+    );
+    expectSettingsError(
+      { TEMPORAL_TLS_CLIENT_KEY_PATH: keyFile },
+      ['TEMPORAL_TLS_CLIENT_KEY_PATH', 'TEMPORAL_TLS_CLIENT_CERT_PATH'],
+      /go together/,
+    );
   });
 
   test('a bad file in a profile names the profile, the key and the file', () => {
-    expectSettingsError({ TEMPORAL_CONFIG_FILE: profiles, TEMPORAL_PROFILE: 'broken' }, ['[profile.broken]', 'tls.client_cert', profiles, missingFile]);
+    expectSettingsError({ TEMPORAL_CONFIG_FILE: profiles, TEMPORAL_PROFILE: 'broken' }, [
+      '[profile.broken]',
+      'tls.client_cert',
+      profiles,
+      missingFile,
+    ]);
   });
 
   test('a missing profile names TEMPORAL_PROFILE and lists the profiles there are', () => {
-    expectSettingsError({ TEMPORAL_CONFIG_FILE: profiles, TEMPORAL_PROFILE: 'staging' }, ['TEMPORAL_PROFILE=staging', profiles], /it has: default, prod, broken/);
+    expectSettingsError(
+      { TEMPORAL_CONFIG_FILE: profiles, TEMPORAL_PROFILE: 'staging' },
+      ['TEMPORAL_PROFILE=staging', profiles],
+      /it has: default, prod, broken/,
+    );
     expectSettingsError({ TEMPORAL_PROFILE: 'staging' }, ['TEMPORAL_PROFILE=staging', 'TEMPORAL_CONFIG_FILE'], /no profile file/);
   });
 
@@ -305,8 +354,14 @@ describe('loadTemporalSettings (@temporalio/envconfig: the names the temporal CL
   test('a TEMPORAL_TLS that is not true or false, or an empty address, names the variable', () => {
     expectSettingsError({ TEMPORAL_TLS: 'yes' }, ['TEMPORAL_TLS'], /must be true or false/);
     expectSettingsError({ TEMPORAL_ADDRESS: '' }, ['TEMPORAL_ADDRESS']);
-    expectSettingsError({ TEMPORAL_TLS_DISABLE_HOST_VERIFICATION: 'true' }, ['TEMPORAL_TLS_DISABLE_HOST_VERIFICATION', 'TEMPORAL_TLS_SERVER_NAME']);
-    expectSettingsError({ TEMPORAL_TLS: 'false', TEMPORAL_TLS_CLIENT_CERT_PATH: certFile, TEMPORAL_TLS_CLIENT_KEY_PATH: keyFile }, ['TEMPORAL_TLS', 'TEMPORAL_TLS_CLIENT_CERT_PATH']);
+    expectSettingsError({ TEMPORAL_TLS_DISABLE_HOST_VERIFICATION: 'true' }, [
+      'TEMPORAL_TLS_DISABLE_HOST_VERIFICATION',
+      'TEMPORAL_TLS_SERVER_NAME',
+    ]);
+    expectSettingsError({ TEMPORAL_TLS: 'false', TEMPORAL_TLS_CLIENT_CERT_PATH: certFile, TEMPORAL_TLS_CLIENT_KEY_PATH: keyFile }, [
+      'TEMPORAL_TLS',
+      'TEMPORAL_TLS_CLIENT_CERT_PATH',
+    ]);
   });
 
   test('the names this project read before are refused with the name that replaces them', () => {

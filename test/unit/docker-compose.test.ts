@@ -200,11 +200,23 @@ describe('docker-compose.yml against the Compose specification', () => {
     };
     const cases: Array<[string, (c: Compose & Record<string, unknown>) => void, string]> = [
       ['a misspelt service key', (c) => void ((c.services.worker as Record<string, unknown>).helthcheck = {}), '/services/worker'],
-      ['an unknown depends_on condition', (c) => void (dependsOn(c.services.worker)['temporal-setup'].condition = 'service_ready'), '/services/worker/depends_on'],
-      ['a secret with neither file nor a known key', (c) => void (c.secrets!.merchant_private_key = { fil: 'x.pem' } as never), '/secrets/merchant_private_key'],
+      [
+        'an unknown depends_on condition',
+        (c) => void (dependsOn(c.services.worker)['temporal-setup'].condition = 'service_ready'),
+        '/services/worker/depends_on',
+      ],
+      [
+        'a secret with neither file nor a known key',
+        (c) => void (c.secrets!.merchant_private_key = { fil: 'x.pem' } as never),
+        '/secrets/merchant_private_key',
+      ],
       ['ports that are not a list', (c) => void (c.services['notify-receiver'].ports = 8091 as never), '/services/notify-receiver/ports'],
       ['a misspelt top-level key', (c) => void (c.service = {}), ''],
-      ['a healthcheck test that is a number', (c) => void (c.services.worker.healthcheck!.test = 42 as never), '/services/worker/healthcheck/test'],
+      [
+        'a healthcheck test that is a number',
+        (c) => void (c.services.worker.healthcheck!.test = 42 as never),
+        '/services/worker/healthcheck/test',
+      ],
     ];
     for (const [what, mutate, at] of cases) {
       const errors = broken(mutate);
@@ -274,7 +286,8 @@ describe('docker-compose.yml: the deployment', () => {
         assert.equal(cfg.condition, want, `${name} → ${dep}`);
         // A dependency that a profile can switch off must be optional, or compose refuses to start.
         const sameProfiles = (target.profiles ?? []).every((p) => (s.profiles ?? []).includes(p));
-        if (!sameProfiles) assert.equal(cfg.required, false, `${name} → ${dep} is in profile ${target.profiles?.join(',')}: required must be false`);
+        if (!sameProfiles)
+          assert.equal(cfg.required, false, `${name} → ${dep} is in profile ${target.profiles?.join(',')}: required must be false`);
       }
     }
     // No cycle.
@@ -303,7 +316,7 @@ describe('docker-compose.yml: the deployment', () => {
         assert.ok(compose.configs?.[source], `${name} uses undeclared config ${source}`);
       }
       for (const v of s.volumes ?? []) {
-        const source = typeof v === 'string' ? v.split(':')[0] : v.source ?? '';
+        const source = typeof v === 'string' ? v.split(':')[0] : (v.source ?? '');
         const named = source !== '' && !source.startsWith('.') && !source.startsWith('/') && !source.startsWith('~');
         if (named) assert.ok(compose.volumes && source in compose.volumes, `${name} uses undeclared volume ${source}`);
       }
@@ -395,7 +408,10 @@ describe('docker-compose.yml: the deployment', () => {
     assert.equal(compose.secrets?.payload_keys?.file, envExample.values.get('PAYLOAD_KEYS_PATH'));
     assert.match(composeText, /file: \$\{PAYLOAD_KEYS_PATH:-\.\/\.dev\/payload-keys\}/, 'the host path comes from .env');
     // The sandbox speaks Alipay+, not Temporal: it needs no keyring.
-    assert.equal(secretsOf(services.sandbox).some((x) => x.source === 'payload_keys'), false);
+    assert.equal(
+      secretsOf(services.sandbox).some((x) => x.source === 'payload_keys'),
+      false,
+    );
   });
 
   test('the codec server: the built process on all interfaces, a /healthz probe, its token from a secret, published on 127.0.0.1', () => {
@@ -422,7 +438,10 @@ describe('docker-compose.yml: the deployment', () => {
     assert.equal(envExample.values.get('CODEC_PUBLIC_URL'), `http://127.0.0.1:${envExample.values.get('CODEC_PUBLISHED_PORT')}`);
     // CORS lets the Web UI's origin through, as the browser on the host sees it.
     const origins = (env.CODEC_ALLOWED_ORIGINS ?? '').split(',');
-    assert.ok(origins.includes(`http://127.0.0.1:${envExample.values.get('TEMPORAL_UI_PORT')}`), `CODEC_ALLOWED_ORIGINS ${env.CODEC_ALLOWED_ORIGINS}`);
+    assert.ok(
+      origins.includes(`http://127.0.0.1:${envExample.values.get('TEMPORAL_UI_PORT')}`),
+      `CODEC_ALLOWED_ORIGINS ${env.CODEC_ALLOWED_ORIGINS}`,
+    );
   });
 
   test('the Web UI decodes through the codec server: TEMPORAL_CODEC_ENDPOINT is built from the token secret at start', () => {
@@ -431,13 +450,20 @@ describe('docker-compose.yml: the deployment', () => {
     assert.equal(env.TEMPORAL_CODEC_ENDPOINT, undefined, 'the endpoint carries the token, so it is not written in the file');
     assert.equal(env.CODEC_PUBLIC_URL, envExample.values.get('CODEC_PUBLIC_URL'));
     assert.equal(env.CODEC_TOKEN_FILE, '/run/secrets/codec-token');
-    assert.ok(secretsOf(ui).some((x) => x.source === 'codec_token' && secretPath(x) === env.CODEC_TOKEN_FILE), 'the UI mounts the codec token');
+    assert.ok(
+      secretsOf(ui).some((x) => x.source === 'codec_token' && secretPath(x) === env.CODEC_TOKEN_FILE),
+      'the UI mounts the codec token',
+    );
     // entrypoint + command: `/bin/sh -c <the script>`.
     assert.deepEqual(ui.entrypoint, ['/bin/sh', '-c']);
     assert.ok(Array.isArray(ui.command) && ui.command.length === 1, 'the command is one shell script');
     const start = ui.command[0];
     assert.match(start, /token=\$\(tr -d ' \\r\\n' < "\$CODEC_TOKEN_FILE"\)/, 'reads the token from the secret');
-    assert.match(start, /export TEMPORAL_CODEC_ENDPOINT="\$CODEC_PUBLIC_URL\/t\/\$token"/, 'the codec server takes the token from the /t/<token> path');
+    assert.match(
+      start,
+      /export TEMPORAL_CODEC_ENDPOINT="\$CODEC_PUBLIC_URL\/t\/\$token"/,
+      'the codec server takes the token from the /t/<token> path',
+    );
     assert.match(start, /exec \.\/start-ui-server\.sh\s*$/, "then runs the image's own entrypoint");
 
     // Run the start script as the container would, with the image's entrypoint replaced by a stub.
@@ -507,7 +533,8 @@ describe('docker-compose.yml: the deployment', () => {
     for (const [name, s] of Object.entries(rawServices)) {
       for (const [key, value] of Object.entries(envOf(s))) {
         if (/_FILE$/.test(key)) assert.match(value, /^\/run\/secrets\//, `${name}: ${key} must point into /run/secrets`);
-        else if (/PASSWORD|PWD|SECRET|API_KEY|TOKEN|PRIVATE/.test(key)) assert.match(value, /^\$\{[A-Z_]+(:?[-?][^}]*)?\}$/, `${name}: ${key} is inlined`);
+        else if (/PASSWORD|PWD|SECRET|API_KEY|TOKEN|PRIVATE/.test(key))
+          assert.match(value, /^\$\{[A-Z_]+(:?[-?][^}]*)?\}$/, `${name}: ${key} is inlined`);
       }
     }
     // A credential is never shipped in the example: at most commented out or a placeholder.
@@ -531,42 +558,92 @@ describe('Dockerfile, .env.example, .gitignore', () => {
 
   test('the Dockerfile builds on node:20-slim with npm ci and npm run build, and runs as non-root', () => {
     const args = new Map(instructions.filter((l) => /^ARG /.test(l)).map((l) => l.slice(4).split('=') as [string, string]));
-    const froms = instructions.filter((l) => /^FROM /.test(l)).map((l) => l.split(/\s+/)[1].replace(/^\$\{(\w+)\}$/, (_m, n: string) => args.get(n) ?? n));
+    const froms = instructions
+      .filter((l) => /^FROM /.test(l))
+      .map((l) => l.split(/\s+/)[1].replace(/^\$\{(\w+)\}$/, (_m, n: string) => args.get(n) ?? n));
     assert.ok(froms.length > 0 && froms.every((f) => f === 'node:20-slim'), `base images: ${froms.join(', ')}`);
-    assert.ok(instructions.some((l) => /^RUN .*\bnpm ci\b/.test(l)), 'npm ci');
-    assert.ok(instructions.some((l) => /^RUN .*\bnpm run build\b/.test(l)), 'npm run build');
+    assert.ok(
+      instructions.some((l) => /^RUN .*\bnpm ci\b/.test(l)),
+      'npm ci',
+    );
+    assert.ok(
+      instructions.some((l) => /^RUN .*\bnpm run build\b/.test(l)),
+      'npm run build',
+    );
     const lastUser = instructions.filter((l) => /^USER /.test(l)).at(-1);
     assert.ok(lastUser && !/^USER\s+(root|0)(:|\s|$)/.test(lastUser), 'the image ends as a non-root user');
-    assert.ok(instructions.some((l) => /^CMD \[/.test(l)), 'a default CMD, overridden per service');
+    assert.ok(
+      instructions.some((l) => /^CMD \[/.test(l)),
+      'a default CMD, overridden per service',
+    );
   });
 
   test('.dockerignore keeps secrets and build output out of the build context', () => {
-    const ignored = read('.dockerignore').split('\n').map((l) => l.trim());
+    const ignored = read('.dockerignore')
+      .split('\n')
+      .map((l) => l.trim());
     for (const entry of ['.env', '.dev', 'node_modules', 'lib']) assert.ok(ignored.includes(entry), entry);
   });
 
   test('.env.example documents every setting of the four processes', () => {
     const settings = [
-      'TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE', 'TEMPORAL_TASK_QUEUE', 'TEMPORAL_API_KEY', 'TEMPORAL_TLS',
-      'TEMPORAL_TLS_CLIENT_CERT_PATH', 'TEMPORAL_TLS_CLIENT_KEY_PATH', 'TEMPORAL_TLS_SERVER_CA_CERT_PATH',
-      'TEMPORAL_TLS_SERVER_NAME', 'TEMPORAL_PROFILE', 'TEMPORAL_CONFIG_FILE', 'METRICS_PORT', 'LOG_LEVEL',
-      'ALIPAY_PLUS_BASE_URL', 'ALIPAY_PLUS_CLIENT_ID', 'ALIPAY_PLUS_PRIVATE_KEY_FILE', 'ALIPAY_PLUS_PUBLIC_KEY_FILE',
-      'ALIPAY_PLUS_KEY_VERSION', 'EPORT_BASE_URL', 'NOTIFY_URL', 'PAYMENT_REDIRECT_URL', 'BUYER_KEY_SECRET_FILE',
-      'WORKFLOW_BUNDLE_PATH', 'NOTIFY_HOST', 'NOTIFY_PORT', 'NOTIFY_PATH', 'SANDBOX_HOST', 'SANDBOX_PORT',
-      'SANDBOX_CLIENT_ID', 'KEYS_DIR', 'PAYLOAD_KEYS_FILE', 'PAYLOAD_KEYS', 'CODEC_HOST', 'CODEC_PORT', 'CODEC_TOKEN',
-      'CODEC_TOKEN_FILE', 'CODEC_ALLOWED_ORIGINS',
+      'TEMPORAL_ADDRESS',
+      'TEMPORAL_NAMESPACE',
+      'TEMPORAL_TASK_QUEUE',
+      'TEMPORAL_API_KEY',
+      'TEMPORAL_TLS',
+      'TEMPORAL_TLS_CLIENT_CERT_PATH',
+      'TEMPORAL_TLS_CLIENT_KEY_PATH',
+      'TEMPORAL_TLS_SERVER_CA_CERT_PATH',
+      'TEMPORAL_TLS_SERVER_NAME',
+      'TEMPORAL_PROFILE',
+      'TEMPORAL_CONFIG_FILE',
+      'METRICS_PORT',
+      'LOG_LEVEL',
+      'ALIPAY_PLUS_BASE_URL',
+      'ALIPAY_PLUS_CLIENT_ID',
+      'ALIPAY_PLUS_PRIVATE_KEY_FILE',
+      'ALIPAY_PLUS_PUBLIC_KEY_FILE',
+      'ALIPAY_PLUS_KEY_VERSION',
+      'EPORT_BASE_URL',
+      'NOTIFY_URL',
+      'PAYMENT_REDIRECT_URL',
+      'BUYER_KEY_SECRET_FILE',
+      'WORKFLOW_BUNDLE_PATH',
+      'NOTIFY_HOST',
+      'NOTIFY_PORT',
+      'NOTIFY_PATH',
+      'SANDBOX_HOST',
+      'SANDBOX_PORT',
+      'SANDBOX_CLIENT_ID',
+      'KEYS_DIR',
+      'PAYLOAD_KEYS_FILE',
+      'PAYLOAD_KEYS',
+      'CODEC_HOST',
+      'CODEC_PORT',
+      'CODEC_TOKEN',
+      'CODEC_TOKEN_FILE',
+      'CODEC_ALLOWED_ORIGINS',
     ];
-    assert.deepEqual(settings.filter((s) => !envExample.documented.has(s)), []);
+    assert.deepEqual(
+      settings.filter((s) => !envExample.documented.has(s)),
+      [],
+    );
   });
 
   test('the Temporal settings use the names the temporal CLI reads, not the ones this project read before', () => {
-    for (const [file, text] of [['docker-compose.yml', composeText], ['.env.example', read('.env.example')]]) {
+    for (const [file, text] of [
+      ['docker-compose.yml', composeText],
+      ['.env.example', read('.env.example')],
+    ]) {
       assert.doesNotMatch(text, /TEMPORAL_TLS_(CERT|KEY|CA)_FILE/, file);
     }
   });
 
   test('.gitignore keeps the real .env and the development keys out of git', () => {
-    const ignored = read('.gitignore').split('\n').map((l) => l.trim());
+    const ignored = read('.gitignore')
+      .split('\n')
+      .map((l) => l.trim());
     assert.ok(ignored.includes('.env'), '.env');
     assert.ok(ignored.includes('.dev/') || ignored.includes('.dev'), '.dev/');
   });

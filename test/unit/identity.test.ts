@@ -57,7 +57,12 @@ describe('the independent GB 11643 implementation', () => {
 
 describe('mainlandIdProblem', () => {
   test('the standard example and other hand-picked valid numbers are accepted', () => {
-    for (const id of ['11010519491231002X', withCheck('44030519900101123'), withCheck('31011520000229456'), withCheck('51010819851231999')]) {
+    for (const id of [
+      '11010519491231002X',
+      withCheck('44030519900101123'),
+      withCheck('31011520000229456'),
+      withCheck('51010819851231999'),
+    ]) {
       assert.equal(mainlandIdProblem(id), null, id);
     }
   });
@@ -121,7 +126,14 @@ describe('mainlandIdProblem', () => {
   });
 
   test('X anywhere but the last position, letters, spaces and dashes are rejected', () => {
-    for (const id of ['X1010519491231002X', '1101051949123100AX', '110105 9491231002X', ' 11010519491231002X', '11010519491231002X ', '110105-19491231-002X']) {
+    for (const id of [
+      'X1010519491231002X',
+      '1101051949123100AX',
+      '110105 9491231002X',
+      ' 11010519491231002X',
+      '11010519491231002X ',
+      '110105-19491231-002X',
+    ]) {
       assert.equal(mainlandIdProblem(id), SHAPE_MESSAGE, JSON.stringify(id));
     }
   });

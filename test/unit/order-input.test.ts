@@ -28,13 +28,37 @@ describe('order input rules: each error names its rule', () => {
   });
 
   const broken: [string, (o: OrderInput) => void, RegExp][] = [
-    ['SINGLE_TRANSACTION_LIMIT', (o) => ((o.totalFen = 500_001), (o.items = [{ sku: 'A', name: 'TV', quantity: 1, unitPriceFen: 500_001 }])), /SINGLE_TRANSACTION_LIMIT: 5,000\.01 CNY is more than the customs limit of 5,000\.00 CNY/],
+    [
+      'SINGLE_TRANSACTION_LIMIT',
+      (o) => ((o.totalFen = 500_001), (o.items = [{ sku: 'A', name: 'TV', quantity: 1, unitPriceFen: 500_001 }])),
+      /SINGLE_TRANSACTION_LIMIT: 5,000\.01 CNY is more than the customs limit of 5,000\.00 CNY/,
+    ],
     ['ITEMS_MATCH_TOTAL', (o) => (o.totalFen = 30_001), /ITEMS_MATCH_TOTAL: items add up to 300\.00 CNY, but the total is 300\.01 CNY/],
     ['CURRENCY_CNY', (o) => (o.currency = 'USD'), /CURRENCY_CNY: the buyer pays in CNY, not USD/],
     ['CUSTOMS_DISTRICT', (o) => (o.customs.district = '42'), /CUSTOMS_DISTRICT/],
-    ['SPLIT_PARTS sum', (o) => (o.splitParts = [{ referenceOrderId: 'P1', amountFen: 10_000 }, { referenceOrderId: 'P2', amountFen: 10_000 }]), /SPLIT_PARTS: parts add up to 200\.00 CNY, but the total is 300\.00 CNY/],
-    ['SPLIT_PARTS ids', (o) => (o.splitParts = [{ referenceOrderId: 'P1', amountFen: 15_000 }, { referenceOrderId: 'P1', amountFen: 15_000 }]), /SPLIT_PARTS: each part needs its own referenceOrderId/],
-    ['SPLIT_PARTS count', (o) => (o.splitParts = [{ referenceOrderId: 'P1', amountFen: 30_000 }]), /SPLIT_PARTS: a split order has at least 2 parts/],
+    [
+      'SPLIT_PARTS sum',
+      (o) =>
+        (o.splitParts = [
+          { referenceOrderId: 'P1', amountFen: 10_000 },
+          { referenceOrderId: 'P2', amountFen: 10_000 },
+        ]),
+      /SPLIT_PARTS: parts add up to 200\.00 CNY, but the total is 300\.00 CNY/,
+    ],
+    [
+      'SPLIT_PARTS ids',
+      (o) =>
+        (o.splitParts = [
+          { referenceOrderId: 'P1', amountFen: 15_000 },
+          { referenceOrderId: 'P1', amountFen: 15_000 },
+        ]),
+      /SPLIT_PARTS: each part needs its own referenceOrderId/,
+    ],
+    [
+      'SPLIT_PARTS count',
+      (o) => (o.splitParts = [{ referenceOrderId: 'P1', amountFen: 30_000 }]),
+      /SPLIT_PARTS: a split order has at least 2 parts/,
+    ],
     ['BUYER_ID_NUMBER', (o) => (o.buyer.certificateNo = '110105194912310020'), /BUYER_ID_NUMBER: the ID number has a wrong check digit/],
   ];
   for (const [name, breakIt, message] of broken) {
@@ -62,7 +86,10 @@ describe('order input rules: each error names its rule', () => {
   test('any district outside the table is declared to ZONGSHU; table districts keep their code', () => {
     assert.equal(customsOrdersOf(parseOrder(valid())).length, 1);
     const split = valid();
-    split.splitParts = [{ referenceOrderId: 'P1', amountFen: 20_000 }, { referenceOrderId: 'P2', amountFen: 10_000 }];
+    split.splitParts = [
+      { referenceOrderId: 'P1', amountFen: 20_000 },
+      { referenceOrderId: 'P2', amountFen: 10_000 },
+    ];
     assert.deepEqual(
       customsOrdersOf(parseOrder(split)).map((c) => [c.customsOrderId, c.declarationId, c.amountFen, c.isSplit]),
       [

@@ -43,8 +43,14 @@ describe('keyringFromEnv', () => {
   test('errors name the setting: none set, a file that cannot be read, a keyring that does not parse', () => {
     assert.match(settingsError(() => keyringFromEnv({})).message, /PAYLOAD_KEYS or PAYLOAD_KEYS_FILE is required/);
     const missing = path.join(dir, 'no-such-keys');
-    assert.match(settingsError(() => keyringFromEnv({ PAYLOAD_KEYS_FILE: missing })).message, new RegExp(`^PAYLOAD_KEYS_FILE cannot be read \\(${missing}\\)`));
-    assert.match(settingsError(() => keyringFromEnv({ PAYLOAD_KEYS: 'k1:c2hvcnQ=' })).message, /^PAYLOAD_KEYS: payload key k1 must be 32 bytes/);
+    assert.match(
+      settingsError(() => keyringFromEnv({ PAYLOAD_KEYS_FILE: missing })).message,
+      new RegExp(`^PAYLOAD_KEYS_FILE cannot be read \\(${missing}\\)`),
+    );
+    assert.match(
+      settingsError(() => keyringFromEnv({ PAYLOAD_KEYS: 'k1:c2hvcnQ=' })).message,
+      /^PAYLOAD_KEYS: payload key k1 must be 32 bytes/,
+    );
   });
 });
 
@@ -55,7 +61,14 @@ describe('isLoopbackAddress', () => {
     }
   });
   test('other hosts are not', () => {
-    for (const a of ['temporal:7233', '10.0.0.5:7233', 'orders.a1b2c.tmprl.cloud:7233', 'localhost.example.com:7233', '[2001:db8::1]:7233', '1127.0.0.1:7233']) {
+    for (const a of [
+      'temporal:7233',
+      '10.0.0.5:7233',
+      'orders.a1b2c.tmprl.cloud:7233',
+      'localhost.example.com:7233',
+      '[2001:db8::1]:7233',
+      '1127.0.0.1:7233',
+    ]) {
       assert.equal(isLoopbackAddress(a), false, a);
     }
   });
@@ -78,7 +91,10 @@ describe("keyringFromEnvOrLocalStack (the CLI's keyring)", () => {
     const fromFile = keyringFromEnvOrLocalStack({ PAYLOAD_KEYS_FILE: file }, '127.0.0.1:7233', root);
     assert.equal(fromFile.keyring.currentKeyId, 'prod1');
     assert.equal(fromFile.localDevKeyring, undefined);
-    assert.equal(keyringFromEnvOrLocalStack({ PAYLOAD_KEYS: newKeySpec('inline1') }, 'localhost:7233', root).keyring.currentKeyId, 'inline1');
+    assert.equal(
+      keyringFromEnvOrLocalStack({ PAYLOAD_KEYS: newKeySpec('inline1') }, 'localhost:7233', root).keyring.currentKeyId,
+      'inline1',
+    );
   });
 
   test('another address never falls back to the development keyring: the clear error stays', () => {

@@ -65,7 +65,13 @@ describe('declare: maximum lengths', () => {
 
   test('pay: paymentRequestId 64 accepted, 65 rejected', () => {
     assert.equal(parseMessage(payRequest, { ...validPay(), paymentRequestId: 'p'.repeat(64) }, 'pay request').paymentRequestId.length, 64);
-    expectRejected(payRequest, { ...validPay(), paymentRequestId: 'p'.repeat(65) }, 'pay request', 'paymentRequestId', /at most 64 characters/);
+    expectRejected(
+      payRequest,
+      { ...validPay(), paymentRequestId: 'p'.repeat(65) },
+      'pay request',
+      'paymentRequestId',
+      /at most 64 characters/,
+    );
   });
 });
 
@@ -220,7 +226,10 @@ describe('buyerCertificate', () => {
   });
 
   test('a PASSPORT number is not checked against GB 11643', () => {
-    assert.equal(declare({ ...validDeclare(), buyerCertificate: cert('PASSPORT', 'E12345678') }).buyerCertificate?.certificateType, 'PASSPORT');
+    assert.equal(
+      declare({ ...validDeclare(), buyerCertificate: cert('PASSPORT', 'E12345678') }).buyerCertificate?.certificateType,
+      'PASSPORT',
+    );
   });
 
   test('another certificate type is rejected', () => {
@@ -250,7 +259,13 @@ describe('inquireDeclarationRequests: 1 to 10 ids', () => {
   });
 
   test('0 ids are rejected', () => {
-    expectRejected(inquireDeclarationRequestsRequest, { declarationRequestIds: [] }, 'inquireDeclarationRequests request', 'declarationRequestIds', /at least 1/);
+    expectRejected(
+      inquireDeclarationRequestsRequest,
+      { declarationRequestIds: [] },
+      'inquireDeclarationRequests request',
+      'declarationRequestIds',
+      /at least 1/,
+    );
   });
 
   test('11 ids are rejected', () => {
@@ -320,13 +335,25 @@ describe('pay request', () => {
 
   test('a paymentNotifyUrl that is not an absolute http(s) URL is rejected', () => {
     for (const bad of ['not a url', '/alipay/notify', 'ftp://merchant.example.com/notify', 'javascript:alert(1)']) {
-      expectRejected(payRequest, { ...validPay(), paymentNotifyUrl: bad }, 'pay request', 'paymentNotifyUrl', /must be an absolute http\(s\) URL/);
+      expectRejected(
+        payRequest,
+        { ...validPay(), paymentNotifyUrl: bad },
+        'pay request',
+        'paymentNotifyUrl',
+        /must be an absolute http\(s\) URL/,
+      );
     }
   });
 
   test('a paymentExpiryTime that is not ISO-8601 is rejected', () => {
     for (const bad of ['21/11/2026 10:30', 'tomorrow', '1763719200000', '2026-13-45T10:30:00Z']) {
-      expectRejected(payRequest, { ...validPay(), paymentExpiryTime: bad }, 'pay request', 'paymentExpiryTime', /must be an ISO-8601 date-time/);
+      expectRejected(
+        payRequest,
+        { ...validPay(), paymentExpiryTime: bad },
+        'pay request',
+        'paymentExpiryTime',
+        /must be an ISO-8601 date-time/,
+      );
     }
   });
 
@@ -379,7 +406,13 @@ describe('notifyPayment', () => {
   });
 
   test('an unknown notifyType is rejected', () => {
-    expectRejected(notifyPaymentRequest, { ...validNotification(), notifyType: 'REFUND_RESULT' }, 'notifyPayment', 'notifyType', /PAYMENT_RESULT or PAYMENT_PENDING/);
+    expectRejected(
+      notifyPaymentRequest,
+      { ...validNotification(), notifyType: 'REFUND_RESULT' },
+      'notifyPayment',
+      'notifyType',
+      /PAYMENT_RESULT or PAYMENT_PENDING/,
+    );
   });
 
   test('a notification without paymentRequestId is rejected', () => {
@@ -394,7 +427,13 @@ describe('notifyPayment', () => {
   });
 
   test('notifyPaymentAck with an unknown resultStatus is rejected', () => {
-    expectRejected(notifyPaymentAck, { result: { resultStatus: 'OK', resultCode: 'SUCCESS' } }, 'notifyPayment ack', 'result.resultStatus', /must be S, F or U/);
+    expectRejected(
+      notifyPaymentAck,
+      { result: { resultStatus: 'OK', resultCode: 'SUCCESS' } },
+      'notifyPayment ack',
+      'result.resultStatus',
+      /must be S, F or U/,
+    );
   });
 });
 
@@ -461,7 +500,13 @@ describe('responses', () => {
   });
 
   test('inquiryPaymentResponse with an unknown paymentStatus is rejected', () => {
-    expectRejected(inquiryPaymentResponse, { ...inquiryS(), paymentStatus: 'PAID' }, 'inquiryPayment response', 'paymentStatus', /PROCESSING.*SUCCESS.*FAIL.*CANCELLED/);
+    expectRejected(
+      inquiryPaymentResponse,
+      { ...inquiryS(), paymentStatus: 'PAID' },
+      'inquiryPayment response',
+      'paymentStatus',
+      /PROCESSING.*SUCCESS.*FAIL.*CANCELLED/,
+    );
   });
 
   test('inquireDeclarationRequestsResponse defaults its arrays and parses a record', () => {

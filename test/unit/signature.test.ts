@@ -53,10 +53,7 @@ describe('signParts / verifyParts round trip', () => {
   });
 
   test('signatureContent follows "POST <path>\\n<Client-Id>.<time>.<raw body>"', () => {
-    assert.equal(
-      signatureContent({ path: '/p', clientId: 'C', time: '123', rawBody: '{"x":"y"}' }),
-      'POST /p\nC.123.{"x":"y"}',
-    );
+    assert.equal(signatureContent({ path: '/p', clientId: 'C', time: '123', rawBody: '{"x":"y"}' }), 'POST /p\nC.123.{"x":"y"}');
   });
 });
 
@@ -190,9 +187,12 @@ describe('wrong keys and garbage signatures', () => {
     ];
     for (const g of garbage) {
       let result: boolean | undefined;
-      assert.doesNotThrow(() => {
-        result = verifyParts(baseParts, g, publicKey);
-      }, `threw on ${JSON.stringify(g)}`);
+      assert.doesNotThrow(
+        () => {
+          result = verifyParts(baseParts, g, publicKey);
+        },
+        `threw on ${JSON.stringify(g)}`,
+      );
       assert.equal(result, false, `accepted ${JSON.stringify(g)}`);
     }
   });

@@ -9,13 +9,17 @@ const WORKFLOWS = join(__dirname, '..', '..', 'workflows');
 const MAX_LINES = 250;
 
 function files(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []));
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? files(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : [],
+  );
 }
 
 test(`no workflow file is over ${MAX_LINES} lines`, () => {
   const all = files(WORKFLOWS);
   assert.ok(all.length > 10, 'the order workflow is a folder of step files');
-  const long = all.map((f) => ({ file: relative(WORKFLOWS, f), lines: readFileSync(f, 'utf8').split('\n').length })).filter((x) => x.lines > MAX_LINES);
+  const long = all
+    .map((f) => ({ file: relative(WORKFLOWS, f), lines: readFileSync(f, 'utf8').split('\n').length }))
+    .filter((x) => x.lines > MAX_LINES);
   assert.deepEqual(long, []);
 });
 
@@ -26,7 +30,10 @@ test('the order workflow names the file of each of the ten documented steps, and
     assert.ok(line, `workflows/order/index.ts says where step ${step} lives`);
     for (const file of line.match(/[\w-]+\.ts/g) ?? []) {
       if (file === 'order.ts') continue; // domain/order.ts, named with its folder
-      assert.ok(files(join(WORKFLOWS, 'order')).some((f) => f.endsWith(`/${file}`)), `step ${step}: ${file} exists`);
+      assert.ok(
+        files(join(WORKFLOWS, 'order')).some((f) => f.endsWith(`/${file}`)),
+        `step ${step}: ${file} exists`,
+      );
     }
   }
 });

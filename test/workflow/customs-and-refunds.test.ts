@@ -34,7 +34,13 @@ test('a customs rejection, an operator correction, then a retransmission no earl
     processingAfterMs: 10_000,
     decisionAfterMs: 60_000,
   });
-  const waiting = await waitForStatus(s.env.client, order.orderId, 'a declaration awaiting correction', (x) => x.declarations[0]?.status === 'AWAITING_CORRECTION', s.skipping(10_000));
+  const waiting = await waitForStatus(
+    s.env.client,
+    order.orderId,
+    'a declaration awaiting correction',
+    (x) => x.declarations[0]?.status === 'AWAITING_CORRECTION',
+    s.skipping(10_000),
+  );
   assert.match(waiting.stuck!.reason, /customs rejected .*-D1 \(code 100: merchant customs code is not registered\)/);
   const [before] = await declarationsOf(order.orderId);
   const firstCallAt = Date.parse(before.calls[0].at);
@@ -53,16 +59,25 @@ test('a customs rejection, an operator correction, then a retransmission no earl
   const retransmitAt = Date.parse(view.retransmitAt!);
   assert.ok(retransmitAt > firstCallAt + RETRANSMIT_GAP_MS && retransmitAt < firstCallAt + RETRANSMIT_GAP_MS + 5_000, view.retransmitAt);
 
-  const done = await waitForStatus(s.env.client, order.orderId, 'RELEASED_FOR_DELIVERY', (x) => x.stage === 'RELEASED_FOR_DELIVERY', s.skipping(20_000));
+  const done = await waitForStatus(
+    s.env.client,
+    order.orderId,
+    'RELEASED_FOR_DELIVERY',
+    (x) => x.stage === 'RELEASED_FOR_DELIVERY',
+    s.skipping(20_000),
+  );
   assert.equal(done.declarations[0].attempts, 2);
   assert.equal(done.declarations[0].merchantCustomsCode, 'MC-0002');
   assert.equal(done.stuck, undefined);
 
   const [after] = await declarationsOf(order.orderId);
-  assert.deepEqual(after.calls.map((c) => [c.kind, c.merchantCustomsCode]), [
-    ['FIRST', 'MC-0001'],
-    ['RETRANSMISSION', 'MC-0002'],
-  ]);
+  assert.deepEqual(
+    after.calls.map((c) => [c.kind, c.merchantCustomsCode]),
+    [
+      ['FIRST', 'MC-0001'],
+      ['RETRANSMISSION', 'MC-0002'],
+    ],
+  );
   const gap = Date.parse(after.calls[1].at) - Date.parse(after.calls[0].at);
   assert.ok(gap > RETRANSMIT_GAP_MS, `retransmitted ${gap} ms after the last call`);
   assert.ok(gap < RETRANSMIT_GAP_MS + 60_000, `and promptly after the 5 minutes (${gap} ms)`);
@@ -75,7 +90,13 @@ test('the correction validator allows only the four mutable fields and names the
     processingAfterMs: 10_000,
     decisionAfterMs: 60_000,
   });
-  await waitForStatus(s.env.client, order.orderId, 'a declaration awaiting correction', (x) => x.declarations[0]?.status === 'AWAITING_CORRECTION', s.skipping(10_000));
+  await waitForStatus(
+    s.env.client,
+    order.orderId,
+    'a declaration awaiting correction',
+    (x) => x.declarations[0]?.status === 'AWAITING_CORRECTION',
+    s.skipping(10_000),
+  );
   const declarationId = `${order.orderId}-D1`;
   // Corrections an operator's tool might send, wrong on purpose: the workflow's validator must refuse each.
   const refused = async (correction: object, rule: string) =>
@@ -99,11 +120,20 @@ test('a rejection because customs lacks the payment data is retransmitted automa
     processingAfterMs: 10_000,
     decisionAfterMs: 60_000,
   });
-  const done = await waitForStatus(s.env.client, order.orderId, 'RELEASED_FOR_DELIVERY', (x) => x.stage === 'RELEASED_FOR_DELIVERY', s.skipping(20_000));
+  const done = await waitForStatus(
+    s.env.client,
+    order.orderId,
+    'RELEASED_FOR_DELIVERY',
+    (x) => x.stage === 'RELEASED_FOR_DELIVERY',
+    s.skipping(20_000),
+  );
   assert.equal(done.declarations[0].attempts, 2);
   assert.deepEqual(done.declarations[0].corrections, []);
   const [d] = await declarationsOf(order.orderId);
-  assert.deepEqual(d.calls.map((c) => c.kind), ['FIRST', 'RETRANSMISSION']);
+  assert.deepEqual(
+    d.calls.map((c) => c.kind),
+    ['FIRST', 'RETRANSMISSION'],
+  );
   assert.ok(Date.parse(d.calls[1].at) - Date.parse(d.calls[0].at) > RETRANSMIT_GAP_MS);
 });
 
@@ -117,15 +147,29 @@ test('past the review deadline the order is stuck with a reason an operator can 
   assert.equal(stuck.stage, 'CUSTOMS_REVIEW');
   assert.match(stuck.stuck!.reason, /customs has not accepted .*-D1 \(IN_PROCESS, code 3\) within 1 hours/);
   // Customs answers after 5 hours; the hourly poll sees it and the order unsticks itself.
-  const done = await waitForStatus(s.env.client, order.orderId, 'RELEASED_FOR_DELIVERY', (x) => x.stage === 'RELEASED_FOR_DELIVERY', s.skipping(20 * 60_000));
+  const done = await waitForStatus(
+    s.env.client,
+    order.orderId,
+    'RELEASED_FOR_DELIVERY',
+    (x) => x.stage === 'RELEASED_FOR_DELIVERY',
+    s.skipping(20 * 60_000),
+  );
   assert.equal(done.stuck, undefined);
 });
 
 test('two partial refunds succeed, and a third that would pass the amount paid is refused', async () => {
   const order = await paidOrder(205);
   await waitForStatus(s.env.client, order.orderId, 'RELEASED_FOR_DELIVERY', (x) => x.stage === 'RELEASED_FOR_DELIVERY', s.skipping());
-  const r1 = await requestRefund(s.env.client, order.orderId, { amountFen: 5_000, reason: 'one tin dented', requestedBy: 'support@merchant' });
-  const r2 = await requestRefund(s.env.client, order.orderId, { amountFen: 9_900, reason: 'late delivery', requestedBy: 'support@merchant' });
+  const r1 = await requestRefund(s.env.client, order.orderId, {
+    amountFen: 5_000,
+    reason: 'one tin dented',
+    requestedBy: 'support@merchant',
+  });
+  const r2 = await requestRefund(s.env.client, order.orderId, {
+    amountFen: 9_900,
+    reason: 'late delivery',
+    requestedBy: 'support@merchant',
+  });
   assert.deepEqual([r1.status, r2.status], ['SUCCEEDED', 'SUCCEEDED']);
   assert.deepEqual([r1.refundRequestId, r2.refundRequestId], [`${order.orderId}-R1`, `${order.orderId}-R2`]);
   await assert.rejects(
@@ -137,12 +181,21 @@ test('two partial refunds succeed, and a third that would pass the amount paid i
       return true;
     },
   );
-  assert.deepEqual((await refundsOf(order.orderId)).map((r) => r.amount.value), ['5000', '9900']);
+  assert.deepEqual(
+    (await refundsOf(order.orderId)).map((r) => r.amount.value),
+    ['5000', '9900'],
+  );
 });
 
 test('a refund on day 91 is refused: the order completed when the 90-day window closed', async () => {
   const order = await paidOrder(206);
-  const released = await waitForStatus(s.env.client, order.orderId, 'RELEASED_FOR_DELIVERY', (x) => x.stage === 'RELEASED_FOR_DELIVERY', s.skipping());
+  const released = await waitForStatus(
+    s.env.client,
+    order.orderId,
+    'RELEASED_FOR_DELIVERY',
+    (x) => x.stage === 'RELEASED_FOR_DELIVERY',
+    s.skipping(),
+  );
   const paidAt = Date.parse(released.payment.paidAt!);
   await s.env.sleep(paidAt + 91 * 24 * 60 * 60_000 - (await s.env.currentTimeMs()));
   assert.ok((await s.env.currentTimeMs()) - paidAt >= 91 * 24 * 60 * 60_000);

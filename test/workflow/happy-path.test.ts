@@ -19,7 +19,13 @@ test('the happy path: checkout returns the cashier URL, the order clears customs
 
   await s.f.helpers.pay(order.orderId, payerOf(order.buyer));
   await untilNotified(s.f.helpers, order.orderId);
-  const released = await waitForStatus(s.env.client, order.orderId, 'RELEASED_FOR_DELIVERY', (st) => st.stage === 'RELEASED_FOR_DELIVERY', s.skipping());
+  const released = await waitForStatus(
+    s.env.client,
+    order.orderId,
+    'RELEASED_FOR_DELIVERY',
+    (st) => st.stage === 'RELEASED_FOR_DELIVERY',
+    s.skipping(),
+  );
   assert.equal(released.payment.status, 'SUCCESS');
   assert.equal(released.payment.learnedFrom, 'NOTIFICATION');
   assert.equal(released.declarations.length, 1);
@@ -30,7 +36,10 @@ test('the happy path: checkout returns the cashier URL, the order clears customs
   const { payments, declarations } = await s.f.helpers.ledgerOf(order.orderId);
   assert.equal(payments.length, 1);
   assert.equal(declarations.length, 1);
-  assert.deepEqual(declarations[0].calls.map((c) => c.kind), ['FIRST']);
+  assert.deepEqual(
+    declarations[0].calls.map((c) => c.kind),
+    ['FIRST'],
+  );
   assert.equal(declarations[0].customsCode, 'ZONGSHU'); // Hangzhou declares to ZONGSHU
 
   const result = await orderHandle(s.env.client, order.orderId).result();
@@ -43,7 +52,13 @@ test('a new worker mid-order replays the history and repeats no payment, declara
   await s.f.helpers.pay(order.orderId, payerOf(order.buyer));
   await waitForStatus(s.env.client, order.orderId, 'CUSTOMS_REVIEW', (st) => st.stage === 'CUSTOMS_REVIEW', s.skipping(5_000));
   await s.restartWorker();
-  const released = await waitForStatus(s.env.client, order.orderId, 'RELEASED_FOR_DELIVERY', (st) => st.stage === 'RELEASED_FOR_DELIVERY', s.skipping());
+  const released = await waitForStatus(
+    s.env.client,
+    order.orderId,
+    'RELEASED_FOR_DELIVERY',
+    (st) => st.stage === 'RELEASED_FOR_DELIVERY',
+    s.skipping(),
+  );
   await requestRefund(s.env.client, order.orderId, { amountFen: 1_000, reason: 'gift wrap missing', requestedBy: 'support' });
   await s.restartWorker();
   await requestRefund(s.env.client, order.orderId, { amountFen: 2_000, reason: 'late', requestedBy: 'support' });
@@ -51,7 +66,10 @@ test('a new worker mid-order replays the history and repeats no payment, declara
 
   const { payments, declarations, refunds } = await s.f.helpers.ledgerOf(order.orderId);
   assert.equal(payments.length, 1);
-  assert.deepEqual(declarations.map((d) => d.calls.length), [1]);
+  assert.deepEqual(
+    declarations.map((d) => d.calls.length),
+    [1],
+  );
   assert.deepEqual(
     refunds.map((r) => [r.refundRequestId, r.amount.value]),
     [

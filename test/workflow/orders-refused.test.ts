@@ -16,13 +16,15 @@ let s: WorkflowStack;
 before(async () => (s = await startWorkflowStack({ quotaUpdatesPerRun: 6 })));
 after(() => s?.close());
 
-const buyerKey = (certificateNo: string) => createHmac('sha256', 'test-secret').update(`ID_CARD:${certificateNo}`).digest('hex').slice(0, 32);
+const buyerKey = (certificateNo: string) =>
+  createHmac('sha256', 'test-secret').update(`ID_CARD:${certificateNo}`).digest('hex').slice(0, 32);
 // The year on the test server's clock, which skips ahead while tests wait on results.
 const quotaOf = async (certificateNo: string) => {
   const year = customsYear(await s.env.currentTimeMs());
   return s.env.client.workflow.getHandle(quotaWorkflowId(buyerKey(certificateNo), year)).query(quotaUsageQuery);
 };
-const paymentsFor = async (orderIds: string[]) => (await s.f.helpers.ledger()).payments.filter((p) => orderIds.includes(p.paymentRequestId));
+const paymentsFor = async (orderIds: string[]) =>
+  (await s.f.helpers.ledger()).payments.filter((p) => orderIds.includes(p.paymentRequestId));
 
 const order = (seed: number, totalFen: number, orderId?: string) =>
   sampleOrder({

@@ -29,7 +29,13 @@ test('a split order declares each part with isSplit and its referenceOrderId, an
   ];
   await startOrder(s.env.client, order, { taskQueue: s.taskQueue });
   await s.f.helpers.pay(order.orderId, payerOf(buyer));
-  const st = await waitForStatus(s.env.client, order.orderId, 'RELEASED_FOR_DELIVERY', (x) => x.stage === 'RELEASED_FOR_DELIVERY', s.skipping());
+  const st = await waitForStatus(
+    s.env.client,
+    order.orderId,
+    'RELEASED_FOR_DELIVERY',
+    (x) => x.stage === 'RELEASED_FOR_DELIVERY',
+    s.skipping(),
+  );
   assert.deepEqual(
     st.declarations.map((d) => [d.declarationId, d.customsOrderId, d.isSplit, d.amountFen, d.customsCode, d.status]),
     [
@@ -37,12 +43,18 @@ test('a split order declares each part with isSplit and its referenceOrderId, an
       [`${order.orderId}-D2`, `${order.orderId}-P2`, true, 10_000, 'NINGBO', 'ACCEPTED'],
     ],
   );
-  assert.deepEqual(st.clearance.map((c) => c.status), ['RELEASED', 'RELEASED']);
+  assert.deepEqual(
+    st.clearance.map((c) => c.status),
+    ['RELEASED', 'RELEASED'],
+  );
   const { declarations } = await s.f.helpers.ledgerOf(order.orderId);
-  assert.deepEqual(declarations.map((d) => [d.customsOrderId, d.currentAmount, d.calls.length]), [
-    [`${order.orderId}-P1`, '20000', 1],
-    [`${order.orderId}-P2`, '10000', 1],
-  ]);
+  assert.deepEqual(
+    declarations.map((d) => [d.customsOrderId, d.currentAmount, d.calls.length]),
+    [
+      [`${order.orderId}-P1`, '20000', 1],
+      [`${order.orderId}-P2`, '10000', 1],
+    ],
+  );
 });
 
 test('a lost notification: polling inquiryPayment finds the payment', async () => {
@@ -56,7 +68,13 @@ test('a lost notification: polling inquiryPayment finds the payment', async () =
   assert.equal(st.payment.notificationsReceived, 0);
   const { notifications } = await s.f.helpers.ledgerOf(order.orderId);
   assert.ok(notifications[0].attempts.every((a) => a.outcome === 'DROPPED'));
-  const done = await waitForStatus(s.env.client, order.orderId, 'RELEASED_FOR_DELIVERY', (x) => x.stage === 'RELEASED_FOR_DELIVERY', s.skipping());
+  const done = await waitForStatus(
+    s.env.client,
+    order.orderId,
+    'RELEASED_FOR_DELIVERY',
+    (x) => x.stage === 'RELEASED_FOR_DELIVERY',
+    s.skipping(),
+  );
   assert.equal(done.declarations[0].status, 'ACCEPTED');
 });
 
@@ -67,13 +85,22 @@ test('duplicate notifications produce one declaration', async () => {
   await startOrder(s.env.client, order, { taskQueue: s.taskQueue });
   await s.f.helpers.pay(order.orderId, payerOf(buyer));
   await untilNotified(s.f.helpers, order.orderId, 2);
-  const st = await waitForStatus(s.env.client, order.orderId, 'RELEASED_FOR_DELIVERY', (x) => x.stage === 'RELEASED_FOR_DELIVERY', s.skipping());
+  const st = await waitForStatus(
+    s.env.client,
+    order.orderId,
+    'RELEASED_FOR_DELIVERY',
+    (x) => x.stage === 'RELEASED_FOR_DELIVERY',
+    s.skipping(),
+  );
   assert.equal(st.payment.learnedFrom, 'NOTIFICATION');
   assert.equal(st.payment.notificationsReceived, 2);
   const { declarations, notifications } = await s.f.helpers.ledgerOf(order.orderId);
   assert.equal(notifications[0].attempts.filter((a) => a.outcome === 'ACKNOWLEDGED').length, 2);
   assert.equal(declarations.length, 1);
-  assert.deepEqual(declarations[0].calls.map((c) => c.kind), ['FIRST']);
+  assert.deepEqual(
+    declarations[0].calls.map((c) => c.kind),
+    ['FIRST'],
+  );
 });
 
 test('CHECK_NOT_PASSED: the payer is not the buyer, so the payment is refunded and the quota released', async () => {
@@ -87,7 +114,10 @@ test('CHECK_NOT_PASSED: the payer is not the buyer, so the payment is refunded a
   assert.match(st.outcome!.reason, /^BUYER_IS_NOT_PAYER/);
   assert.match(st.outcome!.buyerMessage, /person who orders to be the person who pays/);
   const { refunds } = await s.f.helpers.ledgerOf(order.orderId);
-  assert.deepEqual(refunds.map((r) => [r.refundRequestId, r.amount.value]), [[`${order.orderId}-R1`, '19900']]);
+  assert.deepEqual(
+    refunds.map((r) => [r.refundRequestId, r.amount.value]),
+    [[`${order.orderId}-R1`, '19900']],
+  );
   assert.equal(st.refundableFen, 0);
 });
 
@@ -118,7 +148,13 @@ test('U results and traffic limits on every Alipay+ call are retried until they 
   const checkout = await startOrder(s.env.client, order, { taskQueue: s.taskQueue });
   assert.match(checkout.paymentUrl, /cashier/);
   await s.f.helpers.pay(order.orderId, payerOf(buyer));
-  const st = await waitForStatus(s.env.client, order.orderId, 'RELEASED_FOR_DELIVERY', (x) => x.stage === 'RELEASED_FOR_DELIVERY', s.skipping());
+  const st = await waitForStatus(
+    s.env.client,
+    order.orderId,
+    'RELEASED_FOR_DELIVERY',
+    (x) => x.stage === 'RELEASED_FOR_DELIVERY',
+    s.skipping(),
+  );
   assert.equal(st.declarations[0].status, 'ACCEPTED');
   const ledger = await s.f.helpers.ledger();
   const injected = ledger.faultsInjected.map((f) => `${f.path.split('/').pop()}:${f.kind}`);
@@ -147,7 +183,16 @@ test('a notification that slipped past the receiver is confirmed with inquiryPay
   const { payment } = await orderStatus(s.env.client, order.orderId);
   // Straight to the update, as if a forged notification had got through: the buyer never paid.
   await orderHandle(s.env.client, order.orderId).executeUpdate(paymentNotificationUpdate, {
-    args: [{ paymentRequestId: order.orderId, paymentId: payment.paymentId!, resultStatus: 'S', resultCode: 'SUCCESS', paymentAmountFen: 19_900, payerRealNameVerified: true }],
+    args: [
+      {
+        paymentRequestId: order.orderId,
+        paymentId: payment.paymentId!,
+        resultStatus: 'S',
+        resultCode: 'SUCCESS',
+        paymentAmountFen: 19_900,
+        payerRealNameVerified: true,
+      },
+    ],
   });
   const st = await waitForStatus(s.env.client, order.orderId, 'an outcome', (x) => x.outcome !== undefined, s.skipping());
   assert.equal(st.stage, 'FAILED');

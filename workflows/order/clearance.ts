@@ -32,7 +32,11 @@ export async function clearCustoms(o: OrderState): Promise<boolean> {
     const part = customsOrdersOf(o.order).find((p) => p.customsOrderId === d.customsOrderId)!;
     await watch(
       o,
-      eport(`Step 9: waybill ${d.customsOrderId}`).submitWaybill({ orderNo: d.customsOrderId, waybillNo: part.waybillNo, carrier: o.order.logistics.carrier }),
+      eport(`Step 9: waybill ${d.customsOrderId}`).submitWaybill({
+        orderNo: d.customsOrderId,
+        waybillNo: part.waybillNo,
+        carrier: o.order.logistics.carrier,
+      }),
       'e-port waybill',
     );
     o.clearance.push({ customsOrderId: d.customsOrderId, status: 'PENDING' });
@@ -46,7 +50,11 @@ export async function clearCustoms(o: OrderState): Promise<boolean> {
     });
     o.pollRequested = false;
     for (const c of open) {
-      const r = await watch(o, eport(`Step 9: clearance of ${c.customsOrderId}`).inquireClearance({ orderNo: c.customsOrderId }), 'e-port clearance inquiry');
+      const r = await watch(
+        o,
+        eport(`Step 9: clearance of ${c.customsOrderId}`).inquireClearance({ orderNo: c.customsOrderId }),
+        'e-port clearance inquiry',
+      );
       if (r.status === 'RELEASED' || r.status === 'REJECTED') Object.assign(c, { status: r.status, reason: r.reason });
     }
     const rejected = o.clearance.find((c) => c.status === 'REJECTED');
@@ -59,7 +67,11 @@ export async function clearCustoms(o: OrderState): Promise<boolean> {
       return false;
     }
     if (!o.stuck && Date.now() >= deadline) {
-      markStuck(o, 'CLEARANCE_DEADLINE', `customs has not cleared ${open.map((c) => c.customsOrderId).join(', ')} within ${Math.round(o.timeouts.clearanceDeadlineMs / HOUR)} hours`);
+      markStuck(
+        o,
+        'CLEARANCE_DEADLINE',
+        `customs has not cleared ${open.map((c) => c.customsOrderId).join(', ')} within ${Math.round(o.timeouts.clearanceDeadlineMs / HOUR)} hours`,
+      );
     }
   }
   clearStuck(o);

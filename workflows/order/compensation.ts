@@ -41,9 +41,17 @@ export async function cancelByOperator(o: OrderState) {
   }
   const left = refundableFen(o);
   if (left > 0) {
-    const refund = await refundPayment(o, { amountFen: left, reason: `cancelled by ${by.operator}: ${by.reason}`.slice(0, 256), requestedBy: by.operator });
+    const refund = await refundPayment(o, {
+      amountFen: left,
+      reason: `cancelled by ${by.operator}: ${by.reason}`.slice(0, 256),
+      requestedBy: by.operator,
+    });
     if (refund.status === 'FAILED') {
-      markStuck(o, 'REFUND_FAILED', `the refund ${refund.refundRequestId} of the cancelled order failed: ${refund.failure}; refund it by hand`);
+      markStuck(
+        o,
+        'REFUND_FAILED',
+        `the refund ${refund.refundRequestId} of the cancelled order failed: ${refund.failure}; refund it by hand`,
+      );
       end(o, 'FAILED', `CANCELLED_BY_OPERATOR; REFUND_FAILED: ${refund.failure}`, 'Your order was cancelled.');
       return;
     }

@@ -62,7 +62,8 @@ export async function reviewCustoms(o: OrderState): Promise<boolean> {
       o.pollRequested = false;
       nextPollAt = Date.now();
     }
-    if (o.nudged && o.declarations.some((d) => d.status === 'RETRANSMIT_SCHEDULED')) wait(o, 'the retransmission of a corrected declaration');
+    if (o.nudged && o.declarations.some((d) => d.status === 'RETRANSMIT_SCHEDULED'))
+      wait(o, 'the retransmission of a corrected declaration');
   }
 }
 

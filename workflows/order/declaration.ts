@@ -90,7 +90,11 @@ export async function sendDeclaration(o: OrderState, d: Declaration) {
     // A refused call does not restart Alipay+'s 5-minute clock, so lastCallAt stays as it was.
     d.lastResultCode = f.code;
     d.status = 'AWAITING_CORRECTION';
-    markStuck(o, 'DECLARE_REFUSED', `Alipay+ refused declaration ${d.declarationId} with ${f.code} (${f.message}); an operator must correct it`);
+    markStuck(
+      o,
+      'DECLARE_REFUSED',
+      `Alipay+ refused declaration ${d.declarationId} with ${f.code} (${f.message}); an operator must correct it`,
+    );
   }
 }
 

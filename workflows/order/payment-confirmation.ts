@@ -17,12 +17,18 @@ export async function confirmNotifiedPayment(o: OrderState): Promise<boolean> {
   if (!(o.payment.learnedFrom === 'NOTIFICATION' && patched('confirm-notified-payment'))) return true;
   wait(o, 'Alipay+ to confirm the notified payment (inquiryPayment)');
   const p = o.payment;
-  const r = await watch(o, alipayPlus('Steps 4-6: confirm the notified payment').inquirePayment({ paymentRequestId: p.paymentRequestId }), 'Alipay+ inquiryPayment');
+  const r = await watch(
+    o,
+    alipayPlus('Steps 4-6: confirm the notified payment').inquirePayment({ paymentRequestId: p.paymentRequestId }),
+    'Alipay+ inquiryPayment',
+  );
   const differs = [
     r.status !== 'SUCCESS' && `Alipay+ reports the payment as ${r.status}`,
     r.paymentId !== p.paymentId && `Alipay+ reports payment ${r.paymentId}, the notification named ${p.paymentId}`,
     // Results recorded before the activity returned the amount have none; compare it when present.
-    r.paymentAmountFen !== undefined && r.paymentAmountFen !== p.amountFen && `Alipay+ reports ${formatCny(r.paymentAmountFen)} paid for an order of ${formatCny(p.amountFen)}`,
+    r.paymentAmountFen !== undefined &&
+      r.paymentAmountFen !== p.amountFen &&
+      `Alipay+ reports ${formatCny(r.paymentAmountFen)} paid for an order of ${formatCny(p.amountFen)}`,
     r.customsDeclarationFen !== undefined &&
       r.customsDeclarationFen !== p.customsDeclarationFen &&
       `Alipay+ allows ${formatCny(r.customsDeclarationFen)} to be declared, the notification said ${formatCny(p.customsDeclarationFen ?? 0)}`,
@@ -39,7 +45,11 @@ export async function confirmNotifiedPayment(o: OrderState): Promise<boolean> {
   // Nothing was paid: close a payment still open, so it cannot be paid for an order that has ended.
   if (r.status === 'PROCESSING') {
     try {
-      await watch(o, alipayPlus('Step 5: cancel the unpaid payment').cancelPayment({ paymentRequestId: p.paymentRequestId }), 'Alipay+ cancelPayment');
+      await watch(
+        o,
+        alipayPlus('Step 5: cancel the unpaid payment').cancelPayment({ paymentRequestId: p.paymentRequestId }),
+        'Alipay+ cancelPayment',
+      );
     } catch (error) {
       if (finalCode(error)?.code !== 'INVALID_ORDER_STATUS') throw error;
       return compensate(o, reason, refunded).then(() => false); // the buyer paid meanwhile

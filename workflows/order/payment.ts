@@ -25,18 +25,30 @@ export async function createPayment(o: OrderState): Promise<boolean> {
         paymentRequestId: o.payment.paymentRequestId,
         orderId: o.order.orderId,
         amountFen: o.order.totalFen,
-        description: o.order.items.map((i) => `${i.name} x${i.quantity}`).join(', ').slice(0, 256),
+        description: o.order.items
+          .map((i) => `${i.name} x${i.quantity}`)
+          .join(', ')
+          .slice(0, 256),
         expiresAt: iso(expiresAtMs),
       }),
       'Alipay+ pay',
     );
-    Object.assign(o.payment, { paymentId: created.paymentId, paymentUrl: created.paymentUrl, status: 'PROCESSING', expiresAt: iso(expiresAtMs) });
+    Object.assign(o.payment, {
+      paymentId: created.paymentId,
+      paymentUrl: created.paymentUrl,
+      status: 'PROCESSING',
+      expiresAt: iso(expiresAtMs),
+    });
     ordersStarted.add(1);
     return true;
   } catch (error) {
     const f = finalCode(error);
     if (!f) throw error;
-    o.checkoutFailure = ApplicationFailure.create({ type: f.code, message: `Alipay+ refused the payment: ${f.message}`, nonRetryable: true });
+    o.checkoutFailure = ApplicationFailure.create({
+      type: f.code,
+      message: `Alipay+ refused the payment: ${f.message}`,
+      nonRetryable: true,
+    });
     await releaseQuota(o);
     end(o, 'FAILED', `PAYMENT_NOT_CREATED: ${f.code}`, 'The payment could not be created. Please try again later.');
     return false;
@@ -62,7 +74,11 @@ export async function awaitPayment(o: OrderState): Promise<boolean> {
     await inquirePayment(o);
     if (o.payment.status === 'PROCESSING') {
       try {
-        await watch(o, alipayPlus('Step 5: cancel the unpaid payment').cancelPayment({ paymentRequestId: o.payment.paymentRequestId }), 'Alipay+ cancelPayment');
+        await watch(
+          o,
+          alipayPlus('Step 5: cancel the unpaid payment').cancelPayment({ paymentRequestId: o.payment.paymentRequestId }),
+          'Alipay+ cancelPayment',
+        );
         o.payment.status = 'CANCELLED';
         publish(o);
       } catch (error) {
@@ -84,7 +100,11 @@ export async function awaitPayment(o: OrderState): Promise<boolean> {
 }
 
 export async function inquirePayment(o: OrderState) {
-  const r = await watch(o, alipayPlus('Steps 4-6: inquiryPayment').inquirePayment({ paymentRequestId: o.payment.paymentRequestId }), 'Alipay+ inquiryPayment');
+  const r = await watch(
+    o,
+    alipayPlus('Steps 4-6: inquiryPayment').inquirePayment({ paymentRequestId: o.payment.paymentRequestId }),
+    'Alipay+ inquiryPayment',
+  );
   if (o.payment.status !== 'PROCESSING') return; // a notification got here first
   if (r.status === 'SUCCESS') recordPaid(o, { ...r, learnedFrom: 'INQUIRY' });
   else if (r.status === 'FAIL' || r.status === 'CANCELLED') o.payment.status = r.status;

@@ -16,7 +16,12 @@ export async function reserveQuota(o: OrderState): Promise<boolean> {
   });
   const year = customsYear(Date.now());
   try {
-    await quotaEntity('Step 1: reserve the annual quota').reserveQuota({ buyerKey, year, orderId: o.order.orderId, amountFen: o.order.totalFen });
+    await quotaEntity('Step 1: reserve the annual quota').reserveQuota({
+      buyerKey,
+      year,
+      orderId: o.order.orderId,
+      amountFen: o.order.totalFen,
+    });
   } catch (error) {
     const f = finalCode(error);
     if (!f) throw error;
@@ -28,7 +33,11 @@ export async function reserveQuota(o: OrderState): Promise<boolean> {
 }
 
 export async function commitQuota(o: OrderState) {
-  await quotaEntity('Step 10: commit the annual quota').commitQuota({ buyerKey: o.quota!.buyerKey, year: o.quota!.year, orderId: o.order.orderId });
+  await quotaEntity('Step 10: commit the annual quota').commitQuota({
+    buyerKey: o.quota!.buyerKey,
+    year: o.quota!.year,
+    orderId: o.order.orderId,
+  });
   o.quota!.held = 'COMMITTED';
 }
 

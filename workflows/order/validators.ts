@@ -21,8 +21,10 @@ export function refuseNotification(o: OrderState, n: PaymentNotification) {
 }
 
 export function refuseWithoutOperator(a: OperatorAction) {
-  if (!a?.operator?.trim() || !a.reason?.trim()) throw ruleFailure('OPERATOR_ACTION', 'an operator action names the operator and the reason');
-  if (a.operator.length > 128 || a.reason.length > 256) throw ruleFailure('FIELD_LENGTH', 'operator is at most 128 characters and reason 256');
+  if (!a?.operator?.trim() || !a.reason?.trim())
+    throw ruleFailure('OPERATOR_ACTION', 'an operator action names the operator and the reason');
+  if (a.operator.length > 128 || a.reason.length > 256)
+    throw ruleFailure('FIELD_LENGTH', 'operator is at most 128 characters and reason 256');
 }
 
 export function refuseCancel(o: OrderState, a: OperatorAction) {
@@ -80,7 +82,8 @@ export function refuseCorrection(o: OrderState, c: DeclarationCorrection) {
     }
   }
   if (c.amountFen !== undefined) {
-    if (!Number.isInteger(c.amountFen) || c.amountFen <= 0) throw ruleFailure('AMOUNT_IN_FEN', 'amountFen must be a whole number of fen above 0');
+    if (!Number.isInteger(c.amountFen) || c.amountFen <= 0)
+      throw ruleFailure('AMOUNT_IN_FEN', 'amountFen must be a whole number of fen above 0');
     const others = o.declarations.filter((x) => x !== d).reduce((s, x) => s + x.amountFen, 0);
     const limit = o.payment.customsDeclarationFen!;
     if (others + c.amountFen > limit) {
@@ -95,7 +98,8 @@ export function refuseCorrection(o: OrderState, c: DeclarationCorrection) {
 export function refuseRefund(o: OrderState, r: RefundRequest) {
   if (!r.requestedBy?.trim() || !r.reason?.trim()) throw ruleFailure('OPERATOR_ACTION', 'a refund names who asks for it and why');
   if (r.reason.length > 256) throw ruleFailure('FIELD_LENGTH', 'reason must have at most 256 characters');
-  if (!Number.isInteger(r.amountFen) || r.amountFen <= 0) throw ruleFailure('AMOUNT_IN_FEN', 'amountFen must be a whole number of fen above 0');
+  if (!Number.isInteger(r.amountFen) || r.amountFen <= 0)
+    throw ruleFailure('AMOUNT_IN_FEN', 'amountFen must be a whole number of fen above 0');
   if (o.stage !== 'RELEASED_FOR_DELIVERY') {
     throw ruleFailure('REFUND_AFTER_RELEASE', `refunds are taken once the order is released for delivery; it is ${o.stage}`);
   }
