@@ -17,7 +17,7 @@ import {
   startOrder,
 } from '../client';
 import { formatCny } from '../domain/limits';
-import type { OrderInput } from '../domain/order';
+import { orderIdOf, type OrderInput } from '../domain/order';
 import { STAGES, STUCK_CODES, type OrderStatus, type Stage, type StuckCode } from '../domain/order-api';
 import { ORDER_STAGE, STUCK_REASON } from '../domain/search-attributes';
 import { encryptingDataConverter } from '../platform/data-converter';
@@ -80,7 +80,8 @@ async function listOrders(client: Client, query: string) {
     const stage = wf.typedSearchAttributes.get(ORDER_STAGE) ?? '-';
     const stuck = wf.typedSearchAttributes.get(STUCK_REASON);
     console.log(
-      `${wf.workflowId.padEnd(32)} ${wf.status.name.padEnd(10)} ${stage.padEnd(22)} ${stuck ?? ''} ${wf.startTime.toISOString()}`,
+      // The order id, not the workflow id: it is what `status`, `cancel` and the other commands take.
+      `${orderIdOf(wf.workflowId).padEnd(32)} ${wf.status.name.padEnd(10)} ${stage.padEnd(22)} ${stuck ?? ''} ${wf.startTime.toISOString()}`,
     );
     n++;
   }

@@ -117,6 +117,8 @@ export function parseOrder(input: unknown): Order {
 // Identifiers derived from the merchant's order id, so that a retry never makes a second effect.
 
 export const orderWorkflowId = (orderId: string) => `order-${orderId}`;
+/** The order id of an order workflow's id: what operators type into the CLI. */
+export const orderIdOf = (workflowId: string) => workflowId.replace(/^order-/, '');
 /** The payment request id is the merchant's order number: customs matches the three documents by it. */
 export const paymentRequestIdFor = (orderId: string) => orderId;
 export const declarationIdFor = (orderId: string, part: number) => `${orderId}-D${part}`;
