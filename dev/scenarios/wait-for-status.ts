@@ -1,6 +1,6 @@
 import type { Client } from '@temporalio/client';
 import { orderStatus } from '../../client/orders';
-import type { OrderStatus } from '../../domain/order-api';
+import type { OrderStatus, Stage } from '../../domain/order-api';
 
 export interface WaitOptions {
   /** Give up after this long, in real time. 180 s unless given. */
@@ -68,4 +68,9 @@ export async function waitForStatus(
     await sleep(intervalMs);
     slept += intervalMs;
   }
+}
+
+/** Polls until the order is in `stage`; the common case of `waitForStatus`. */
+export function waitForStage(client: Client, orderId: string, stage: Stage, options?: WaitOptions): Promise<OrderStatus> {
+  return waitForStatus(client, orderId, stage, (s) => s.stage === stage, options);
 }

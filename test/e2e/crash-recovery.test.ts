@@ -4,7 +4,7 @@ import { startOrder } from '../../client/orders';
 import type { Stack } from '../../dev/stack';
 import type { Stage } from '../../domain/order-api';
 import { payerOf, sampleOrder } from '../../dev/scenarios/orders';
-import { waitForStatus } from '../../dev/scenarios/wait-for-status';
+import { waitForStage, waitForStatus } from '../../dev/scenarios/wait-for-status';
 import { CUSTOMS_TIMEOUTS, FAST_CUSTOMS, assertLogsFreeOfPii, queryStatus, sleep, startE2EStack } from '../support/e2e';
 import { freshBuyer } from '../support/workflow-helpers';
 
@@ -49,7 +49,7 @@ test(
     buyers.push(buyer);
     await startOrder(stack.client, order, { taskQueue: stack.taskQueue, timeouts: CUSTOMS_TIMEOUTS });
     await stack.helpers.pay(order.orderId, payerOf(buyer));
-    const reviewing = await waitForStatus(stack.client, order.orderId, 'CUSTOMS_REVIEW', (st) => st.stage === 'CUSTOMS_REVIEW', {
+    const reviewing = await waitForStage(stack.client, order.orderId, 'CUSTOMS_REVIEW', {
       timeoutMs: 60_000,
       intervalMs: 200,
     });
@@ -61,13 +61,7 @@ test(
     await assert.rejects(queryStatus(stack, order.orderId, 2_000), 'a query is answered with no worker running');
     await stack.startWorker();
 
-    const released = await waitForStatus(
-      stack.client,
-      order.orderId,
-      'RELEASED_FOR_DELIVERY',
-      (st) => st.stage === 'RELEASED_FOR_DELIVERY',
-      { timeoutMs: 240_000 },
-    );
+    const released = await waitForStage(stack.client, order.orderId, 'RELEASED_FOR_DELIVERY', { timeoutMs: 240_000 });
     assert.equal(released.declarations.length, 1);
     assert.equal(released.declarations[0].attempts, 1);
     assert.equal(released.declarations[0].status, 'ACCEPTED');
@@ -116,13 +110,7 @@ test(
       await stack.helpers.faults({});
     }
 
-    const released = await waitForStatus(
-      stack.client,
-      order.orderId,
-      'RELEASED_FOR_DELIVERY',
-      (st) => st.stage === 'RELEASED_FOR_DELIVERY',
-      { timeoutMs: 240_000 },
-    );
+    const released = await waitForStage(stack.client, order.orderId, 'RELEASED_FOR_DELIVERY', { timeoutMs: 240_000 });
     assert.equal(released.declarations.length, 1);
     assert.equal(released.declarations[0].status, 'ACCEPTED');
     const { kinds } = await assertEachEffectOnce(order.orderId);

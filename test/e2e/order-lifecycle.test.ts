@@ -5,7 +5,7 @@ import { startOrder } from '../../client/orders';
 import type { Stack } from '../../dev/stack';
 import { projectRoot } from '../../platform/paths';
 import { payerOf, sampleOrder } from '../../dev/scenarios/orders';
-import { waitForStatus } from '../../dev/scenarios/wait-for-status';
+import { waitForStage } from '../../dev/scenarios/wait-for-status';
 import { CUSTOMS_TIMEOUTS, FAST_CUSTOMS, assertLogsFreeOfPii, jsonLines, readLog, runCli, sleep, startE2EStack } from '../support/e2e';
 import { freshBuyer } from '../support/workflow-helpers';
 
@@ -36,12 +36,7 @@ test(
     assert.ok(checkout.paymentUrl.startsWith(`${stack.sandboxUrl}/cashier/`), `cashier URL ${checkout.paymentUrl}`);
 
     await stack.helpers.pay(order.orderId, payerOf(buyer));
-    const released = await waitForStatus(
-      stack.client,
-      order.orderId,
-      'RELEASED_FOR_DELIVERY',
-      (st) => st.stage === 'RELEASED_FOR_DELIVERY',
-    );
+    const released = await waitForStage(stack.client, order.orderId, 'RELEASED_FOR_DELIVERY');
     releasedOrderId = order.orderId;
 
     assert.equal(released.payment.status, 'SUCCESS');

@@ -5,7 +5,7 @@ import { RETRANSMIT_GAP_MS } from '../../domain/limits';
 import type { DeclarationCorrection } from '../../domain/order-api';
 import type { CustomsRules } from '../../sandbox/helper-client';
 import { payerOf, sampleOrder } from '../../dev/scenarios/orders';
-import { waitForStatus } from '../../dev/scenarios/wait-for-status';
+import { waitForStage, waitForStatus } from '../../dev/scenarios/wait-for-status';
 import { startWorkflowStack, type WorkflowStack } from '../support/temporal';
 import { freshBuyer } from '../support/workflow-helpers';
 
@@ -59,13 +59,7 @@ test('a customs rejection, an operator correction, then a retransmission no earl
   const retransmitAt = Date.parse(view.retransmitAt!);
   assert.ok(retransmitAt > firstCallAt + RETRANSMIT_GAP_MS && retransmitAt < firstCallAt + RETRANSMIT_GAP_MS + 5_000, view.retransmitAt);
 
-  const done = await waitForStatus(
-    s.env.client,
-    order.orderId,
-    'RELEASED_FOR_DELIVERY',
-    (x) => x.stage === 'RELEASED_FOR_DELIVERY',
-    s.skipping(20_000),
-  );
+  const done = await waitForStage(s.env.client, order.orderId, 'RELEASED_FOR_DELIVERY', s.skipping(20_000));
   assert.equal(done.declarations[0].attempts, 2);
   assert.equal(done.declarations[0].merchantCustomsCode, 'MC-0002');
   assert.equal(done.stuck, undefined);
@@ -120,13 +114,7 @@ test('a rejection because customs lacks the payment data is retransmitted automa
     processingAfterMs: 10_000,
     decisionAfterMs: 60_000,
   });
-  const done = await waitForStatus(
-    s.env.client,
-    order.orderId,
-    'RELEASED_FOR_DELIVERY',
-    (x) => x.stage === 'RELEASED_FOR_DELIVERY',
-    s.skipping(20_000),
-  );
+  const done = await waitForStage(s.env.client, order.orderId, 'RELEASED_FOR_DELIVERY', s.skipping(20_000));
   assert.equal(done.declarations[0].attempts, 2);
   assert.deepEqual(done.declarations[0].corrections, []);
   const [d] = await declarationsOf(order.orderId);
@@ -147,19 +135,13 @@ test('past the review deadline the order is stuck with a reason an operator can 
   assert.equal(stuck.stage, 'CUSTOMS_REVIEW');
   assert.match(stuck.stuck!.reason, /customs has not accepted .*-D1 \(IN_PROCESS, code 3\) within 1 hours/);
   // Customs answers after 5 hours; the hourly poll sees it and the order unsticks itself.
-  const done = await waitForStatus(
-    s.env.client,
-    order.orderId,
-    'RELEASED_FOR_DELIVERY',
-    (x) => x.stage === 'RELEASED_FOR_DELIVERY',
-    s.skipping(20 * 60_000),
-  );
+  const done = await waitForStage(s.env.client, order.orderId, 'RELEASED_FOR_DELIVERY', s.skipping(20 * 60_000));
   assert.equal(done.stuck, undefined);
 });
 
 test('two partial refunds succeed, and a third that would pass the amount paid is refused', async () => {
   const order = await paidOrder(205);
-  await waitForStatus(s.env.client, order.orderId, 'RELEASED_FOR_DELIVERY', (x) => x.stage === 'RELEASED_FOR_DELIVERY', s.skipping());
+  await waitForStage(s.env.client, order.orderId, 'RELEASED_FOR_DELIVERY', s.skipping());
   const r1 = await requestRefund(s.env.client, order.orderId, {
     amountFen: 5_000,
     reason: 'one tin dented',
@@ -189,13 +171,7 @@ test('two partial refunds succeed, and a third that would pass the amount paid i
 
 test('a refund on day 91 is refused: the order completed when the 90-day window closed', async () => {
   const order = await paidOrder(206);
-  const released = await waitForStatus(
-    s.env.client,
-    order.orderId,
-    'RELEASED_FOR_DELIVERY',
-    (x) => x.stage === 'RELEASED_FOR_DELIVERY',
-    s.skipping(),
-  );
+  const released = await waitForStage(s.env.client, order.orderId, 'RELEASED_FOR_DELIVERY', s.skipping());
   const paidAt = Date.parse(released.payment.paidAt!);
   await s.env.sleep(paidAt + 91 * 24 * 60 * 60_000 - (await s.env.currentTimeMs()));
   assert.ok((await s.env.currentTimeMs()) - paidAt >= 91 * 24 * 60 * 60_000);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { orderHandle, requestRefund, startOrder } from '../../client/orders';
 import { payerOf, sampleOrder } from '../../dev/scenarios/orders';
-import { waitForStatus } from '../../dev/scenarios/wait-for-status';
+import { waitForStage } from '../../dev/scenarios/wait-for-status';
 import { startWorkflowStack, type WorkflowStack } from '../support/temporal';
 import { untilNotified } from '../support/workflow-helpers';
 
@@ -19,13 +19,7 @@ test('the happy path: checkout returns the cashier URL, the order clears customs
 
   await s.f.helpers.pay(order.orderId, payerOf(order.buyer));
   await untilNotified(s.f.helpers, order.orderId);
-  const released = await waitForStatus(
-    s.env.client,
-    order.orderId,
-    'RELEASED_FOR_DELIVERY',
-    (st) => st.stage === 'RELEASED_FOR_DELIVERY',
-    s.skipping(),
-  );
+  const released = await waitForStage(s.env.client, order.orderId, 'RELEASED_FOR_DELIVERY', s.skipping());
   assert.equal(released.payment.status, 'SUCCESS');
   assert.equal(released.payment.learnedFrom, 'NOTIFICATION');
   assert.equal(released.declarations.length, 1);
@@ -50,15 +44,9 @@ test('a new worker mid-order replays the history and repeats no payment, declara
   const order = sampleOrder();
   await startOrder(s.env.client, order, { taskQueue: s.taskQueue });
   await s.f.helpers.pay(order.orderId, payerOf(order.buyer));
-  await waitForStatus(s.env.client, order.orderId, 'CUSTOMS_REVIEW', (st) => st.stage === 'CUSTOMS_REVIEW', s.skipping(5_000));
+  await waitForStage(s.env.client, order.orderId, 'CUSTOMS_REVIEW', s.skipping(5_000));
   await s.restartWorker();
-  const released = await waitForStatus(
-    s.env.client,
-    order.orderId,
-    'RELEASED_FOR_DELIVERY',
-    (st) => st.stage === 'RELEASED_FOR_DELIVERY',
-    s.skipping(),
-  );
+  const released = await waitForStage(s.env.client, order.orderId, 'RELEASED_FOR_DELIVERY', s.skipping());
   await requestRefund(s.env.client, order.orderId, { amountFen: 1_000, reason: 'gift wrap missing', requestedBy: 'support' });
   await s.restartWorker();
   await requestRefund(s.env.client, order.orderId, { amountFen: 2_000, reason: 'late', requestedBy: 'support' });

@@ -6,7 +6,7 @@ import { customsYear } from '../../domain/limits';
 import type { OrderStatus } from '../../domain/order-api';
 import { quotaUsageQuery, quotaWorkflowId } from '../../domain/quota-api';
 import { payerOf, sampleOrder } from '../../dev/scenarios/orders';
-import { waitForStatus } from '../../dev/scenarios/wait-for-status';
+import { waitForStage, waitForStatus } from '../../dev/scenarios/wait-for-status';
 import { startWorkflowStack, type WorkflowStack } from '../support/temporal';
 import { freshBuyer } from '../support/workflow-helpers';
 
@@ -75,7 +75,7 @@ test('cancel after release for delivery is refused: refund instead', async () =>
   const order = sampleOrder({ buyer });
   await startOrder(s.env.client, order, { taskQueue: s.taskQueue });
   await s.f.helpers.pay(order.orderId, payerOf(buyer));
-  await waitForStatus(s.env.client, order.orderId, 'RELEASED_FOR_DELIVERY', (x) => x.stage === 'RELEASED_FOR_DELIVERY', s.skipping());
+  await waitForStage(s.env.client, order.orderId, 'RELEASED_FOR_DELIVERY', s.skipping());
   await assert.rejects(cancelOrder(s.env.client, order.orderId, ops), refusedWith('CANCEL_BEFORE_RELEASE'));
   await assert.rejects(cancelOrder(s.env.client, order.orderId, { operator: '', reason: 'x' }), refusedWith('OPERATOR_ACTION'));
   assert.equal((await orderStatus(s.env.client, order.orderId)).stage, 'RELEASED_FOR_DELIVERY');
@@ -90,7 +90,7 @@ test('a passport holder waits for a manual real-name review; approval lets the o
     refusedWith('REAL_NAME_REVIEW_NOT_PENDING'),
   );
   await s.f.helpers.pay(order.orderId, payerOf(buyer));
-  const waiting = await waitForStatus(s.env.client, order.orderId, 'REAL_NAME_REVIEW', (x) => x.stage === 'REAL_NAME_REVIEW', s.skipping());
+  const waiting = await waitForStage(s.env.client, order.orderId, 'REAL_NAME_REVIEW', s.skipping());
   assert.deepEqual((await s.f.helpers.ledgerOf(order.orderId)).declarations, [], 'nothing reaches customs before the review');
   assert.match(waiting.waitingFor!.what, /manual real-name review/);
   await assert.rejects(pollNow(s.env.client, order.orderId, ops), refusedWith('NOTHING_TO_POLL'));
@@ -99,13 +99,7 @@ test('a passport holder waits for a manual real-name review; approval lets the o
     reason: 'passport checked against the photo',
     approved: true,
   });
-  const done = await waitForStatus(
-    s.env.client,
-    order.orderId,
-    'RELEASED_FOR_DELIVERY',
-    (x) => x.stage === 'RELEASED_FOR_DELIVERY',
-    s.skipping(),
-  );
+  const done = await waitForStage(s.env.client, order.orderId, 'RELEASED_FOR_DELIVERY', s.skipping());
   assert.equal(done.declarations[0].identityCheckResult, 'CHECK_PASSED');
   assert.deepEqual(
     done.audit.map((a) => [a.action, a.detail]),
@@ -118,9 +112,9 @@ test('a rejected manual review refunds the payment', async () => {
   const order = sampleOrder({ buyer });
   await startOrder(s.env.client, order, { taskQueue: s.taskQueue });
   await s.f.helpers.pay(order.orderId, payerOf(buyer));
-  await waitForStatus(s.env.client, order.orderId, 'REAL_NAME_REVIEW', (x) => x.stage === 'REAL_NAME_REVIEW', s.skipping());
+  await waitForStage(s.env.client, order.orderId, 'REAL_NAME_REVIEW', s.skipping());
   await reviewRealName(s.env.client, order.orderId, { operator: 'kyc@merchant', reason: 'photo does not match', approved: false });
-  const done = await waitForStatus(s.env.client, order.orderId, 'REFUNDED', (x) => x.stage === 'REFUNDED', s.skipping());
+  const done = await waitForStage(s.env.client, order.orderId, 'REFUNDED', s.skipping());
   assert.match(done.outcome!.reason, /^REAL_NAME_REJECTED: kyc@merchant: photo does not match/);
   assert.equal((await s.f.helpers.ledgerOf(order.orderId)).refunds.length, 1);
 });

@@ -8,7 +8,7 @@ import { customsYear } from '../../domain/limits';
 import { InvalidOrderError, orderWorkflowId } from '../../domain/order';
 import { quotaUsageQuery, quotaWorkflowId } from '../../domain/quota-api';
 import { payerOf, sampleOrder } from '../../dev/scenarios/orders';
-import { waitForStatus } from '../../dev/scenarios/wait-for-status';
+import { waitForStage } from '../../dev/scenarios/wait-for-status';
 import { startWorkflowStack, type WorkflowStack } from '../support/temporal';
 import { freshBuyer } from '../support/workflow-helpers';
 
@@ -111,7 +111,7 @@ test('payment expiry cancels the payment and releases the quota', async () => {
   const o = order(seed, 300_000);
   await startOrder(s.env.client, o, { taskQueue: s.taskQueue });
   assert.equal((await quotaOf(freshBuyer(seed).certificateNo)).reservedFen, 300_000);
-  const ended = await waitForStatus(s.env.client, o.orderId, 'CANCELLED', (st) => st.stage === 'CANCELLED', s.skipping(5 * 60_000));
+  const ended = await waitForStage(s.env.client, o.orderId, 'CANCELLED', s.skipping(5 * 60_000));
   assert.equal(ended.payment.status, 'CANCELLED');
   assert.match(ended.outcome!.reason, /^PAYMENT_EXPIRED/);
   const [payment] = await paymentsFor([o.orderId]);

@@ -3,7 +3,7 @@ import { after, afterEach, before, test } from 'node:test';
 import { orderHandle, orderStatus, startOrder } from '../../client/orders';
 import { paymentNotificationUpdate } from '../../domain/order-api';
 import { payerOf, sampleOrder } from '../../dev/scenarios/orders';
-import { waitForStatus } from '../../dev/scenarios/wait-for-status';
+import { waitForStage, waitForStatus } from '../../dev/scenarios/wait-for-status';
 import { startWorkflowStack, type WorkflowStack } from '../support/temporal';
 import { freshBuyer, untilNotified } from '../support/workflow-helpers';
 
@@ -29,13 +29,7 @@ test('a split order declares each part with isSplit and its referenceOrderId, an
   ];
   await startOrder(s.env.client, order, { taskQueue: s.taskQueue });
   await s.f.helpers.pay(order.orderId, payerOf(buyer));
-  const st = await waitForStatus(
-    s.env.client,
-    order.orderId,
-    'RELEASED_FOR_DELIVERY',
-    (x) => x.stage === 'RELEASED_FOR_DELIVERY',
-    s.skipping(),
-  );
+  const st = await waitForStage(s.env.client, order.orderId, 'RELEASED_FOR_DELIVERY', s.skipping());
   assert.deepEqual(
     st.declarations.map((d) => [d.declarationId, d.customsOrderId, d.isSplit, d.amountFen, d.customsCode, d.status]),
     [
@@ -68,13 +62,7 @@ test('a lost notification: polling inquiryPayment finds the payment', async () =
   assert.equal(st.payment.notificationsReceived, 0);
   const { notifications } = await s.f.helpers.ledgerOf(order.orderId);
   assert.ok(notifications[0].attempts.every((a) => a.outcome === 'DROPPED'));
-  const done = await waitForStatus(
-    s.env.client,
-    order.orderId,
-    'RELEASED_FOR_DELIVERY',
-    (x) => x.stage === 'RELEASED_FOR_DELIVERY',
-    s.skipping(),
-  );
+  const done = await waitForStage(s.env.client, order.orderId, 'RELEASED_FOR_DELIVERY', s.skipping());
   assert.equal(done.declarations[0].status, 'ACCEPTED');
 });
 
@@ -85,13 +73,7 @@ test('duplicate notifications produce one declaration', async () => {
   await startOrder(s.env.client, order, { taskQueue: s.taskQueue });
   await s.f.helpers.pay(order.orderId, payerOf(buyer));
   await untilNotified(s.f.helpers, order.orderId, 2);
-  const st = await waitForStatus(
-    s.env.client,
-    order.orderId,
-    'RELEASED_FOR_DELIVERY',
-    (x) => x.stage === 'RELEASED_FOR_DELIVERY',
-    s.skipping(),
-  );
+  const st = await waitForStage(s.env.client, order.orderId, 'RELEASED_FOR_DELIVERY', s.skipping());
   assert.equal(st.payment.learnedFrom, 'NOTIFICATION');
   assert.equal(st.payment.notificationsReceived, 2);
   const { declarations, notifications } = await s.f.helpers.ledgerOf(order.orderId);
@@ -109,7 +91,7 @@ test('CHECK_NOT_PASSED: the payer is not the buyer, so the payment is refunded a
   const order = sampleOrder({ buyer });
   await startOrder(s.env.client, order, { taskQueue: s.taskQueue });
   await s.f.helpers.pay(order.orderId, payerOf(someoneElse));
-  const st = await waitForStatus(s.env.client, order.orderId, 'REFUNDED', (x) => x.stage === 'REFUNDED', s.skipping());
+  const st = await waitForStage(s.env.client, order.orderId, 'REFUNDED', s.skipping());
   assert.equal(st.declarations[0].identityCheckResult, 'CHECK_NOT_PASSED');
   assert.match(st.outcome!.reason, /^BUYER_IS_NOT_PAYER/);
   assert.match(st.outcome!.buyerMessage, /person who orders to be the person who pays/);
@@ -126,7 +108,7 @@ test('the real-name gate: a payer who is not real-name verified gets a refund an
   const order = sampleOrder({ buyer });
   await startOrder(s.env.client, order, { taskQueue: s.taskQueue });
   await s.f.helpers.pay(order.orderId, payerOf(buyer, false));
-  const st = await waitForStatus(s.env.client, order.orderId, 'REFUNDED', (x) => x.stage === 'REFUNDED', s.skipping());
+  const st = await waitForStage(s.env.client, order.orderId, 'REFUNDED', s.skipping());
   assert.match(st.outcome!.reason, /^PAYER_NOT_REAL_NAME_VERIFIED/);
   const { refunds, declarations } = await s.f.helpers.ledgerOf(order.orderId);
   assert.equal(refunds.length, 1);
@@ -148,13 +130,7 @@ test('U results and traffic limits on every Alipay+ call are retried until they 
   const checkout = await startOrder(s.env.client, order, { taskQueue: s.taskQueue });
   assert.match(checkout.paymentUrl, /cashier/);
   await s.f.helpers.pay(order.orderId, payerOf(buyer));
-  const st = await waitForStatus(
-    s.env.client,
-    order.orderId,
-    'RELEASED_FOR_DELIVERY',
-    (x) => x.stage === 'RELEASED_FOR_DELIVERY',
-    s.skipping(),
-  );
+  const st = await waitForStage(s.env.client, order.orderId, 'RELEASED_FOR_DELIVERY', s.skipping());
   assert.equal(st.declarations[0].status, 'ACCEPTED');
   const ledger = await s.f.helpers.ledger();
   const injected = ledger.faultsInjected.map((f) => `${f.path.split('/').pop()}:${f.kind}`);
