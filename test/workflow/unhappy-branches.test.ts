@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { APIS } from '../../alipay-plus';
 import { correctDeclaration, startOrder } from '../../client/orders';
+import type { OrderInput } from '../../domain/order';
 import type { OrderTimeouts } from '../../domain/order-api';
 import { payerOf, sampleOrder, type Buyer } from '../../dev/scenarios/orders';
 import { waitForStage, waitForStatus } from '../../dev/scenarios/wait-for-status';
@@ -18,11 +19,10 @@ after(() => s?.close());
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 
-async function paidOrder(buyer: Buyer, timeouts?: OrderTimeouts) {
-  const order = sampleOrder({ buyer });
+/** Checks the order out and has its buyer pay it; customs rules for it are set before. */
+async function checkOutAndPay(order: OrderInput, timeouts?: OrderTimeouts) {
   await startOrder(s.env.client, order, { taskQueue: s.taskQueue, timeouts });
-  await s.f.helpers.pay(order.orderId, payerOf(buyer));
-  return order;
+  await s.f.helpers.pay(order.orderId, payerOf(order.buyer));
 }
 
 test('customs rejects the clearance: the order ends REFUNDED and the payment is refunded in full', async () => {
@@ -30,8 +30,7 @@ test('customs rejects the clearance: the order ends REFUNDED and the payment is 
   await s.f.helpers.customsRules({
     clearance: { orders: { [order.orderId]: { decision: 'REJECT', reason: 'goods do not match the order document', afterMs: 0 } } },
   });
-  await startOrder(s.env.client, order, { taskQueue: s.taskQueue });
-  await s.f.helpers.pay(order.orderId, payerOf(order.buyer));
+  await checkOutAndPay(order);
   const st = await waitForStage(s.env.client, order.orderId, 'REFUNDED', s.skipping());
   assert.match(st.outcome!.reason, /^CUSTOMS_CLEARANCE_REJECTED: customs rejected order .*: goods do not match the order document/);
   assert.deepEqual(
@@ -48,7 +47,8 @@ test('customs rejects the clearance: the order ends REFUNDED and the payment is 
 
 test('a manual real-name review that nobody decides within 72 hours ends the order with a refund', async () => {
   const passport: Buyer = { fullName: 'JANE DOE', certificateType: 'PASSPORT', certificateNo: 'P40211987' };
-  const order = await paidOrder(passport);
+  const order = sampleOrder({ buyer: passport });
+  await checkOutAndPay(order);
   await waitForStage(s.env.client, order.orderId, 'REAL_NAME_REVIEW', s.skipping());
   const st = await waitForStage(s.env.client, order.orderId, 'REFUNDED', s.skipping(HOUR, 100));
   assert.equal(st.outcome!.reason, 'REAL_NAME_REVIEW_TIMEOUT: no review within 72 hours');
@@ -64,11 +64,7 @@ test('a manual real-name review that nobody decides within 72 hours ends the ord
 test('clearance past its deadline marks the order stuck with CLEARANCE_DEADLINE, and it unsticks once customs clears', async () => {
   const order = sampleOrder({ buyer: freshBuyer(402) });
   await s.f.helpers.customsRules({ clearance: { orders: { [order.orderId]: { decision: 'RELEASE', afterMs: 3 * HOUR } } } });
-  await startOrder(s.env.client, order, {
-    taskQueue: s.taskQueue,
-    timeouts: { customsReviewDeadlineMs: 48 * HOUR, clearanceDeadlineMs: HOUR },
-  });
-  await s.f.helpers.pay(order.orderId, payerOf(order.buyer));
+  await checkOutAndPay(order, { customsReviewDeadlineMs: 48 * HOUR, clearanceDeadlineMs: HOUR });
   const stuck = await waitForStatus(
     s.env.client,
     order.orderId,
@@ -95,11 +91,7 @@ test('Alipay+ refuses a declare call: the order is stuck with DECLARE_REFUSED un
       },
     },
   });
-  await startOrder(s.env.client, order, {
-    taskQueue: s.taskQueue,
-    timeouts: { customsReviewDeadlineMs: 48 * HOUR, clearanceDeadlineMs: 72 * HOUR, retransmitGapMs: MINUTE },
-  });
-  await s.f.helpers.pay(order.orderId, payerOf(order.buyer));
+  await checkOutAndPay(order, { customsReviewDeadlineMs: 48 * HOUR, clearanceDeadlineMs: 72 * HOUR, retransmitGapMs: MINUTE });
   const declarationId = `${order.orderId}-D1`;
   const rejected = (x: { declarations: { status: string }[] }) => x.declarations[0]?.status === 'AWAITING_CORRECTION';
   await waitForStatus(s.env.client, order.orderId, 'the customs rejection', rejected, s.skipping(10_000));
@@ -137,8 +129,7 @@ test('an Alipay+ call that keeps failing marks the order stuck with CALL_RETRYIN
   // 20 U answers in a row: with the activity's backoff (1 s doubling to 2 minutes) that is over half an hour.
   await s.f.helpers.faults({ next: [{ kind: 'U', count: 20, path: APIS.inquireDeclarationRequests.path }] });
   try {
-    await startOrder(s.env.client, order, { taskQueue: s.taskQueue });
-    await s.f.helpers.pay(order.orderId, payerOf(order.buyer));
+    await checkOutAndPay(order);
     const retrying = await waitForStatus(
       s.env.client,
       order.orderId,
