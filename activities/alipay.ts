@@ -97,6 +97,8 @@ export function alipayActivities({ alipay, notifyUrl, redirectUrl }: AlipayDeps)
           status: rec.declarationRequestStatus,
           customsResultCode: rec.customsResultCode,
           customsResultDescription: rec.customsResultDescription,
+          // When customs answered, to tell an answer to an earlier transmission from one to the last.
+          resultAt: rec.customsResultReturnedTime ?? rec.lastModifiedTime,
         })),
         notFound: r.declarationRequestsNotFound,
       };

@@ -13,6 +13,7 @@ import {
   orderStatus,
   pollNow,
   requestRefund,
+  resolveFailedRefund,
   reviewRealName,
   startOrder,
 } from '../client';
@@ -55,7 +56,9 @@ function printStatus(st: OrderStatus) {
   const lines = [
     `order ${st.orderId}: ${st.stage} (${formatCny(st.totalFen)}, customs ${st.customsCode})`,
     st.waitingFor && `  waiting for: ${st.waitingFor.what}, since ${st.waitingFor.since}`,
-    st.stuck && `  STUCK (${st.stuck.code}) since ${st.stuck.since}: ${st.stuck.reason}`,
+    ...(st.stuckReasons ?? (st.stuck ? [st.stuck] : [])).map(
+      (r) => `  STUCK (${r.code}${r.scope ? `, ${r.scope}` : ''}) since ${r.since}: ${r.reason}`,
+    ),
     `  payment ${st.payment.paymentRequestId}: ${st.payment.status}${st.payment.paidAt ? `, paid ${st.payment.paidAt}` : ''}` +
       (st.payment.paymentUrl && st.payment.status === 'PROCESSING' ? `, cashier ${st.payment.paymentUrl}` : ''),
     ...st.declarations.map(
@@ -221,6 +224,26 @@ export function buildCli(): Command {
     .action((orderId: string, o: { by: string; reason: string }) =>
       withClient(async (client) => printStatus(await pollNow(client, orderId, { operator: o.by, reason: o.reason }))),
     );
+
+  program
+    .command('resolve-refund <orderId>')
+    .description('decide a compensating refund that Alipay+ refused (the order is stuck with REFUND_FAILED)')
+    .addOption(new Option('--retry', 'ask Alipay+ again, with a new refund request').conflicts('settledOutside'))
+    .addOption(new Option('--settled-outside', 'the buyer was paid back outside Alipay+; release the quota and end the order'))
+    .requiredOption('--by <operator>', 'who decides')
+    .requiredOption('--reason <reason>', 'why')
+    .action((orderId: string, o: { retry?: boolean; settledOutside?: boolean; by: string; reason: string }) => {
+      if (!o.retry && !o.settledOutside) program.error('resolve-refund: say --retry or --settled-outside');
+      return withClient(async (client) =>
+        printStatus(
+          await resolveFailedRefund(client, orderId, {
+            operator: o.by,
+            reason: o.reason,
+            action: o.retry ? 'RETRY' : 'SETTLED_OUTSIDE_ALIPAY',
+          }),
+        ),
+      );
+    });
 
   program
     .command('history')

@@ -11,6 +11,7 @@ export {
   orderStatus,
   pollNow,
   requestRefund,
+  resolveFailedRefund,
   reviewRealName,
   startOrder,
   type StartOrderOptions,
@@ -24,6 +25,7 @@ export type {
   OrderStatus,
   RealNameDecision,
   RefundRequest,
+  RefundResolution,
   RefundView,
   Stage,
 } from '../domain/order-api';

@@ -13,6 +13,7 @@ import {
   correctDeclarationUpdate,
   pollNowUpdate,
   requestRefundUpdate,
+  resolveFailedRefundUpdate,
   reviewRealNameUpdate,
   statusQuery,
   type CheckoutResult,
@@ -23,6 +24,7 @@ import {
   type OrderTimeouts,
   type RealNameDecision,
   type RefundRequest,
+  type RefundResolution,
   type RefundView,
 } from '../domain/order-api';
 import { formatCny } from '../domain/limits';
@@ -134,6 +136,12 @@ export async function reviewRealName(client: Client, orderId: string, decision: 
 export async function pollNow(client: Client, orderId: string, by: OperatorAction): Promise<OrderStatus> {
   const handle = await runningOrder(client, orderId);
   return refusalsNamed(() => handle.executeUpdate(pollNowUpdate, { args: [by] }));
+}
+
+/** Decides a compensating refund Alipay+ refused: retry it, or record that the buyer was paid back another way. */
+export async function resolveFailedRefund(client: Client, orderId: string, resolution: RefundResolution): Promise<OrderStatus> {
+  const handle = await runningOrder(client, orderId);
+  return refusalsNamed(() => handle.executeUpdate(resolveFailedRefundUpdate, { args: [resolution] }));
 }
 
 export { WorkflowNotFoundError };

@@ -25,17 +25,30 @@ export const STAGES = [
 ] as const;
 export type Stage = (typeof STAGES)[number];
 
-/** Short codes of why an order is stuck: the StuckReason search attribute and `status.stuck.code`. */
+/**
+ * Short codes of why an order is stuck, most urgent first. An order may be stuck for several reasons at
+ * once (one per declaration, say); the StuckReason search attribute and `status.stuck` show the most urgent.
+ */
 export const STUCK_CODES = [
-  'DECLARE_REFUSED',
+  'REFUND_FAILED',
+  'CONFIGURATION',
+  'UNEXPECTED_ANSWER',
   'CUSTOMS_REJECTED',
+  'DECLARE_REFUSED',
+  'DECLARATION_UNKNOWN',
   'REVIEW_DEADLINE',
   'CLEARANCE_DEADLINE',
-  'DECLARATION_UNKNOWN',
   'CALL_RETRYING',
-  'REFUND_FAILED',
 ] as const;
 export type StuckCode = (typeof STUCK_CODES)[number];
+
+export interface StuckReason {
+  code: StuckCode;
+  reason: string;
+  since: string;
+  /** What it is about: `order`, `refund`, a declaration id, or the call that keeps failing. */
+  scope?: string;
+}
 
 const HOUR_MS = 60 * 60 * 1000;
 
@@ -47,6 +60,8 @@ export interface OrderTimeouts {
   clearanceDeadlineMs: number;
   /** Alipay+'s minimum gap between declare calls for one id: 5 minutes, which Alipay+ says it may adjust. */
   retransmitGapMs?: number;
+  /** A waiting order continues as new past this many history events (default 10,000); tests set it low. */
+  continueAsNewAfterEvents?: number;
 }
 
 export const DEFAULT_TIMEOUTS: OrderTimeouts = { customsReviewDeadlineMs: 48 * HOUR_MS, clearanceDeadlineMs: 72 * HOUR_MS };
@@ -93,13 +108,19 @@ export interface OperatorAction {
   reason: string;
 }
 
+/** What an operator does about a compensating refund that Alipay+ refused. */
+export interface RefundResolution extends OperatorAction {
+  /** RETRY: ask Alipay+ again, with a new refund request; SETTLED_OUTSIDE_ALIPAY: the buyer was paid back another way. */
+  action: 'RETRY' | 'SETTLED_OUTSIDE_ALIPAY';
+}
+
 export interface RealNameDecision extends OperatorAction {
   approved: boolean;
 }
 
 export interface AuditEntry {
   at: string;
-  action: 'correctDeclaration' | 'requestRefund' | 'cancelOrder' | 'reviewRealName' | 'pollNow';
+  action: 'correctDeclaration' | 'requestRefund' | 'cancelOrder' | 'reviewRealName' | 'pollNow' | 'resolveFailedRefund';
   operator: string;
   reason: string;
   detail?: string;
@@ -162,7 +183,8 @@ export interface RefundView {
   amountFen: number;
   reason: string;
   requestedBy: string;
-  status: 'PENDING' | 'SUCCEEDED' | 'FAILED';
+  /** SETTLED_OUTSIDE_ALIPAY: an operator paid the buyer back another way after Alipay+ refused the refund. */
+  status: 'PENDING' | 'SUCCEEDED' | 'FAILED' | 'SETTLED_OUTSIDE_ALIPAY';
   refundId?: string;
   failure?: string;
   at: string;
@@ -174,7 +196,9 @@ export interface OrderStatus {
   totalFen: number;
   customsCode: CustomsCode;
   waitingFor?: { what: string; since: string };
-  stuck?: { code: StuckCode; reason: string; since: string };
+  stuck?: StuckReason;
+  /** Every reason the order is stuck for, each with what it is about: the order, a declaration, a call. */
+  stuckReasons?: StuckReason[];
   payment: PaymentView;
   declarations: DeclarationView[];
   clearance: { customsOrderId: string; status: 'NOT_SUBMITTED' | 'PENDING' | 'RELEASED' | 'REJECTED'; reason?: string }[];
@@ -193,4 +217,5 @@ export const requestRefundUpdate = defineUpdate<RefundView, [RefundRequest]>('re
 export const cancelOrderUpdate = defineUpdate<OrderStatus, [OperatorAction]>('cancelOrder');
 export const reviewRealNameUpdate = defineUpdate<OrderStatus, [RealNameDecision]>('reviewRealName');
 export const pollNowUpdate = defineUpdate<OrderStatus, [OperatorAction]>('pollNow');
+export const resolveFailedRefundUpdate = defineUpdate<OrderStatus, [RefundResolution]>('resolveFailedRefund');
 export const statusQuery = defineQuery<OrderStatus>('status');

@@ -18,6 +18,10 @@ export const ORDER_RULES = {
 const fen = z.number({ error: 'must be a whole number of fen' }).int('must be a whole number of fen').min(1, 'must be at least 1 fen');
 const id = z.string().regex(/^[A-Za-z0-9_-]{1,40}$/, 'must be 1 to 40 letters, digits, _ or -');
 
+/** The most items and split parts one order may have. */
+export const MAX_ITEMS = 100;
+export const MAX_SPLIT_PARTS = 10;
+
 export const orderInputSchema = z
   .object({
     orderId: id,
@@ -32,7 +36,9 @@ export const orderInputSchema = z
           unitPriceFen: fen,
         }),
       )
-      .min(1, 'must list at least one item'),
+      .min(1, 'must list at least one item')
+      // Bounds what one order's history carries: every item is in the order document.
+      .max(MAX_ITEMS, `lists at most ${MAX_ITEMS} items`),
     buyer: z.object({
       fullName: z.string().min(1).max(128),
       certificateType: z.enum(['ID_CARD', 'PASSPORT']),
@@ -47,7 +53,11 @@ export const orderInputSchema = z
       merchantCustomsName: z.string().min(1).max(256),
     }),
     /** Declare the order as several customs orders, one per part. */
-    splitParts: z.array(z.object({ referenceOrderId: id, amountFen: fen })).optional(),
+    splitParts: z
+      .array(z.object({ referenceOrderId: id, amountFen: fen }))
+      // Each part is a declaration polled, retransmitted and filed on its own.
+      .max(MAX_SPLIT_PARTS, `has at most ${MAX_SPLIT_PARTS} parts`)
+      .optional(),
     logistics: z.object({ carrier: z.string().min(1).max(128), waybillNo: z.string().min(1).max(48) }),
     paymentExpiryMinutes: z
       .number()

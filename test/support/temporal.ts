@@ -43,10 +43,18 @@ export interface WorkflowStack {
    * and gives up after `maxSteps` looks (or 180 s of real time).
    */
   skipping(stepMs?: number, maxSteps?: number): WaitOptions;
+  /**
+   * Stand-ins for single activities, by name, for tests that must inject one answer precisely (a final
+   * answer, a stale record, a call held in flight). Every other call goes to the real activity.
+   */
+  stubs: Map<string, ActivityStub>;
   /** Stops the worker and starts a new one: its workflows continue by replaying their histories. */
   restartWorker(): Promise<void>;
   close(): Promise<void>;
 }
+
+/** Answers one activity call in place of the real activity, which it may still call. */
+export type ActivityStub = (real: (...args: unknown[]) => Promise<unknown>, ...args: unknown[]) => Promise<unknown>;
 
 export interface WorkflowStackOptions {
   quotaUpdatesPerRun?: number;
@@ -109,7 +117,7 @@ async function buildStack(opts: WorkflowStackOptions, stops: Stop[]): Promise<Wo
   });
   stops.push(() => receiver.close());
   const taskQueue = 'orders-test';
-  const activities = createActivities({
+  const realActivities = createActivities({
     alipay: f.client,
     eport: new EPortClient(f.sandbox.url),
     notifyUrl: receiver.url,
@@ -119,6 +127,13 @@ async function buildStack(opts: WorkflowStackOptions, stops: Stop[]): Promise<Wo
     buyerKeySecret: 'test-secret',
     quotaUpdatesPerRun: opts.quotaUpdatesPerRun,
   });
+  const stubs = new Map<string, ActivityStub>();
+  const activities = Object.fromEntries(
+    Object.entries(realActivities).map(([name, real]) => {
+      const call = real as (...args: unknown[]) => Promise<unknown>;
+      return [name, (...args: unknown[]) => stubs.get(name)?.(call, ...args) ?? call(...args)];
+    }),
+  );
   const newWorker = () =>
     Worker.create({
       connection: env.nativeConnection,
@@ -148,6 +163,7 @@ async function buildStack(opts: WorkflowStackOptions, stops: Stop[]): Promise<Wo
       return worker;
     },
     taskQueue,
+    stubs,
     skipping: (stepMs = 30_000, maxSteps = 400) => ({
       intervalMs: stepMs,
       skippedTimeoutMs: stepMs * maxSteps,

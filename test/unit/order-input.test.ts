@@ -59,6 +59,23 @@ describe('order input rules: each error names its rule', () => {
       (o) => (o.splitParts = [{ referenceOrderId: 'P1', amountFen: 30_000 }]),
       /SPLIT_PARTS: a split order has at least 2 parts/,
     ],
+    [
+      'at most 10 split parts',
+      (o) => {
+        o.totalFen = 1_100;
+        o.items = [{ sku: 'A', name: 'Sample', quantity: 11, unitPriceFen: 100 }];
+        o.splitParts = Array.from({ length: 11 }, (_, i) => ({ referenceOrderId: `P${i}`, amountFen: 100 }));
+      },
+      /splitParts: has at most 10 parts/,
+    ],
+    [
+      'at most 100 items',
+      (o) => {
+        o.totalFen = 10_100;
+        o.items = Array.from({ length: 101 }, (_, i) => ({ sku: `S${i}`, name: 'Sample', quantity: 1, unitPriceFen: 100 }));
+      },
+      /items: lists at most 100 items/,
+    ],
     ['BUYER_ID_NUMBER', (o) => (o.buyer.certificateNo = '110105194912310020'), /BUYER_ID_NUMBER: the ID number has a wrong check digit/],
   ];
   for (const [name, breakIt, message] of broken) {

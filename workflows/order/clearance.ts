@@ -4,8 +4,10 @@ import { customsOrdersOf } from '../../domain/order';
 import { eport } from './activities';
 import { compensate } from './compensation';
 import { STUCK_POLL_GAP, customsPollGap } from './customs-polling';
-import { clearStuck, end, markStuck, ordersCleared, setStage, watch } from './progress';
+import { continueAsNewWhenLong } from './continuation';
+import { clearStuck, end, markStuck, ordersCleared, setStage } from './progress';
 import { commitQuota } from './quota';
+import { FinalAnswer, callRemote } from './remote-call';
 import { iso, type OrderState } from './state';
 
 // Step 9: the three-document match at the customs e-port. Alipay+ filed the payment document; the
@@ -16,44 +18,23 @@ const HOUR = 60 * 60 * 1000;
 /** Whether customs cleared every customs order; when it rejected one, the payment has been refunded. */
 export async function clearCustoms(o: OrderState): Promise<boolean> {
   setStage(o, 'CLEARANCE', 'customs clearance (three-document match)');
-  const items = o.declarations.length === 1 ? o.order.items : [];
-  for (const d of o.declarations) {
-    await watch(
-      o,
-      eport(`Step 9: order document ${d.customsOrderId}`).submitOrderDocument({
-        orderNo: d.customsOrderId,
-        ebpCode: d.merchantCustomsCode,
-        goodsValueFen: d.amountFen,
-        buyer: o.order.buyer,
-        items: items.map((i) => ({ name: i.name, quantity: i.quantity, valueFen: i.unitPriceFen * i.quantity })),
-      }),
-      'e-port order document',
-    );
-    const part = customsOrdersOf(o.order).find((p) => p.customsOrderId === d.customsOrderId)!;
-    await watch(
-      o,
-      eport(`Step 9: waybill ${d.customsOrderId}`).submitWaybill({
-        orderNo: d.customsOrderId,
-        waybillNo: part.waybillNo,
-        carrier: o.order.logistics.carrier,
-      }),
-      'e-port waybill',
-    );
-    o.clearance.push({ customsOrderId: d.customsOrderId, status: 'PENDING' });
+  // A continued run finds the documents filed and goes on polling.
+  if (!o.clearanceLoop) {
+    await fileDocuments(o);
+    o.clearanceLoop = { deadline: Date.now() + o.timeouts.clearanceDeadlineMs, polls: 0 };
   }
-  const deadline = Date.now() + o.timeouts.clearanceDeadlineMs;
-  for (let polls = 0; ; polls++) {
+  const loop = o.clearanceLoop;
+  for (; ; loop.polls++) {
     const open = o.clearance.filter((c) => c.status === 'PENDING');
     if (open.length === 0) break;
-    await condition(() => o.pollRequested, o.stuck ? STUCK_POLL_GAP : customsPollGap(polls), {
+    await continueAsNewWhenLong(o, 'CLEARANCE');
+    await condition(() => o.pollRequested, o.stuck ? STUCK_POLL_GAP : customsPollGap(loop.polls), {
       summary: 'Step 9: wait for the next clearance poll',
     });
     o.pollRequested = false;
     for (const c of open) {
-      const r = await watch(
-        o,
+      const r = await callRemote(o, 'eportClearance', 'e-port clearance inquiry', () =>
         eport(`Step 9: clearance of ${c.customsOrderId}`).inquireClearance({ orderNo: c.customsOrderId }),
-        'e-port clearance inquiry',
       );
       if (r.status === 'RELEASED' || r.status === 'REJECTED') Object.assign(c, { status: r.status, reason: r.reason });
     }
@@ -66,7 +47,7 @@ export async function clearCustoms(o: OrderState): Promise<boolean> {
       );
       return false;
     }
-    if (!o.stuck && Date.now() >= deadline) {
+    if (!o.stuck && Date.now() >= loop.deadline) {
       markStuck(
         o,
         'CLEARANCE_DEADLINE',
@@ -76,6 +57,41 @@ export async function clearCustoms(o: OrderState): Promise<boolean> {
   }
   clearStuck(o);
   return true;
+}
+
+/** The merchant's order document and the carrier's waybill, for each customs order. */
+async function fileDocuments(o: OrderState) {
+  const items = o.declarations.length === 1 ? o.order.items : [];
+  for (const d of o.declarations) {
+    await file(o, 'eportOrderDocument', 'e-port order document', () =>
+      eport(`Step 9: order document ${d.customsOrderId}`).submitOrderDocument({
+        orderNo: d.customsOrderId,
+        ebpCode: d.merchantCustomsCode,
+        goodsValueFen: d.amountFen,
+        buyer: o.order.buyer,
+        items: items.map((i) => ({ name: i.name, quantity: i.quantity, valueFen: i.unitPriceFen * i.quantity })),
+      }),
+    );
+    const part = customsOrdersOf(o.order).find((p) => p.customsOrderId === d.customsOrderId)!;
+    await file(o, 'eportWaybill', 'e-port waybill', () =>
+      eport(`Step 9: waybill ${d.customsOrderId}`).submitWaybill({
+        orderNo: d.customsOrderId,
+        waybillNo: part.waybillNo,
+        carrier: o.order.logistics.carrier,
+      }),
+    );
+    o.clearance.push({ customsOrderId: d.customsOrderId, status: 'PENDING' });
+  }
+}
+
+/** Files one document; customs may have decided on it already when an earlier answer was lost. */
+async function file(o: OrderState, call: 'eportOrderDocument' | 'eportWaybill', what: string, run: () => Promise<void>) {
+  try {
+    await callRemote(o, call, what, run);
+  } catch (error) {
+    if (!(error instanceof FinalAnswer && error.handling === 'ALREADY_DONE')) throw error;
+  }
+  o.documentsFiled += 1;
 }
 
 // Step 10: release for delivery, commit the quota, then take refunds until the 90-day window closes.

@@ -1,10 +1,12 @@
+import { condition, patched } from '@temporalio/workflow';
 import { refundRequestIdFor } from '../../domain/order';
 import type { RefundRequest, RefundView } from '../../domain/order-api';
 import { alipayPlus } from './activities';
 import { finalCode } from './failures';
-import { inquirePayment } from './payment';
-import { clearStuck, end, markStuck, setStage, watch } from './progress';
+import { cancelUnpaidPayment, inquirePayment } from './payment';
+import { clearStuck, end, markStuck, setStage, wait } from './progress';
 import { releaseQuota } from './quota';
+import { FinalAnswer, callRemote } from './remote-call';
 import { iso, refundableFen, type OrderState } from './state';
 
 // Refunds, and the two ways an order is wound up after checkout: a terminal failure after payment
@@ -13,15 +15,8 @@ import { iso, refundableFen, type OrderState } from './state';
 /** A terminal failure after payment: refund what is left of the payment and give the quota back. */
 export async function compensate(o: OrderState, reason: string, buyerMessage: string) {
   setStage(o, 'COMPENSATING', 'the refund of the payment');
-  const left = refundableFen(o);
-  if (left > 0) {
-    const refund = await refundPayment(o, { amountFen: left, reason: reason.slice(0, 256), requestedBy: 'orchestrator' });
-    if (refund.status === 'FAILED') {
-      markStuck(o, 'REFUND_FAILED', `the compensating refund ${refund.refundRequestId} failed: ${refund.failure}; refund it by hand`);
-      end(o, 'FAILED', `${reason}; REFUND_FAILED: ${refund.failure}`, buyerMessage);
-      return;
-    }
-  }
+  const refunded = await refundWhatIsLeft(o, { reason, requestedBy: 'orchestrator' });
+  if (!refunded) return end(o, 'FAILED', `${reason}; REFUND_FAILED: ${o.refunds.at(-1)!.failure}`, buyerMessage);
   await releaseQuota(o);
   end(o, 'REFUNDED', reason, buyerMessage);
 }
@@ -31,39 +26,71 @@ export async function cancelByOperator(o: OrderState) {
   const by = o.cancelRequest!;
   setStage(o, 'COMPENSATING', 'the cancellation of the order');
   if (o.payment.status === 'PROCESSING') {
-    try {
-      await alipayPlus('Step 5: cancel the unpaid payment').cancelPayment({ paymentRequestId: o.payment.paymentRequestId });
-      o.payment.status = 'CANCELLED';
-    } catch (error) {
-      if (finalCode(error)?.code !== 'INVALID_ORDER_STATUS') throw error;
-      await inquirePayment(o); // the buyer paid meanwhile: refund below
-    }
+    // Orders cancelled before this patch called cancelPayment unwatched, and failed on any final answer.
+    const cancel = patched('cancel-through-call-remote') ? cancelUnpaidPayment : cancelUnwatched;
+    if (await cancel(o)) o.payment.status = 'CANCELLED';
+    else await inquirePayment(o); // the buyer paid meanwhile: refund below
   }
-  const left = refundableFen(o);
-  if (left > 0) {
-    const refund = await refundPayment(o, {
-      amountFen: left,
-      reason: `cancelled by ${by.operator}: ${by.reason}`.slice(0, 256),
-      requestedBy: by.operator,
-    });
-    if (refund.status === 'FAILED') {
-      markStuck(
-        o,
-        'REFUND_FAILED',
-        `the refund ${refund.refundRequestId} of the cancelled order failed: ${refund.failure}; refund it by hand`,
-      );
-      end(o, 'FAILED', `CANCELLED_BY_OPERATOR; REFUND_FAILED: ${refund.failure}`, 'Your order was cancelled.');
-      return;
-    }
-  }
+  const paid = refundableFen(o) > 0;
+  const refunded = await refundWhatIsLeft(o, { reason: `cancelled by ${by.operator}: ${by.reason}`, requestedBy: by.operator });
+  if (!refunded) return end(o, 'FAILED', `CANCELLED_BY_OPERATOR; REFUND_FAILED: ${o.refunds.at(-1)!.failure}`, 'Your order was cancelled.');
   await releaseQuota(o);
   clearStuck(o);
   end(
     o,
     'CANCELLED',
     `CANCELLED_BY_OPERATOR: ${by.operator}: ${by.reason}`,
-    left > 0 ? 'Your order was cancelled and your payment refunded.' : 'Your order was cancelled.',
+    paid ? 'Your order was cancelled and your payment refunded.' : 'Your order was cancelled.',
   );
+}
+
+async function cancelUnwatched(o: OrderState): Promise<boolean> {
+  try {
+    await alipayPlus('Step 5: cancel the unpaid payment').cancelPayment({ paymentRequestId: o.payment.paymentRequestId });
+    return true;
+  } catch (error) {
+    if (finalCode(error)?.code !== 'INVALID_ORDER_STATUS') throw error;
+    return false;
+  }
+}
+
+/**
+ * Refunds what is left of the payment. When Alipay+ refuses, the order stays stuck with REFUND_FAILED,
+ * its quota still held, until an operator retries the refund or settles it outside Alipay+. False only
+ * for orders started before that, which ended Failed instead.
+ */
+async function refundWhatIsLeft(o: OrderState, why: { reason: string; requestedBy: string }): Promise<boolean> {
+  for (;;) {
+    const left = refundableFen(o);
+    if (left <= 0) return true;
+    const refund = await refundPayment(o, { amountFen: left, reason: why.reason.slice(0, 256), requestedBy: why.requestedBy });
+    if (refund.status !== 'FAILED') continue;
+    markStuck(
+      o,
+      'REFUND_FAILED',
+      `the refund ${refund.refundRequestId} failed: ${refund.failure}; retry it or settle it by hand`,
+      'refund',
+    );
+    if (!patched('failed-refund-waits-for-operator')) return false;
+    wait(o, "an operator's decision on the refused refund (resolve-refund)");
+    o.refundResolution = undefined;
+    await condition(() => o.refundResolution !== undefined, { summary: 'Wait for an operator to resolve the refused refund' });
+    clearStuck(o, 'refund');
+    if (o.refundResolution!.action === 'SETTLED_OUTSIDE_ALIPAY') settledOutsideAlipay(o, refundableFen(o));
+  }
+}
+
+/** The operator paid the buyer back outside Alipay+: recorded as a refund of its own, with no Alipay+ call. */
+function settledOutsideAlipay(o: OrderState, amountFen: number) {
+  const by = o.refundResolution!;
+  o.refunds.push({
+    refundRequestId: refundRequestIdFor(o.order.orderId, o.refunds.length + 1),
+    amountFen,
+    reason: by.reason.slice(0, 256),
+    requestedBy: by.operator,
+    status: 'SETTLED_OUTSIDE_ALIPAY',
+    at: iso(Date.now()),
+  });
 }
 
 /** One refund call, with an id derived from the order and the refund's number, so a retry never refunds twice. */
@@ -79,21 +106,18 @@ export async function refundPayment(o: OrderState, request: RefundRequest): Prom
   o.refunds.push(view);
   o.pendingRefundFen += view.amountFen;
   try {
-    const r = await watch(
-      o,
+    const r = await callRemote(o, 'refund', `Alipay+ refund ${view.refundRequestId}`, () =>
       alipayPlus(`Refund ${view.refundRequestId}`).refundPayment({
         refundRequestId: view.refundRequestId,
         paymentRequestId: o.payment.paymentRequestId,
         amountFen: view.amountFen,
         reason: view.reason,
       }),
-      `Alipay+ refund ${view.refundRequestId}`,
     );
     Object.assign(view, { status: 'SUCCEEDED', refundId: r.refundId });
   } catch (error) {
-    const f = finalCode(error);
-    if (!f) throw error;
-    Object.assign(view, { status: 'FAILED', failure: `${f.code}: ${f.message}` });
+    if (!(error instanceof FinalAnswer)) throw error;
+    Object.assign(view, { status: 'FAILED', failure: `${error.code}: ${error.message}` });
   } finally {
     o.pendingRefundFen -= view.amountFen;
   }

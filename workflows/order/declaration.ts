@@ -1,10 +1,11 @@
+import { patched } from '@temporalio/workflow';
 import { RETRANSMIT_GAP_MS, formatCny } from '../../domain/limits';
 import { customsCodeOf, customsOrdersOf } from '../../domain/order';
 import type { DeclarationCorrection } from '../../domain/order-api';
 import { alipayPlus } from './activities';
 import { compensate } from './compensation';
-import { finalCode } from './failures';
-import { markStuck, publish, setStage, watch } from './progress';
+import { markStuck, publish, setStage } from './progress';
+import { FinalAnswer, callRemote } from './remote-call';
 import { iso, type Declaration, type OrderState } from './state';
 
 // Step 7: the payment document goes to customs through Alipay+'s declare: one declaration, or one per
@@ -47,22 +48,30 @@ export async function declare(o: OrderState): Promise<boolean> {
   for (const d of o.declarations) {
     await sendDeclaration(o, d);
     if (d.identityCheckResult === 'CHECK_NOT_PASSED') {
-      await compensate(
-        o,
-        'BUYER_IS_NOT_PAYER: Alipay+ reports CHECK_NOT_PASSED; customs requires the buyer who orders to be the payer',
-        'Customs requires the person who orders to be the person who pays. The payer was someone else, so your payment has been refunded.',
-      );
+      await refundBuyerIsNotPayer(o);
       return false;
     }
   }
   return true;
 }
 
+/** Customs requires the buyer who orders to be the payer: a CHECK_NOT_PASSED ends the order with a refund. */
+export async function refundBuyerIsNotPayer(o: OrderState) {
+  await compensate(
+    o,
+    'BUYER_IS_NOT_PAYER: Alipay+ reports CHECK_NOT_PASSED; customs requires the buyer who orders to be the payer',
+    'Customs requires the person who orders to be the person who pays. The payer was someone else, so your payment has been refunded.',
+  );
+}
+
 /** One declare call for a declaration: its first submission or a retransmission. */
 export async function sendDeclaration(o: OrderState, d: Declaration) {
+  const startedAtMs = Date.now();
+  const correctionsBefore = d.corrections.length;
+  // A correction that arrives while this call is in flight goes out in the next one, after Alipay+'s gap.
+  const correctedInFlight = () => d.corrections.length > correctionsBefore && patched('correction-in-flight');
   try {
-    const r = await watch(
-      o,
+    const r = await callRemote(o, 'declare', `Alipay+ declare ${d.declarationId}`, () =>
       alipayPlus(`Step 7: declare ${d.declarationId}${d.attempts > 0 ? ' (retransmission)' : ''}`).declare({
         paymentRequestId: o.payment.paymentRequestId,
         declarationId: d.declarationId,
@@ -74,26 +83,31 @@ export async function sendDeclaration(o: OrderState, d: Declaration) {
         referenceOrderId: d.isSplit ? d.customsOrderId : undefined,
         buyer: d.withCertificate ? o.order.buyer : undefined,
       }),
-      `Alipay+ declare ${d.declarationId}`,
     );
     d.attempts += 1;
     d.lastCallAtMs = Date.now();
+    d.lastCallStartedAtMs = startedAtMs;
     d.lastCallAt = iso(d.lastCallAtMs);
     d.lastResultCode = 'SUCCESS';
     d.status = 'SUBMITTED';
     d.retransmitAtMs = d.retransmitAt = d.customsResultCode = d.customsResultDescription = undefined;
     if (r.identityCheckResult) d.identityCheckResult = r.identityCheckResult;
+    if (correctedInFlight()) scheduleRetransmit(o, d);
     publish(o);
   } catch (error) {
-    const f = finalCode(error);
-    if (!f) throw error;
+    if (!(error instanceof FinalAnswer)) throw error;
     // A refused call does not restart Alipay+'s 5-minute clock, so lastCallAt stays as it was.
-    d.lastResultCode = f.code;
+    d.lastResultCode = error.code;
+    if (correctedInFlight()) {
+      scheduleRetransmit(o, d);
+      return publish(o);
+    }
     d.status = 'AWAITING_CORRECTION';
     markStuck(
       o,
       'DECLARE_REFUSED',
-      `Alipay+ refused declaration ${d.declarationId} with ${f.code} (${f.message}); an operator must correct it`,
+      `Alipay+ refused declaration ${d.declarationId} with ${error.code} (${error.message}); an operator must correct it`,
+      d.declarationId,
     );
   }
 }

@@ -7,6 +7,7 @@ import {
   paymentNotificationUpdate,
   pollNowUpdate,
   requestRefundUpdate,
+  resolveFailedRefundUpdate,
   reviewRealNameUpdate,
   statusQuery,
   type AuditEntry,
@@ -16,13 +17,22 @@ import {
   type PaymentNotification,
   type RealNameDecision,
   type RefundRequest,
+  type RefundResolution,
 } from '../../domain/order-api';
 import { refundPayment } from './compensation';
 import { applyCorrection } from './declaration';
 import { recordPaid } from './payment';
 import { clearStuck } from './progress';
 import { iso, orderStatus, type OrderState } from './state';
-import { refuseCancel, refuseCorrection, refuseNotification, refusePollNow, refuseRealNameDecision, refuseRefund } from './validators';
+import {
+  refuseCancel,
+  refuseCorrection,
+  refuseNotification,
+  refusePollNow,
+  refuseRealNameDecision,
+  refuseRefund,
+  refuseRefundResolution,
+} from './validators';
 
 // What order systems, the notify receiver and operators may ask of a running order. Each handler checks
 // its rules in a validator, records operator actions in the audit trail, and delegates to a step.
@@ -50,7 +60,7 @@ export function registerHandlers(o: OrderState) {
     (c: DeclarationCorrection) => {
       const d = applyCorrection(o, c);
       record(o, 'correctDeclaration', c, `${c.declarationId}: ${d.corrections.at(-1)!.fields.join(', ') || 'retransmit unchanged'}`);
-      clearStuck(o);
+      clearStuck(o, d.declarationId);
       o.nudged = true;
       return { ...d };
     },
@@ -101,6 +111,16 @@ export function registerHandlers(o: OrderState) {
     { validator: (a: OperatorAction) => refusePollNow(o, a) },
   );
 
+  setHandler(
+    resolveFailedRefundUpdate,
+    (r: RefundResolution) => {
+      record(o, 'resolveFailedRefund', r, r.action);
+      o.refundResolution = r;
+      return orderStatus(o);
+    },
+    { validator: (r: RefundResolution) => refuseRefundResolution(o, r) },
+  );
+
   setHandler(statusQuery, () => orderStatus(o));
 }
 
@@ -118,7 +138,7 @@ function onPaymentNotification(o: OrderState, n: PaymentNotification): Notificat
       learnedFrom: 'NOTIFICATION',
     });
   } else if (n.resultStatus === 'F') {
-    o.payment.status = 'FAIL';
+    Object.assign(o.payment, { status: 'FAIL', learnedFrom: 'NOTIFICATION' });
   }
   return { accepted: true, duplicate: false };
 }

@@ -4,6 +4,7 @@ import { orderInputSchema, orderProblems, type OrderInput } from '../../domain/o
 import { QUOTA_EXCEEDED } from '../../domain/quota-api';
 import { clearCustoms, releaseForDelivery } from './clearance';
 import { cancelByOperator } from './compensation';
+import { resume, type Continuation, type ContinuedStep } from './continuation';
 import { reviewCustoms } from './customs-review';
 import { declare } from './declaration';
 import { registerHandlers } from './handlers';
@@ -28,21 +29,33 @@ import { OrderState, orderStatus } from './state';
 //   8 the customs review, retransmissions ........ customs-review.ts
 //   9 the three-document match ................... clearance.ts
 //  10 release for delivery, the refund window .... clearance.ts, quota.ts
+// Final answers from Alipay+, the e-port and the quota: remote-call.ts, by the table in domain/final-answers.ts.
+// Long waits continue as new with the order's state: continuation.ts.
 // Refunds and cancellation: compensation.ts. Where the order stands: progress.ts. Its data: state.ts.
 
-export async function orderWorkflow(input: OrderInput, timeouts: OrderTimeouts = DEFAULT_TIMEOUTS): Promise<OrderStatus> {
+export async function orderWorkflow(
+  input: OrderInput,
+  timeouts: OrderTimeouts = DEFAULT_TIMEOUTS,
+  continued?: Continuation,
+): Promise<OrderStatus> {
   const o = new OrderState(input, timeouts);
   registerHandlers(o);
 
-  const problems = orderProblems(input);
-  if (problems) return reject(o, 'INVALID_ORDER', problems);
-  o.order = orderInputSchema.parse(input);
-  if (!(await reserveQuota(o))) return reject(o, QUOTA_EXCEEDED, o.checkoutFailure!.message);
-  // Step 2: the merchant's real-name check. The input schema checked the name and the GB 11643 ID number.
-  setStage(o, 'REAL_NAME_CHECK');
+  if (continued) {
+    // A run continued from a long one: the order passed checkout, and carries on where that run stopped.
+    o.order = orderInputSchema.parse(input);
+    resume(o, continued);
+  } else {
+    const problems = orderProblems(input);
+    if (problems) return reject(o, 'INVALID_ORDER', problems);
+    o.order = orderInputSchema.parse(input);
+    if (!(await reserveQuota(o))) return reject(o, QUOTA_EXCEEDED, o.checkoutFailure!.message);
+    // Step 2: the merchant's real-name check. The input schema checked the name and the GB 11643 ID number.
+    setStage(o, 'REAL_NAME_CHECK');
+  }
 
   try {
-    await o.flowScope.run(() => afterCheckout(o));
+    await o.flowScope.run(() => (continued ? fromCustoms(o, continued.step) : afterCheckout(o)));
   } catch (error) {
     if (!(o.cancelRequest && isCancellation(error))) throw error;
     await CancellationScope.nonCancellable(() => cancelByOperator(o));
@@ -59,7 +72,12 @@ async function afterCheckout(o: OrderState) {
   if (!(await confirmNotifiedPayment(o))) return;
   if (!(await passRealNameGate(o))) return;
   if (!(await declare(o))) return;
-  if (!(await reviewCustoms(o))) return;
+  await fromCustoms(o, 'CUSTOMS_REVIEW');
+}
+
+/** Steps 8 to 10, where a long wait may continue the order as new. */
+async function fromCustoms(o: OrderState, step: ContinuedStep) {
+  if (step === 'CUSTOMS_REVIEW' && !(await reviewCustoms(o))) return;
   if (!(await clearCustoms(o))) return;
   await releaseForDelivery(o);
 }

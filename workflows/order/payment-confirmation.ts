@@ -1,15 +1,20 @@
-import { patched } from '@temporalio/workflow';
+import { patched, sleep } from '@temporalio/workflow';
 import { formatCny } from '../../domain/limits';
 import { alipayPlus } from './activities';
 import { compensate } from './compensation';
-import { finalCode } from './failures';
-import { end, wait, watch } from './progress';
+import { cancelUnpaidPayment } from './payment';
+import { end, wait } from './progress';
 import { releaseQuota } from './quota';
+import { callRemote } from './remote-call';
 import type { OrderState } from './state';
 
 // Step 6, defence in depth: a result that came by notification is confirmed once by an authenticated
 // pull before anything reaches customs, so a forged notification that slipped past the receiver's
 // signature check and the update's validator ends the order instead.
+
+const SECOND = 1000;
+/** A notified payment that inquiryPayment still calls PROCESSING is asked about again after these gaps. */
+const CONFIRMATION_RETRY_GAPS = [10 * SECOND, 30 * SECOND, 60 * SECOND, 120 * SECOND, 300 * SECOND];
 
 /** Whether the order may go on; when it may not, the order has been wound up. */
 export async function confirmNotifiedPayment(o: OrderState): Promise<boolean> {
@@ -17,11 +22,17 @@ export async function confirmNotifiedPayment(o: OrderState): Promise<boolean> {
   if (!(o.payment.learnedFrom === 'NOTIFICATION' && patched('confirm-notified-payment'))) return true;
   wait(o, 'Alipay+ to confirm the notified payment (inquiryPayment)');
   const p = o.payment;
-  const r = await watch(
-    o,
-    alipayPlus('Steps 4-6: confirm the notified payment').inquirePayment({ paymentRequestId: p.paymentRequestId }),
-    'Alipay+ inquiryPayment',
-  );
+  const inquire = () =>
+    callRemote(o, 'inquiryPayment', 'Alipay+ inquiryPayment', () =>
+      alipayPlus('Steps 4-6: confirm the notified payment').inquirePayment({ paymentRequestId: p.paymentRequestId }),
+    );
+  let r = await inquire();
+  // PROCESSING right after a notification can be Alipay+'s read lagging its write: ask again before concluding.
+  for (const gap of CONFIRMATION_RETRY_GAPS) {
+    if (r.status !== 'PROCESSING' || !patched('confirmation-outwaits-processing')) break;
+    await sleep(gap, { summary: 'Steps 4-6: confirm the notified payment again' });
+    r = await inquire();
+  }
   const differs = [
     r.status !== 'SUCCESS' && `Alipay+ reports the payment as ${r.status}`,
     r.paymentId !== p.paymentId && `Alipay+ reports payment ${r.paymentId}, the notification named ${p.paymentId}`,
@@ -43,17 +54,8 @@ export async function confirmNotifiedPayment(o: OrderState): Promise<boolean> {
   // The money is there: refund it, as for any terminal failure after payment.
   if (r.status === 'SUCCESS') return compensate(o, reason, refunded).then(() => false);
   // Nothing was paid: close a payment still open, so it cannot be paid for an order that has ended.
-  if (r.status === 'PROCESSING') {
-    try {
-      await watch(
-        o,
-        alipayPlus('Step 5: cancel the unpaid payment').cancelPayment({ paymentRequestId: p.paymentRequestId }),
-        'Alipay+ cancelPayment',
-      );
-    } catch (error) {
-      if (finalCode(error)?.code !== 'INVALID_ORDER_STATUS') throw error;
-      return compensate(o, reason, refunded).then(() => false); // the buyer paid meanwhile
-    }
+  if (r.status === 'PROCESSING' && !(await cancelUnpaidPayment(o))) {
+    return compensate(o, reason, refunded).then(() => false); // the buyer paid meanwhile
   }
   p.status = r.status === 'FAIL' ? 'FAIL' : 'CANCELLED';
   await releaseQuota(o);

@@ -1,9 +1,10 @@
-import { ApplicationFailure, condition } from '@temporalio/workflow';
+import { ApplicationFailure, condition, patched } from '@temporalio/workflow';
 import type { PaymentView } from '../../domain/order-api';
 import { alipayPlus } from './activities';
 import { finalCode } from './failures';
 import { end, ordersStarted, publish, setStage, watch } from './progress';
 import { releaseQuota } from './quota';
+import { FinalAnswer, callRemote } from './remote-call';
 import { iso, type OrderState } from './state';
 
 // Steps 3 to 6: create the payment (its cashier URL goes back to checkout), then learn its result from
@@ -59,30 +60,16 @@ export async function createPayment(o: OrderState): Promise<boolean> {
 export async function awaitPayment(o: OrderState): Promise<boolean> {
   setStage(o, 'AWAITING_PAYMENT', "the buyer's payment (notifyPayment)");
   const expiresAtMs = Date.parse(o.payment.expiresAt!);
-  for (let i = 0; o.payment.status === 'PROCESSING'; i++) {
-    const left = expiresAtMs - Date.now();
-    if (left <= 0) break;
-    const woke = await condition(() => o.payment.status !== 'PROCESSING' || o.pollRequested, Math.min(gap(i), left), {
-      summary: 'Steps 4-6: wait for notifyPayment, then inquiryPayment',
-    });
-    if (woke && o.payment.status !== 'PROCESSING') break;
-    o.pollRequested = false;
-    await inquirePayment(o);
-  }
+  do await pollUntilPaidOrExpired(o, expiresAtMs);
+  while (!(await notifiedFailureStands(o)));
   if (o.payment.status === 'PROCESSING') {
     // Expired: one last look, since the buyer may have paid at the last moment, then cancel.
     await inquirePayment(o);
     if (o.payment.status === 'PROCESSING') {
-      try {
-        await watch(
-          o,
-          alipayPlus('Step 5: cancel the unpaid payment').cancelPayment({ paymentRequestId: o.payment.paymentRequestId }),
-          'Alipay+ cancelPayment',
-        );
+      if (await cancelUnpaidPayment(o)) {
         o.payment.status = 'CANCELLED';
         publish(o);
-      } catch (error) {
-        if (finalCode(error)?.code !== 'INVALID_ORDER_STATUS') throw error;
+      } else {
         await inquirePayment(o); // paid after all
       }
     }
@@ -99,15 +86,50 @@ export async function awaitPayment(o: OrderState): Promise<boolean> {
   return false;
 }
 
+async function pollUntilPaidOrExpired(o: OrderState, expiresAtMs: number) {
+  for (let i = 0; o.payment.status === 'PROCESSING'; i++) {
+    const left = expiresAtMs - Date.now();
+    if (left <= 0) break;
+    const woke = await condition(() => o.payment.status !== 'PROCESSING' || o.pollRequested, Math.min(gap(i), left), {
+      summary: 'Steps 4-6: wait for notifyPayment, then inquiryPayment',
+    });
+    if (woke && o.payment.status !== 'PROCESSING') break;
+    o.pollRequested = false;
+    await inquirePayment(o);
+  }
+}
+
+/**
+ * A failure that came by notification is confirmed by inquiryPayment, as a success is: only Alipay+'s
+ * answer to our own pull ends the order. False when the payment is still open, so waiting goes on.
+ */
+async function notifiedFailureStands(o: OrderState): Promise<boolean> {
+  if (!(o.payment.status === 'FAIL' && o.payment.learnedFrom === 'NOTIFICATION' && patched('confirm-failed-notification'))) return true;
+  Object.assign(o.payment, { status: 'PROCESSING', learnedFrom: undefined });
+  await inquirePayment(o);
+  return (o.payment.status as PaymentView['status']) !== 'PROCESSING';
+}
+
 export async function inquirePayment(o: OrderState) {
-  const r = await watch(
-    o,
+  const r = await callRemote(o, 'inquiryPayment', 'Alipay+ inquiryPayment', () =>
     alipayPlus('Steps 4-6: inquiryPayment').inquirePayment({ paymentRequestId: o.payment.paymentRequestId }),
-    'Alipay+ inquiryPayment',
   );
   if (o.payment.status !== 'PROCESSING') return; // a notification got here first
   if (r.status === 'SUCCESS') recordPaid(o, { ...r, learnedFrom: 'INQUIRY' });
   else if (r.status === 'FAIL' || r.status === 'CANCELLED') o.payment.status = r.status;
+}
+
+/** Closes a payment that must no longer be paid; false when Alipay+ says it was paid meanwhile. */
+export async function cancelUnpaidPayment(o: OrderState): Promise<boolean> {
+  try {
+    await callRemote(o, 'cancelPayment', 'Alipay+ cancelPayment', () =>
+      alipayPlus('Step 5: cancel the unpaid payment').cancelPayment({ paymentRequestId: o.payment.paymentRequestId }),
+    );
+    return true;
+  } catch (error) {
+    if (error instanceof FinalAnswer && error.code === 'INVALID_ORDER_STATUS') return false;
+    throw error;
+  }
 }
 
 /** Step 5: the payment succeeded, as the notification or an inquiry says. */

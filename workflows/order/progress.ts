@@ -1,6 +1,6 @@
-import { CancellationScope, metricMeter, setCurrentDetails, sleep, upsertSearchAttributes } from '@temporalio/workflow';
+import { CancellationScope, metricMeter, patched, setCurrentDetails, sleep, upsertSearchAttributes } from '@temporalio/workflow';
 import { customsCodeOf } from '../../domain/order';
-import type { Stage, StuckCode } from '../../domain/order-api';
+import { STUCK_CODES, type Stage, type StuckCode } from '../../domain/order-api';
 import { CUSTOMS_CODE, DECLARATION_STATUS, ORDER_STAGE, PAYMENT_STATUS, STAGE_SINCE, STUCK_REASON } from '../../domain/search-attributes';
 import { iso, type Declaration, type OrderState } from './state';
 
@@ -29,14 +29,34 @@ export function wait(o: OrderState, what: string) {
   publish(o);
 }
 
-export function markStuck(o: OrderState, code: StuckCode, reason: string) {
+/**
+ * The order is stuck for a reason about one scope: `order`, `refund`, a declaration id, or a call. Each
+ * scope keeps its own reason, so correcting one split part leaves the other part's rejection standing.
+ */
+export function markStuck(o: OrderState, code: StuckCode, reason: string, scope = 'order') {
   if (!o.stuck) ordersStuck.add(1, { reason: code });
-  o.stuck = { code, reason, since: o.stuck?.since ?? iso(Date.now()) };
-  publish(o);
+  const now = iso(Date.now());
+  o.stuckReasons[scope] = { code, reason, since: o.stuckReasons[scope]?.since ?? now, scope };
+  o.legacyStuck = { code, reason, since: o.legacyStuck?.since ?? now };
+  showMostUrgent(o);
 }
 
-export function clearStuck(o: OrderState) {
-  o.stuck = undefined;
+/** Clears the reason of one scope, or every reason when no scope is named. */
+export function clearStuck(o: OrderState, scope?: string) {
+  if (scope === undefined) o.stuckReasons = {};
+  else delete o.stuckReasons[scope];
+  o.legacyStuck = undefined;
+  showMostUrgent(o);
+}
+
+/**
+ * Shows the most urgent reason. Orders started before reasons were kept per scope showed the last one
+ * set and cleared them all at once; where the two differ, the patch keeps their histories replaying.
+ */
+function showMostUrgent(o: OrderState) {
+  const reasons = Object.values(o.stuckReasons).sort((a, b) => STUCK_CODES.indexOf(a.code) - STUCK_CODES.indexOf(b.code));
+  const urgent = reasons[0];
+  o.stuck = urgent?.code === o.legacyStuck?.code || patched('stuck-reason-per-scope') ? urgent : o.legacyStuck;
   publish(o);
 }
 
@@ -57,14 +77,14 @@ export async function watch<T>(o: OrderState, call: Promise<T>, what: string): P
     .run(() => sleep(CALL_STUCK_AFTER))
     .then(() => {
       flagged = true;
-      markStuck(o, 'CALL_RETRYING', `${what} has not succeeded for ${CALL_STUCK_AFTER / MINUTE} minutes; Temporal keeps retrying it`);
+      markStuck(o, 'CALL_RETRYING', `${what} has not succeeded for ${CALL_STUCK_AFTER / MINUTE} minutes; Temporal keeps retrying it`, what);
     })
     .catch(() => undefined);
   try {
     return await call;
   } finally {
     timer.cancel();
-    if (flagged) clearStuck(o);
+    if (flagged) clearStuck(o, what);
   }
 }
 

@@ -3,6 +3,7 @@ import { customsYear } from '../../domain/limits';
 import { quotaEntity } from './activities';
 import { finalCode } from './failures';
 import { setStage } from './progress';
+import { FinalAnswer, callRemote } from './remote-call';
 import type { OrderState } from './state';
 
 // Steps 1 and 10: the order's share of the buyer's annual quota, held by the per-buyer, per-year entity
@@ -33,16 +34,30 @@ export async function reserveQuota(o: OrderState): Promise<boolean> {
 }
 
 export async function commitQuota(o: OrderState) {
-  await quotaEntity('Step 10: commit the annual quota').commitQuota({
-    buyerKey: o.quota!.buyerKey,
-    year: o.quota!.year,
-    orderId: o.order.orderId,
-  });
+  const { buyerKey, year } = o.quota!;
+  await callRemote(
+    o,
+    'quotaCommit',
+    'the quota commit',
+    () => quotaEntity('Step 10: commit the annual quota').commitQuota({ buyerKey, year, orderId: o.order.orderId }),
+    { watched: false },
+  );
   o.quota!.held = 'COMMITTED';
 }
 
 export async function releaseQuota(o: OrderState) {
   if (o.quota?.held !== 'RESERVED') return;
-  await quotaEntity('Release the annual quota').releaseQuota({ buyerKey: o.quota.buyerKey, year: o.quota.year, orderId: o.order.orderId });
+  const { buyerKey, year } = o.quota;
+  try {
+    await callRemote(
+      o,
+      'quotaRelease',
+      'the quota release',
+      () => quotaEntity('Release the annual quota').releaseQuota({ buyerKey, year, orderId: o.order.orderId }),
+      { watched: false },
+    );
+  } catch (error) {
+    if (!(error instanceof FinalAnswer && error.handling === 'ALREADY_DONE')) throw error;
+  }
   o.quota.held = 'RELEASED';
 }

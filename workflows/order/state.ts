@@ -10,9 +10,10 @@ import type {
   OrderTimeouts,
   PaymentView,
   RealNameDecision,
+  RefundResolution,
   RefundView,
   Stage,
-  StuckCode,
+  StuckReason,
 } from '../../domain/order-api';
 
 // Everything one order knows, and its projection into the status that callers query.
@@ -21,6 +22,8 @@ export interface Declaration extends DeclarationView {
   /** Whether it carries the buyer's certificate; a retransmission must carry exactly what the first call did. */
   withCertificate: boolean;
   lastCallAtMs?: number;
+  /** When the last declare call that Alipay+ accepted was made: customs answers from before it are stale. */
+  lastCallStartedAtMs?: number;
   retransmitAtMs?: number;
   autoRetransmits: number;
 }
@@ -32,7 +35,12 @@ export class OrderState {
   order!: Order;
   stage: Stage = 'CHECKOUT';
   waiting?: { what: string; since: string };
-  stuck?: { code: StuckCode; reason: string; since: string };
+  /** The most urgent reason the order is stuck for, as shown. */
+  stuck?: StuckReason;
+  /** Every reason, by scope: `order`, `refund`, a declaration id, or a call. */
+  stuckReasons: Record<string, StuckReason> = {};
+  /** The single reason as orders before per-scope reasons kept it: the last one set. */
+  legacyStuck?: StuckReason;
   /** The search attributes last upserted, to write only what changed. */
   published: Record<string, string | undefined> = {};
   payment: PaymentView;
@@ -40,6 +48,12 @@ export class OrderState {
   declarations: Declaration[] = [];
   clearance: OrderStatus['clearance'] = [];
   refunds: RefundView[] = [];
+  /** Where the customs review loop stands (step 8). */
+  reviewLoop?: { deadline: number; nextPollAt: number; polls: number };
+  /** Where the clearance polling stands (step 9); set once the documents are filed. */
+  clearanceLoop?: { deadline: number; polls: number };
+  /** Order documents and waybills the e-port holds: customs may clear the order from then on. */
+  documentsFiled = 0;
   pendingRefundFen = 0;
   outcome?: { reason: string; buyerMessage: string };
   /** Why checkout cannot hand back a payment URL. */
@@ -53,6 +67,8 @@ export class OrderState {
   audit: AuditEntry[] = [];
   cancelRequest?: OperatorAction;
   realNameDecision?: RealNameDecision;
+  /** An operator's answer to a compensating refund that Alipay+ refused. */
+  refundResolution?: RefundResolution;
   /** The order's steps after checkout run in this scope, so an operator's cancel can interrupt any wait. */
   readonly flowScope = new CancellationScope();
 
@@ -72,7 +88,9 @@ export class OrderState {
 /** What is left of the payment to refund: paid, minus refunds that succeeded or are under way. */
 export function refundableFen(o: OrderState): number {
   if (o.payment.status !== 'SUCCESS') return 0;
-  const refunded = o.refunds.filter((r) => r.status === 'SUCCEEDED').reduce((s, r) => s + r.amountFen, 0);
+  const refunded = o.refunds
+    .filter((r) => r.status === 'SUCCEEDED' || r.status === 'SETTLED_OUTSIDE_ALIPAY')
+    .reduce((s, r) => s + r.amountFen, 0);
   return o.payment.amountFen - refunded - o.pendingRefundFen;
 }
 
@@ -84,11 +102,14 @@ export function orderStatus(o: OrderState): OrderStatus {
     totalFen: Number(o.input.totalFen),
     customsCode,
     waitingFor: o.waiting,
-    stuck: o.stuck,
+    stuck: o.stuck && { ...o.stuck },
+    stuckReasons: Object.values(o.stuckReasons).map((r) => ({ ...r })),
     payment: { ...o.payment },
-    declarations: o.declarations.map(({ lastCallAtMs: _a, retransmitAtMs: _b, autoRetransmits: _c, withCertificate: _d, ...view }) => ({
-      ...view,
-    })),
+    declarations: o.declarations.map(
+      ({ lastCallAtMs: _a, lastCallStartedAtMs: _s, retransmitAtMs: _b, autoRetransmits: _c, withCertificate: _d, ...view }) => ({
+        ...view,
+      }),
+    ),
     clearance: o.clearance.map((c) => ({ ...c })),
     refunds: o.refunds.map((r) => ({ ...r })),
     refundableFen: refundableFen(o),

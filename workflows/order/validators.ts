@@ -1,6 +1,13 @@
 import { isCustomsCode } from '../../domain/customs-codes';
 import { REFUND_WINDOW_MS, formatCny } from '../../domain/limits';
-import type { DeclarationCorrection, OperatorAction, PaymentNotification, RealNameDecision, RefundRequest } from '../../domain/order-api';
+import type {
+  DeclarationCorrection,
+  OperatorAction,
+  PaymentNotification,
+  RealNameDecision,
+  RefundRequest,
+  RefundResolution,
+} from '../../domain/order-api';
 import { ruleFailure } from './failures';
 import { refundableFen, type OrderState } from './state';
 
@@ -35,6 +42,13 @@ export function refuseCancel(o: OrderState, a: OperatorAction) {
     throw ruleFailure('CANCEL_BEFORE_RELEASE', 'the order is released for delivery; refund it instead of cancelling');
   }
   if (o.stage === 'COMPENSATING') throw ruleFailure('ORDER_ENDING', 'the order is already being refunded');
+  // Customs may still clear an order whose documents it holds, and its quota must then stay counted.
+  if (o.stage === 'CLEARANCE' && !(o.documentsFiled === 0 && o.stuck && o.stuck.code !== 'CALL_RETRYING')) {
+    throw ruleFailure(
+      'CANCEL_IN_CLEARANCE',
+      "the order's documents are filed with customs, which may still clear it; wait for customs' decision (a rejection refunds the order) or refund it after release",
+    );
+  }
   if (!o.order) throw ruleFailure('ORDER_ENDING', 'the order is still being checked');
 }
 
@@ -48,8 +62,22 @@ export function refuseRealNameDecision(o: OrderState, d: RealNameDecision) {
 
 export function refusePollNow(o: OrderState, a: OperatorAction) {
   refuseWithoutOperator(a);
-  if (!['AWAITING_PAYMENT', 'CUSTOMS_REVIEW', 'CLEARANCE'].includes(o.stage)) {
-    throw ruleFailure('NOTHING_TO_POLL', `only an order awaiting payment, customs review or clearance is polled; it is ${o.stage}`);
+  // A stuck call is retried on poll-now in any stage: a refund, a quota update, an e-port filing.
+  if (!['AWAITING_PAYMENT', 'CUSTOMS_REVIEW', 'CLEARANCE'].includes(o.stage) && !(o.stuck && !o.outcome)) {
+    throw ruleFailure(
+      'NOTHING_TO_POLL',
+      `only an order awaiting payment, customs review or clearance, or a stuck one, is polled; it is ${o.stage}`,
+    );
+  }
+}
+
+export function refuseRefundResolution(o: OrderState, r: RefundResolution) {
+  refuseWithoutOperator(r);
+  if (r.action !== 'RETRY' && r.action !== 'SETTLED_OUTSIDE_ALIPAY') {
+    throw ruleFailure('REFUND_RESOLUTION', 'action is RETRY or SETTLED_OUTSIDE_ALIPAY');
+  }
+  if (o.stuckReasons.refund?.code !== 'REFUND_FAILED' || o.refundResolution !== undefined) {
+    throw ruleFailure('NO_FAILED_REFUND', 'the order is not waiting for a decision on a refused refund');
   }
 }
 

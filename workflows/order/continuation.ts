@@ -1,0 +1,60 @@
+import { allHandlersFinished, condition, makeContinueAsNewFunc, patched, workflowInfo } from '@temporalio/workflow';
+import type { OrderTimeouts } from '../../domain/order-api';
+import type { OrderInput } from '../../domain/order';
+import type { OrderState } from './state';
+
+// An order lives at least 90 days, and a stuck one is polled for as long as it is stuck. So that its
+// history stays bounded (Temporal caps one at 51,200 events), the two waits that can last that long,
+// the customs review and the clearance, hand the order's state over to a fresh run when it grows.
+
+const EVENTS_PER_RUN = 10_000;
+
+/** The steps a continued run resumes at. */
+export type ContinuedStep = 'CUSTOMS_REVIEW' | 'CLEARANCE';
+
+/** What a continued run gets from the one before: where to resume, and everything the order knows. */
+export interface Continuation {
+  step: ContinuedStep;
+  state: CarriedState;
+}
+
+type CarriedState = Pick<OrderState, (typeof CARRIED)[number]>;
+
+const CARRIED = [
+  'stage',
+  'waiting',
+  'stuck',
+  'stuckReasons',
+  'legacyStuck',
+  'published',
+  'payment',
+  'paidAtMs',
+  'declarations',
+  'clearance',
+  'refunds',
+  'quota',
+  'audit',
+  'realNameDecision',
+  'reviewLoop',
+  'clearanceLoop',
+  'documentsFiled',
+] as const satisfies readonly (keyof OrderState)[];
+
+/** At a safe point of a long wait: continue as new once the history is long, carrying the state. */
+export async function continueAsNewWhenLong(o: OrderState, step: ContinuedStep): Promise<void> {
+  const info = workflowInfo();
+  const long = info.continueAsNewSuggested || info.historyLength >= (o.timeouts.continueAsNewAfterEvents ?? EVENTS_PER_RUN);
+  if (!long || !patched('continue-as-new-when-long')) return;
+  // Updates under way (a correction, a poll-now) finish in this run, so none is lost.
+  await condition(allHandlersFinished);
+  const state = Object.fromEntries(CARRIED.map((key) => [key, o[key]])) as CarriedState;
+  const continueAsNew = makeContinueAsNewFunc<(input: OrderInput, timeouts: OrderTimeouts, continued: Continuation) => Promise<unknown>>({
+    typedSearchAttributes: workflowInfo().typedSearchAttributes,
+  });
+  await continueAsNew(o.input, o.timeouts, { step, state });
+}
+
+/** Restores what the run before carried over. */
+export function resume(o: OrderState, continued: Continuation) {
+  Object.assign(o, continued.state);
+}
