@@ -76,6 +76,11 @@ const FINAL_ANSWERS: Record<RemoteCall, CallAnswers> = {
   quotaMarkPaid: { codes: { ANNUAL_QUOTA_EXCEEDED: 'STEP_DECIDES' }, otherwise: 'OPERATOR_DECIDES' },
 };
 
+/** Whether the step of this call handles every answer the table gives it no other handling for. */
+export function stepDecidesOtherwise(call: RemoteCall): boolean {
+  return FINAL_ANSWERS[call].otherwise === 'STEP_DECIDES';
+}
+
 export function finalAnswerHandling(call: RemoteCall, code: string): FinalAnswerHandling {
   const answers = FINAL_ANSWERS[call];
   if (answers.codes[code]) return answers.codes[code];

@@ -68,7 +68,9 @@ export class EPortClient {
     if (res.status >= 500) throw new EPortError(`HTTP_${res.status}`, `e-port ${path}: HTTP ${res.status}`, true);
     if (res.status >= 400) {
       const detail = (res.data as { error?: string })?.error ?? '';
-      throw new EPortError(res.status === 409 ? 'EPORT_ALREADY_DECIDED' : 'EPORT_REFUSED', `e-port ${path}: ${detail}`, false);
+      const code =
+        res.status === 409 ? 'EPORT_ALREADY_DECIDED' : res.status === 401 || res.status === 403 ? 'EPORT_UNAUTHORIZED' : 'EPORT_REFUSED';
+      throw new EPortError(code, `e-port ${path}: ${detail}`, false);
     }
     return res.data;
   }

@@ -1,5 +1,5 @@
-import { condition } from '@temporalio/workflow';
-import { finalAnswerHandling, type FinalAnswerHandling, type RemoteCall } from '../../domain/final-answers';
+import { condition, patched } from '@temporalio/workflow';
+import { finalAnswerHandling, stepDecidesOtherwise, type FinalAnswerHandling, type RemoteCall } from '../../domain/final-answers';
 import { STUCK_POLL_GAP } from './customs-polling';
 import { finalCode } from './failures';
 import { clearStuck, markStuck, watch } from './progress';
@@ -57,7 +57,11 @@ export async function callRemote<T>(
     } catch (error) {
       const f = finalCode(error);
       if (!f) throw error;
-      const handling = finalAnswerHandling(call, f.code);
+      let handling = finalAnswerHandling(call, f.code);
+      // Before this patch, declare and refund handed their configuration answers to the step too.
+      if (handling === 'RETRY_WHEN_CONFIGURED' && stepDecidesOtherwise(call) && !patched('configuration-retries-declare-and-refund')) {
+        handling = 'STEP_DECIDES';
+      }
       if (handling === 'STEP_DECIDES' || handling === 'ALREADY_DONE') {
         if (attempt > 0) clearStuck(o, scope);
         throw new FinalAnswer(f.code, f.message, handling);
