@@ -57,6 +57,18 @@ async function settledHistory(handle: WorkflowHandle): Promise<History> {
   }
 }
 
+/** The histories of the runs an order continued as new from, first run first. */
+async function earlierRuns(stack: Stack, orderId: string, latest: History): Promise<History[]> {
+  const runs: History[] = [];
+  let runId = latest.events?.[0]?.workflowExecutionStartedEventAttributes?.continuedExecutionRunId;
+  while (runId) {
+    const history = await stack.client.workflow.getHandle(`order-${orderId}`, runId).fetchHistory();
+    runs.unshift(history);
+    runId = history.events?.[0]?.workflowExecutionStartedEventAttributes?.continuedExecutionRunId;
+  }
+  return runs;
+}
+
 function write(name: string, history: History): { events: number; bytes: number } {
   const json = historyToJSON(history);
   writeFileSync(join(HISTORIES, `${name}.json`), json);
@@ -96,7 +108,11 @@ async function main() {
       chosen.map(async (p) => {
         const order = p.input(PREFIX, BUYER);
         const st = await p.drive(run, order);
-        const { events, bytes } = write(`${p.name}${values.suffix}`, await settledHistory(orderHandle(stack.client, order.orderId)));
+        const latest = await settledHistory(orderHandle(stack.client, order.orderId));
+        const { events, bytes } = write(`${p.name}${values.suffix}`, latest);
+        // An order that continued as new: the runs before the latest are written as <name>-run<k>, first run first.
+        const earlier = await earlierRuns(stack, order.orderId, latest);
+        earlier.forEach((h, k) => write(`${p.name}-run${k + 1}${values.suffix}`, h));
         console.log(
           `${(p.name + values.suffix).padEnd(34)} ${st.stage.padEnd(22)} ${String(events).padStart(4)} events  ${(bytes / 1024).toFixed(0).padStart(4)} KiB`,
         );

@@ -1,6 +1,6 @@
-import { cancelOrder, correctDeclaration, pollNow, requestRefund, reviewRealName } from '../../client/orders';
+import { cancelOrder, correctDeclaration, orderHandle, orderStatus, pollNow, requestRefund, reviewRealName } from '../../client/orders';
 import type { OrderInput } from '../../domain/order';
-import type { OrderStatus } from '../../domain/order-api';
+import { paymentNotificationUpdate, type OrderStatus } from '../../domain/order-api';
 import type { CustomsRules } from '../../sandbox/helper-client';
 import { sampleOrder, type Buyer } from './orders';
 import { LOCAL_RETRANSMIT_GAP_MS, sleep, type Run } from './run';
@@ -312,6 +312,91 @@ export const SCENARIOS: Scenario[] = [
     drive: async (run, order) => {
       await run.start(order);
       await run.pay(order.orderId, order.buyer, { dropNotification: true });
+      return run.waitFor(order.orderId, 'RELEASED_FOR_DELIVERY', released);
+    },
+  },
+  {
+    // An F notification that Alipay+'s records do not bear out: the order asks inquiryPayment, finds the
+    // payment still open, and waits on; the buyer pays.
+    name: 'failure-notification-unconfirmed',
+    title: 'F notification not confirmed, paid after all',
+    input: (prefix, buyer) => sampleOrder({ prefix, name: 'F-NOTIFIED', buyer, ...TWO_TINS }),
+    drive: async (run, order) => {
+      const checkout = await run.start(order);
+      const { paymentId } = (await orderStatus(run.stack.client, order.orderId)).payment;
+      await orderHandle(run.stack.client, order.orderId).executeUpdate(paymentNotificationUpdate, {
+        args: [
+          {
+            paymentRequestId: checkout.paymentRequestId,
+            paymentId: paymentId!,
+            resultStatus: 'F',
+            resultCode: 'PAYMENT_FAIL',
+            paymentAmountFen: order.totalFen,
+          },
+        ],
+      });
+      await run.waitFor(
+        order.orderId,
+        'the failure inquired',
+        (s) => s.payment.status === 'PROCESSING' && s.payment.notificationsReceived > 0,
+      );
+      await run.pay(order.orderId, order.buyer);
+      return run.waitFor(order.orderId, 'RELEASED_FOR_DELIVERY', released);
+    },
+  },
+  {
+    name: 'cancelled-before-payment',
+    title: 'cancelled by an operator before payment',
+    input: (prefix, buyer) => sampleOrder({ prefix, name: 'CANCELLED-UNPAID', buyer, ...TWO_TINS }),
+    drive: async (run, order) => {
+      await run.start(order);
+      return cancelOrder(run.stack.client, order.orderId, { operator: run.operator, reason: 'the buyer changed their mind' });
+    },
+  },
+  {
+    // Customs rejects both parts; the operator corrects one, and the order stays stuck on the other.
+    name: 'split-both-rejected-corrected',
+    title: 'split, both parts rejected, corrected one by one',
+    input: (prefix, buyer) =>
+      sampleOrder({
+        prefix,
+        name: 'SPLIT-REJECTED',
+        buyer,
+        ...TWO_TINS,
+        splitParts: [
+          { referenceOrderId: `${prefix}SPLIT-REJECTED-P1`, amountFen: 19_900 },
+          { referenceOrderId: `${prefix}SPLIT-REJECTED-P2`, amountFen: 19_900 },
+        ],
+      }),
+    drive: async (run, order) => {
+      const rejected = rejectedOnce(order.orderId, 'merchant customs code MC-OLD is not registered').orders![order.orderId];
+      await run.stack.helpers.customsRules({ declarations: { [`${order.orderId}-D1`]: rejected, [`${order.orderId}-D2`]: rejected } });
+      await run.start(order);
+      await run.pay(order.orderId, order.buyer);
+      const both = await run.waitFor(order.orderId, 'both parts awaiting correction', (s) =>
+        s.declarations.every((d) => d.status === 'AWAITING_CORRECTION'),
+      );
+      for (const d of both.declarations) {
+        await correctDeclaration(run.stack.client, order.orderId, {
+          declarationId: d.declarationId,
+          merchantCustomsCode: 'MC-0001',
+          operator: run.operator,
+          reason: 'the registered code is MC-0001',
+        });
+      }
+      return run.waitFor(order.orderId, 'RELEASED_FOR_DELIVERY', released);
+    },
+  },
+  {
+    // A slow customs review in a run kept short (continueAsNewAfterEvents): the order continues as new
+    // and is released in the new run. The recorder keeps every run's history.
+    name: 'continued-as-new',
+    title: 'long customs review, continued as new',
+    input: (prefix, buyer) => sampleOrder({ prefix, name: 'CONTINUED', buyer, ...TWO_TINS }),
+    drive: async (run, order) => {
+      await run.stack.helpers.customsRules({ orders: { [order.orderId]: { processingAfterMs: 0, decisionAfterMs: 100_000 } } });
+      await run.start(order, { continueAsNewAfterEvents: 60 });
+      await run.pay(order.orderId, order.buyer);
       return run.waitFor(order.orderId, 'RELEASED_FOR_DELIVERY', released);
     },
   },

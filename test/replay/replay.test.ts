@@ -114,6 +114,18 @@ test('the recordings cover the main paths: orders that reached payment and the b
   assert.ok(withoutPatch.length >= 1, 'a history recorded before the confirm-notified-payment patch');
 });
 
+test('the recordings take the patched branches: each patch appears in a recorded history', () => {
+  const patches = [
+    'confirm-notified-payment',
+    'confirm-failed-notification',
+    'cancel-through-call-remote',
+    'stuck-reason-per-scope',
+    'continue-as-new-when-long',
+  ];
+  const missing = patches.filter((id) => !recorded.some(({ json }) => hasPatch(json, id)));
+  assert.deepEqual(missing, [], 'record a path that takes each patched branch (docs/replay-and-versioning.md)');
+});
+
 test(
   'an incompatible change (an extra activity before Alipay+ pay) is caught as a DeterminismViolationError',
   { timeout: 120_000 },
