@@ -1,4 +1,14 @@
-import { cancelOrder, correctDeclaration, orderHandle, orderStatus, pollNow, requestRefund, reviewRealName } from '../../client/orders';
+import { APIS } from '../../alipay-plus';
+import {
+  cancelOrder,
+  correctDeclaration,
+  orderHandle,
+  orderStatus,
+  pollNow,
+  requestRefund,
+  resolveFailedRefund,
+  reviewRealName,
+} from '../../client/orders';
 import type { OrderInput } from '../../domain/order';
 import { paymentNotificationUpdate, type OrderStatus } from '../../domain/order-api';
 import type { CustomsRules } from '../../sandbox/helper-client';
@@ -398,6 +408,73 @@ export const SCENARIOS: Scenario[] = [
       await run.start(order, { continueAsNewAfterEvents: 60 });
       await run.pay(order.orderId, order.buyer);
       return run.waitFor(order.orderId, 'RELEASED_FOR_DELIVERY', released);
+    },
+  },
+  {
+    // Alipay+ refuses the compensating refund (a window of F answers on refund); the order waits stuck
+    // with REFUND_FAILED, its quota held, until the operator retries it.
+    name: 'refund-refused-retried',
+    title: 'clearance rejected, refund refused, retried by an operator',
+    input: (prefix, buyer) => sampleOrder({ prefix, name: 'REFUND-REFUSED', buyer, ...TWO_TINS }),
+    drive: async (run, order) => {
+      await run.stack.helpers.customsRules({
+        clearance: {
+          orders: { [order.orderId]: { decision: 'REJECT', reason: 'the goods do not match the order document', afterMs: 1_000 } },
+        },
+      });
+      await run.start(order);
+      await run.pay(order.orderId, order.buyer);
+      await run.waitFor(order.orderId, 'CLEARANCE', (s) => s.stage === 'CLEARANCE');
+      await run.stack.helpers.faults({ finalWindows: [{ resultCode: 'PROCESS_FAIL', path: APIS.refund.path, durationMs: 60_000 }] });
+      try {
+        await run.waitFor(order.orderId, 'stuck REFUND_FAILED', (s) => s.stuck?.code === 'REFUND_FAILED');
+      } finally {
+        await run.stack.helpers.faults({});
+      }
+      await resolveFailedRefund(run.stack.client, order.orderId, { operator: run.operator, reason: 'Alipay+ fixed it', action: 'RETRY' });
+      return run.waitFor(order.orderId, 'REFUNDED', refunded);
+    },
+  },
+  {
+    // Alipay+ refuses our signature on declare for a while (a key rotation): the order is stuck with
+    // CONFIGURATION and declares by itself once the keys work again.
+    name: 'declare-configuration-healed',
+    title: 'declare refused with INVALID_SIGNATURE, healed once the keys work',
+    input: (prefix, buyer) => sampleOrder({ prefix, name: 'KEYS-HEALED', buyer, ...TWO_TINS }),
+    drive: async (run, order) => {
+      await run.start(order);
+      await run.stack.helpers.faults({ finalWindows: [{ resultCode: 'INVALID_SIGNATURE', path: APIS.declare.path, durationMs: 20_000 }] });
+      try {
+        await run.pay(order.orderId, order.buyer);
+        await run.waitFor(order.orderId, 'stuck CONFIGURATION', (s) => s.stuck?.code === 'CONFIGURATION');
+      } finally {
+        await run.stack.helpers.faults({});
+      }
+      return run.waitFor(order.orderId, 'RELEASED_FOR_DELIVERY', released);
+    },
+  },
+  {
+    // The first declare call is refused before the identity check; the corrected retransmission carries
+    // the certificate, Alipay+ answers CHECK_NOT_PASSED, and the order is refunded.
+    name: 'retransmission-identity-refunded',
+    title: 'declare refused, corrected, CHECK_NOT_PASSED on the retransmission, refunded',
+    input: (prefix, buyer) => sampleOrder({ prefix, name: 'RETRANSMIT-MISMATCH', buyer, ...TWO_TINS }),
+    drive: async (run, order) => {
+      await run.start(order);
+      await run.stack.helpers.faults({ finalWindows: [{ resultCode: 'PARAM_ILLEGAL', path: APIS.declare.path, durationMs: 20_000 }] });
+      try {
+        await run.pay(order.orderId, run.otherPayer);
+        await run.waitFor(order.orderId, 'DECLARE_REFUSED', (s) => s.stuck?.code === 'DECLARE_REFUSED');
+      } finally {
+        await run.stack.helpers.faults({});
+      }
+      await correctDeclaration(run.stack.client, order.orderId, {
+        declarationId: `${order.orderId}-D1`,
+        merchantCustomsName: 'Example Merchant Ltd.',
+        operator: run.operator,
+        reason: 'resend with the registered name',
+      });
+      return run.waitFor(order.orderId, 'REFUNDED', refunded);
     },
   },
 ];

@@ -121,6 +121,9 @@ test('the recordings take the patched branches: each patch appears in a recorded
     'cancel-through-call-remote',
     'stuck-reason-per-scope',
     'continue-as-new-when-long',
+    'failed-refund-waits-for-operator',
+    'configuration-retries-declare-and-refund',
+    'identity-on-retransmission',
   ];
   const missing = patches.filter((id) => !recorded.some(({ json }) => hasPatch(json, id)));
   assert.deepEqual(missing, [], 'record a path that takes each patched branch (docs/replay-and-versioning.md)');
