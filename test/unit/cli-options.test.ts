@@ -29,3 +29,12 @@ test('a stage that does not exist is refused with the allowed ones', () => {
   assert.match(refused.stderr, /SHIPPED.*is invalid/);
   assert.match(refused.stderr, /REAL_NAME_REVIEW/);
 });
+
+test('resolve-refund needs --retry or --settled-outside, and not both', () => {
+  const neither = orders('resolve-refund', 'ORD-1', '--by', 'ops', '--reason', 'ticket 7');
+  assert.notEqual(neither.status, 0);
+  assert.match(neither.stderr, /say --retry or --settled-outside/);
+  const both = orders('resolve-refund', 'ORD-1', '--retry', '--settled-outside', '--by', 'ops', '--reason', 'ticket 7');
+  assert.notEqual(both.status, 0);
+  assert.match(both.stderr, /cannot be used with/);
+});
