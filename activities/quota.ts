@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/activity';
 import { WithStartWorkflowOperation, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import { normalizeCertificateNo } from '../domain/identity';
 import { ANNUAL_QUOTA_FEN } from '../domain/limits';
 import {
   commitQuotaUpdate,
@@ -36,9 +37,9 @@ export function quotaActivities(deps: QuotaDeps) {
   return {
     // A keyed hash needs no I/O; activities still answer with a promise.
     buyerQuotaKey(buyer: { certificateType: string; certificateNo: string }): Promise<string> {
-      return Promise.resolve(
-        createHmac('sha256', deps.buyerKeySecret).update(`${buyer.certificateType}:${buyer.certificateNo}`).digest('hex').slice(0, 32),
-      );
+      // Normalized, so `e1234 5678` and `E12345678` are one buyer with one quota.
+      const certificate = `${buyer.certificateType}:${normalizeCertificateNo(buyer.certificateNo)}`;
+      return Promise.resolve(createHmac('sha256', deps.buyerKeySecret).update(certificate).digest('hex').slice(0, 32));
     },
 
     /** Update-with-start: the first order of a buyer's year starts the entity, later ones join it. */
