@@ -1,9 +1,11 @@
 import { createHmac } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/activity';
 import { WithStartWorkflowOperation, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import { normalizeCertificateNo } from '../domain/identity';
 import { ANNUAL_QUOTA_FEN } from '../domain/limits';
 import {
   commitQuotaUpdate,
+  markQuotaPaidUpdate,
   quotaWorkflowId,
   releaseQuotaUpdate,
   reserveQuotaUpdate,
@@ -36,13 +38,17 @@ export function quotaActivities(deps: QuotaDeps) {
   return {
     // A keyed hash needs no I/O; activities still answer with a promise.
     buyerQuotaKey(buyer: { certificateType: string; certificateNo: string }): Promise<string> {
-      return Promise.resolve(
-        createHmac('sha256', deps.buyerKeySecret).update(`${buyer.certificateType}:${buyer.certificateNo}`).digest('hex').slice(0, 32),
-      );
+      // Normalized, so `e1234 5678` and `E12345678` are one buyer with one quota.
+      const certificate = `${buyer.certificateType}:${normalizeCertificateNo(buyer.certificateNo)}`;
+      return Promise.resolve(createHmac('sha256', deps.buyerKeySecret).update(certificate).digest('hex').slice(0, 32));
     },
 
-    /** Update-with-start: the first order of a buyer's year starts the entity, later ones join it. */
-    async reserveQuota(r: { buyerKey: string; year: number; orderId: string; amountFen: number }): Promise<QuotaUsage> {
+    /**
+     * Update-with-start: the first order of a buyer's year starts the entity, later ones join it.
+     * `holdUntil` (epoch milliseconds, optional): after it the reservation stops counting unless the order
+     * was marked paid (`markQuotaPaid`). Without it the reservation counts until committed or released.
+     */
+    async reserveQuota(r: { buyerKey: string; year: number; orderId: string; amountFen: number; holdUntil?: number }): Promise<QuotaUsage> {
       const initial: QuotaState = {
         buyerKey: r.buyerKey,
         year: r.year,
@@ -52,7 +58,7 @@ export function quotaActivities(deps: QuotaDeps) {
       };
       return refusedIsFinal(() =>
         deps.temporal.workflow.executeUpdateWithStart(reserveQuotaUpdate, {
-          args: [{ orderId: r.orderId, amountFen: r.amountFen }],
+          args: [{ orderId: r.orderId, amountFen: r.amountFen, ...(r.holdUntil !== undefined && { holdUntil: r.holdUntil }) }],
           startWorkflowOperation: new WithStartWorkflowOperation('buyerQuotaWorkflow', {
             workflowId: quotaWorkflowId(r.buyerKey, r.year),
             taskQueue: deps.taskQueue,
@@ -64,9 +70,21 @@ export function quotaActivities(deps: QuotaDeps) {
       );
     },
 
-    async commitQuota(r: { buyerKey: string; year: number; orderId: string }): Promise<QuotaUsage> {
+    /**
+     * The order is paid: its reservation counts until committed or released, whatever its holdUntil said.
+     * A reservation that already lapsed is held again if the quota has room, else refused with
+     * ANNUAL_QUOTA_EXCEEDED (non-retryable), so the order can refund. Repeating it changes nothing.
+     */
+    async markQuotaPaid(r: { buyerKey: string; year: number; orderId: string; amountFen: number }): Promise<QuotaUsage> {
       const handle = deps.temporal.workflow.getHandle(quotaWorkflowId(r.buyerKey, r.year));
-      return refusedIsFinal(() => handle.executeUpdate(commitQuotaUpdate, { args: [{ orderId: r.orderId }] }));
+      return refusedIsFinal(() => handle.executeUpdate(markQuotaPaidUpdate, { args: [{ orderId: r.orderId, amountFen: r.amountFen }] }));
+    },
+
+    /** `amountFen` (optional) lets the commit hold again a lapsed unpaid reservation the entity removed. */
+    async commitQuota(r: { buyerKey: string; year: number; orderId: string; amountFen?: number }): Promise<QuotaUsage> {
+      const handle = deps.temporal.workflow.getHandle(quotaWorkflowId(r.buyerKey, r.year));
+      const commit = { orderId: r.orderId, ...(r.amountFen !== undefined && { amountFen: r.amountFen }) };
+      return refusedIsFinal(() => handle.executeUpdate(commitQuotaUpdate, { args: [commit] }));
     },
 
     async releaseQuota(r: { buyerKey: string; year: number; orderId: string }): Promise<QuotaUsage> {

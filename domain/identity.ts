@@ -26,3 +26,13 @@ export function maskIdNumber(idNumber: string): string {
   if (idNumber.length <= 5) return '*'.repeat(idNumber.length);
   return idNumber.slice(0, 3) + '*'.repeat(idNumber.length - 5) + idNumber.slice(-2);
 }
+
+/**
+ * The form of a certificate number that keys the buyer's quota: without any whitespace, upper-cased.
+ * People type a passport number with spaces or in lower case, and an ID card's check character as x;
+ * each must still be one buyer. A number of digits and upper-case letters is left as it is, so its key
+ * does not change.
+ */
+export function normalizeCertificateNo(certificateNo: string): string {
+  return certificateNo.replace(/\s+/g, '').toUpperCase();
+}

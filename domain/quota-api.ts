@@ -7,18 +7,36 @@ export interface QuotaState {
   buyerKey: string;
   year: number;
   limitFen: number;
-  orders: Record<string, { amountFen: number; status: 'RESERVED' | 'COMMITTED' }>;
+  orders: Record<string, QuotaHold>;
   /** Continue as new after this many updates in one run (tests set it low). */
   updatesPerRun?: number;
   /** How many times the entity has continued as new. */
   renewals?: number;
 }
 
+/** One order's share of the quota. */
+export interface QuotaHold {
+  amountFen: number;
+  status: 'RESERVED' | 'COMMITTED';
+  /**
+   * Epoch milliseconds after which the reservation, while unpaid, stops counting (it has lapsed). Absent:
+   * it counts until committed or released, as every reservation made before holdUntil existed.
+   */
+  holdUntil?: number;
+  /** Set by markPaid: the reservation counts until committed or released, whatever holdUntil said. */
+  paid?: boolean;
+}
+
 export interface QuotaUsage {
   buyerKey: string;
   year: number;
   limitFen: number;
+  /** Live reservations only: paid, without holdUntil, or before their holdUntil. */
   reservedFen: number;
+  /** The part of reservedFen that lapses at its holdUntil unless the order is paid first. */
+  unpaidFen: number;
+  /** Lapsed unpaid reservations the entity has not yet removed; they do not count. */
+  lapsedFen: number;
   committedFen: number;
   remainingFen: number;
   renewals: number;
@@ -27,10 +45,29 @@ export interface QuotaUsage {
 export interface QuotaReservation {
   orderId: string;
   amountFen: number;
+  /**
+   * Epoch milliseconds (a whole number, later than now) after which the reservation stops counting unless
+   * the order is marked paid: the order's payment expiry plus a grace. Absent: it never lapses.
+   */
+  holdUntil?: number;
+}
+
+/** The order is paid: its reservation counts until committed or released. */
+export interface QuotaPayment {
+  orderId: string;
+  /** The reserved amount, so a reservation that lapsed and was removed can be held again. */
+  amountFen: number;
+}
+
+export interface QuotaCommit {
+  orderId: string;
+  /** Optional: lets a commit hold again a lapsed unpaid reservation the entity already removed. */
+  amountFen?: number;
 }
 
 export const reserveQuotaUpdate = defineUpdate<QuotaUsage, [QuotaReservation]>('reserve');
-export const commitQuotaUpdate = defineUpdate<QuotaUsage, [{ orderId: string }]>('commit');
+export const markQuotaPaidUpdate = defineUpdate<QuotaUsage, [QuotaPayment]>('markPaid');
+export const commitQuotaUpdate = defineUpdate<QuotaUsage, [QuotaCommit]>('commit');
 export const releaseQuotaUpdate = defineUpdate<QuotaUsage, [{ orderId: string }]>('release');
 export const quotaUsageQuery = defineQuery<QuotaUsage>('usage');
 

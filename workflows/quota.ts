@@ -1,11 +1,16 @@
-import { ApplicationFailure, allHandlersFinished, condition, continueAsNew, setHandler, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, allHandlersFinished, condition, continueAsNew, patched, setHandler, workflowInfo } from '@temporalio/workflow';
 import { formatCny } from '../domain/limits';
+import { hasLapsed, nextLapseAt, quotaUsage, withoutLapsed } from '../domain/quota-holds';
 import {
   QUOTA_EXCEEDED,
   commitQuotaUpdate,
+  markQuotaPaidUpdate,
   quotaUsageQuery,
   releaseQuotaUpdate,
   reserveQuotaUpdate,
+  type QuotaCommit,
+  type QuotaPayment,
+  type QuotaReservation,
   type QuotaState,
   type QuotaUsage,
 } from '../domain/quota-api';
@@ -13,50 +18,34 @@ import {
 /** Reservations stay open this long after the year ends, for orders checked out in its last days. */
 const GRACE_AFTER_YEAR_MS = 30 * 24 * 60 * 60 * 1000;
 
+/** The entity wakes when an unpaid reservation lapses; runs recorded before holdUntil existed have no such timer. */
+const LAPSE_TIMER_PATCH = 'quota-lapse-timer';
+
+const invalid = (message: string) => ApplicationFailure.create({ type: 'INVALID_RESERVATION', message, nonRetryable: true });
+
 /**
  * One buyer's cross-border spending in one customs year. Updates run one at a time in this workflow,
  * so however many orders of the buyer start at once, the validator sees every earlier reservation.
+ * An unpaid reservation with a holdUntil stops counting once that time passes (domain/quota-holds.ts).
  */
 export async function buyerQuotaWorkflow(state: QuotaState): Promise<QuotaUsage> {
   let updatesThisRun = 0;
+  // The customs year ends at midnight China Standard Time (UTC+8).
+  const yearEndsAt = Date.UTC(state.year + 1, 0, 1) - 8 * 60 * 60 * 1000 + GRACE_AFTER_YEAR_MS;
 
-  const usage = (): QuotaUsage => {
-    let reservedFen = 0;
-    let committedFen = 0;
-    for (const o of Object.values(state.orders)) {
-      if (o.status === 'RESERVED') reservedFen += o.amountFen;
-      else committedFen += o.amountFen;
-    }
-    return {
-      buyerKey: state.buyerKey,
-      year: state.year,
-      limitFen: state.limitFen,
-      reservedFen,
-      committedFen,
-      remainingFen: state.limitFen - reservedFen - committedFen,
-      renewals: state.renewals ?? 0,
-    };
+  const usage = () => quotaUsage(state, Date.now());
+
+  // Lapsed reservations leave the state so it does not grow. After the year the entity keeps them: it
+  // stays open until their orders end, so their release (or markPaid) still finds it.
+  const removeLapsed = () => {
+    if (Date.now() < yearEndsAt) state.orders = withoutLapsed(state.orders, Date.now());
   };
 
-  const refuseIfOver = ({ orderId, amountFen }: { orderId: string; amountFen: number }) => {
-    if (!Number.isInteger(amountFen) || amountFen <= 0) {
-      throw ApplicationFailure.create({
-        type: 'INVALID_RESERVATION',
-        message: 'amountFen must be a whole number of fen above 0',
-        nonRetryable: true,
-      });
-    }
-    const existing = state.orders[orderId];
-    if (existing) {
-      if (existing.amountFen !== amountFen) {
-        throw ApplicationFailure.create({
-          type: 'INVALID_RESERVATION',
-          message: `order ${orderId} already holds ${formatCny(existing.amountFen)} of the quota`,
-          nonRetryable: true,
-        });
-      }
-      return; // the same reservation again: idempotent
-    }
+  const refuseInvalidAmount = (amountFen: number) => {
+    if (!Number.isInteger(amountFen) || amountFen <= 0) throw invalid('amountFen must be a whole number of fen above 0');
+  };
+
+  const refuseIfNoRoom = (amountFen: number, why = '') => {
     const u = usage();
     if (amountFen > u.remainingFen) {
       throw ApplicationFailure.create({
@@ -64,50 +53,105 @@ export async function buyerQuotaWorkflow(state: QuotaState): Promise<QuotaUsage>
         message:
           `${QUOTA_EXCEEDED}: the buyer's ${state.year} cross-border quota is ${formatCny(state.limitFen)}; ` +
           `${formatCny(u.reservedFen + u.committedFen)} is used, ${formatCny(u.remainingFen)} is left, ` +
-          `and this order needs ${formatCny(amountFen)}`,
+          `and this order needs ${formatCny(amountFen)}${why}`,
         nonRetryable: true,
         details: [u],
       });
     }
   };
 
+  /** The same order must always name the same amount. */
+  const refuseOtherAmount = (orderId: string, amountFen: number) => {
+    const existing = state.orders[orderId];
+    if (existing && existing.amountFen !== amountFen) {
+      throw invalid(`order ${orderId} already holds ${formatCny(existing.amountFen)} of the quota`);
+    }
+  };
+
+  const checkReservation = ({ orderId, amountFen, holdUntil }: QuotaReservation) => {
+    refuseInvalidAmount(amountFen);
+    if (holdUntil !== undefined && (!Number.isSafeInteger(holdUntil) || holdUntil <= Date.now())) {
+      throw invalid('holdUntil must be a whole number of epoch milliseconds later than now');
+    }
+    const existing = state.orders[orderId];
+    if (existing && !hasLapsed(existing, Date.now())) return refuseOtherAmount(orderId, amountFen); // again: idempotent
+    refuseIfNoRoom(amountFen);
+  };
+
+  /** A paid order's reservation must count: one that lapsed (or was removed) is held again if there is room. */
+  const checkPayment = ({ orderId, amountFen }: QuotaPayment) => {
+    refuseInvalidAmount(amountFen);
+    refuseOtherAmount(orderId, amountFen);
+    const existing = state.orders[orderId];
+    if (existing && !hasLapsed(existing, Date.now())) return;
+    refuseIfNoRoom(amountFen, '; its unpaid reservation lapsed before the payment');
+  };
+
+  const checkCommit = ({ orderId, amountFen }: QuotaCommit) => {
+    const existing = state.orders[orderId];
+    if (!existing && amountFen === undefined) {
+      throw ApplicationFailure.create({
+        type: 'UNKNOWN_RESERVATION',
+        message:
+          `order ${orderId} holds no reservation (an unpaid one that lapsed is removed: ` +
+          'mark the order paid, or commit with its amountFen)',
+        nonRetryable: true,
+      });
+    }
+    checkPayment({ orderId, amountFen: amountFen ?? existing.amountFen });
+  };
+
   setHandler(
     reserveQuotaUpdate,
     (r) => {
-      refuseIfOver(r); // again in the handler: the state may have moved since validation
-      state.orders[r.orderId] ??= { amountFen: r.amountFen, status: 'RESERVED' };
+      checkReservation(r); // again in the handler: the state may have moved since validation
+      const existing = state.orders[r.orderId];
+      if (!existing || hasLapsed(existing, Date.now())) {
+        state.orders[r.orderId] = {
+          amountFen: r.amountFen,
+          status: 'RESERVED',
+          ...(r.holdUntil !== undefined && { holdUntil: r.holdUntil }),
+        };
+      }
+      removeLapsed();
       updatesThisRun++;
       return usage();
     },
-    { validator: refuseIfOver },
+    { validator: checkReservation },
+  );
+
+  setHandler(
+    markQuotaPaidUpdate,
+    (p) => {
+      checkPayment(p);
+      const existing = state.orders[p.orderId];
+      if (existing?.status !== 'COMMITTED')
+        state.orders[p.orderId] = { ...existing, amountFen: p.amountFen, status: 'RESERVED', paid: true };
+      removeLapsed();
+      updatesThisRun++;
+      return usage();
+    },
+    { validator: checkPayment },
   );
 
   setHandler(
     commitQuotaUpdate,
-    ({ orderId }) => {
-      const o = state.orders[orderId];
-      o.status = 'COMMITTED';
+    (c) => {
+      checkCommit(c);
+      state.orders[c.orderId] = { amountFen: c.amountFen ?? state.orders[c.orderId].amountFen, status: 'COMMITTED' };
+      removeLapsed();
       updatesThisRun++;
       return usage();
     },
-    {
-      validator: ({ orderId }: { orderId: string }) => {
-        if (!state.orders[orderId]) {
-          throw ApplicationFailure.create({
-            type: 'UNKNOWN_RESERVATION',
-            message: `order ${orderId} holds no reservation`,
-            nonRetryable: true,
-          });
-        }
-      },
-    },
+    { validator: checkCommit },
   );
 
   setHandler(
     releaseQuotaUpdate,
     ({ orderId }) => {
-      // Releasing twice, or releasing what was never reserved, changes nothing.
+      // Releasing twice, or releasing what was never reserved (or lapsed and was removed), changes nothing.
       if (state.orders[orderId]?.status === 'RESERVED') delete state.orders[orderId];
+      removeLapsed();
       updatesThisRun++;
       return usage();
     },
@@ -126,13 +170,12 @@ export async function buyerQuotaWorkflow(state: QuotaState): Promise<QuotaUsage>
 
   setHandler(quotaUsageQuery, usage);
 
-  // The customs year ends at midnight China Standard Time (UTC+8).
-  const yearEndsAt = Date.UTC(state.year + 1, 0, 1) - 8 * 60 * 60 * 1000 + GRACE_AFTER_YEAR_MS;
   const openReservations = () => Object.values(state.orders).some((o) => o.status === 'RESERVED');
   const shouldRenew = () =>
     workflowInfo().continueAsNewSuggested || (state.updatesPerRun !== undefined && updatesThisRun >= state.updatesPerRun);
 
   for (;;) {
+    removeLapsed();
     const yearOver = Date.now() >= yearEndsAt;
     if (yearOver && !openReservations()) break;
     if (shouldRenew()) {
@@ -140,9 +183,14 @@ export async function buyerQuotaWorkflow(state: QuotaState): Promise<QuotaUsage>
       await condition(allHandlersFinished);
       await continueAsNew<typeof buyerQuotaWorkflow>({ ...state, renewals: (state.renewals ?? 0) + 1 });
     }
-    const wake = () => shouldRenew() || (Date.now() >= yearEndsAt && !openReservations());
-    if (yearOver) await condition(wake);
-    else await condition(wake, yearEndsAt - Date.now());
+    // Wake at the year's end and when the next unpaid reservation lapses, to remove it; a reservation
+    // that lapses sooner, or is paid or released, changes that time.
+    const lapseAt = nextLapseAt(state.orders, Date.now());
+    const wake = () =>
+      shouldRenew() || (Date.now() >= yearEndsAt && !openReservations()) || nextLapseAt(state.orders, Date.now()) !== lapseAt;
+    const wakeTimes = [...(yearOver ? [] : [yearEndsAt]), ...(lapseAt !== undefined && patched(LAPSE_TIMER_PATCH) ? [lapseAt] : [])];
+    if (wakeTimes.length === 0) await condition(wake);
+    else await condition(wake, Math.min(...wakeTimes) - Date.now());
   }
   await condition(allHandlersFinished);
   return usage();

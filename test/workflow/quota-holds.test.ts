@@ -1,0 +1,174 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, test } from 'node:test';
+import { ApplicationFailure } from '@temporalio/common';
+import { quotaActivities } from '../../activities/quota';
+import { customsYear } from '../../domain/limits';
+import { QUOTA_EXCEEDED, quotaUsageQuery, quotaWorkflowId, type QuotaUsage } from '../../domain/quota-api';
+import { startWorkflowStack, type WorkflowStack } from '../support/temporal';
+
+// The quota entity driven directly through its activities: an unpaid reservation with `holdUntil` stops
+// counting once that time passes; a paid one counts until committed or released.
+
+const HOUR = 60 * 60_000;
+const DAY = 24 * HOUR;
+
+let s: WorkflowStack;
+let quota: ReturnType<typeof quotaActivities>;
+before(async () => {
+  // No cache: every workflow task replays the entity's history, so a nondeterministic timer or patch fails here.
+  s = await startWorkflowStack({ maxCachedWorkflows: 0 });
+  // A low cadence, so the entity continues as new several times within each test.
+  quota = quotaActivities({ temporal: s.env.client, taskQueue: s.taskQueue, buyerKeySecret: 'test-secret', quotaUpdatesPerRun: 3 });
+});
+after(() => s?.close());
+
+/** A buyer of their own, in the customs year of the test server's clock, with helpers bound to them. */
+async function buyer() {
+  const buyerKey = randomUUID().replaceAll('-', '');
+  const now = await s.env.currentTimeMs();
+  const year = customsYear(now);
+  const order = (orderId: string) => ({ buyerKey, year, orderId });
+  return {
+    now,
+    reserve: (orderId: string, amountFen: number, holdUntil?: number) => quota.reserveQuota({ ...order(orderId), amountFen, holdUntil }),
+    markPaid: (orderId: string, amountFen: number) => quota.markQuotaPaid({ ...order(orderId), amountFen }),
+    commit: (orderId: string, amountFen?: number) => quota.commitQuota({ ...order(orderId), amountFen }),
+    release: (orderId: string) => quota.releaseQuota(order(orderId)),
+    usage: () => s.env.client.workflow.getHandle(quotaWorkflowId(buyerKey, year)).query(quotaUsageQuery),
+  };
+}
+
+const refusedBy =
+  (type: string, ...figures: string[]) =>
+  (e: unknown) => {
+    assert.ok(e instanceof ApplicationFailure, String(e));
+    assert.equal(e.type, type);
+    assert.equal(e.nonRetryable, true);
+    if (type === QUOTA_EXCEEDED) assert.match(e.message, new RegExp(`^${QUOTA_EXCEEDED}:`));
+    for (const f of figures) assert.ok(e.message.includes(f), `${e.message} names ${f}`);
+    return true;
+  };
+
+/** Bounded in real time: the entity's own timer removes lapsed reservations, in a workflow task of its own. */
+async function until(b: { usage(): Promise<QuotaUsage> }, done: (u: QuotaUsage) => boolean): Promise<QuotaUsage> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const u = await b.usage();
+    if (done(u) || Date.now() > deadline) return u;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+test('an unpaid reservation stops counting once its holdUntil passes, and another order can take the room', async () => {
+  const b = await buyer();
+  const held = await b.reserve('A', 2_000_000, b.now + 2 * HOUR);
+  assert.equal(held.reservedFen, 2_000_000);
+  assert.equal(held.unpaidFen, 2_000_000);
+  await assert.rejects(b.reserve('B', 1_000_000), refusedBy(QUOTA_EXCEEDED));
+
+  await s.env.sleep(3 * HOUR);
+  // The entity woke at holdUntil and removed the lapsed reservation from its state.
+  const lapsed = await until(b, (u) => u.reservedFen === 0 && u.lapsedFen === 0);
+  assert.deepEqual([lapsed.reservedFen, lapsed.lapsedFen, lapsed.remainingFen], [0, 0, 2_600_000]);
+  const taken = await b.reserve('B', 1_000_000);
+  assert.deepEqual([taken.reservedFen, taken.unpaidFen, taken.remainingFen], [1_000_000, 0, 1_600_000]);
+  // The lapsed order's release, when it ends, changes nothing.
+  assert.equal((await b.release('A')).reservedFen, 1_000_000);
+});
+
+test('a reservation marked paid before its holdUntil keeps counting after it', async () => {
+  const b = await buyer();
+  await b.reserve('A', 2_000_000, b.now + 2 * HOUR);
+  const paid = await b.markPaid('A', 2_000_000);
+  assert.deepEqual([paid.reservedFen, paid.unpaidFen], [2_000_000, 0]);
+  await s.env.sleep(3 * HOUR);
+  await assert.rejects(b.reserve('B', 1_000_000), refusedBy(QUOTA_EXCEEDED, '6,000.00 CNY is left'));
+  // Marking it paid again changes nothing; then it is committed.
+  assert.equal((await b.markPaid('A', 2_000_000)).reservedFen, 2_000_000);
+  const committed = await b.commit('A');
+  assert.deepEqual([committed.reservedFen, committed.committedFen], [0, 2_000_000]);
+  assert.equal((await b.markPaid('A', 2_000_000)).committedFen, 2_000_000);
+});
+
+test('markPaid after the reservation lapsed holds it again when the quota has room', async () => {
+  const b = await buyer();
+  await b.reserve('A', 2_000_000, b.now + 2 * HOUR);
+  await s.env.sleep(3 * HOUR);
+  await until(b, (u) => u.reservedFen === 0);
+  const again = await b.markPaid('A', 2_000_000);
+  assert.deepEqual([again.reservedFen, again.unpaidFen, again.remainingFen], [2_000_000, 0, 600_000]);
+  assert.equal((await b.markPaid('A', 2_000_000)).reservedFen, 2_000_000, 'idempotent');
+  await assert.rejects(b.reserve('B', 1_000_000), refusedBy(QUOTA_EXCEEDED));
+  assert.equal((await b.commit('A')).committedFen, 2_000_000);
+});
+
+test('markPaid after the reservation lapsed is refused with QUOTA_EXCEEDED when another order took the room', async () => {
+  const b = await buyer();
+  await b.reserve('A', 2_000_000, b.now + 2 * HOUR);
+  await s.env.sleep(3 * HOUR);
+  await b.reserve('B', 1_000_000);
+  await assert.rejects(
+    b.markPaid('A', 2_000_000),
+    refusedBy(QUOTA_EXCEEDED, '26,000.00 CNY', '10,000.00 CNY is used', '16,000.00 CNY is left', '20,000.00 CNY'),
+  );
+  await assert.rejects(b.markPaid('A', 2_000_000), refusedBy(QUOTA_EXCEEDED), 'refused again when repeated');
+  const u = await b.usage();
+  assert.deepEqual([u.reservedFen, u.committedFen], [1_000_000, 0]);
+  // The order refunds and releases; nothing changes.
+  assert.equal((await b.release('A')).reservedFen, 1_000_000);
+});
+
+test('a commit of a lapsed unpaid reservation holds it again if there is room, and is refused if not', async () => {
+  const b = await buyer();
+  await b.reserve('A', 1_000_000, b.now + 2 * HOUR);
+  await b.reserve('B', 1_000_000, b.now + 2 * HOUR);
+  await s.env.sleep(3 * HOUR);
+  await until(b, (u) => u.reservedFen === 0 && u.lapsedFen === 0);
+  // The entity removed both; a commit that names the amount holds it again, as markPaid would.
+  assert.equal((await b.commit('A', 1_000_000)).committedFen, 1_000_000);
+  await b.reserve('C', 1_600_000);
+  await assert.rejects(b.commit('B', 1_000_000), refusedBy(QUOTA_EXCEEDED, '0.00 CNY is left'));
+  await assert.rejects(b.commit('B'), refusedBy('UNKNOWN_RESERVATION', 'lapsed'));
+  const u = await b.usage();
+  assert.deepEqual([u.committedFen, u.reservedFen], [1_000_000, 1_600_000]);
+});
+
+test('a reservation without holdUntil, as orders started before it made, never lapses', async () => {
+  const b = await buyer();
+  await b.reserve('A', 2_600_000);
+  await s.env.sleep(8 * DAY);
+  await assert.rejects(b.reserve('B', 1), refusedBy(QUOTA_EXCEEDED, '0.00 CNY is left'));
+  const u = await b.usage();
+  assert.deepEqual([u.reservedFen, u.unpaidFen, u.lapsedFen], [2_600_000, 0, 0]);
+});
+
+test('holdUntil and paid carry across continue-as-new', async () => {
+  const b = await buyer();
+  await b.reserve('PAID', 500_000, b.now + 2 * HOUR);
+  await b.reserve('SOON', 500_000, b.now + 2 * HOUR);
+  await b.reserve('LATER', 500_000, b.now + 5 * HOUR);
+  await b.markPaid('PAID', 500_000);
+  await b.reserve('OLD', 500_000);
+  const before = await b.usage();
+  assert.ok(before.renewals >= 1, `expected the entity to continue as new, renewals=${before.renewals}`);
+  assert.deepEqual([before.reservedFen, before.unpaidFen], [2_000_000, 1_000_000]);
+
+  await s.env.sleep(3 * HOUR);
+  const soonLapsed = await until(b, (u) => u.reservedFen === 1_500_000 && u.lapsedFen === 0);
+  assert.deepEqual([soonLapsed.reservedFen, soonLapsed.unpaidFen, soonLapsed.lapsedFen], [1_500_000, 500_000, 0]);
+  await b.reserve('X', 1_000_000);
+  await b.reserve('Y', 100_000);
+
+  await s.env.sleep(3 * HOUR);
+  const laterLapsed = await until(b, (u) => u.reservedFen === 2_100_000 && u.lapsedFen === 0);
+  assert.deepEqual([laterLapsed.reservedFen, laterLapsed.unpaidFen], [2_100_000, 0]);
+  assert.ok(laterLapsed.renewals > before.renewals, `renewals ${before.renewals} -> ${laterLapsed.renewals}`);
+  assert.equal((await b.commit('PAID')).committedFen, 500_000);
+});
+
+test('a reservation whose holdUntil is not a whole epoch-millisecond time in the future is refused', async () => {
+  const b = await buyer();
+  await assert.rejects(b.reserve('A', 100_000, b.now - HOUR), refusedBy('INVALID_RESERVATION', 'holdUntil'));
+  await assert.rejects(b.reserve('B', 100_000, b.now + 0.5), refusedBy('INVALID_RESERVATION', 'holdUntil'));
+});
