@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { orderHandle, pollNow, resolveFailedRefund, startOrder } from '../../client/orders';
+import { orderHandle, orderStatus, pollNow, resolveFailedRefund, startOrder } from '../../client/orders';
 import type { OrderInput } from '../../domain/order';
 import type { OrderStatus, OrderTimeouts } from '../../domain/order-api';
 import { quotaUsageQuery, quotaWorkflowId } from '../../domain/quota-api';
@@ -204,4 +204,35 @@ test('resolve-refund is refused for an order with no refused refund', async () =
   await checkOutAndPay(order);
   await waitForStage(s.env.client, order.orderId, 'CUSTOMS_REVIEW', s.skipping());
   await assert.rejects(resolveFailedRefund(s.env.client, order.orderId, { ...OPERATOR, action: 'RETRY' }), /NO_FAILED_REFUND/);
+});
+
+test("an unpaid order that stalls does not hold the buyer's quota: the reservation lapses an hour after the payment expires", async () => {
+  const order = sampleOrder({ buyer: freshBuyer(609), paymentExpiryMinutes: 10 });
+  // cancelPayment keeps being refused, so the order stays stuck, unpaid, for hours.
+  s.stubs.set('cancelPayment', forOrder(order.orderId, finalAnswers('PROCESS_FAIL', 100)));
+  try {
+    await startOrder(s.env.client, order, { taskQueue: s.taskQueue });
+    assert.equal(await quotaReservedFen(order), order.totalFen);
+    await stuckWith(order.orderId, 'UNEXPECTED_ANSWER', MINUTE);
+    await s.env.sleep(2 * 60 * MINUTE);
+    const st = await orderStatus(s.env.client, order.orderId);
+    assert.equal(st.stage, 'AWAITING_PAYMENT', 'the order is still stuck on the cancel');
+    assert.equal(await quotaReservedFen(order), 0, 'its unpaid reservation no longer counts');
+  } finally {
+    s.stubs.delete('cancelPayment');
+  }
+});
+
+test('a payment confirmed after its reservation lapsed and the quota filled up is refunded with the quota rule', async () => {
+  const order = sampleOrder({ buyer: freshBuyer(610) });
+  s.stubs.set('markQuotaPaid', forOrder(order.orderId, finalAnswers('ANNUAL_QUOTA_EXCEEDED', 1)));
+  try {
+    await checkOutAndPay(order);
+    const st = await waitForStage(s.env.client, order.orderId, 'REFUNDED', s.skipping());
+    assert.match(st.outcome!.reason, /^ANNUAL_QUOTA_EXCEEDED: the reservation lapsed before the payment was confirmed/);
+    assert.deepEqual(st.declarations, [], 'nothing was declared');
+    assert.equal((await s.f.helpers.ledgerOf(order.orderId)).refunds.length, 1);
+  } finally {
+    s.stubs.delete('markQuotaPaid');
+  }
 });

@@ -1,5 +1,6 @@
 import { condition, patched } from '@temporalio/workflow';
 import { refundRequestIdFor } from '../../domain/order';
+import { QUOTA_EXCEEDED } from '../../domain/quota-api';
 import type { RefundRequest, RefundView } from '../../domain/order-api';
 import { alipayPlus } from './activities';
 import { finalCode } from './failures';
@@ -19,6 +20,15 @@ export async function compensate(o: OrderState, reason: string, buyerMessage: st
   if (!refunded) return end(o, 'FAILED', `${reason}; REFUND_FAILED: ${o.refunds.at(-1)!.failure}`, buyerMessage);
   await releaseQuota(o);
   end(o, 'REFUNDED', reason, buyerMessage);
+}
+
+/** The payment came after the unpaid reservation lapsed, and the buyer's quota has no room left for it. */
+export async function refundQuotaLapsed(o: OrderState) {
+  await compensate(
+    o,
+    `${QUOTA_EXCEEDED}: the reservation lapsed before the payment was confirmed, and the buyer's annual quota has no room left for it`,
+    "The buyer's annual cross-border quota was used up before the payment was confirmed. Your payment has been refunded.",
+  );
 }
 
 /** An operator cancelled the order: cancel an unpaid payment, or refund a paid one, and give the quota back. */

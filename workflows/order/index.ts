@@ -3,7 +3,7 @@ import { DEFAULT_TIMEOUTS, type OrderStatus, type OrderTimeouts } from '../../do
 import { orderInputSchema, orderProblems, type OrderInput } from '../../domain/order';
 import { QUOTA_EXCEEDED } from '../../domain/quota-api';
 import { clearCustoms, releaseForDelivery } from './clearance';
-import { cancelByOperator } from './compensation';
+import { cancelByOperator, refundQuotaLapsed } from './compensation';
 import { resume, type Continuation, type ContinuedStep } from './continuation';
 import { reviewCustoms } from './customs-review';
 import { declare } from './declaration';
@@ -11,7 +11,7 @@ import { registerHandlers } from './handlers';
 import { awaitPayment, createPayment } from './payment';
 import { confirmNotifiedPayment } from './payment-confirmation';
 import { end, setStage } from './progress';
-import { reserveQuota } from './quota';
+import { holdQuotaForPayment, reserveQuota } from './quota';
 import { passRealNameGate } from './real-name';
 import { OrderState, orderStatus } from './state';
 
@@ -23,7 +23,7 @@ import { OrderState, orderStatus } from './state';
 //   2 the merchant's real-name check ............. the input rules (domain/order.ts), real-name.ts for passports
 //   3 pay (the cashier URL goes back to checkout). payment.ts
 //   4 real-name required? the buyer must pass ..... real-name.ts
-//   5 the payment succeeds ..................... payment.ts
+//   5 the payment succeeds ..................... payment.ts, quota.ts (the quota held for the payment)
 //   6 the notification (or inquiryPayment) ...... handlers.ts, payment.ts, payment-confirmation.ts
 //   7 declare to customs through Alipay+ ......... declaration.ts
 //   8 the customs review, retransmissions ........ customs-review.ts
@@ -70,6 +70,7 @@ async function afterCheckout(o: OrderState) {
   if (!(await awaitPayment(o))) return;
   setStage(o, 'PAID');
   if (!(await confirmNotifiedPayment(o))) return;
+  if (!(await holdQuotaForPayment(o))) return refundQuotaLapsed(o);
   if (!(await passRealNameGate(o))) return;
   if (!(await declare(o))) return;
   await fromCustoms(o, 'CUSTOMS_REVIEW');

@@ -1,10 +1,14 @@
-import { ApplicationFailure } from '@temporalio/workflow';
+import { ApplicationFailure, patched } from '@temporalio/workflow';
 import { customsYear } from '../../domain/limits';
 import { quotaEntity } from './activities';
 import { finalCode } from './failures';
 import { setStage } from './progress';
 import { FinalAnswer, callRemote } from './remote-call';
 import type { OrderState } from './state';
+
+const MINUTE = 60 * 1000;
+/** How long after the payment expires an unpaid reservation still counts. */
+const UNPAID_HOLD_GRACE = 60 * MINUTE;
 
 // Steps 1 and 10: the order's share of the buyer's annual quota, held by the per-buyer, per-year entity
 // workflow: reserved at checkout, committed at release, released when the order ends otherwise.
@@ -22,6 +26,8 @@ export async function reserveQuota(o: OrderState): Promise<boolean> {
       year,
       orderId: o.order.orderId,
       amountFen: o.order.totalFen,
+      // Unpaid, the reservation lapses an hour after the payment expires, even if this order stalls.
+      holdUntil: Date.now() + o.order.paymentExpiryMinutes * MINUTE + UNPAID_HOLD_GRACE,
     });
   } catch (error) {
     const f = finalCode(error);
@@ -33,13 +39,49 @@ export async function reserveQuota(o: OrderState): Promise<boolean> {
   return true;
 }
 
+/**
+ * Step 5: the payment is confirmed, so the reservation holds until it is committed or released, past its
+ * unpaid hold. False when the hold had lapsed and the quota has no room left: the order must refund.
+ */
+export async function holdQuotaForPayment(o: OrderState): Promise<boolean> {
+  // Orders reserved before unpaid holds lapsed have nothing to mark.
+  if (!o.quota || !patched('quota-held-for-payment')) return true;
+  const { buyerKey, year } = o.quota;
+  try {
+    await callRemote(
+      o,
+      'quotaMarkPaid',
+      'the quota hold for the payment',
+      () =>
+        quotaEntity('Step 5: hold the annual quota for the payment').markQuotaPaid({
+          buyerKey,
+          year,
+          orderId: o.order.orderId,
+          amountFen: o.order.totalFen,
+        }),
+      { watched: false },
+    );
+    return true;
+  } catch (error) {
+    if (!(error instanceof FinalAnswer)) throw error;
+    o.quota.held = 'RELEASED'; // the entity holds nothing for this order
+    return false;
+  }
+}
+
 export async function commitQuota(o: OrderState) {
   const { buyerKey, year } = o.quota!;
   await callRemote(
     o,
     'quotaCommit',
     'the quota commit',
-    () => quotaEntity('Step 10: commit the annual quota').commitQuota({ buyerKey, year, orderId: o.order.orderId }),
+    () =>
+      quotaEntity('Step 10: commit the annual quota').commitQuota({
+        buyerKey,
+        year,
+        orderId: o.order.orderId,
+        amountFen: o.order.totalFen,
+      }),
     { watched: false },
   );
   o.quota!.held = 'COMMITTED';
