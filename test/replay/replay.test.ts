@@ -124,6 +124,8 @@ test('the recordings take the patched branches: each patch appears in a recorded
     'failed-refund-waits-for-operator',
     'configuration-retries-declare-and-refund',
     'identity-on-retransmission',
+    'quota-held-for-payment',
+    'quota-lapse-timer',
   ];
   const missing = patches.filter((id) => !recorded.some(({ json }) => hasPatch(json, id)));
   assert.deepEqual(missing, [], 'record a path that takes each patched branch (docs/replay-and-versioning.md)');
