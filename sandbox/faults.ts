@@ -3,7 +3,9 @@ import { z } from 'zod';
 // Faults a test asks for through POST /sandbox/faults: shares of U results, HTTP 500s, traffic limits,
 // dropped or duplicated notifications, and added latency. `next` injects an exact count, for tests
 // that must not depend on chance. `afterEffect` makes the fault hit after the call took effect, the
-// case where only idempotency keys prevent a second payment, declaration or refund.
+// case where only idempotency keys prevent a second payment, declaration or refund. `finalWindows`
+// answer every call on one path with a signed F for a while, as Alipay+ does when a merchant's key or
+// configuration is wrong until someone fixes it.
 
 const share = z.number().min(0).max(1).default(0);
 const kind = z.enum(['U', 'HTTP_500', 'TRAFFIC_LIMIT']);
@@ -25,6 +27,20 @@ export const faultConfig = z.object({
         count: z.number().int().min(1).max(1000),
         path: z.string().optional(),
         afterEffect: z.boolean().default(false),
+      }),
+    )
+    .default([]),
+  /** From when the config is set (sandbox clock), every call on `path` is answered F `resultCode` for `durationMs`, and nothing takes effect. */
+  finalWindows: z
+    .array(
+      z.object({
+        resultCode: z.string().regex(/^[A-Z][A-Z0-9_]{0,63}$/, 'must be an Alipay+ result code such as INVALID_SIGNATURE'),
+        path: z.string().startsWith('/aps/', 'must be an Alipay+ API path'),
+        durationMs: z
+          .number()
+          .int()
+          .min(1)
+          .max(24 * 3_600_000),
       }),
     )
     .default([]),
@@ -53,11 +69,22 @@ function random(seed: number) {
 export class Faults {
   private config: FaultConfig = faultConfig.parse({});
   private rand = random(42);
-  readonly injected: { at: number; path: string; kind: string; afterEffect: boolean }[] = [];
+  /** When the config was set: its final windows open then. */
+  private setAt = 0;
+  readonly injected: { at: number; path: string; kind: FaultKind | 'F'; afterEffect: boolean; resultCode?: string }[] = [];
 
-  set(config: FaultConfig) {
+  set(config: FaultConfig, now: number) {
     this.config = config;
     this.rand = random(config.seed);
+    this.setAt = now;
+  }
+
+  /** The F result code a call on `path` gets now, while a final window on it is open. */
+  finalFor(path: string, now: number): string | null {
+    const open = this.config.finalWindows.find((w) => w.path === path && now >= this.setAt && now < this.setAt + w.durationMs);
+    if (!open) return null;
+    this.injected.push({ at: now, path, kind: 'F', afterEffect: false, resultCode: open.resultCode });
+    return open.resultCode;
   }
 
   /** Added latency for a call, limited to `paths` when they are set. */

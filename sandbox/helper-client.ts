@@ -14,7 +14,7 @@ import type { SandboxTime, clockAdvanceBody, exchangeRateBody } from './server';
 export type Payer = z.input<typeof paymentSucceedBody>['payer'];
 /** The customs decisions to come: review outcomes by default, by order or by declaration, and clearance. */
 export type CustomsRules = z.input<typeof customsRulesInput>;
-/** Injected faults: shares of U results, HTTP 500s and traffic limits, dropped notifications, latency. */
+/** Injected faults: shares of U results, HTTP 500s and traffic limits, dropped notifications, latency, windows of F answers. */
 export type FaultConfig = z.input<typeof faultConfig>;
 export type { PaymentSummary, SandboxLedger, SandboxTime };
 

@@ -113,7 +113,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
         return { nowMs: now, now: iso(now) };
       },
     ],
-    [/^POST \/sandbox\/faults$/, (_m, b) => (faults.set(helperParse(faultConfig, b ?? {})), { ok: true })],
+    [/^POST \/sandbox\/faults$/, (_m, b, now) => (faults.set(helperParse(faultConfig, b ?? {}), now), { ok: true })],
     [/^POST \/sandbox\/customs\/rules$/, (_m, b) => (rules.apply(helperParse(customsRulesInput, b ?? {})), { ok: true })],
     [
       /^POST \/sandbox\/exchange-rate$/,
@@ -129,7 +129,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       async () => {
         await state.notifier.stop();
         state = newState();
-        faults.set(faultConfig.parse({}));
+        faults.set(faultConfig.parse({}), await clock.now());
         rules.apply({ reset: true });
         return { ok: true };
       },
@@ -232,6 +232,9 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     } catch {
       return fail('PARAM_ILLEGAL', 'the body is not JSON');
     }
+
+    const finalCode = faults.finalFor(path, now);
+    if (finalCode) return fail(finalCode, `sandbox fault: every call on ${path} is answered F ${finalCode} for a while`);
 
     const latency = faults.latencyFor(path);
     if (latency > 0) await new Promise((r) => setTimeout(r, latency));

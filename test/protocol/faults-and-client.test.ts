@@ -212,3 +212,51 @@ describe('client classification against the sandbox with faults', () => {
     );
   });
 });
+
+describe('a final window: every call on one path is answered F for a while', () => {
+  afterEach(() => f.helpers.faults({}));
+
+  test('an INVALID_SIGNATURE window on inquireDeclarationRequests answers F on that path only, then closes', async () => {
+    const p = await paidPayment(f);
+    await f.client.declare(declareRequest(p.id));
+    const path = APIS.inquireDeclarationRequests.path;
+    await f.helpers.faults({ finalWindows: [{ resultCode: 'INVALID_SIGNATURE', path, durationMs: 60_000 }] });
+    const inquire = () => f.client.inquireDeclarationRequests({ declarationRequestIds: [`${p.id}-D1`] });
+    await rejectsWith(inquire(), AlipayPlusFinalError, 'INVALID_SIGNATURE');
+    await rejectsWith(inquire(), AlipayPlusFinalError, 'INVALID_SIGNATURE');
+    assert.equal((await f.client.inquiryPayment({ paymentRequestId: p.id })).paymentStatus, 'SUCCESS', 'another path is not in the window');
+
+    await f.helpers.advance(60_000);
+    const r = await inquire();
+    assert.equal(r.declarationRecords.length, 1, `the window has closed: ${JSON.stringify(r)}`);
+    const injected = (await f.helpers.ledger()).faultsInjected.filter((x) => x.kind === 'F');
+    assert.deepEqual(
+      injected.slice(-2).map((x) => [x.path, x.resultCode]),
+      [
+        [path, 'INVALID_SIGNATURE'],
+        [path, 'INVALID_SIGNATURE'],
+      ],
+    );
+  });
+
+  test('the F is signed and nothing takes effect: a refund in the window is not made, the same refund after it is made once', async () => {
+    const p = await paidPayment(f);
+    const refund = { refundRequestId: `${p.id}-R1`, paymentRequestId: p.id, refundAmount: { currency: 'CNY', value: '5000' } };
+    // The client trusts an F with a code other than INVALID_SIGNATURE only when Alipay+ signed it.
+    await f.helpers.faults({ finalWindows: [{ resultCode: 'ACCESS_DENIED', path: APIS.refund.path, durationMs: 30_000 }] });
+    await rejectsWith(f.client.refund(refund), AlipayPlusFinalError, 'ACCESS_DENIED');
+    assert.equal((await f.helpers.ledgerOf(p.id)).refunds.length, 0, 'no refund was made in the window');
+
+    await f.helpers.advance(30_000);
+    await f.client.refund(refund);
+    assert.equal((await f.helpers.ledgerOf(p.id)).refunds.length, 1);
+  });
+
+  test('a window with a bad code, a path outside Alipay+ or no duration is refused, naming the field', async () => {
+    await assert.rejects(
+      f.helpers.faults({ finalWindows: [{ resultCode: 'bad code', path: '/eport/orders', durationMs: 0 }] }),
+      (e: Error) =>
+        /finalWindows\.0\.resultCode/.test(e.message) && /finalWindows\.0\.path/.test(e.message) && /durationMs/.test(e.message),
+    );
+  });
+});
