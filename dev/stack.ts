@@ -51,6 +51,8 @@ export interface Stack {
   /** The keyring file the processes encrypt payloads with. */
   payloadKeysFile: string;
   taskQueue: string;
+  /** The secret the worker keys buyer quotas with (`BUYER_KEY_SECRET_FILE`). */
+  buyerKeySecretFile: string;
   keysDir: string;
   logDir: string;
   client: Client;
@@ -315,6 +317,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       codecToken,
       payloadKeysFile,
       taskQueue,
+      buyerKeySecretFile: secretFile,
       keysDir: keys.dir,
       logDir,
       client,
