@@ -54,9 +54,12 @@ async function main() {
           result = await runChaos({
             ...options,
             onProgress: (p) => {
-              const title = line(p);
-              // A log (no TTY) gets a line per change; the order counts change often, so only phases and every 50th order.
-              if (task.title !== title && (process.stdout.isTTY || p.started % 50 === 0 || p.phase !== 'orders')) task.title = title;
+              // A log (no TTY) gets a line per change of title: there, the title changes every 5% of the orders.
+              const step = Math.max(1, Math.round(p.total / 20));
+              const title = process.stdout.isTTY
+                ? line(p)
+                : line({ ...p, started: p.started - (p.started % step), driven: p.driven - (p.driven % step) });
+              if (task.title !== title) task.title = title;
             },
             onFault: (f) => (task.output = f),
           });

@@ -1,10 +1,18 @@
-import { cancelOrder, correctDeclaration, OrderRefusedError, orderStatus, requestRefund, startOrder } from '../../client/orders';
+import {
+  cancelOrder,
+  correctDeclaration,
+  OrderRefusedError,
+  orderHandle,
+  orderStatus,
+  requestRefund,
+  startOrder,
+} from '../../client/orders';
 import type { OrderInput } from '../../domain/order';
 import type { OrderStatus, OrderTimeouts, Stage } from '../../domain/order-api';
 import type { CustomsRules } from '../../sandbox/helper-client';
 import { payerOf } from '../scenarios/orders';
 import { sleep } from '../scenarios/run';
-import { waitForStatus } from '../scenarios/wait-for-status';
+import { WaitTimeoutError, waitForStatus } from '../scenarios/wait-for-status';
 import type { Stack } from '../stack';
 import { TIN_FEN, type PlannedOrder } from './plan';
 
@@ -88,13 +96,29 @@ async function checkOut(o: DriveOptions, order: OrderInput, pay: boolean) {
   if (pay) await o.stack.helpers.pay(order.orderId, payerOf(order.buyer));
 }
 
+/** Whether the order's workflow has closed: a failed order stays at the stage it failed in. */
+export async function workflowClosed(stack: Stack, orderId: string): Promise<boolean> {
+  const d = await orderHandle(stack.client, orderId)
+    .describe()
+    .catch(() => undefined);
+  return d !== undefined && d.status.name !== 'RUNNING';
+}
+
 /** Waits until the order is where the operator acts, or has ended; returns that status only in the first case. */
 async function waitUntil(o: DriveOptions, orderId: string, what: string, ready: (s: OrderStatus) => boolean) {
-  const s = await waitForStatus(o.stack.client, orderId, what, (x) => ready(x) || ENDED.includes(x.stage), {
-    timeoutMs: o.waitTimeoutMs,
-    intervalMs: o.lookIntervalMs,
-  });
-  return ready(s) ? s : undefined;
+  const deadline = Date.now() + o.waitTimeoutMs;
+  for (;;) {
+    try {
+      const s = await waitForStatus(o.stack.client, orderId, what, (x) => ready(x) || ENDED.includes(x.stage), {
+        timeoutMs: 60_000,
+        intervalMs: o.lookIntervalMs,
+      });
+      return ready(s) ? s : undefined;
+    } catch (error) {
+      if (!(error instanceof WaitTimeoutError) || Date.now() > deadline) throw error;
+      if (await workflowClosed(o.stack, orderId)) return undefined;
+    }
+  }
 }
 
 /** Drives one order along its path, up to the last action anyone takes on it. */

@@ -8,7 +8,7 @@ import type { CustomsRules, SandboxLedger } from '../../sandbox/helper-client';
 import { LOCAL_RETRANSMIT_GAP_MS, LOCAL_TIMEOUTS, QUICK_CUSTOMS, sleep } from '../scenarios/run';
 import { startStack, type Stack } from '../stack';
 import { atPathEnd, duplicatesCheck, endStatesCheck, moneyCheck, quotaCheck, workflowsCheck, type Check } from './checks';
-import { ENDED, customsRulesFor, driveOrder } from './drive';
+import { ENDED, customsRulesFor, driveOrder, workflowClosed } from './drive';
 import { faultSchedule, runSchedule, sandboxFaults, type FaultTiming } from './faults';
 import { planOrders, type PathName, type PlannedOrder } from './plan';
 
@@ -96,10 +96,12 @@ function faultCounts(ledger: SandboxLedger): Record<string, number> {
 /** Looks at every order not yet at its path's end, until all are, or have ended elsewhere, or time is up. */
 async function settle(stack: Stack, plan: PlannedOrder[], timeoutMs: number, onLook: (atEnd: number) => void) {
   const statuses = new Map<string, OrderStatus>();
+  /** Orders whose workflow closed elsewhere than their path's end, e.g. failed: they will not move. */
+  const closed = new Set<string>();
   const deadline = Date.now() + timeoutMs;
   const settled = (p: PlannedOrder) => {
     const s = statuses.get(p.order.orderId);
-    return atPathEnd(p, s) || (s !== undefined && ENDED.includes(s.stage));
+    return atPathEnd(p, s) || (s !== undefined && ENDED.includes(s.stage)) || closed.has(p.order.orderId);
   };
   for (;;) {
     const pending = plan.filter((p) => !settled(p));
@@ -111,6 +113,7 @@ async function settle(stack: Stack, plan: PlannedOrder[], timeoutMs: number, onL
             .withDeadline(Date.now() + 10_000, () => orderStatus(stack.client, order.orderId))
             .catch(() => undefined);
           if (s) statuses.set(order.orderId, s);
+          if (await workflowClosed(stack, order.orderId)) closed.add(order.orderId);
         }),
       );
     }
