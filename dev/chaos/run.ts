@@ -151,25 +151,30 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     const driveOptions = {
       stack,
       timeouts: LOCAL_TIMEOUTS,
-      waitTimeoutMs: 10 * 60_000,
+      waitTimeoutMs: options.settleTimeoutMs,
       lookIntervalMs: 5_000,
       operator: 'chaos-operator',
     };
     const drives: Promise<void>[] = [];
+    const driving = new Set<PlannedOrder>();
     for (const [i, p] of plan.entries()) {
       await sleep(Math.max(0, ordersStarted + (i * 1000) / options.rate - Date.now()));
       progress.started++;
       tell();
+      driving.add(p);
       drives.push(
         driveOrder(driveOptions, p)
           .catch((error: unknown) => void driveErrors.push(`${p.order.orderId} (${p.path.name}): ${(error as Error).message}`))
           .finally(() => {
+            driving.delete(p);
             progress.driven++;
             tell();
           }),
       );
     }
-    await Promise.all([...drives, schedule]);
+    // A drive waits for its order's moment at most the settle time; this bounds the wait for them all.
+    await Promise.all([Promise.race([Promise.all(drives), sleep(options.settleTimeoutMs + 60_000)]), schedule]);
+    for (const p of driving) driveErrors.push(`${p.order.orderId} (${p.path.name}): still being driven when the run moved on`);
 
     progress.phase = 'stragglers';
     tell();
