@@ -30,6 +30,11 @@ export interface StackOptions {
   taskQueue?: string;
   /** The payload keyring file to use instead of `.dev/payload-keys`, e.g. the test-only key of the recorded histories. */
   payloadKeysFile?: string;
+  /**
+   * Keep Temporal's state in this SQLite file instead of in memory, so the server can be killed and
+   * started again (`restartServer`) without losing a workflow.
+   */
+  temporalDbFile?: string;
 }
 
 export interface Stack {
@@ -46,6 +51,8 @@ export interface Stack {
   /** The keyring file the processes encrypt payloads with. */
   payloadKeysFile: string;
   taskQueue: string;
+  /** The secret the worker keys buyer quotas with (`BUYER_KEY_SECRET_FILE`). */
+  buyerKeySecretFile: string;
   keysDir: string;
   logDir: string;
   client: Client;
@@ -53,6 +60,17 @@ export interface Stack {
   startWorker(): Promise<void>;
   /** Kills the worker with a signal and waits for it to exit. */
   stopWorker(signal?: NodeJS.Signals): Promise<void>;
+  /** Whether the worker process is alive: it may exit by itself, e.g. when it loses the server for too long. */
+  workerRunning(): boolean;
+  startReceiver(): Promise<void>;
+  /** Kills the notify receiver with a signal and waits for it to exit. */
+  stopReceiver(signal?: NodeJS.Signals): Promise<void>;
+  /** Kills the Temporal server with a signal and waits for it to exit; only a stack with `temporalDbFile` keeps its workflows. */
+  stopServer(signal?: NodeJS.Signals): Promise<void>;
+  /** Starts the Temporal server again on the same ports (and file) and waits until it answers. */
+  startServer(): Promise<void>;
+  /** SIGKILL to the Temporal server, then starts it again; `temporalDbFile` must be set. */
+  restartServer(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -198,6 +216,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       // The Web UI decrypts payloads through the codec server; the UI appends /decode to this endpoint.
       '--ui-codec-endpoint',
       `${codecUrl}/t/${codecToken}`,
+      ...(options.temporalDbFile ? ['--db-filename', options.temporalDbFile] : []),
     ],
     {},
     log('temporal'),
@@ -247,27 +266,45 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const killAll = () => children.forEach((c) => c.running && c.proc!.kill('SIGKILL'));
   process.once('exit', killAll);
 
+  /** A new connection that the server has answered. */
+  const serverAnswers = async () => {
+    const connection = await Connection.connect({ address: temporalAddress, connectTimeout: 1_000 });
+    try {
+      await connection.workflowService.getSystemInfo({});
+    } catch (error) {
+      await connection.close();
+      throw error;
+    }
+    return connection;
+  };
+  const startServer = async () => {
+    server.start();
+    await (await until('temporal server start-dev', serverAnswers)).close();
+  };
+
   try {
     server.start();
     sandbox.start();
     codec.start();
     const dataConverter = { payloadCodecs: [new AesGcmCodec(parseKeyring(readFileSync(payloadKeysFile, 'utf8')))] };
     const [client] = await Promise.all([
-      until('temporal server start-dev', async () => {
-        const connection = await Connection.connect({ address: temporalAddress, connectTimeout: 1_000 });
-        await connection.workflowService.getSystemInfo({});
-        return new Client({ connection, namespace: 'default', dataConverter });
-      }),
+      until(
+        'temporal server start-dev',
+        async () => new Client({ connection: await serverAnswers(), namespace: 'default', dataConverter }),
+      ),
       until('sandbox', () => helpers.clock()),
       until('codec server', () => httpOk(`${codecUrl}/healthz`)),
       bundleWorkflows(bundlePath),
     ]);
-    receiver.start();
     const startWorker = async () => {
       worker.start();
       await until('worker', () => httpOk(metricsUrl));
     };
-    await Promise.all([until('notify receiver', () => httpOk(`http://127.0.0.1:${ports.notify}/healthz`)), startWorker()]);
+    const startReceiver = async () => {
+      receiver.start();
+      await until('notify receiver', () => httpOk(`http://127.0.0.1:${ports.notify}/healthz`));
+    };
+    await Promise.all([startReceiver(), startWorker()]);
 
     return {
       temporalAddress,
@@ -280,12 +317,24 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       codecToken,
       payloadKeysFile,
       taskQueue,
+      buyerKeySecretFile: secretFile,
       keysDir: keys.dir,
       logDir,
       client,
       workflowUrl: (id) => `${uiUrl}/namespaces/default/workflows/${encodeURIComponent(id)}`,
       startWorker,
       stopWorker: (signal = 'SIGTERM') => worker.stop(signal),
+      workerRunning: () => worker.running,
+      startReceiver,
+      stopReceiver: (signal = 'SIGTERM') => receiver.stop(signal),
+      stopServer: (signal = 'SIGTERM') => server.stop(signal),
+      startServer,
+      restartServer: async () => {
+        if (!options.temporalDbFile)
+          throw new Error('restartServer needs a stack started with temporalDbFile: its workflows would be lost');
+        await server.stop('SIGKILL');
+        await startServer();
+      },
       stop: async () => {
         await client.connection.close();
         for (const c of children) await c.stop();

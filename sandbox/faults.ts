@@ -55,7 +55,7 @@ export interface Fault {
 }
 
 /** Small deterministic PRNG (mulberry32) so a seeded fault run repeats exactly. */
-function random(seed: number) {
+export function seededRandom(seed: number) {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
@@ -68,14 +68,14 @@ function random(seed: number) {
 
 export class Faults {
   private config: FaultConfig = faultConfig.parse({});
-  private rand = random(42);
+  private rand = seededRandom(42);
   /** When the config was set: its final windows open then. */
   private setAt = 0;
   readonly injected: { at: number; path: string; kind: FaultKind | 'F'; afterEffect: boolean; resultCode?: string }[] = [];
 
   set(config: FaultConfig, now: number) {
     this.config = config;
-    this.rand = random(config.seed);
+    this.rand = seededRandom(config.seed);
     this.setAt = now;
   }
 
