@@ -66,13 +66,16 @@ export async function refundBuyerIsNotPayer(o: OrderState) {
 
 /** One declare call for a declaration: its first submission or a retransmission. */
 export async function sendDeclaration(o: OrderState, d: Declaration) {
-  const startedAtMs = Date.now();
-  const correctionsBefore = d.corrections.length;
+  let startedAtMs = Date.now();
+  let correctionsBefore = d.corrections.length;
   // A correction that arrives while this call is in flight goes out in the next one, after Alipay+'s gap.
   const correctedInFlight = () => d.corrections.length > correctionsBefore && patched('correction-in-flight');
   try {
-    const r = await callRemote(o, 'declare', `Alipay+ declare ${d.declarationId}`, () =>
-      alipayPlus(`Step 7: declare ${d.declarationId}${d.attempts > 0 ? ' (retransmission)' : ''}`).declare({
+    const r = await callRemote(o, 'declare', `Alipay+ declare ${d.declarationId}`, () => {
+      // Of the attempt that is answered, after any retries for a configuration answer: it sends the fields as they are now.
+      startedAtMs = Date.now();
+      correctionsBefore = d.corrections.length;
+      return alipayPlus(`Step 7: declare ${d.declarationId}${d.attempts > 0 ? ' (retransmission)' : ''}`).declare({
         paymentRequestId: o.payment.paymentRequestId,
         declarationId: d.declarationId,
         customsCode: d.customsCode,
@@ -82,8 +85,8 @@ export async function sendDeclaration(o: OrderState, d: Declaration) {
         isSplit: d.isSplit,
         referenceOrderId: d.isSplit ? d.customsOrderId : undefined,
         buyer: d.withCertificate ? o.order.buyer : undefined,
-      }),
-    );
+      });
+    });
     d.attempts += 1;
     d.lastCallAtMs = Date.now();
     d.lastCallStartedAtMs = startedAtMs;
