@@ -27,6 +27,9 @@ export async function reviewCustoms(o: OrderState): Promise<boolean> {
     polls: 0,
   });
   const { deadline } = loop;
+  // Decisions read the clock as never before the time a fired timer waited until: a task run with a stale
+  // timestamp (test/fixtures/nondeterminism/) then decides as every replay of it will.
+  const now = () => Math.max(Date.now(), loop.clockFloor ?? 0);
   for (;;) {
     if (o.declarations.every((d) => d.status === 'ACCEPTED')) {
       clearStuck(o);
@@ -34,7 +37,7 @@ export async function reviewCustoms(o: OrderState): Promise<boolean> {
     }
     await continueAsNewWhenLong(o, 'CUSTOMS_REVIEW');
     for (const d of o.declarations) {
-      if (d.status === 'RETRANSMIT_SCHEDULED' && Date.now() >= d.retransmitAtMs!) {
+      if (d.status === 'RETRANSMIT_SCHEDULED' && now() >= d.retransmitAtMs!) {
         await sendDeclaration(o, d);
         if (!(await buyerIsPayer(o, d))) return false;
         if ((d.status as Declaration['status']) === 'SUBMITTED') {
@@ -43,13 +46,13 @@ export async function reviewCustoms(o: OrderState): Promise<boolean> {
         }
       }
     }
-    if (Date.now() >= loop.nextPollAt) {
+    if (now() >= loop.nextPollAt) {
       await pollDeclarations(o);
       loop.polls += 1;
       loop.nextPollAt = Date.now() + (o.stuck ? STUCK_POLL_GAP : customsPollGap(loop.polls));
       continue;
     }
-    if (!o.stuck && Date.now() >= deadline) {
+    if (!o.stuck && now() >= deadline) {
       const open = o.declarations.filter((d) => d.status !== 'ACCEPTED');
       markStuck(
         o,
@@ -65,7 +68,8 @@ export async function reviewCustoms(o: OrderState): Promise<boolean> {
       o.stuck ? Infinity : deadline,
     );
     o.nudged = false;
-    await condition(() => o.nudged, Math.max(wakeAt - Date.now(), 1), { summary: 'Step 8: wait for the next customs poll' });
+    const woke = await condition(() => o.nudged, Math.max(wakeAt - Date.now(), 1), { summary: 'Step 8: wait for the next customs poll' });
+    if (!woke) loop.clockFloor = Math.max(loop.clockFloor ?? 0, wakeAt);
     if (o.pollRequested) {
       o.pollRequested = false;
       loop.nextPollAt = Date.now();
