@@ -52,3 +52,8 @@ export function holdNextCall() {
   };
   return { stub, arrived, release };
 }
+
+/** The stub for this order's calls only; other orders' calls go to the real activity. */
+export function forOrder(orderId: string, stub: ActivityStub): ActivityStub {
+  return (real, ...args) => (JSON.stringify(args).includes(orderId) ? stub(real, ...args) : real(...args));
+}

@@ -8,8 +8,8 @@ import { customsYear } from '../../domain/limits';
 import { payerOf, sampleOrder } from '../../dev/scenarios/orders';
 import { waitForStage, waitForStatus } from '../../dev/scenarios/wait-for-status';
 import { quotaActivities } from '../../activities/quota';
-import { startWorkflowStack, type ActivityStub, type WorkflowStack } from '../support/temporal';
-import { finalAnswers, freshBuyer } from '../support/workflow-helpers';
+import { startWorkflowStack, type WorkflowStack } from '../support/temporal';
+import { finalAnswers, forOrder, freshBuyer } from '../support/workflow-helpers';
 
 // A final (F) answer from any call after payment never fails the order: a configuration answer makes it
 // stuck until fixed, an unexpected one until an operator acts, a refused refund until an operator decides.
@@ -21,11 +21,6 @@ after(() => s?.close());
 
 const MINUTE = 60_000;
 const OPERATOR = { operator: 'ops@merchant', reason: 'ticket 42' };
-
-/** The stub for this order's calls only; other orders' calls go to the real activity. */
-function forOrder(orderId: string, stub: ActivityStub): ActivityStub {
-  return (real, ...args) => (JSON.stringify(args).includes(orderId) ? stub(real, ...args) : real(...args));
-}
 
 async function checkOutAndPay(order: OrderInput, timeouts?: OrderTimeouts) {
   await startOrder(s.env.client, order, { taskQueue: s.taskQueue, timeouts });

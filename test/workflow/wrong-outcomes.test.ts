@@ -6,7 +6,7 @@ import { paymentNotificationUpdate } from '../../domain/order-api';
 import { payerOf, sampleOrder } from '../../dev/scenarios/orders';
 import { waitForStage, waitForStatus } from '../../dev/scenarios/wait-for-status';
 import { startWorkflowStack, type ActivityStub, type WorkflowStack } from '../support/temporal';
-import { finalAnswers, freshBuyer, holdNextCall, untilNotified } from '../support/workflow-helpers';
+import { finalAnswers, forOrder, freshBuyer, holdNextCall, untilNotified } from '../support/workflow-helpers';
 
 // Wrong outcomes that need no fault at all: an identity check ignored on a retransmission, a correction
 // lost in flight, a stale rejection read as new, one stuck slot for a whole order, a cancel while customs
@@ -19,11 +19,6 @@ after(() => s?.close());
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;
 const OPERATOR = { operator: 'ops@merchant', reason: 'ticket 43' };
-
-/** The stub for this order's calls only; other orders' calls go to the real activity. */
-function forOrder(orderId: string, stub: ActivityStub): ActivityStub {
-  return (real, ...args) => (JSON.stringify(args).includes(orderId) ? stub(real, ...args) : real(...args));
-}
 
 const declareCalls = async (orderId: string) => (await s.f.helpers.ledgerOf(orderId)).declarations.flatMap((d) => d.calls);
 
