@@ -5,6 +5,7 @@ import { createServer } from 'node:net';
 import { devNull } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
+import type { DataConverter } from '@temporalio/common';
 import { ORDER_SEARCH_ATTRIBUTES, cliTypeOf } from '../domain/search-attributes';
 import { DEV_KEY_FILES, ensureDevKeys } from '../sandbox/dev-keys';
 import { AesGcmCodec, newKeySpec, parseKeyring } from '../platform/aes-gcm-codec';
@@ -56,6 +57,8 @@ export interface Stack {
   keysDir: string;
   logDir: string;
   client: Client;
+  /** The data converter the processes use (payloads encrypted with the keyring), e.g. to replay a history. */
+  dataConverter: DataConverter;
   workflowUrl(workflowId: string): string;
   startWorker(): Promise<void>;
   /** Kills the worker with a signal and waits for it to exit. */
@@ -286,7 +289,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     server.start();
     sandbox.start();
     codec.start();
-    const dataConverter = { payloadCodecs: [new AesGcmCodec(parseKeyring(readFileSync(payloadKeysFile, 'utf8')))] };
+    const dataConverter: DataConverter = { payloadCodecs: [new AesGcmCodec(parseKeyring(readFileSync(payloadKeysFile, 'utf8')))] };
     const [client] = await Promise.all([
       until(
         'temporal server start-dev',
@@ -321,6 +324,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       keysDir: keys.dir,
       logDir,
       client,
+      dataConverter,
       workflowUrl: (id) => `${uiUrl}/namespaces/default/workflows/${encodeURIComponent(id)}`,
       startWorker,
       stopWorker: (signal = 'SIGTERM') => worker.stop(signal),

@@ -1,5 +1,6 @@
 import { ApplicationFailure, allHandlersFinished, condition, continueAsNew, patched, setHandler, workflowInfo } from '@temporalio/workflow';
 import { formatCny } from '../domain/limits';
+import { waitUntil } from './wake-time';
 import { hasLapsed, nextLapseAt, quotaUsage, withoutLapsed } from '../domain/quota-holds';
 import {
   QUOTA_EXCEEDED,
@@ -37,8 +38,8 @@ export async function buyerQuotaWorkflow(state: QuotaState): Promise<QuotaUsage>
 
   // Lapsed reservations leave the state so it does not grow. After the year the entity keeps them: it
   // stays open until their orders end, so their release (or markPaid) still finds it.
-  const removeLapsed = () => {
-    if (Date.now() < yearEndsAt) state.orders = withoutLapsed(state.orders, Date.now());
+  const removeLapsed = (at = Date.now()) => {
+    if (at < yearEndsAt) state.orders = withoutLapsed(state.orders, at);
   };
 
   const refuseInvalidAmount = (amountFen: number) => {
@@ -174,9 +175,11 @@ export async function buyerQuotaWorkflow(state: QuotaState): Promise<QuotaUsage>
   const shouldRenew = () =>
     workflowInfo().continueAsNewSuggested || (state.updatesPerRun !== undefined && updatesThisRun >= state.updatesPerRun);
 
+  // The time decisions are made at: after a fired timer, the time it was set for (./wake-time.ts).
+  let at = Date.now();
   for (;;) {
-    removeLapsed();
-    const yearOver = Date.now() >= yearEndsAt;
+    removeLapsed(at);
+    const yearOver = at >= yearEndsAt;
     if (yearOver && !openReservations()) break;
     if (shouldRenew()) {
       // Let in-flight handlers finish so no update is lost, then carry the state into a fresh history.
@@ -185,12 +188,14 @@ export async function buyerQuotaWorkflow(state: QuotaState): Promise<QuotaUsage>
     }
     // Wake at the year's end and when the next unpaid reservation lapses, to remove it; a reservation
     // that lapses sooner, or is paid or released, changes that time.
-    const lapseAt = nextLapseAt(state.orders, Date.now());
+    const lapseAt = nextLapseAt(state.orders, at);
     const wake = () =>
       shouldRenew() || (Date.now() >= yearEndsAt && !openReservations()) || nextLapseAt(state.orders, Date.now()) !== lapseAt;
     const wakeTimes = [...(yearOver ? [] : [yearEndsAt]), ...(lapseAt !== undefined && patched(LAPSE_TIMER_PATCH) ? [lapseAt] : [])];
-    if (wakeTimes.length === 0) await condition(wake);
-    else await condition(wake, Math.min(...wakeTimes) - Date.now());
+    if (wakeTimes.length === 0) {
+      await condition(wake);
+      at = Date.now();
+    } else ({ at } = await waitUntil(Math.min(...wakeTimes), at, wake, 'the year end or the next lapse of an unpaid reservation'));
   }
   await condition(allHandlersFinished);
   return usage();

@@ -1,4 +1,6 @@
 import type { Client } from '@temporalio/client';
+import type { DataConverter } from '@temporalio/common';
+import { Worker } from '@temporalio/worker';
 import { quotaActivities } from '../../activities/quota';
 import { ANNUAL_QUOTA_FEN, customsYear, formatCny } from '../../domain/limits';
 import type { OrderStatus } from '../../domain/order-api';
@@ -53,6 +55,22 @@ export async function workflowsCheck(client: Client): Promise<Check> {
   }
   const all = (await client.workflow.count()).count;
   return { name: '0 workflows Failed or Terminated', ok: count === 0, detail: `${count} of ${all} workflows`, problems };
+}
+
+/**
+ * Every history of the run, open or closed, replays against the workflow code that wrote it: a history
+ * written under kills must be one any later worker can continue (test/fixtures/nondeterminism/).
+ */
+export async function replayCheck(client: Client, dataConverter: DataConverter): Promise<Check> {
+  const problems: string[] = [];
+  let replayed = 0;
+  const histories = client.workflow.list({ pageSize: 100 }).intoHistories({ concurrency: 2 });
+  const workflowsPath = require.resolve('../../workflows');
+  for await (const r of Worker.runReplayHistories({ workflowsPath, dataConverter }, histories)) {
+    replayed += 1;
+    if (r.error) problems.push(`${r.workflowId}: ${r.error.name}: ${r.error.message.slice(0, 200)}`);
+  }
+  return check('every history replays', problems, `${replayed - problems.length} of ${replayed} histories replayed`);
 }
 
 /** The sandbox saw each payment, declaration and refund once: no more than the order itself knows of. */

@@ -7,7 +7,7 @@ import type { OrderStatus } from '../../domain/order-api';
 import type { CustomsRules, SandboxLedger } from '../../sandbox/helper-client';
 import { LOCAL_RETRANSMIT_GAP_MS, LOCAL_TIMEOUTS, QUICK_CUSTOMS, sleep } from '../scenarios/run';
 import { startStack, type Stack } from '../stack';
-import { atPathEnd, duplicatesCheck, endStatesCheck, moneyCheck, quotaCheck, workflowsCheck, type Check } from './checks';
+import { atPathEnd, duplicatesCheck, endStatesCheck, moneyCheck, quotaCheck, replayCheck, workflowsCheck, type Check } from './checks';
 import { ENDED, customsRulesFor, driveOrder, workflowClosed } from './drive';
 import { faultSchedule, runSchedule, sandboxFaults, type FaultTiming } from './faults';
 import { planOrders, type PathName, type PlannedOrder } from './plan';
@@ -192,6 +192,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     const checks = [
       endStatesCheck(plan, statuses),
       await workflowsCheck(stack.client),
+      await replayCheck(stack.client, stack.dataConverter),
       duplicatesCheck(plan, statuses, ledger),
       await quotaCheck(stack.client, plan, statuses, secret),
       moneyCheck(plan, statuses, ledger),

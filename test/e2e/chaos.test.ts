@@ -4,16 +4,12 @@ import { chaosReport } from '../../dev/chaos/report';
 import { runChaos } from '../../dev/chaos/run';
 
 // A small chaos run: every path and every kind of fault (sandbox faults, 3 worker kills, a server kill,
-// a receiver kill, a window of F answers) compressed into about a minute of orders, then every check.
+// a receiver kill, a window of F answers) compressed into about a minute of orders, then every check,
+// including that every history of the run replays.
 
 test(
   'chaos: 36 orders under every kind of fault end where their paths say, with nothing paid stranded',
-  {
-    timeout: 540_000,
-    // Reported, but not gating npm test, until the replay defect in test/fixtures/nondeterminism/ is fixed:
-    // it failed this run once in three fresh clones (issue 9 stays open for it).
-    todo: 'a history written under worker kills can fail to replay (test/fixtures/nondeterminism/README.md)',
-  },
+  { timeout: 540_000 },
   async (t) => {
     const result = await runChaos({ orders: 36, rate: 0.6, seed: 7, downMs: 3_000, finalWindowMs: 20_000, settleTimeoutMs: 4 * 60_000 });
     const report = chaosReport(result);

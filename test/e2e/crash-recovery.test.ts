@@ -1,8 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { startOrder } from '../../client/orders';
+import { Worker } from '@temporalio/worker';
+import type { google } from '@temporalio/proto';
+import { orderStatus, startOrder } from '../../client/orders';
 import type { Stack } from '../../dev/stack';
 import type { Stage } from '../../domain/order-api';
+import { orderWorkflowId } from '../../domain/order';
 import { payerOf, sampleOrder } from '../../dev/scenarios/orders';
 import { waitForStage, waitForStatus } from '../../dev/scenarios/wait-for-status';
 import { CUSTOMS_TIMEOUTS, FAST_CUSTOMS, assertLogsFreeOfPii, queryStatus, sleep, startE2EStack } from '../support/e2e';
@@ -23,6 +26,8 @@ before(async () => {
 after(async () => {
   await stack?.stop();
 });
+
+const tsMs = (t: google.protobuf.ITimestamp) => Number(t.seconds ?? 0) * 1000 + Math.floor((t.nanos ?? 0) / 1e6);
 
 /** The ledger shows one payment and one declaration for the order, declared by one FIRST call and never retransmitted. */
 async function assertEachEffectOnce(orderId: string) {
@@ -118,6 +123,62 @@ test(
     assert.ok(
       kinds.every((k) => k === 'FIRST' || k === 'IDEMPOTENT_REPEAT'),
       `only the first call and idempotent repeats of it: ${kinds.join(', ')}`,
+    );
+  },
+);
+
+test(
+  'a status query that reaches a new worker as the customs poll timer fires: the order polls, and its history replays',
+  { timeout: 360_000 },
+  async (t) => {
+    const buyer = freshBuyer();
+    const order = sampleOrder({ buyer });
+    buyers.push(buyer);
+    await startOrder(stack.client, order, { taskQueue: stack.taskQueue, timeouts: CUSTOMS_TIMEOUTS });
+    await stack.helpers.pay(order.orderId, payerOf(buyer));
+    await waitForStage(stack.client, order.orderId, 'CUSTOMS_REVIEW', { timeoutMs: 60_000, intervalMs: 200 });
+    const reviewFrom = Date.now();
+    await sleep(1_000);
+
+    // The query is sent while no worker runs and waits for one; the review's first poll timer (30 s)
+    // fires meanwhile. The new worker then answers the query on a cold cache, from a history that ends
+    // with the fired timer: the SDK applies that timer at the last task's timestamp (test/fixtures/nondeterminism/).
+    // The server refuses a query at once when it has seen no poller for a while, so one is sent every
+    // second: those accepted wait for the new worker.
+    await stack.stopWorker('SIGKILL');
+    const queries: Promise<string>[] = [];
+    while (Date.now() < reviewFrom + 36_000) {
+      queries.push(
+        stack.client
+          .withDeadline(Date.now() + 120_000, () => orderStatus(stack.client, order.orderId))
+          .then(
+            (st) => st.stage,
+            () => 'refused',
+          ),
+      );
+      await sleep(1_000);
+    }
+    await stack.startWorker();
+    const stages = await Promise.all(queries);
+    t.diagnostic(`queries sent while the worker was down: ${stages.join(', ')}`);
+    assert.ok(stages.includes('CUSTOMS_REVIEW'), 'at least one query waited for the new worker');
+
+    await waitForStage(stack.client, order.orderId, 'RELEASED_FOR_DELIVERY', { timeoutMs: 240_000 });
+    const history = await stack.client.workflow.getHandle(orderWorkflowId(order.orderId)).fetchHistory();
+    const events = history.events ?? [];
+    const fired = events.findIndex((e) => e.timerFiredEventAttributes && e.eventTime && tsMs(e.eventTime) >= reviewFrom + 25_000);
+    assert.ok(fired > 0, "the review's poll timer fired while the worker was down");
+    const next = events.slice(fired).find((e) => e.activityTaskScheduledEventAttributes || e.timerStartedEventAttributes);
+    assert.equal(
+      next?.activityTaskScheduledEventAttributes?.activityType?.name ??
+        `a ${next?.timerStartedEventAttributes ? 'timer' : 'missing event'}`,
+      'inquireDeclarations',
+      'after its poll timer fired, the order polled customs rather than waiting again',
+    );
+    await Worker.runReplayHistory(
+      { workflowsPath: require.resolve('../../workflows'), dataConverter: stack.dataConverter },
+      history,
+      order.orderId,
     );
   },
 );

@@ -1,4 +1,4 @@
-import { condition, patched } from '@temporalio/workflow';
+import { patched } from '@temporalio/workflow';
 import { isCustomsRejection } from '../../domain/customs-codes';
 import { alipayPlus } from './activities';
 import { STUCK_POLL_GAP, customsPollGap } from './customs-polling';
@@ -6,6 +6,7 @@ import { refundBuyerIsNotPayer, scheduleRetransmit, sendDeclaration } from './de
 import { continueAsNewWhenLong } from './continuation';
 import { clearStuck, markStuck, publish, setStage, wait } from './progress';
 import { callRemote } from './remote-call';
+import { waitUntil } from '../wake-time';
 import type { Declaration, OrderState } from './state';
 
 // Step 8: customs reviews the payment document. Poll inquireDeclarationRequests, retransmit what customs
@@ -27,9 +28,8 @@ export async function reviewCustoms(o: OrderState): Promise<boolean> {
     polls: 0,
   });
   const { deadline } = loop;
-  // Decisions read the clock as never before the time a fired timer waited until: a task run with a stale
-  // timestamp (test/fixtures/nondeterminism/) then decides as every replay of it will.
-  const now = () => Math.max(Date.now(), loop.clockFloor ?? 0);
+  // The time decisions are made at: Date.now() after a call, the timer's time after a wait (../wake-time.ts).
+  let at = Date.now();
   for (;;) {
     if (o.declarations.every((d) => d.status === 'ACCEPTED')) {
       clearStuck(o);
@@ -37,8 +37,9 @@ export async function reviewCustoms(o: OrderState): Promise<boolean> {
     }
     await continueAsNewWhenLong(o, 'CUSTOMS_REVIEW');
     for (const d of o.declarations) {
-      if (d.status === 'RETRANSMIT_SCHEDULED' && now() >= d.retransmitAtMs!) {
+      if (d.status === 'RETRANSMIT_SCHEDULED' && at >= d.retransmitAtMs!) {
         await sendDeclaration(o, d);
+        at = Date.now();
         if (!(await buyerIsPayer(o, d))) return false;
         if ((d.status as Declaration['status']) === 'SUBMITTED') {
           loop.polls = 0;
@@ -46,13 +47,14 @@ export async function reviewCustoms(o: OrderState): Promise<boolean> {
         }
       }
     }
-    if (now() >= loop.nextPollAt) {
+    if (at >= loop.nextPollAt) {
       await pollDeclarations(o);
+      at = Date.now();
       loop.polls += 1;
       loop.nextPollAt = Date.now() + (o.stuck ? STUCK_POLL_GAP : customsPollGap(loop.polls));
       continue;
     }
-    if (!o.stuck && now() >= deadline) {
+    if (!o.stuck && at >= deadline) {
       const open = o.declarations.filter((d) => d.status !== 'ACCEPTED');
       markStuck(
         o,
@@ -68,8 +70,7 @@ export async function reviewCustoms(o: OrderState): Promise<boolean> {
       o.stuck ? Infinity : deadline,
     );
     o.nudged = false;
-    const woke = await condition(() => o.nudged, Math.max(wakeAt - Date.now(), 1), { summary: 'Step 8: wait for the next customs poll' });
-    if (!woke) loop.clockFloor = Math.max(loop.clockFloor ?? 0, wakeAt);
+    ({ at } = await waitUntil(wakeAt, at, () => o.nudged, 'Step 8: wait for the next customs poll'));
     if (o.pollRequested) {
       o.pollRequested = false;
       loop.nextPollAt = Date.now();

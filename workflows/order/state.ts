@@ -49,7 +49,7 @@ export class OrderState {
   clearance: OrderStatus['clearance'] = [];
   refunds: RefundView[] = [];
   /** Where the customs review loop stands (step 8). */
-  reviewLoop?: { deadline: number; nextPollAt: number; polls: number; clockFloor?: number };
+  reviewLoop?: { deadline: number; nextPollAt: number; polls: number };
   /** Where the clearance polling stands (step 9); set once the documents are filed. */
   clearanceLoop?: { deadline: number; polls: number };
   /** Order documents and waybills the e-port holds: customs may clear the order from then on. */
