@@ -7,25 +7,32 @@ import { waitUntil } from '../../../workflows/wake-time';
 export const pingQuery = defineQuery<string>('ping');
 export const TIMER_MS = 4_000;
 
-async function decideAfterTimer(wait: (due: number, start: number) => Promise<number>): Promise<string> {
+export interface Decision {
+  decided: 'at the timer' | 'before the timer was due';
+  /** Date.now() right after the timer fired was still before the time it was set for: the SDK defect. */
+  clockWasStale: boolean;
+}
+
+async function decideAfterTimer(wait: (due: number, start: number) => Promise<number>): Promise<Decision> {
   setHandler(pingQuery, () => 'pong');
   const start = Date.now();
   const due = start + TIMER_MS;
   const at = await wait(due, start);
+  const clockWasStale = Date.now() < due;
   if (at < due) {
     await sleep(1_000);
-    return 'decided before the timer was due';
+    return { decided: 'before the timer was due', clockWasStale };
   }
-  return 'decided at the timer';
+  return { decided: 'at the timer', clockWasStale };
 }
 
-export async function decideWithDateNow(): Promise<string> {
+export async function decideWithDateNow(): Promise<Decision> {
   return decideAfterTimer(async () => {
     await condition(() => false, TIMER_MS);
     return Date.now();
   });
 }
 
-export async function decideWithWaitUntil(): Promise<string> {
+export async function decideWithWaitUntil(): Promise<Decision> {
   return decideAfterTimer(async (due, start) => (await waitUntil(due, start, () => false, 'the timer')).at);
 }
