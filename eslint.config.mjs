@@ -39,7 +39,7 @@ const workflowImports = {
 };
 
 export default defineConfig(
-  { ignores: ['node_modules/', 'lib/', '.tools/', '.dev/', 'results/', 'test/histories/', 'test/fixtures/'] },
+  { ignores: ['node_modules/', 'lib/', '.tools/', '.dev/', 'results/', 'bench-results/', 'test/histories/', 'test/fixtures/'] },
   js.configs.recommended,
   tseslint.configs.recommendedTypeChecked,
   {

@@ -65,6 +65,8 @@ export interface Stack {
   stopWorker(signal?: NodeJS.Signals): Promise<void>;
   /** Whether the worker process is alive: it may exit by itself, e.g. when it loses the server for too long. */
   workerRunning(): boolean;
+  /** The process ids of the running parts, e.g. for the bench to read their CPU time and memory in /proc. */
+  pids(): Partial<Record<'worker' | 'temporal' | 'sandbox' | 'notify-receiver' | 'codec-server', number>>;
   startReceiver(): Promise<void>;
   /** Kills the notify receiver with a signal and waits for it to exit. */
   stopReceiver(signal?: NodeJS.Signals): Promise<void>;
@@ -329,6 +331,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       startWorker,
       stopWorker: (signal = 'SIGTERM') => worker.stop(signal),
       workerRunning: () => worker.running,
+      pids: () => Object.fromEntries(children.filter((c) => c.running).map((c) => [c.name, c.proc!.pid!])),
       startReceiver,
       stopReceiver: (signal = 'SIGTERM') => receiver.stop(signal),
       stopServer: (signal = 'SIGTERM') => server.stop(signal),
