@@ -1,7 +1,7 @@
 import { allHandlersFinished, condition, sleep } from '@temporalio/workflow';
 import { REFUND_WINDOW_MS } from '../../domain/limits';
 import { customsOrdersOf } from '../../domain/order';
-import { eport } from './activities';
+import type { Parties } from './activities';
 import { compensate } from './compensation';
 import { STUCK_POLL_GAP, customsPollGap } from './customs-polling';
 import { continueAsNewWhenLong } from './continuation';
@@ -33,8 +33,8 @@ export async function clearCustoms(o: OrderState): Promise<boolean> {
     });
     o.pollRequested = false;
     for (const c of open) {
-      const r = await callRemote(o, 'eportClearance', 'e-port clearance inquiry', () =>
-        eport(`Step 9: clearance of ${c.customsOrderId}`).inquireClearance({ orderNo: c.customsOrderId }),
+      const r = await callRemote(o, 'eportClearance', 'e-port clearance inquiry', (via) =>
+        via.eport(`Step 9: clearance of ${c.customsOrderId}`).inquireClearance({ orderNo: c.customsOrderId }),
       );
       if (r.status === 'RELEASED' || r.status === 'REJECTED') Object.assign(c, { status: r.status, reason: r.reason });
     }
@@ -63,8 +63,8 @@ export async function clearCustoms(o: OrderState): Promise<boolean> {
 async function fileDocuments(o: OrderState) {
   const items = o.declarations.length === 1 ? o.order.items : [];
   for (const d of o.declarations) {
-    await file(o, 'eportOrderDocument', 'e-port order document', () =>
-      eport(`Step 9: order document ${d.customsOrderId}`).submitOrderDocument({
+    await file(o, 'eportOrderDocument', 'e-port order document', (via) =>
+      via.eport(`Step 9: order document ${d.customsOrderId}`).submitOrderDocument({
         orderNo: d.customsOrderId,
         ebpCode: d.merchantCustomsCode,
         goodsValueFen: d.amountFen,
@@ -73,8 +73,8 @@ async function fileDocuments(o: OrderState) {
       }),
     );
     const part = customsOrdersOf(o.order).find((p) => p.customsOrderId === d.customsOrderId)!;
-    await file(o, 'eportWaybill', 'e-port waybill', () =>
-      eport(`Step 9: waybill ${d.customsOrderId}`).submitWaybill({
+    await file(o, 'eportWaybill', 'e-port waybill', (via) =>
+      via.eport(`Step 9: waybill ${d.customsOrderId}`).submitWaybill({
         orderNo: d.customsOrderId,
         waybillNo: part.waybillNo,
         carrier: o.order.logistics.carrier,
@@ -85,7 +85,7 @@ async function fileDocuments(o: OrderState) {
 }
 
 /** Files one document; customs may have decided on it already when an earlier answer was lost. */
-async function file(o: OrderState, call: 'eportOrderDocument' | 'eportWaybill', what: string, run: () => Promise<void>) {
+async function file(o: OrderState, call: 'eportOrderDocument' | 'eportWaybill', what: string, run: (via: Parties) => Promise<void>) {
   try {
     await callRemote(o, call, what, run);
   } catch (error) {

@@ -1,8 +1,10 @@
-import { condition, patched } from '@temporalio/workflow';
+import { ActivityFailure, TimeoutFailure, condition } from '@temporalio/workflow';
 import { finalAnswerHandling, stepDecidesOtherwise, type FinalAnswerHandling, type RemoteCall } from '../../domain/final-answers';
+import { asActivities, asLocalActivities, type Parties } from './activities';
 import { STUCK_POLL_GAP } from './customs-polling';
 import { finalCode } from './failures';
 import { clearStuck, markStuck, watch } from './progress';
+import { since } from './versions';
 import type { OrderState } from './state';
 
 // Every call an order makes once money may have been taken goes through `callRemote`: a final answer
@@ -36,6 +38,26 @@ export class FinalAnswer extends Error {
   }
 }
 
+/** How long a call may take as a local activity, retries included, before it goes out as an activity. */
+const LOCAL_CALL_WINDOW = MINUTE;
+
+/**
+ * Makes one call and returns its answer; a final answer throws. A local activity first: it runs in the
+ * workflow task and costs one marker in the history. One that has not succeeded within its window
+ * (Alipay+ down, say) goes out as an activity, which Temporal retries with no history events, watched so
+ * the order shows as stuck while it keeps failing.
+ */
+export async function callOnce<T>(o: OrderState, what: string, run: (via: Parties) => Promise<T>, { watched = true } = {}): Promise<T> {
+  if (o.lean) {
+    try {
+      return await run(asLocalActivities(o.timeouts.localCallWindowMs ?? LOCAL_CALL_WINDOW));
+    } catch (error) {
+      if (!(error instanceof ActivityFailure && error.cause instanceof TimeoutFailure)) throw error;
+    }
+  }
+  return watched ? watch(o, run(asActivities), what) : run(asActivities);
+}
+
 /**
  * Runs one call until it answers with something its step can use. Throws `FinalAnswer` for the answers the
  * table leaves to the step; an operator's poll-now retries a stuck call at once.
@@ -44,14 +66,14 @@ export async function callRemote<T>(
   o: OrderState,
   call: RemoteCall,
   what: string,
-  run: () => Promise<T>,
+  run: (via: Parties) => Promise<T>,
   { watched = true }: { watched?: boolean } = {},
 ): Promise<T> {
   const scope = `answer:${what}`;
   for (let attempt = 0; ; attempt++) {
     try {
       // The quota entity runs on the same Temporal and is not watched: its calls never were.
-      const result = await (watched ? watch(o, run(), what) : run());
+      const result = await callOnce(o, what, run, { watched });
       if (attempt > 0) clearStuck(o, scope);
       return result;
     } catch (error) {
@@ -59,7 +81,7 @@ export async function callRemote<T>(
       if (!f) throw error;
       let handling = finalAnswerHandling(call, f.code);
       // Before this patch, declare and refund handed their configuration answers to the step too.
-      if (handling === 'RETRY_WHEN_CONFIGURED' && stepDecidesOtherwise(call) && !patched('configuration-retries-declare-and-refund')) {
+      if (handling === 'RETRY_WHEN_CONFIGURED' && stepDecidesOtherwise(call) && !since(o, 'configuration-retries-declare-and-refund')) {
         handling = 'STEP_DECIDES';
       }
       if (handling === 'STEP_DECIDES' || handling === 'ALREADY_DONE') {
