@@ -5,7 +5,7 @@ import type { Parties } from './activities';
 import { compensate } from './compensation';
 import { STUCK_POLL_GAP, customsPollGap } from './customs-polling';
 import { continueAsNewWhenLong } from './continuation';
-import { clearStuck, end, markStuck, ordersCleared, setStage } from './progress';
+import { clearStuck, end, markStuck, ordersCleared, publishPending, setStage } from './progress';
 import { commitQuota } from './quota';
 import { FinalAnswer, callRemote } from './remote-call';
 import { iso, type OrderState } from './state';
@@ -28,6 +28,7 @@ export async function clearCustoms(o: OrderState): Promise<boolean> {
     const open = o.clearance.filter((c) => c.status === 'PENDING');
     if (open.length === 0) break;
     await continueAsNewWhenLong(o, 'CLEARANCE');
+    publishPending(o);
     await condition(() => o.pollRequested, o.stuck ? STUCK_POLL_GAP : customsPollGap(loop.polls), {
       summary: 'Step 9: wait for the next clearance poll',
     });
@@ -101,8 +102,10 @@ export async function releaseForDelivery(o: OrderState) {
   const closesAt = o.paidAtMs! + REFUND_WINDOW_MS;
   o.refundWindowOpen = true;
   setStage(o, 'RELEASED_FOR_DELIVERY', `refund requests, until the refund window closes at ${iso(closesAt)}`);
+  publishPending(o);
   if (closesAt > Date.now()) await sleep(closesAt - Date.now(), { summary: 'Step 10: the 90-day refund window' });
   o.refundWindowOpen = false;
   await condition(allHandlersFinished);
   end(o, 'COMPLETED', 'CLEARED: released for delivery; the refund window has closed', 'Your order cleared customs and was delivered.');
+  publishPending(o);
 }

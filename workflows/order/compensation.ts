@@ -5,7 +5,7 @@ import type { RefundRequest, RefundView } from '../../domain/order-api';
 import { alipayPlus } from './activities';
 import { finalCode } from './failures';
 import { cancelUnpaidPayment, inquirePayment } from './payment';
-import { clearStuck, end, markStuck, setStage, wait } from './progress';
+import { clearStuck, end, markStuck, publishPending, setStage, wait } from './progress';
 import { releaseQuota } from './quota';
 import { FinalAnswer, callRemote } from './remote-call';
 import { iso, refundableFen, type OrderState } from './state';
@@ -85,6 +85,7 @@ async function refundWhatIsLeft(o: OrderState, why: { reason: string; requestedB
     if (!since(o, 'failed-refund-waits-for-operator')) return false;
     wait(o, "an operator's decision on the refused refund (resolve-refund)");
     o.refundResolution = undefined;
+    publishPending(o);
     await condition(() => o.refundResolution !== undefined, { summary: 'Wait for an operator to resolve the refused refund' });
     clearStuck(o, 'refund');
     if (o.refundResolution!.action === 'SETTLED_OUTSIDE_ALIPAY') settledOutsideAlipay(o, refundableFen(o));

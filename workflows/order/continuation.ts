@@ -1,4 +1,5 @@
 import { allHandlersFinished, condition, makeContinueAsNewFunc, workflowInfo } from '@temporalio/workflow';
+import { publishPending } from './progress';
 import type { OrderTimeouts } from '../../domain/order-api';
 import type { OrderInput } from '../../domain/order';
 import type { OrderState } from './state';
@@ -48,6 +49,7 @@ export async function continueAsNewWhenLong(o: OrderState, step: ContinuedStep):
   if (!long || !since(o, 'continue-as-new-when-long')) return;
   // Updates under way (a correction, a poll-now) finish in this run, so none is lost.
   await condition(allHandlersFinished);
+  publishPending(o); // the search attributes go along to the new run
   const state = Object.fromEntries(CARRIED.map((key) => [key, o[key]])) as CarriedState;
   const continueAsNew = makeContinueAsNewFunc<(input: OrderInput, timeouts: OrderTimeouts, continued: Continuation) => Promise<unknown>>({
     typedSearchAttributes: workflowInfo().typedSearchAttributes,

@@ -2,7 +2,7 @@ import { isCustomsRejection } from '../../domain/customs-codes';
 import { STUCK_POLL_GAP, customsPollGap } from './customs-polling';
 import { refundBuyerIsNotPayer, scheduleRetransmit, sendDeclaration } from './declaration';
 import { continueAsNewWhenLong } from './continuation';
-import { clearStuck, markStuck, publish, setStage, wait } from './progress';
+import { clearStuck, markStuck, publish, publishPending, setStage, wait } from './progress';
 import { callRemote } from './remote-call';
 import { waitUntil } from '../wake-time';
 import type { Declaration, OrderState } from './state';
@@ -69,7 +69,8 @@ export async function reviewCustoms(o: OrderState): Promise<boolean> {
       o.stuck ? Infinity : deadline,
     );
     o.nudged = false;
-    ({ at } = await waitUntil(wakeAt, at, () => o.nudged, 'Step 8: wait for the next customs poll'));
+    publishPending(o);
+    ({ at } = await waitUntil(wakeAt, at, () => o.nudged, 'Step 8: wait for the next customs poll', o.lean));
     if (o.pollRequested) {
       o.pollRequested = false;
       loop.nextPollAt = Date.now();

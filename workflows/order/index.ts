@@ -10,7 +10,7 @@ import { declare } from './declaration';
 import { registerHandlers } from './handlers';
 import { awaitPayment, createPayment } from './payment';
 import { confirmNotifiedPayment } from './payment-confirmation';
-import { end, setStage } from './progress';
+import { end, publishPending, setStage } from './progress';
 import { holdQuotaForPayment, reserveQuota } from './quota';
 import { passRealNameGate } from './real-name';
 import { OrderState, orderStatus } from './state';
@@ -63,6 +63,7 @@ export async function orderWorkflow(
     if (!(o.cancelRequest && isCancellation(error))) throw error;
     await CancellationScope.nonCancellable(() => cancelByOperator(o));
   }
+  publishPending(o);
   await condition(allHandlersFinished);
   return orderStatus(o);
 }
@@ -90,6 +91,7 @@ async function fromCustoms(o: OrderState, step: ContinuedStep) {
 async function reject(o: OrderState, rule: string, message: string): Promise<never> {
   o.checkoutFailure ??= ApplicationFailure.create({ type: rule, message, nonRetryable: true });
   end(o, 'REJECTED', message, message);
+  publishPending(o);
   await condition(allHandlersFinished);
   throw o.checkoutFailure;
 }

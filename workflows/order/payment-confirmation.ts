@@ -2,7 +2,7 @@ import { sleep } from '@temporalio/workflow';
 import { formatCny } from '../../domain/limits';
 import { compensate } from './compensation';
 import { cancelUnpaidPayment } from './payment';
-import { end, wait } from './progress';
+import { end, publishPending, wait } from './progress';
 import { releaseQuota } from './quota';
 import { callRemote } from './remote-call';
 import type { OrderState } from './state';
@@ -30,6 +30,7 @@ export async function confirmNotifiedPayment(o: OrderState): Promise<boolean> {
   // PROCESSING right after a notification can be Alipay+'s read lagging its write: ask again before concluding.
   for (const gap of CONFIRMATION_RETRY_GAPS) {
     if (r.status !== 'PROCESSING' || !since(o, 'confirmation-outwaits-processing')) break;
+    publishPending(o);
     await sleep(gap, { summary: 'Steps 4-6: confirm the notified payment again' });
     r = await inquire();
   }

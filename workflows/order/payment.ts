@@ -1,7 +1,7 @@
 import { ApplicationFailure, condition } from '@temporalio/workflow';
 import type { PaymentView } from '../../domain/order-api';
 import { finalCode } from './failures';
-import { end, ordersStarted, publish, setStage } from './progress';
+import { end, ordersStarted, publish, publishPending, setStage } from './progress';
 import { releaseQuota } from './quota';
 import { FinalAnswer, callOnce, callRemote } from './remote-call';
 import { iso, type OrderState } from './state';
@@ -88,6 +88,7 @@ async function pollUntilPaidOrExpired(o: OrderState, expiresAtMs: number) {
   for (let i = 0; o.payment.status === 'PROCESSING'; i++) {
     const left = expiresAtMs - Date.now();
     if (left <= 0) break;
+    publishPending(o);
     const woke = await condition(() => o.payment.status !== 'PROCESSING' || o.pollRequested, Math.min(gap(i), left), {
       summary: 'Steps 4-6: wait for notifyPayment, then inquiryPayment',
     });

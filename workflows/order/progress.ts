@@ -78,6 +78,7 @@ export async function watch<T>(o: OrderState, call: Promise<T>, what: string): P
     .then(() => {
       flagged = true;
       markStuck(o, 'CALL_RETRYING', `${what} has not succeeded for ${CALL_STUCK_AFTER / MINUTE} minutes; Temporal keeps retrying it`, what);
+      publishPending(o); // the order waits on the call meanwhile
     })
     .catch(() => undefined);
   try {
@@ -94,12 +95,15 @@ export async function watch<T>(o: OrderState, call: Promise<T>, what: string): P
  */
 export function publish(o: OrderState) {
   if (!o.lean) return publishNow(o);
-  if (o.publishDue) return;
-  o.publishDue = true;
-  void Promise.resolve().then(() => {
-    o.publishDue = false;
-    publishNow(o);
-  });
+  o.publishDirty = true;
+  setCurrentDetails(details(o));
+}
+
+/** Publishes what changed since the last time; a lean order calls it wherever it waits. */
+export function publishPending(o: OrderState) {
+  if (!o.publishDirty) return;
+  o.publishDirty = false;
+  publishNow(o);
 }
 
 function publishNow(o: OrderState) {

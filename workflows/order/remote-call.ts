@@ -3,7 +3,7 @@ import { finalAnswerHandling, stepDecidesOtherwise, type FinalAnswerHandling, ty
 import { asActivities, asLocalActivities, type Parties } from './activities';
 import { STUCK_POLL_GAP } from './customs-polling';
 import { finalCode } from './failures';
-import { clearStuck, markStuck, watch } from './progress';
+import { clearStuck, markStuck, publishPending, watch } from './progress';
 import { since } from './versions';
 import type { OrderState } from './state';
 
@@ -54,6 +54,7 @@ export async function callOnce<T>(o: OrderState, what: string, run: (via: Partie
     } catch (error) {
       if (!(error instanceof ActivityFailure && error.cause instanceof TimeoutFailure)) throw error;
     }
+    publishPending(o);
   }
   return watched ? watch(o, run(asActivities), what) : run(asActivities);
 }
@@ -100,6 +101,7 @@ export async function callRemote<T>(
         scope,
       );
       o.pollRequested = false;
+      publishPending(o);
       await condition(() => o.pollRequested, gap, { summary: `Retry ${what} after ${f.code}` });
       o.pollRequested = false;
     }

@@ -43,8 +43,8 @@ export class OrderState {
   legacyStuck?: StuckReason;
   /** Started by the lean code (versions.ts): evaluated once, at the start of each run. */
   lean = false;
-  /** A publish is due at the end of this workflow task (lean orders). */
-  publishDue = false;
+  /** A lean order's changes not yet published: it publishes where it waits (progress.ts). */
+  publishDirty = false;
   /** The search attributes last upserted, to write only what changed. */
   published: Record<string, string | undefined> = {};
   payment: PaymentView;
