@@ -60,8 +60,6 @@ export interface OrderTimeouts {
   clearanceDeadlineMs: number;
   /** Alipay+'s minimum gap between declare calls for one id: 5 minutes, which Alipay+ says it may adjust. */
   retransmitGapMs?: number;
-  /** How long a call may run as a local activity, retries included, before it goes out as an activity (default 60 s). */
-  localCallWindowMs?: number;
   /** A waiting order continues as new past this many history events (default 10,000); tests set it low. */
   continueAsNewAfterEvents?: number;
 }

@@ -1,4 +1,4 @@
-import { ActivityFailure, TimeoutFailure, condition } from '@temporalio/workflow';
+import { condition, isCancellation } from '@temporalio/workflow';
 import { finalAnswerHandling, stepDecidesOtherwise, type FinalAnswerHandling, type RemoteCall } from '../../domain/final-answers';
 import { asActivities, asLocalActivities, type Parties } from './activities';
 import { STUCK_POLL_GAP } from './customs-polling';
@@ -38,21 +38,19 @@ export class FinalAnswer extends Error {
   }
 }
 
-/** How long a call may take as a local activity, retries included, before it goes out as an activity. */
-const LOCAL_CALL_WINDOW = MINUTE;
-
 /**
  * Makes one call and returns its answer; a final answer throws. A local activity first: it runs in the
- * workflow task and costs one marker in the history. One that has not succeeded within its window
+ * workflow task and costs one marker in the history. One that has not succeeded in a few quick attempts
  * (Alipay+ down, say) goes out as an activity, which Temporal retries with no history events, watched so
  * the order shows as stuck while it keeps failing.
  */
 export async function callOnce<T>(o: OrderState, what: string, run: (via: Parties) => Promise<T>, { watched = true } = {}): Promise<T> {
   if (o.lean) {
     try {
-      return await run(asLocalActivities(o.timeouts.localCallWindowMs ?? LOCAL_CALL_WINDOW));
+      return await run(asLocalActivities);
     } catch (error) {
-      if (!(error instanceof ActivityFailure && error.cause instanceof TimeoutFailure)) throw error;
+      // A final answer is the call's answer; anything else that outlasted the quick attempts goes out as an activity.
+      if (finalCode(error) || isCancellation(error)) throw error;
     }
     publishPending(o);
   }
