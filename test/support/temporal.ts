@@ -48,8 +48,6 @@ export interface WorkflowStack {
    * answer, a stale record, a call held in flight). Every other call goes to the real activity.
    */
   stubs: Map<string, ActivityStub>;
-  /** Stops the worker and starts a new one: its workflows continue by replaying their histories. */
-  restartWorker(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -134,17 +132,15 @@ async function buildStack(opts: WorkflowStackOptions, stops: Stop[]): Promise<Wo
       return [name, (...args: unknown[]) => stubs.get(name)?.(call, ...args) ?? call(...args)];
     }),
   );
-  const newWorker = () =>
-    Worker.create({
-      connection: env.nativeConnection,
-      taskQueue,
-      workflowsPath: require.resolve('../../workflows'),
-      activities,
-      dataConverter,
-      maxCachedWorkflows: opts.maxCachedWorkflows,
-    });
-  let worker = await newWorker();
-  let running = worker.run();
+  const worker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue,
+    workflowsPath: require.resolve('../../workflows'),
+    activities,
+    dataConverter,
+    maxCachedWorkflows: opts.maxCachedWorkflows,
+  });
+  const running = worker.run();
   /** Shuts the worker down and waits for it, its activities included; rejects if the worker failed. */
   const stopWorker = async () => {
     if (worker.getState() === 'RUNNING') worker.shutdown();
@@ -169,11 +165,6 @@ async function buildStack(opts: WorkflowStackOptions, stops: Stop[]): Promise<Wo
       skippedTimeoutMs: stepMs * maxSteps,
       sleep: (ms) => env.sleep(ms),
     }),
-    restartWorker: async () => {
-      await stopWorker();
-      worker = await newWorker();
-      running = worker.run();
-    },
     // The notifier, the worker, the receiver, the sandbox, then the connections and the test server.
     close: () => stopAll(stops),
   };
