@@ -1,6 +1,5 @@
 import {
   proxyActivities,
-  proxyLocalActivities,
   type ActivityInput,
   type LocalActivityInput,
   type Next,
@@ -11,12 +10,11 @@ import type { createActivities } from '../../activities';
 
 // An incompatible change to the order workflow, made without copying it: the replay test bundles the
 // real workflows with this interceptor, which schedules one more activity (keying the buyer quota again)
-// just before Alipay+ pay, as an activity or, for orders that call pay as a local activity, as a local one. The workflow's commands then come in another order than in any recorded
+// just before Alipay+ pay, whether pay is an activity or, in a lean order, a local activity. The workflow's commands then come in another order than in any recorded
 // history that reached payment creation, which a replay must report as a DeterminismViolationError.
 
 type Activities = ReturnType<typeof createActivities>;
 const { buyerQuotaKey } = proxyActivities<Activities>({ startToCloseTimeout: '20 seconds' });
-const local = proxyLocalActivities<Activities>({ startToCloseTimeout: '20 seconds' });
 const EXTRA = { certificateType: 'ID_CARD', certificateNo: 'reordered' } as const;
 
 class ExtraCallBeforePayment implements WorkflowOutboundCallsInterceptor {
@@ -31,7 +29,7 @@ class ExtraCallBeforePayment implements WorkflowOutboundCallsInterceptor {
     input: LocalActivityInput,
     next: Next<WorkflowOutboundCallsInterceptor, 'scheduleLocalActivity'>,
   ): Promise<unknown> {
-    if (input.activityType === 'createPayment') local.buyerQuotaKey(EXTRA).catch(() => undefined);
+    if (input.activityType === 'createPayment') buyerQuotaKey(EXTRA).catch(() => undefined);
     return next(input);
   }
 }
