@@ -187,6 +187,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const cli = cliExecutable()?.path;
   if (!cli) throw new Error('no Temporal CLI: run `bash dev/setup.sh`, or set TEMPORAL_CLI_PATH');
   const tsx = (file: string) => ['--import', 'tsx', join(ROOT, file)];
+  // WORKER_V8_LOG=<file> profiles the worker: V8 writes its tick log as it goes, so a killed worker leaves
+  // one too (read it with `node --prof-process <file>`).
+  const v8TickLog = (file?: string) => (file ? ['--prof', `--logfile=${file}`, '--no-logfile-per-isolate'] : []);
   const alipayEnv = {
     ALIPAY_PLUS_BASE_URL: sandboxUrl,
     ALIPAY_PLUS_CLIENT_ID: 'SANDBOX_MERCHANT',
@@ -255,7 +258,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const worker = new Child(
     'worker',
     process.execPath,
-    tsx('workers/main.ts'),
+    [...v8TickLog(process.env.WORKER_V8_LOG), ...tsx('workers/main.ts')],
     {
       ...temporalEnv,
       ...alipayEnv,
