@@ -37,7 +37,7 @@ const stuckWith = (orderId: string, code: string, skipMs = 10_000) =>
 
 /** What the order's buyer has reserved of their annual quota, keyed as the worker keys it. */
 async function quotaReservedFen(order: OrderInput) {
-  const key = await quotaActivities({ temporal: s.env.client, taskQueue: s.taskQueue, buyerKeySecret: 'test-secret' }).buyerQuotaKey(
+  const key = await quotaActivities({ temporal: s.env.client, quotaTaskQueue: '', buyerKeySecret: 'test-secret' }).buyerQuotaKey(
     order.buyer,
   );
   const year = customsYear(await s.env.currentTimeMs());
