@@ -43,6 +43,8 @@ async function main() {
   const orders = await Worker.create({
     ...common,
     taskQueue: settings.TEMPORAL_TASK_QUEUE,
+    // The SDK runs every workflow on one thread by default; orders keep two cores busy under load.
+    workflowThreadPoolSize: 2,
     activities: createActivities({
       alipay: new AlipayPlusClient({ ...alipayConfig, logger: logger.child({ component: 'alipay-plus' }) }),
       eport: new EPortClient(settings.EPORT_BASE_URL),
