@@ -15,7 +15,11 @@ import {
 
 export interface QuotaDeps {
   temporal: Client;
-  taskQueue: string;
+  /**
+   * The task queue new quota entities run on. Not the orders' queue: an order's local activity waits in its
+   * workflow task for the entity's update, so entities need workflow task slots that orders cannot fill.
+   */
+  quotaTaskQueue: string;
   /** Secret for the buyer key, so the quota workflow's id never reveals an ID number. */
   buyerKeySecret: string;
   /** Continue-as-new cadence for the quota workflow; tests set it low. */
@@ -61,7 +65,7 @@ export function quotaActivities(deps: QuotaDeps) {
           args: [{ orderId: r.orderId, amountFen: r.amountFen, ...(r.holdUntil !== undefined && { holdUntil: r.holdUntil }) }],
           startWorkflowOperation: new WithStartWorkflowOperation('buyerQuotaWorkflow', {
             workflowId: quotaWorkflowId(r.buyerKey, r.year),
-            taskQueue: deps.taskQueue,
+            taskQueue: deps.quotaTaskQueue,
             args: [initial],
             workflowIdConflictPolicy: 'USE_EXISTING',
             staticSummary: `Cross-border quota of one buyer for ${r.year}`,

@@ -161,7 +161,7 @@ async function main() {
 /** BUYER's buyerQuotaWorkflow, keyed as the worker keys it, with the stack's buyer key secret. */
 async function quotaWorkflowIdOf(stack: Stack): Promise<string> {
   const buyerKeySecret = readFileSync(join(ROOT, '.dev', 'buyer-key-secret'), 'utf8').trim();
-  const buyerKey = await quotaActivities({ temporal: stack.client, taskQueue: stack.taskQueue, buyerKeySecret }).buyerQuotaKey(BUYER);
+  const buyerKey = await quotaActivities({ temporal: stack.client, quotaTaskQueue: '', buyerKeySecret }).buyerQuotaKey(BUYER);
   return quotaWorkflowId(buyerKey, customsYear(Date.now()));
 }
 

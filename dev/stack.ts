@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createWriteStream, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { devNull } from 'node:os';
+import { constants as osConstants, devNull } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
@@ -151,6 +151,25 @@ class Child {
   }
 }
 
+/** What kills each running stack's children, for the signal handlers below. */
+const stackKillers = new Set<() => void>();
+
+/**
+ * A SIGTERM or SIGHUP ends the process without its 'exit' handlers, so the stacks' children would outlive
+ * it. (SIGINT from a terminal reaches the children too, and the demo handles it to stop gracefully.)
+ */
+function killOnSignal(killAll: () => void) {
+  if (stackKillers.size === 0) {
+    for (const signal of ['SIGTERM', 'SIGHUP'] as const) {
+      process.once(signal, () => {
+        stackKillers.forEach((kill) => kill());
+        process.exit(128 + osConstants.signals[signal]);
+      });
+    }
+  }
+  stackKillers.add(killAll);
+}
+
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const port = async (name: keyof NonNullable<StackOptions['ports']>) => options.ports?.[name] ?? (await freePort());
   const ports = {
@@ -187,6 +206,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const cli = cliExecutable()?.path;
   if (!cli) throw new Error('no Temporal CLI: run `bash dev/setup.sh`, or set TEMPORAL_CLI_PATH');
   const tsx = (file: string) => ['--import', 'tsx', join(ROOT, file)];
+  // WORKER_V8_LOG=<file> profiles the worker: V8 writes its tick log as it goes, so a killed worker leaves
+  // one too (read it with `node --prof-process <file>`).
+  const v8TickLog = (file?: string) => (file ? ['--prof', `--logfile=${file}`, '--no-logfile-per-isolate'] : []);
   const alipayEnv = {
     ALIPAY_PLUS_BASE_URL: sandboxUrl,
     ALIPAY_PLUS_CLIENT_ID: 'SANDBOX_MERCHANT',
@@ -255,7 +277,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const worker = new Child(
     'worker',
     process.execPath,
-    tsx('workers/main.ts'),
+    [...v8TickLog(process.env.WORKER_V8_LOG), ...tsx('workers/main.ts')],
     {
       ...temporalEnv,
       ...alipayEnv,
@@ -270,6 +292,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const children = [worker, receiver, codec, sandbox, server];
   const killAll = () => children.forEach((c) => c.running && c.proc!.kill('SIGKILL'));
   process.once('exit', killAll);
+  killOnSignal(killAll);
 
   /** A new connection that the server has answered. */
   const serverAnswers = async () => {

@@ -31,27 +31,36 @@ async function main() {
 
   const temporal = await connectClient(settings.temporal, dataConverter);
   const connection = await connectWorker(settings.temporal);
-  const worker = await Worker.create({
+  const common = {
     connection,
     namespace: settings.temporal.namespace,
-    taskQueue: settings.TEMPORAL_TASK_QUEUE,
     workflowBundle: { codePath: settings.WORKFLOW_BUNDLE_PATH },
     dataConverter,
+    // On SIGTERM or SIGINT the worker stops polling and lets running activities finish for this long.
+    shutdownGraceTime: '10 seconds',
+  };
+  // Orders, and the quota entities started before they had a queue of their own.
+  const orders = await Worker.create({
+    ...common,
+    taskQueue: settings.TEMPORAL_TASK_QUEUE,
+    // The SDK runs every workflow on one thread by default; orders keep two cores busy under load.
+    workflowThreadPoolSize: 2,
     activities: createActivities({
       alipay: new AlipayPlusClient({ ...alipayConfig, logger: logger.child({ component: 'alipay-plus' }) }),
       eport: new EPortClient(settings.EPORT_BASE_URL),
       notifyUrl: settings.NOTIFY_URL,
       redirectUrl: settings.PAYMENT_REDIRECT_URL,
       temporal,
-      taskQueue: settings.TEMPORAL_TASK_QUEUE,
+      quotaTaskQueue: settings.quotaTaskQueue,
       buyerKeySecret: settings.buyerKeySecret,
     }),
-    // On SIGTERM or SIGINT the worker stops polling and lets running activities finish for this long.
-    shutdownGraceTime: '10 seconds',
   });
+  // The quota entities, with workflow task slots of their own: an order's workflow task waits for them.
+  const quotas = await Worker.create({ ...common, taskQueue: settings.quotaTaskQueue });
   logger.info(
     {
       taskQueue: settings.TEMPORAL_TASK_QUEUE,
+      quotaTaskQueue: settings.quotaTaskQueue,
       namespace: settings.temporal.namespace,
       address: settings.temporal.connection.address,
       ...(settings.temporal.profile && { profile: settings.temporal.profile }),
@@ -59,7 +68,7 @@ async function main() {
     },
     'worker started',
   );
-  await worker.run(); // returns once a shutdown signal has drained the worker
+  await Promise.all([orders.run(), quotas.run()]); // return once a shutdown signal has drained them
   await connection.close();
   await temporal.connection.close();
   logger.info('worker stopped');

@@ -9,6 +9,8 @@ import { loadTemporalSettings, taskQueueSetting, type TemporalSettings } from '.
 
 const workerSettingsSchema = z.object({
   TEMPORAL_TASK_QUEUE: taskQueueSetting,
+  /** The buyers' quota entities; by default the orders' queue with `-quota` appended. */
+  TEMPORAL_QUOTA_TASK_QUEUE: z.string().min(1).optional(),
   METRICS_HOST: z.string().min(1).default('127.0.0.1'),
   METRICS_PORT: z.coerce.number().int().min(1).max(65535).default(9464),
   LOG_LEVEL: logLevelSetting,
@@ -19,7 +21,11 @@ const workerSettingsSchema = z.object({
   WORKFLOW_BUNDLE_PATH: z.string().min(1).default(defaultWorkflowBundlePath()),
 });
 
-export type WorkerSettings = z.infer<typeof workerSettingsSchema> & { temporal: TemporalSettings; buyerKeySecret: string };
+export type WorkerSettings = z.infer<typeof workerSettingsSchema> & {
+  temporal: TemporalSettings;
+  buyerKeySecret: string;
+  quotaTaskQueue: string;
+};
 
 export function loadWorkerSettings(env: NodeJS.ProcessEnv = process.env): WorkerSettings {
   const temporal = loadTemporalSettings(env);
@@ -31,5 +37,5 @@ export function loadWorkerSettings(env: NodeJS.ProcessEnv = process.env): Worker
     throw new SettingsError(`BUYER_KEY_SECRET_FILE cannot be read (${s.BUYER_KEY_SECRET_FILE}): ${(error as Error).message}`);
   }
   if (buyerKeySecret.length < 16) throw new SettingsError('BUYER_KEY_SECRET_FILE must hold a secret of at least 16 characters');
-  return { ...s, temporal, buyerKeySecret };
+  return { ...s, temporal, buyerKeySecret, quotaTaskQueue: s.TEMPORAL_QUOTA_TASK_QUEUE ?? `${s.TEMPORAL_TASK_QUEUE}-quota` };
 }

@@ -94,7 +94,7 @@ export async function costOf(stack: Stack, drives: CostDrive[], timeoutMs: numbe
   mkdirSync(historiesDir, { recursive: true });
   const quota = quotaActivities({
     temporal: stack.client,
-    taskQueue: '',
+    quotaTaskQueue: '',
     buyerKeySecret: readFileSync(stack.buyerKeySecretFile, 'utf8').trim(),
   });
   let timer: NodeJS.Timeout | undefined;

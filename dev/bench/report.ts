@@ -158,7 +158,7 @@ export function markdownSummary(r: BenchReport, resultsDir: string): string {
         `so an order is released no sooner than ${POLL_SCHEDULE_MS / 1000} s after it is declared; the last row is what the pipeline adds to that. ` +
         'A failed checkout is a `startOrder` call that threw or did not return the cashier URL within 30 s (the bench\u2019s deadline); its order is never paid. ' +
         'The unloaded orders\u2019 customs polls (30 s and 60 s after declaring) fall into the load phase, so their release times carry its load. ' +
-        'Paid → notification sent is the sandbox\u2019s own queue: it sends one notification at a time and waits for each acknowledgement, ' +
+        'Paid → notification sent includes the sandbox\u2019s own queue: it sends up to 16 notifications at a time and waits for each acknowledgement, ' +
         'which the notify receiver gives only once the order has accepted the update.',
     );
     out.push('');

@@ -120,7 +120,7 @@ export async function quotaCheck(
   buyerKeySecret: string,
 ): Promise<Check> {
   // The worker's own keying of a buyer: an HMAC of the certificate, with the stack's secret.
-  const quota = quotaActivities({ temporal: client, taskQueue: '', buyerKeySecret });
+  const quota = quotaActivities({ temporal: client, quotaTaskQueue: '', buyerKeySecret });
   const year = customsYear(Date.now());
   const buyers = new Map<string, { buyer: Buyer; releasedFen: number }>();
   for (const { order } of plan) {

@@ -2,13 +2,14 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { Worker } from '@temporalio/worker';
 import type { google } from '@temporalio/proto';
-import { orderStatus, startOrder } from '../../client/orders';
+import { orderStatus, requestRefund, startOrder } from '../../client/orders';
 import type { Stack } from '../../dev/stack';
 import type { Stage } from '../../domain/order-api';
 import { orderWorkflowId } from '../../domain/order';
 import { payerOf, sampleOrder } from '../../dev/scenarios/orders';
 import { waitForStage, waitForStatus } from '../../dev/scenarios/wait-for-status';
 import { CUSTOMS_TIMEOUTS, FAST_CUSTOMS, assertLogsFreeOfPii, queryStatus, sleep, startE2EStack } from '../support/e2e';
+import { calledActivity } from '../support/history';
 import { freshBuyer } from '../support/workflow-helpers';
 
 // The worker process killed with SIGKILL in the middle of an order, then started again: Temporal
@@ -46,7 +47,7 @@ async function assertEachEffectOnce(orderId: string) {
 }
 
 test(
-  'SIGKILL during the customs review: the restarted worker finishes the order, one payment, one declaration',
+  'SIGKILL during the customs review: the restarted worker finishes the order, one payment, one declaration; refunds after more kills are made once',
   { timeout: 360_000 },
   async () => {
     const buyer = freshBuyer();
@@ -74,6 +75,23 @@ test(
 
     const { kinds } = await assertEachEffectOnce(order.orderId);
     assert.deepEqual(kinds, ['FIRST'], 'the declaration was never sent again');
+
+    // A refund after each of two more kills: each is made once, with its own request id.
+    for (const [amountFen, reason] of [
+      [1_000, 'gift wrap missing'],
+      [2_000, 'late'],
+    ] as const) {
+      await stack.stopWorker('SIGKILL');
+      await stack.startWorker();
+      await requestRefund(stack.client, order.orderId, { amountFen, reason, requestedBy: 'support' });
+    }
+    assert.deepEqual(
+      (await stack.helpers.ledgerOf(order.orderId)).refunds.map((r) => [r.refundRequestId, r.amount.value]),
+      [
+        [`${order.orderId}-R1`, '1000'],
+        [`${order.orderId}-R2`, '2000'],
+      ],
+    );
   },
 );
 
@@ -168,10 +186,9 @@ test(
     const events = history.events ?? [];
     const fired = events.findIndex((e) => e.timerFiredEventAttributes && e.eventTime && tsMs(e.eventTime) >= reviewFrom + 25_000);
     assert.ok(fired > 0, "the review's poll timer fired while the worker was down");
-    const next = events.slice(fired).find((e) => e.activityTaskScheduledEventAttributes || e.timerStartedEventAttributes);
+    const next = events.slice(fired).find((e) => calledActivity(e) || e.timerStartedEventAttributes);
     assert.equal(
-      next?.activityTaskScheduledEventAttributes?.activityType?.name ??
-        `a ${next?.timerStartedEventAttributes ? 'timer' : 'missing event'}`,
+      (next && calledActivity(next)) ?? `a ${next?.timerStartedEventAttributes ? 'timer' : 'missing event'}`,
       'inquireDeclarations',
       'after its poll timer fired, the order polled customs rather than waiting again',
     );

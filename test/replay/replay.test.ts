@@ -6,6 +6,7 @@ import { DefaultLogger, Runtime, Worker, bundleWorkflowCode, type ReplayResult, 
 import { DeterminismViolationError } from '@temporalio/workflow';
 import { AesGcmCodec, parseKeyring } from '../../platform/aes-gcm-codec';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
+import { calledActivity } from '../support/history';
 
 // Replays the histories recorded from real end-to-end runs (`npm run record-histories`) against the
 // workflow code as it is now. A change that would break orders already running fails here, before it
@@ -36,8 +37,7 @@ const recorded = files.map((f) => ({
 }));
 const histories = () => recorded.map(({ workflowId, json }) => ({ workflowId, history: historyFromJSON(json) }));
 
-const activities = (json: RecordedHistory) =>
-  json.events.map((e) => e.activityTaskScheduledEventAttributes?.activityType?.name).filter(Boolean);
+const activities = (json: RecordedHistory) => json.events.map(calledActivity).filter(Boolean);
 const reachesPayment = (json: RecordedHistory) => activities(json).includes('createPayment');
 /**
  * Whether the order learned its payment from the notification: it came before any inquiryPayment. An order
@@ -47,7 +47,7 @@ const notified = (json: RecordedHistory) => {
   const notification = json.events.findIndex(
     (e) => e.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input?.name === 'paymentNotification',
   );
-  const inquiry = json.events.findIndex((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'inquirePayment');
+  const inquiry = json.events.findIndex((e) => calledActivity(e) === 'inquirePayment');
   return notification >= 0 && (inquiry < 0 || notification < inquiry);
 };
 /** Whether the history recorded the patch marker of `patchId` (core writes it unencrypted). */

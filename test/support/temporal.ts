@@ -2,7 +2,7 @@ import { temporal } from '@temporalio/proto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { AesGcmCodec, newKeySpec, parseKeyring } from '../../platform/aes-gcm-codec';
 import { ORDER_SEARCH_ATTRIBUTES } from '../../domain/search-attributes';
-import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
+import { DefaultLogger, Runtime, Worker, bundleWorkflowCode } from '@temporalio/worker';
 import { createActivities } from '../../activities';
 import { startNotifyReceiver, type NotifyReceiver } from '../../notify-receiver/server';
 import type { WaitOptions } from '../../dev/scenarios/wait-for-status';
@@ -36,8 +36,9 @@ export interface WorkflowStack {
   env: TestWorkflowEnvironment;
   f: SandboxFixture;
   receiver: NotifyReceiver;
-  worker: Worker;
   taskQueue: string;
+  /** The task queue the quota entities run on. */
+  quotaTaskQueue: string;
   /**
    * How `waitForStatus` waits on this stack: it skips `stepMs` of the test server's time between looks,
    * and gives up after `maxSteps` looks (or 180 s of real time).
@@ -48,8 +49,6 @@ export interface WorkflowStack {
    * answer, a stale record, a call held in flight). Every other call goes to the real activity.
    */
   stubs: Map<string, ActivityStub>;
-  /** Stops the worker and starts a new one: its workflows continue by replaying their histories. */
-  restartWorker(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -58,8 +57,6 @@ export type ActivityStub = (real: (...args: unknown[]) => Promise<unknown>, ...a
 
 export interface WorkflowStackOptions {
   quotaUpdatesPerRun?: number;
-  /** 0 replays every workflow task from the full history, as after a crash; it also avoids sticky queues. */
-  maxCachedWorkflows?: number;
 }
 
 export async function startWorkflowStack(opts: WorkflowStackOptions = {}): Promise<WorkflowStack> {
@@ -117,13 +114,14 @@ async function buildStack(opts: WorkflowStackOptions, stops: Stop[]): Promise<Wo
   });
   stops.push(() => receiver.close());
   const taskQueue = 'orders-test';
+  const quotaTaskQueue = 'orders-test-quota';
   const realActivities = createActivities({
     alipay: f.client,
     eport: new EPortClient(f.sandbox.url),
     notifyUrl: receiver.url,
     redirectUrl: 'https://merchant.example/return',
     temporal: env.client,
-    taskQueue,
+    quotaTaskQueue,
     buyerKeySecret: 'test-secret',
     quotaUpdatesPerRun: opts.quotaUpdatesPerRun,
   });
@@ -134,23 +132,19 @@ async function buildStack(opts: WorkflowStackOptions, stops: Stop[]): Promise<Wo
       return [name, (...args: unknown[]) => stubs.get(name)?.(call, ...args) ?? call(...args)];
     }),
   );
-  const newWorker = () =>
-    Worker.create({
-      connection: env.nativeConnection,
-      taskQueue,
-      workflowsPath: require.resolve('../../workflows'),
-      activities,
-      dataConverter,
-      maxCachedWorkflows: opts.maxCachedWorkflows,
+  // As in production (workers/main.ts): orders on one queue, the quota entities on their own.
+  const workflowBundle = await bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: new DefaultLogger('WARN') });
+  const common = { connection: env.nativeConnection, workflowBundle, dataConverter };
+  const worker = await Worker.create({ ...common, taskQueue, activities });
+  const quotaWorker = await Worker.create({ ...common, taskQueue: quotaTaskQueue });
+  for (const w of [worker, quotaWorker]) {
+    const running = w.run();
+    // Shuts the worker down and waits for it, its activities included; rejects if the worker failed.
+    stops.push(async () => {
+      if (w.getState() === 'RUNNING') w.shutdown();
+      await running;
     });
-  let worker = await newWorker();
-  let running = worker.run();
-  /** Shuts the worker down and waits for it, its activities included; rejects if the worker failed. */
-  const stopWorker = async () => {
-    if (worker.getState() === 'RUNNING') worker.shutdown();
-    await running;
-  };
-  stops.push(stopWorker);
+  }
   // Stopped first: the sandbox's notifier, which reads the test server's clock on a timer and posts to
   // the receiver, whose update needs the worker. So a notification under way is finished while the
   // worker still runs, and nothing reads the clock once the test server goes.
@@ -159,21 +153,14 @@ async function buildStack(opts: WorkflowStackOptions, stops: Stop[]): Promise<Wo
     env,
     f,
     receiver,
-    get worker() {
-      return worker;
-    },
     taskQueue,
+    quotaTaskQueue,
     stubs,
     skipping: (stepMs = 30_000, maxSteps = 400) => ({
       intervalMs: stepMs,
       skippedTimeoutMs: stepMs * maxSteps,
       sleep: (ms) => env.sleep(ms),
     }),
-    restartWorker: async () => {
-      await stopWorker();
-      worker = await newWorker();
-      running = worker.run();
-    },
     // The notifier, the worker, the receiver, the sandbox, then the connections and the test server.
     close: () => stopAll(stops),
   };

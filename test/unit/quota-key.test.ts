@@ -7,7 +7,7 @@ import { normalizeCertificateNo } from '../../domain/identity';
 // One buyer, one quota: the same certificate typed with other spaces or case must key the same entity.
 
 const keyOf = (certificateType: string, certificateNo: string) =>
-  quotaActivities({ temporal: {} as Client, taskQueue: 'unused', buyerKeySecret: 'test-secret' }).buyerQuotaKey({
+  quotaActivities({ temporal: {} as Client, quotaTaskQueue: 'unused', buyerKeySecret: 'test-secret' }).buyerQuotaKey({
     certificateType,
     certificateNo,
   });

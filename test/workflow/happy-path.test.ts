@@ -1,14 +1,16 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { orderHandle, requestRefund, startOrder } from '../../client/orders';
+import { orderHandle, startOrder } from '../../client/orders';
 import { payerOf, sampleOrder } from '../../dev/scenarios/orders';
 import { waitForStage } from '../../dev/scenarios/wait-for-status';
 import { startWorkflowStack, type WorkflowStack } from '../support/temporal';
 import { untilNotified } from '../support/workflow-helpers';
 
 let s: WorkflowStack;
-// No workflow cache: every workflow task replays the whole history, as a fresh worker after a crash would.
-before(async () => (s = await startWorkflowStack({ maxCachedWorkflows: 0 })));
+// Orders make their calls as local activities, which need the workflow cache: with none, the SDK drops one
+// in flight at each eviction. A new worker that replays an order's history is tested on a real server
+// (test/e2e/crash-recovery.test.ts): the test server never moves a cached workflow off a stopped worker.
+before(async () => (s = await startWorkflowStack()));
 after(() => s?.close());
 
 test('the happy path: checkout returns the cashier URL, the order clears customs and completes after 90 days', async () => {
@@ -38,33 +40,6 @@ test('the happy path: checkout returns the cashier URL, the order clears customs
 
   const result = await orderHandle(s.env.client, order.orderId).result();
   assert.equal(result.stage, 'COMPLETED');
-});
-
-test('a new worker mid-order replays the history and repeats no payment, declaration or refund', async () => {
-  const order = sampleOrder();
-  await startOrder(s.env.client, order, { taskQueue: s.taskQueue });
-  await s.f.helpers.pay(order.orderId, payerOf(order.buyer));
-  await waitForStage(s.env.client, order.orderId, 'CUSTOMS_REVIEW', s.skipping(5_000));
-  await s.restartWorker();
-  const released = await waitForStage(s.env.client, order.orderId, 'RELEASED_FOR_DELIVERY', s.skipping());
-  await requestRefund(s.env.client, order.orderId, { amountFen: 1_000, reason: 'gift wrap missing', requestedBy: 'support' });
-  await s.restartWorker();
-  await requestRefund(s.env.client, order.orderId, { amountFen: 2_000, reason: 'late', requestedBy: 'support' });
-  assert.equal(released.declarations[0].attempts, 1);
-
-  const { payments, declarations, refunds } = await s.f.helpers.ledgerOf(order.orderId);
-  assert.equal(payments.length, 1);
-  assert.deepEqual(
-    declarations.map((d) => d.calls.length),
-    [1],
-  );
-  assert.deepEqual(
-    refunds.map((r) => [r.refundRequestId, r.amount.value]),
-    [
-      [`${order.orderId}-R1`, '1000'],
-      [`${order.orderId}-R2`, '2000'],
-    ],
-  );
 });
 
 test('checking out the same order twice joins the one workflow: same cashier URL, one payment', async () => {

@@ -16,10 +16,15 @@ const DAY = 24 * HOUR;
 let s: WorkflowStack;
 let quota: ReturnType<typeof quotaActivities>;
 before(async () => {
-  // No cache: every workflow task replays the entity's history, so a nondeterministic timer or patch fails here.
-  s = await startWorkflowStack({ maxCachedWorkflows: 0 });
+  // With a cache, as lean orders' local activities need (happy-path.test.ts); the replay test replays the entity.
+  s = await startWorkflowStack();
   // A low cadence, so the entity continues as new several times within each test.
-  quota = quotaActivities({ temporal: s.env.client, taskQueue: s.taskQueue, buyerKeySecret: 'test-secret', quotaUpdatesPerRun: 3 });
+  quota = quotaActivities({
+    temporal: s.env.client,
+    quotaTaskQueue: s.quotaTaskQueue,
+    buyerKeySecret: 'test-secret',
+    quotaUpdatesPerRun: 3,
+  });
 });
 after(() => s?.close());
 

@@ -1,11 +1,11 @@
 import { allHandlersFinished, condition, sleep } from '@temporalio/workflow';
 import { REFUND_WINDOW_MS } from '../../domain/limits';
 import { customsOrdersOf } from '../../domain/order';
-import { eport } from './activities';
+import type { Parties } from './activities';
 import { compensate } from './compensation';
 import { STUCK_POLL_GAP, customsPollGap } from './customs-polling';
 import { continueAsNewWhenLong } from './continuation';
-import { clearStuck, end, markStuck, ordersCleared, setStage } from './progress';
+import { clearStuck, end, markStuck, ordersCleared, publishPending, setStage } from './progress';
 import { commitQuota } from './quota';
 import { FinalAnswer, callRemote } from './remote-call';
 import { iso, type OrderState } from './state';
@@ -28,13 +28,14 @@ export async function clearCustoms(o: OrderState): Promise<boolean> {
     const open = o.clearance.filter((c) => c.status === 'PENDING');
     if (open.length === 0) break;
     await continueAsNewWhenLong(o, 'CLEARANCE');
+    publishPending(o);
     await condition(() => o.pollRequested, o.stuck ? STUCK_POLL_GAP : customsPollGap(loop.polls), {
       summary: 'Step 9: wait for the next clearance poll',
     });
     o.pollRequested = false;
     for (const c of open) {
-      const r = await callRemote(o, 'eportClearance', 'e-port clearance inquiry', () =>
-        eport(`Step 9: clearance of ${c.customsOrderId}`).inquireClearance({ orderNo: c.customsOrderId }),
+      const r = await callRemote(o, 'eportClearance', 'e-port clearance inquiry', (via) =>
+        via.eport(`Step 9: clearance of ${c.customsOrderId}`).inquireClearance({ orderNo: c.customsOrderId }),
       );
       if (r.status === 'RELEASED' || r.status === 'REJECTED') Object.assign(c, { status: r.status, reason: r.reason });
     }
@@ -63,8 +64,8 @@ export async function clearCustoms(o: OrderState): Promise<boolean> {
 async function fileDocuments(o: OrderState) {
   const items = o.declarations.length === 1 ? o.order.items : [];
   for (const d of o.declarations) {
-    await file(o, 'eportOrderDocument', 'e-port order document', () =>
-      eport(`Step 9: order document ${d.customsOrderId}`).submitOrderDocument({
+    await file(o, 'eportOrderDocument', 'e-port order document', (via) =>
+      via.eport(`Step 9: order document ${d.customsOrderId}`).submitOrderDocument({
         orderNo: d.customsOrderId,
         ebpCode: d.merchantCustomsCode,
         goodsValueFen: d.amountFen,
@@ -73,8 +74,8 @@ async function fileDocuments(o: OrderState) {
       }),
     );
     const part = customsOrdersOf(o.order).find((p) => p.customsOrderId === d.customsOrderId)!;
-    await file(o, 'eportWaybill', 'e-port waybill', () =>
-      eport(`Step 9: waybill ${d.customsOrderId}`).submitWaybill({
+    await file(o, 'eportWaybill', 'e-port waybill', (via) =>
+      via.eport(`Step 9: waybill ${d.customsOrderId}`).submitWaybill({
         orderNo: d.customsOrderId,
         waybillNo: part.waybillNo,
         carrier: o.order.logistics.carrier,
@@ -85,7 +86,7 @@ async function fileDocuments(o: OrderState) {
 }
 
 /** Files one document; customs may have decided on it already when an earlier answer was lost. */
-async function file(o: OrderState, call: 'eportOrderDocument' | 'eportWaybill', what: string, run: () => Promise<void>) {
+async function file(o: OrderState, call: 'eportOrderDocument' | 'eportWaybill', what: string, run: (via: Parties) => Promise<void>) {
   try {
     await callRemote(o, call, what, run);
   } catch (error) {
@@ -101,8 +102,10 @@ export async function releaseForDelivery(o: OrderState) {
   const closesAt = o.paidAtMs! + REFUND_WINDOW_MS;
   o.refundWindowOpen = true;
   setStage(o, 'RELEASED_FOR_DELIVERY', `refund requests, until the refund window closes at ${iso(closesAt)}`);
+  publishPending(o);
   if (closesAt > Date.now()) await sleep(closesAt - Date.now(), { summary: 'Step 10: the 90-day refund window' });
   o.refundWindowOpen = false;
   await condition(allHandlersFinished);
   end(o, 'COMPLETED', 'CLEARED: released for delivery; the refund window has closed', 'Your order cleared customs and was delivered.');
+  publishPending(o);
 }

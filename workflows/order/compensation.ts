@@ -1,14 +1,15 @@
-import { condition, patched } from '@temporalio/workflow';
+import { condition } from '@temporalio/workflow';
 import { refundRequestIdFor } from '../../domain/order';
 import { QUOTA_EXCEEDED } from '../../domain/quota-api';
 import type { RefundRequest, RefundView } from '../../domain/order-api';
 import { alipayPlus } from './activities';
 import { finalCode } from './failures';
 import { cancelUnpaidPayment, inquirePayment } from './payment';
-import { clearStuck, end, markStuck, setStage, wait } from './progress';
+import { clearStuck, end, markStuck, publishPending, setStage, wait } from './progress';
 import { releaseQuota } from './quota';
 import { FinalAnswer, callRemote } from './remote-call';
 import { iso, refundableFen, type OrderState } from './state';
+import { since } from './versions';
 
 // Refunds, and the two ways an order is wound up after checkout: a terminal failure after payment
 // (refund what is left, give the quota back) and an operator's cancellation.
@@ -37,7 +38,7 @@ export async function cancelByOperator(o: OrderState) {
   setStage(o, 'COMPENSATING', 'the cancellation of the order');
   if (o.payment.status === 'PROCESSING') {
     // Orders cancelled before this patch called cancelPayment unwatched, and failed on any final answer.
-    const cancel = patched('cancel-through-call-remote') ? cancelUnpaidPayment : cancelUnwatched;
+    const cancel = since(o, 'cancel-through-call-remote') ? cancelUnpaidPayment : cancelUnwatched;
     if (await cancel(o)) o.payment.status = 'CANCELLED';
     else await inquirePayment(o); // the buyer paid meanwhile: refund below
   }
@@ -81,9 +82,10 @@ async function refundWhatIsLeft(o: OrderState, why: { reason: string; requestedB
       `the refund ${refund.refundRequestId} failed: ${refund.failure}; retry it or settle it by hand`,
       'refund',
     );
-    if (!patched('failed-refund-waits-for-operator')) return false;
+    if (!since(o, 'failed-refund-waits-for-operator')) return false;
     wait(o, "an operator's decision on the refused refund (resolve-refund)");
     o.refundResolution = undefined;
+    publishPending(o);
     await condition(() => o.refundResolution !== undefined, { summary: 'Wait for an operator to resolve the refused refund' });
     clearStuck(o, 'refund');
     if (o.refundResolution!.action === 'SETTLED_OUTSIDE_ALIPAY') settledOutsideAlipay(o, refundableFen(o));
@@ -116,8 +118,8 @@ export async function refundPayment(o: OrderState, request: RefundRequest): Prom
   o.refunds.push(view);
   o.pendingRefundFen += view.amountFen;
   try {
-    const r = await callRemote(o, 'refund', `Alipay+ refund ${view.refundRequestId}`, () =>
-      alipayPlus(`Refund ${view.refundRequestId}`).refundPayment({
+    const r = await callRemote(o, 'refund', `Alipay+ refund ${view.refundRequestId}`, (via) =>
+      via.alipayPlus(`Refund ${view.refundRequestId}`).refundPayment({
         refundRequestId: view.refundRequestId,
         paymentRequestId: o.payment.paymentRequestId,
         amountFen: view.amountFen,

@@ -1,13 +1,12 @@
-import { patched } from '@temporalio/workflow';
 import { isCustomsRejection } from '../../domain/customs-codes';
-import { alipayPlus } from './activities';
 import { STUCK_POLL_GAP, customsPollGap } from './customs-polling';
 import { refundBuyerIsNotPayer, scheduleRetransmit, sendDeclaration } from './declaration';
 import { continueAsNewWhenLong } from './continuation';
-import { clearStuck, markStuck, publish, setStage, wait } from './progress';
+import { clearStuck, markStuck, publish, publishPending, setStage, wait } from './progress';
 import { callRemote } from './remote-call';
 import { waitUntil } from '../wake-time';
 import type { Declaration, OrderState } from './state';
+import { since } from './versions';
 
 // Step 8: customs reviews the payment document. Poll inquireDeclarationRequests, retransmit what customs
 // rejected for missing data, hand other rejections to an operator, and flag the order when it stalls.
@@ -70,7 +69,8 @@ export async function reviewCustoms(o: OrderState): Promise<boolean> {
       o.stuck ? Infinity : deadline,
     );
     o.nudged = false;
-    ({ at } = await waitUntil(wakeAt, at, () => o.nudged, 'Step 8: wait for the next customs poll'));
+    publishPending(o);
+    ({ at } = await waitUntil(wakeAt, at, () => o.nudged, 'Step 8: wait for the next customs poll', o.lean));
     if (o.pollRequested) {
       o.pollRequested = false;
       loop.nextPollAt = Date.now();
@@ -84,12 +84,12 @@ async function pollDeclarations(o: OrderState) {
   const open = o.declarations.filter((d) => ['SUBMITTED', 'WAITING_FOR_PROCESSING', 'IN_PROCESS'].includes(d.status));
   for (let i = 0; i < open.length; i += INQUIRY_BATCH) {
     const batch = open.slice(i, i + INQUIRY_BATCH);
-    const r = await callRemote(o, 'inquireDeclarationRequests', 'Alipay+ inquireDeclarationRequests', () =>
-      alipayPlus('Step 8: inquireDeclarationRequests').inquireDeclarations({ declarationIds: batch.map((d) => d.declarationId) }),
+    const r = await callRemote(o, 'inquireDeclarationRequests', 'Alipay+ inquireDeclarationRequests', (via) =>
+      via.alipayPlus('Step 8: inquireDeclarationRequests').inquireDeclarations({ declarationIds: batch.map((d) => d.declarationId) }),
     );
     for (const rec of r.records) {
       const d = batch.find((x) => x.declarationId === rec.declarationId);
-      if (!d || isStale(rec, d)) continue;
+      if (!d || isStale(o, rec, d)) continue;
       d.customsResultCode = rec.customsResultCode;
       d.customsResultDescription = rec.customsResultDescription;
       if (rec.status === 'CUSTOMS_ACCEPT_SUCCESS') d.status = 'ACCEPTED';
@@ -107,9 +107,9 @@ async function pollDeclarations(o: OrderState) {
  * A customs answer returned before the last declare call was made is about an earlier transmission.
  * Records without a time are taken as current (an assumption, written down in docs/architecture.md).
  */
-function isStale(rec: { status: string; resultAt?: string }, d: Declaration): boolean {
+function isStale(o: OrderState, rec: { status: string; resultAt?: string }, d: Declaration): boolean {
   if (rec.resultAt === undefined || d.lastCallStartedAtMs === undefined || rec.status === 'CUSTOMS_ACCEPT_SUCCESS') return false;
-  return Date.parse(rec.resultAt) < d.lastCallStartedAtMs && patched('stale-customs-answer');
+  return Date.parse(rec.resultAt) < d.lastCallStartedAtMs && since(o, 'stale-customs-answer');
 }
 
 /**
@@ -117,7 +117,7 @@ function isStale(rec: { status: string; resultAt?: string }, d: Declaration): bo
  * declaration may have been refused before it could. False when the payment has been refunded.
  */
 async function buyerIsPayer(o: OrderState, d: Declaration): Promise<boolean> {
-  if (!(d.withCertificate && d.identityCheckResult === 'CHECK_NOT_PASSED' && patched('identity-on-retransmission'))) return true;
+  if (!(d.withCertificate && d.identityCheckResult === 'CHECK_NOT_PASSED' && since(o, 'identity-on-retransmission'))) return true;
   await refundBuyerIsNotPayer(o);
   return false;
 }

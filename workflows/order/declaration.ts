@@ -1,12 +1,11 @@
-import { patched } from '@temporalio/workflow';
 import { RETRANSMIT_GAP_MS, formatCny } from '../../domain/limits';
 import { customsCodeOf, customsOrdersOf } from '../../domain/order';
 import type { DeclarationCorrection } from '../../domain/order-api';
-import { alipayPlus } from './activities';
 import { compensate } from './compensation';
 import { markStuck, publish, setStage } from './progress';
 import { FinalAnswer, callRemote } from './remote-call';
 import { iso, type Declaration, type OrderState } from './state';
+import { since } from './versions';
 
 // Step 7: the payment document goes to customs through Alipay+'s declare: one declaration, or one per
 // split part, with ids derived from the order id. Retransmissions reuse the id after Alipay+'s gap.
@@ -69,13 +68,13 @@ export async function sendDeclaration(o: OrderState, d: Declaration) {
   let startedAtMs = Date.now();
   let correctionsBefore = d.corrections.length;
   // A correction that arrives while this call is in flight goes out in the next one, after Alipay+'s gap.
-  const correctedInFlight = () => d.corrections.length > correctionsBefore && patched('correction-in-flight');
+  const correctedInFlight = () => d.corrections.length > correctionsBefore && since(o, 'correction-in-flight');
   try {
-    const r = await callRemote(o, 'declare', `Alipay+ declare ${d.declarationId}`, () => {
+    const r = await callRemote(o, 'declare', `Alipay+ declare ${d.declarationId}`, (via) => {
       // Of the attempt that is answered, after any retries for a configuration answer: it sends the fields as they are now.
       startedAtMs = Date.now();
       correctionsBefore = d.corrections.length;
-      return alipayPlus(`Step 7: declare ${d.declarationId}${d.attempts > 0 ? ' (retransmission)' : ''}`).declare({
+      return via.alipayPlus(`Step 7: declare ${d.declarationId}${d.attempts > 0 ? ' (retransmission)' : ''}`).declare({
         paymentRequestId: o.payment.paymentRequestId,
         declarationId: d.declarationId,
         customsCode: d.customsCode,

@@ -1,10 +1,12 @@
 import { ActivityFailure, ApplicationFailure } from '@temporalio/workflow';
 
-/** The Alipay+ result code of a failed activity, when Alipay+ gave a final answer. */
+/**
+ * The Alipay+ result code of a failed call, when Alipay+ gave a final answer. An activity's failure comes
+ * wrapped in an ActivityFailure; a local activity's comes as the ApplicationFailure itself.
+ */
 export function finalCode(error: unknown): { code: string; message: string } | undefined {
-  if (error instanceof ActivityFailure && error.cause instanceof ApplicationFailure && error.cause.nonRetryable) {
-    return { code: error.cause.type ?? 'UNKNOWN', message: error.cause.message };
-  }
+  const failure = error instanceof ActivityFailure ? error.cause : error;
+  if (failure instanceof ApplicationFailure && failure.nonRetryable) return { code: failure.type ?? 'UNKNOWN', message: failure.message };
   return undefined;
 }
 

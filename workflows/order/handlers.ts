@@ -22,7 +22,7 @@ import {
 import { refundPayment } from './compensation';
 import { applyCorrection } from './declaration';
 import { recordPaid } from './payment';
-import { clearStuck } from './progress';
+import { clearStuck, publishPending } from './progress';
 import { iso, orderStatus, type OrderState } from './state';
 import {
   refuseCancel,
@@ -72,6 +72,7 @@ export function registerHandlers(o: OrderState) {
     async (r: RefundRequest) => {
       record(o, 'requestRefund', { operator: r.requestedBy, reason: r.reason }, formatCny(r.amountFen));
       const view = await refundPayment(o, r);
+      publishPending(o); // the order's main flow may be asleep for weeks
       if (view.status === 'FAILED') throw ApplicationFailure.create({ type: 'REFUND_FAILED', message: view.failure!, nonRetryable: true });
       return view;
     },

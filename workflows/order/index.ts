@@ -1,4 +1,4 @@
-import { ApplicationFailure, CancellationScope, allHandlersFinished, condition, isCancellation } from '@temporalio/workflow';
+import { ApplicationFailure, CancellationScope, allHandlersFinished, condition, isCancellation, patched } from '@temporalio/workflow';
 import { DEFAULT_TIMEOUTS, type OrderStatus, type OrderTimeouts } from '../../domain/order-api';
 import { orderInputSchema, orderProblems, type OrderInput } from '../../domain/order';
 import { QUOTA_EXCEEDED } from '../../domain/quota-api';
@@ -10,10 +10,11 @@ import { declare } from './declaration';
 import { registerHandlers } from './handlers';
 import { awaitPayment, createPayment } from './payment';
 import { confirmNotifiedPayment } from './payment-confirmation';
-import { end, setStage } from './progress';
+import { end, publishPending, setStage } from './progress';
 import { holdQuotaForPayment, reserveQuota } from './quota';
 import { passRealNameGate } from './real-name';
 import { OrderState, orderStatus } from './state';
+import { LEAN_ORDER } from './versions';
 
 // One order, from checkout to the end of its refund window. Every wait is a durable timer and every
 // Alipay+ call an activity with a deterministic idempotency key, so a crash anywhere changes nothing.
@@ -32,6 +33,7 @@ import { OrderState, orderStatus } from './state';
 // Final answers from Alipay+, the e-port and the quota: remote-call.ts, by the table in domain/final-answers.ts.
 // Long waits continue as new with the order's state: continuation.ts.
 // Refunds and cancellation: compensation.ts. Where the order stands: progress.ts. Its data: state.ts.
+// How calls are made: activities.ts and remote-call.ts; which behaviour an order runs with: versions.ts.
 
 export async function orderWorkflow(
   input: OrderInput,
@@ -39,6 +41,7 @@ export async function orderWorkflow(
   continued?: Continuation,
 ): Promise<OrderStatus> {
   const o = new OrderState(input, timeouts);
+  o.lean = patched(LEAN_ORDER);
   registerHandlers(o);
 
   if (continued) {
@@ -60,6 +63,7 @@ export async function orderWorkflow(
     if (!(o.cancelRequest && isCancellation(error))) throw error;
     await CancellationScope.nonCancellable(() => cancelByOperator(o));
   }
+  publishPending(o);
   await condition(allHandlersFinished);
   return orderStatus(o);
 }
@@ -87,6 +91,7 @@ async function fromCustoms(o: OrderState, step: ContinuedStep) {
 async function reject(o: OrderState, rule: string, message: string): Promise<never> {
   o.checkoutFailure ??= ApplicationFailure.create({ type: rule, message, nonRetryable: true });
   end(o, 'REJECTED', message, message);
+  publishPending(o);
   await condition(allHandlersFinished);
   throw o.checkoutFailure;
 }

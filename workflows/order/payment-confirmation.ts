@@ -1,12 +1,12 @@
-import { patched, sleep } from '@temporalio/workflow';
+import { sleep } from '@temporalio/workflow';
 import { formatCny } from '../../domain/limits';
-import { alipayPlus } from './activities';
 import { compensate } from './compensation';
 import { cancelUnpaidPayment } from './payment';
-import { end, wait } from './progress';
+import { end, publishPending, wait } from './progress';
 import { releaseQuota } from './quota';
 import { callRemote } from './remote-call';
 import type { OrderState } from './state';
+import { since } from './versions';
 
 // Step 6, defence in depth: a result that came by notification is confirmed once by an authenticated
 // pull before anything reaches customs, so a forged notification that slipped past the receiver's
@@ -19,17 +19,18 @@ const CONFIRMATION_RETRY_GAPS = [10 * SECOND, 30 * SECOND, 60 * SECOND, 120 * SE
 /** Whether the order may go on; when it may not, the order has been wound up. */
 export async function confirmNotifiedPayment(o: OrderState): Promise<boolean> {
   // Behind a patch: orders that were paid before this change replay their histories without the extra call.
-  if (!(o.payment.learnedFrom === 'NOTIFICATION' && patched('confirm-notified-payment'))) return true;
+  if (!(o.payment.learnedFrom === 'NOTIFICATION' && since(o, 'confirm-notified-payment'))) return true;
   wait(o, 'Alipay+ to confirm the notified payment (inquiryPayment)');
   const p = o.payment;
   const inquire = () =>
-    callRemote(o, 'inquiryPayment', 'Alipay+ inquiryPayment', () =>
-      alipayPlus('Steps 4-6: confirm the notified payment').inquirePayment({ paymentRequestId: p.paymentRequestId }),
+    callRemote(o, 'inquiryPayment', 'Alipay+ inquiryPayment', (via) =>
+      via.alipayPlus('Steps 4-6: confirm the notified payment').inquirePayment({ paymentRequestId: p.paymentRequestId }),
     );
   let r = await inquire();
   // PROCESSING right after a notification can be Alipay+'s read lagging its write: ask again before concluding.
   for (const gap of CONFIRMATION_RETRY_GAPS) {
-    if (r.status !== 'PROCESSING' || !patched('confirmation-outwaits-processing')) break;
+    if (r.status !== 'PROCESSING' || !since(o, 'confirmation-outwaits-processing')) break;
+    publishPending(o);
     await sleep(gap, { summary: 'Steps 4-6: confirm the notified payment again' });
     r = await inquire();
   }

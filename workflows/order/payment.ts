@@ -1,11 +1,11 @@
-import { ApplicationFailure, condition, patched } from '@temporalio/workflow';
+import { ApplicationFailure, condition } from '@temporalio/workflow';
 import type { PaymentView } from '../../domain/order-api';
-import { alipayPlus } from './activities';
 import { finalCode } from './failures';
-import { end, ordersStarted, publish, setStage, watch } from './progress';
+import { end, ordersStarted, publish, publishPending, setStage } from './progress';
 import { releaseQuota } from './quota';
-import { FinalAnswer, callRemote } from './remote-call';
+import { FinalAnswer, callOnce, callRemote } from './remote-call';
 import { iso, type OrderState } from './state';
+import { since } from './versions';
 
 // Steps 3 to 6: create the payment (its cashier URL goes back to checkout), then learn its result from
 // the notification, or from inquiryPayment polling as the fallback, until the payment expires.
@@ -20,9 +20,8 @@ export async function createPayment(o: OrderState): Promise<boolean> {
   setStage(o, 'CREATING_PAYMENT', 'Alipay+ to create the payment');
   const expiresAtMs = Date.now() + o.order.paymentExpiryMinutes * MINUTE;
   try {
-    const created = await watch(
-      o,
-      alipayPlus('Step 3: pay').createPayment({
+    const created = await callOnce(o, 'Alipay+ pay', (via) =>
+      via.alipayPlus('Step 3: pay').createPayment({
         paymentRequestId: o.payment.paymentRequestId,
         orderId: o.order.orderId,
         amountFen: o.order.totalFen,
@@ -32,7 +31,6 @@ export async function createPayment(o: OrderState): Promise<boolean> {
           .slice(0, 256),
         expiresAt: iso(expiresAtMs),
       }),
-      'Alipay+ pay',
     );
     Object.assign(o.payment, {
       paymentId: created.paymentId,
@@ -90,6 +88,7 @@ async function pollUntilPaidOrExpired(o: OrderState, expiresAtMs: number) {
   for (let i = 0; o.payment.status === 'PROCESSING'; i++) {
     const left = expiresAtMs - Date.now();
     if (left <= 0) break;
+    publishPending(o);
     const woke = await condition(() => o.payment.status !== 'PROCESSING' || o.pollRequested, Math.min(gap(i), left), {
       summary: 'Steps 4-6: wait for notifyPayment, then inquiryPayment',
     });
@@ -104,15 +103,15 @@ async function pollUntilPaidOrExpired(o: OrderState, expiresAtMs: number) {
  * answer to our own pull ends the order. False when the payment is still open, so waiting goes on.
  */
 async function notifiedFailureStands(o: OrderState): Promise<boolean> {
-  if (!(o.payment.status === 'FAIL' && o.payment.learnedFrom === 'NOTIFICATION' && patched('confirm-failed-notification'))) return true;
+  if (!(o.payment.status === 'FAIL' && o.payment.learnedFrom === 'NOTIFICATION' && since(o, 'confirm-failed-notification'))) return true;
   Object.assign(o.payment, { status: 'PROCESSING', learnedFrom: undefined });
   await inquirePayment(o);
   return (o.payment.status as PaymentView['status']) !== 'PROCESSING';
 }
 
 export async function inquirePayment(o: OrderState) {
-  const r = await callRemote(o, 'inquiryPayment', 'Alipay+ inquiryPayment', () =>
-    alipayPlus('Steps 4-6: inquiryPayment').inquirePayment({ paymentRequestId: o.payment.paymentRequestId }),
+  const r = await callRemote(o, 'inquiryPayment', 'Alipay+ inquiryPayment', (via) =>
+    via.alipayPlus('Steps 4-6: inquiryPayment').inquirePayment({ paymentRequestId: o.payment.paymentRequestId }),
   );
   if (o.payment.status !== 'PROCESSING') return; // a notification got here first
   if (r.status === 'SUCCESS') recordPaid(o, { ...r, learnedFrom: 'INQUIRY' });
@@ -122,8 +121,8 @@ export async function inquirePayment(o: OrderState) {
 /** Closes a payment that must no longer be paid; false when Alipay+ says it was paid meanwhile. */
 export async function cancelUnpaidPayment(o: OrderState): Promise<boolean> {
   try {
-    await callRemote(o, 'cancelPayment', 'Alipay+ cancelPayment', () =>
-      alipayPlus('Step 5: cancel the unpaid payment').cancelPayment({ paymentRequestId: o.payment.paymentRequestId }),
+    await callRemote(o, 'cancelPayment', 'Alipay+ cancelPayment', (via) =>
+      via.alipayPlus('Step 5: cancel the unpaid payment').cancelPayment({ paymentRequestId: o.payment.paymentRequestId }),
     );
     return true;
   } catch (error) {

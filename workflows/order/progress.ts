@@ -56,7 +56,7 @@ export function clearStuck(o: OrderState, scope?: string) {
 function showMostUrgent(o: OrderState) {
   const reasons = Object.values(o.stuckReasons).sort((a, b) => STUCK_CODES.indexOf(a.code) - STUCK_CODES.indexOf(b.code));
   const urgent = reasons[0];
-  o.stuck = urgent?.code === o.legacyStuck?.code || patched('stuck-reason-per-scope') ? urgent : o.legacyStuck;
+  o.stuck = urgent?.code === o.legacyStuck?.code || o.lean || patched('stuck-reason-per-scope') ? urgent : o.legacyStuck;
   publish(o);
 }
 
@@ -78,6 +78,7 @@ export async function watch<T>(o: OrderState, call: Promise<T>, what: string): P
     .then(() => {
       flagged = true;
       markStuck(o, 'CALL_RETRYING', `${what} has not succeeded for ${CALL_STUCK_AFTER / MINUTE} minutes; Temporal keeps retrying it`, what);
+      publishPending(o); // the order waits on the call meanwhile
     })
     .catch(() => undefined);
   try {
@@ -88,8 +89,24 @@ export async function watch<T>(o: OrderState, call: Promise<T>, what: string): P
   }
 }
 
-/** Makes the order findable and readable in the Web UI: search attributes and the current details. */
+/**
+ * Makes the order findable and readable in the Web UI: search attributes and the current details. A lean
+ * order publishes once, when the workflow task's code has run: one upsert per task, not one per change.
+ */
 export function publish(o: OrderState) {
+  if (!o.lean) return publishNow(o);
+  o.publishDirty = true;
+  setCurrentDetails(details(o));
+}
+
+/** Publishes what changed since the last time; a lean order calls it wherever it waits. */
+export function publishPending(o: OrderState) {
+  if (!o.publishDirty) return;
+  o.publishDirty = false;
+  publishNow(o);
+}
+
+function publishNow(o: OrderState) {
   const values: Record<string, string | undefined> = {
     [ORDER_STAGE.name]: o.stage,
     [PAYMENT_STATUS.name]: o.payment.status,

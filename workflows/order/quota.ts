@@ -1,10 +1,10 @@
-import { ApplicationFailure, patched } from '@temporalio/workflow';
+import { ApplicationFailure } from '@temporalio/workflow';
 import { customsYear } from '../../domain/limits';
-import { quotaEntity } from './activities';
 import { finalCode } from './failures';
 import { setStage } from './progress';
-import { FinalAnswer, callRemote } from './remote-call';
+import { FinalAnswer, callOnce, callRemote } from './remote-call';
 import type { OrderState } from './state';
+import { since } from './versions';
 
 const MINUTE = 60 * 1000;
 /** How long after the payment expires an unpaid reservation still counts. */
@@ -15,20 +15,29 @@ const UNPAID_HOLD_GRACE = 60 * MINUTE;
 
 export async function reserveQuota(o: OrderState): Promise<boolean> {
   setStage(o, 'RESERVING_QUOTA', "the buyer's annual quota reservation");
-  const buyerKey = await quotaEntity('Step 1: key the buyer quota').buyerQuotaKey({
-    certificateType: o.order.buyer.certificateType,
-    certificateNo: o.order.buyer.certificateNo,
-  });
+  const buyerKey = await callOnce(
+    o,
+    'the buyer quota key',
+    (via) =>
+      via.quotaEntity('Step 1: key the buyer quota').buyerQuotaKey({
+        certificateType: o.order.buyer.certificateType,
+        certificateNo: o.order.buyer.certificateNo,
+      }),
+    { watched: false },
+  );
   const year = customsYear(Date.now());
   try {
-    await quotaEntity('Step 1: reserve the annual quota').reserveQuota({
-      buyerKey,
-      year,
-      orderId: o.order.orderId,
-      amountFen: o.order.totalFen,
-      // Unpaid, the reservation lapses an hour after the payment expires, even if this order stalls.
-      holdUntil: Date.now() + o.order.paymentExpiryMinutes * MINUTE + UNPAID_HOLD_GRACE,
-    });
+    // Unpaid, the reservation lapses an hour after the payment expires, even if this order stalls.
+    const holdUntil = Date.now() + o.order.paymentExpiryMinutes * MINUTE + UNPAID_HOLD_GRACE;
+    await callOnce(
+      o,
+      'the quota reservation',
+      (via) =>
+        via
+          .quotaEntity('Step 1: reserve the annual quota')
+          .reserveQuota({ buyerKey, year, orderId: o.order.orderId, amountFen: o.order.totalFen, holdUntil }),
+      { watched: false },
+    );
   } catch (error) {
     const f = finalCode(error);
     if (!f) throw error;
@@ -45,15 +54,15 @@ export async function reserveQuota(o: OrderState): Promise<boolean> {
  */
 export async function holdQuotaForPayment(o: OrderState): Promise<boolean> {
   // Orders reserved before unpaid holds lapsed have nothing to mark.
-  if (!o.quota || !patched('quota-held-for-payment')) return true;
+  if (!o.quota || !since(o, 'quota-held-for-payment')) return true;
   const { buyerKey, year } = o.quota;
   try {
     await callRemote(
       o,
       'quotaMarkPaid',
       'the quota hold for the payment',
-      () =>
-        quotaEntity('Step 5: hold the annual quota for the payment').markQuotaPaid({
+      (via) =>
+        via.quotaEntity('Step 5: hold the annual quota for the payment').markQuotaPaid({
           buyerKey,
           year,
           orderId: o.order.orderId,
@@ -75,8 +84,8 @@ export async function commitQuota(o: OrderState) {
     o,
     'quotaCommit',
     'the quota commit',
-    () =>
-      quotaEntity('Step 10: commit the annual quota').commitQuota({
+    (via) =>
+      via.quotaEntity('Step 10: commit the annual quota').commitQuota({
         buyerKey,
         year,
         orderId: o.order.orderId,
@@ -95,7 +104,7 @@ export async function releaseQuota(o: OrderState) {
       o,
       'quotaRelease',
       'the quota release',
-      () => quotaEntity('Release the annual quota').releaseQuota({ buyerKey, year, orderId: o.order.orderId }),
+      (via) => via.quotaEntity('Release the annual quota').releaseQuota({ buyerKey, year, orderId: o.order.orderId }),
       { watched: false },
     );
   } catch (error) {

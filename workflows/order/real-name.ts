@@ -1,6 +1,6 @@
 import { condition } from '@temporalio/workflow';
 import { compensate } from './compensation';
-import { setStage } from './progress';
+import { publishPending, setStage } from './progress';
 import type { OrderState } from './state';
 
 // Step 4: where real-name authentication is required, the buyer must pass it before the order goes on.
@@ -29,6 +29,7 @@ export async function passRealNameGate(o: OrderState): Promise<boolean> {
 /** A passport has no check digit to verify: an operator reviews the buyer's identity before customs sees it. */
 async function manualRealNameReview(o: OrderState): Promise<boolean> {
   setStage(o, 'REAL_NAME_REVIEW', "an operator's manual real-name review of the passport holder");
+  publishPending(o);
   const decided = await condition(() => o.realNameDecision !== undefined, REAL_NAME_REVIEW_DEADLINE, {
     summary: 'Step 2: wait for the manual real-name review',
   });

@@ -1,8 +1,10 @@
-import { condition, patched } from '@temporalio/workflow';
+import { condition, isCancellation } from '@temporalio/workflow';
 import { finalAnswerHandling, stepDecidesOtherwise, type FinalAnswerHandling, type RemoteCall } from '../../domain/final-answers';
+import { asActivities, asLocalActivities, type Parties } from './activities';
 import { STUCK_POLL_GAP } from './customs-polling';
 import { finalCode } from './failures';
-import { clearStuck, markStuck, watch } from './progress';
+import { clearStuck, markStuck, publishPending, watch } from './progress';
+import { since } from './versions';
 import type { OrderState } from './state';
 
 // Every call an order makes once money may have been taken goes through `callRemote`: a final answer
@@ -37,6 +39,25 @@ export class FinalAnswer extends Error {
 }
 
 /**
+ * Makes one call and returns its answer; a final answer throws. A local activity first: it runs in the
+ * workflow task and costs one marker in the history. One that has not succeeded in a few quick attempts
+ * (Alipay+ down, say) goes out as an activity, which Temporal retries with no history events, watched so
+ * the order shows as stuck while it keeps failing.
+ */
+export async function callOnce<T>(o: OrderState, what: string, run: (via: Parties) => Promise<T>, { watched = true } = {}): Promise<T> {
+  if (o.lean) {
+    try {
+      return await run(asLocalActivities);
+    } catch (error) {
+      // A final answer is the call's answer; anything else that outlasted the quick attempts goes out as an activity.
+      if (finalCode(error) || isCancellation(error)) throw error;
+    }
+    publishPending(o);
+  }
+  return watched ? watch(o, run(asActivities), what) : run(asActivities);
+}
+
+/**
  * Runs one call until it answers with something its step can use. Throws `FinalAnswer` for the answers the
  * table leaves to the step; an operator's poll-now retries a stuck call at once.
  */
@@ -44,14 +65,14 @@ export async function callRemote<T>(
   o: OrderState,
   call: RemoteCall,
   what: string,
-  run: () => Promise<T>,
+  run: (via: Parties) => Promise<T>,
   { watched = true }: { watched?: boolean } = {},
 ): Promise<T> {
   const scope = `answer:${what}`;
   for (let attempt = 0; ; attempt++) {
     try {
       // The quota entity runs on the same Temporal and is not watched: its calls never were.
-      const result = await (watched ? watch(o, run(), what) : run());
+      const result = await callOnce(o, what, run, { watched });
       if (attempt > 0) clearStuck(o, scope);
       return result;
     } catch (error) {
@@ -59,7 +80,7 @@ export async function callRemote<T>(
       if (!f) throw error;
       let handling = finalAnswerHandling(call, f.code);
       // Before this patch, declare and refund handed their configuration answers to the step too.
-      if (handling === 'RETRY_WHEN_CONFIGURED' && stepDecidesOtherwise(call) && !patched('configuration-retries-declare-and-refund')) {
+      if (handling === 'RETRY_WHEN_CONFIGURED' && stepDecidesOtherwise(call) && !since(o, 'configuration-retries-declare-and-refund')) {
         handling = 'STEP_DECIDES';
       }
       if (handling === 'STEP_DECIDES' || handling === 'ALREADY_DONE') {
@@ -78,6 +99,7 @@ export async function callRemote<T>(
         scope,
       );
       o.pollRequested = false;
+      publishPending(o);
       await condition(() => o.pollRequested, gap, { summary: `Retry ${what} after ${f.code}` });
       o.pollRequested = false;
     }

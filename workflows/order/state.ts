@@ -41,6 +41,10 @@ export class OrderState {
   stuckReasons: Record<string, StuckReason> = {};
   /** The single reason as orders before per-scope reasons kept it: the last one set. */
   legacyStuck?: StuckReason;
+  /** Started by the lean code (versions.ts): evaluated once, at the start of each run. */
+  lean = false;
+  /** A lean order's changes not yet published: it publishes where it waits (progress.ts). */
+  publishDirty = false;
   /** The search attributes last upserted, to write only what changed. */
   published: Record<string, string | undefined> = {};
   payment: PaymentView;

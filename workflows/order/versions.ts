@@ -1,0 +1,16 @@
+import { patched } from '@temporalio/workflow';
+import type { OrderState } from './state';
+
+// Versions of the order workflow that change the commands it issues (docs/replay-and-versioning.md).
+
+/**
+ * Orders started by this code: calls as local activities first, no watch timer unless a call is slow,
+ * search attributes upserted once per workflow task. It implies every patch before it, so such an order
+ * carries this one marker instead of one for each.
+ */
+export const LEAN_ORDER = 'lean-order';
+
+/** Whether the order runs with the behaviour of `patchId`: orders started lean always do. */
+export function since(o: OrderState, patchId: string): boolean {
+  return o.lean || patched(patchId);
+}
