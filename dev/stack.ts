@@ -90,10 +90,12 @@ export async function freePort(): Promise<number> {
   });
 }
 
-async function until<T>(what: string, probe: () => Promise<T>, timeoutMs = 60_000): Promise<T> {
+/** Probes until it answers; gives up at the deadline, or at once when the process that should answer has exited. */
+async function until<T>(what: string, probe: () => Promise<T>, child?: Child, timeoutMs = 60_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   while (Date.now() < deadline) {
+    if (child?.exited) throw new Error(`${what} exited (${child.exited}) before it answered; its log: ${child.logFile}`);
     try {
       return await probe();
     } catch (error) {
@@ -125,7 +127,7 @@ class Child {
     private readonly command: string,
     private readonly args: string[],
     private readonly env: NodeJS.ProcessEnv,
-    private readonly logFile: string,
+    readonly logFile: string,
   ) {}
 
   start() {
@@ -134,6 +136,12 @@ class Child {
     this.proc.stdout!.pipe(log);
     this.proc.stderr!.pipe(log);
     this.proc.once('exit', () => log.end());
+  }
+
+  /** How the process ended, once it has. */
+  get exited(): string | undefined {
+    if (!this.proc || this.running) return undefined;
+    return this.proc.signalCode ? `signal ${this.proc.signalCode}` : `exit code ${this.proc.exitCode}`;
   }
 
   get running() {
@@ -307,7 +315,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   };
   const startServer = async () => {
     server.start();
-    await (await until('temporal server start-dev', serverAnswers)).close();
+    await (await until('temporal server start-dev', serverAnswers, server)).close();
   };
 
   try {
@@ -319,18 +327,19 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       until(
         'temporal server start-dev',
         async () => new Client({ connection: await serverAnswers(), namespace: 'default', dataConverter }),
+        server,
       ),
-      until('sandbox', () => helpers.clock()),
-      until('codec server', () => httpOk(`${codecUrl}/healthz`)),
+      until('sandbox', () => helpers.clock(), sandbox),
+      until('codec server', () => httpOk(`${codecUrl}/healthz`), codec),
       bundleWorkflows(bundlePath),
     ]);
     const startWorker = async () => {
       worker.start();
-      await until('worker', () => httpOk(metricsUrl));
+      await until('worker', () => httpOk(metricsUrl), worker);
     };
     const startReceiver = async () => {
       receiver.start();
-      await until('notify receiver', () => httpOk(`http://127.0.0.1:${ports.notify}/healthz`));
+      await until('notify receiver', () => httpOk(`http://127.0.0.1:${ports.notify}/healthz`), receiver);
     };
     await Promise.all([startReceiver(), startWorker()]);
 
