@@ -5,7 +5,7 @@ import { end, ordersStarted, publish, publishPending, setStage } from './progres
 import { releaseQuota } from './quota';
 import { FinalAnswer, callOnce, callRemote } from './remote-call';
 import { iso, type OrderState } from './state';
-import { since } from './versions';
+import { checkoutTime, since } from './versions';
 
 // Steps 3 to 6: create the payment (its cashier URL goes back to checkout), then learn its result from
 // the notification, or from inquiryPayment polling as the fallback, until the payment expires.
@@ -18,7 +18,7 @@ const gap = (i: number) => PAYMENT_POLL_GAPS[Math.min(i, PAYMENT_POLL_GAPS.lengt
 // Step 3: create the payment; checkout hands its cashier URL back to the caller.
 export async function createPayment(o: OrderState): Promise<boolean> {
   setStage(o, 'CREATING_PAYMENT', 'Alipay+ to create the payment');
-  const expiresAtMs = Date.now() + o.order.paymentExpiryMinutes * MINUTE;
+  const expiresAtMs = checkoutTime(o) + o.order.paymentExpiryMinutes * MINUTE;
   try {
     const created = await callOnce(o, 'Alipay+ pay', (via) =>
       via.alipayPlus('Step 3: pay').createPayment({

@@ -4,7 +4,7 @@ import { finalCode } from './failures';
 import { setStage } from './progress';
 import { FinalAnswer, callOnce, callRemote } from './remote-call';
 import type { OrderState } from './state';
-import { since } from './versions';
+import { checkoutTime, since } from './versions';
 
 const MINUTE = 60 * 1000;
 /** How long after the payment expires an unpaid reservation still counts. */
@@ -25,10 +25,11 @@ export async function reserveQuota(o: OrderState): Promise<boolean> {
       }),
     { watched: false },
   );
-  const year = customsYear(Date.now());
+  const now = checkoutTime(o);
+  const year = customsYear(now);
   try {
     // Unpaid, the reservation lapses an hour after the payment expires, even if this order stalls.
-    const holdUntil = Date.now() + o.order.paymentExpiryMinutes * MINUTE + UNPAID_HOLD_GRACE;
+    const holdUntil = now + o.order.paymentExpiryMinutes * MINUTE + UNPAID_HOLD_GRACE;
     await callOnce(
       o,
       'the quota reservation',

@@ -1,4 +1,4 @@
-import { patched } from '@temporalio/workflow';
+import { patched, workflowInfo } from '@temporalio/workflow';
 import type { OrderState } from './state';
 
 // Versions of the order workflow that change the commands it issues (docs/replay-and-versioning.md).
@@ -13,4 +13,13 @@ export const LEAN_ORDER = 'lean-order';
 /** Whether the order runs with the behaviour of `patchId`: orders started lean always do. */
 export function since(o: OrderState, patchId: string): boolean {
   return o.lean || patched(patchId);
+}
+
+/**
+ * The time checkout's requests carry. A local activity's input is recorded only when its workflow task
+ * completes, so a task that is tried again (its worker died) sends the request anew. A lean order takes the
+ * run's start then, the same in every try, so the repeat is identical and Alipay+ answers it idempotently.
+ */
+export function checkoutTime(o: OrderState): number {
+  return o.lean ? workflowInfo().runStartTime.getTime() : Date.now();
 }
