@@ -18,8 +18,9 @@ export function since(o: OrderState, patchId: string): boolean {
 /**
  * The time checkout's requests carry. A local activity's input is recorded only when its workflow task
  * completes, so a task that is tried again (its worker died) sends the request anew. A lean order takes the
- * run's start then, the same in every try, so the repeat is identical and Alipay+ answers it idempotently.
+ * workflow's start then, the same in every try, so the repeat is identical and Alipay+ answers it
+ * idempotently. (Not `runStartTime`: the SDK sets it to the current workflow task's time.)
  */
 export function checkoutTime(o: OrderState): number {
-  return o.lean ? workflowInfo().runStartTime.getTime() : Date.now();
+  return o.lean ? workflowInfo().startTime.getTime() : Date.now();
 }
