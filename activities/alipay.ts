@@ -37,7 +37,6 @@ export function alipayActivities({ alipay, notifyUrl, redirectUrl }: AlipayDeps)
         paymentTime: r.paymentTime,
         customsDeclarationFen: r.customsDeclarationAmount ? Number(r.customsDeclarationAmount.value) : undefined,
         settlementQuote: r.settlementQuote,
-        payerRealNameVerified: r.payerRealNameVerified === undefined ? undefined : r.payerRealNameVerified === 'true',
       };
     },
 

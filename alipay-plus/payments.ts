@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { amount, booleanString, currencyCode, isoDateTime, optionalText, result, text, url } from './fields';
+import { amount, currencyCode, isoDateTime, optionalText, result, text, url } from './fields';
 
 // pay, inquiryPayment, cancelPayment, refund and the inbound notifyPayment.
 
@@ -23,7 +23,8 @@ export const payRequest = z.object({
   }),
   paymentNotifyUrl: url(2048),
   paymentRedirectUrl: url(2048),
-  paymentExpiryTime: isoDateTime,
+  /** Optional: without it Alipay+ applies its default expiry (10 minutes for Cashier Payment, docs/alipay-plus-fields.md). */
+  paymentExpiryTime: isoDateTime.optional(),
   settlementStrategy: z.object({ settlementCurrency: currencyCode }).optional(),
 });
 export type PayRequest = z.input<typeof payRequest>;
@@ -60,8 +61,6 @@ export const inquiryPaymentResponse = z.object({
   paymentTime: isoDateTime.optional(),
   customsDeclarationAmount: amount.optional(),
   settlementQuote: settlementQuote.optional(),
-  /** Whether the paying Alipay account is real-name verified; present once paid. */
-  payerRealNameVerified: booleanString.optional(),
 });
 export type InquiryPaymentResponse = z.infer<typeof inquiryPaymentResponse>;
 
@@ -105,7 +104,6 @@ export const notifyPaymentRequest = z.object({
   paymentTime: isoDateTime.optional(),
   customsDeclarationAmount: amount.optional(),
   settlementQuote: settlementQuote.optional(),
-  payerRealNameVerified: booleanString.optional(),
 });
 export type NotifyPaymentRequest = z.infer<typeof notifyPaymentRequest>;
 

@@ -83,7 +83,6 @@ export interface PaymentNotification {
   paymentTime?: string;
   customsDeclarationFen?: number;
   settlementQuote?: { quoteCurrencyPair: string; quotePrice: string; quoteId?: string };
-  payerRealNameVerified?: boolean;
 }
 
 export interface NotificationAck {
@@ -142,7 +141,6 @@ export interface PaymentView {
   paidAt?: string;
   customsDeclarationFen?: number;
   settlementQuote?: { quoteCurrencyPair: string; quotePrice: string; quoteId?: string };
-  payerRealNameVerified?: boolean;
   /** How the result became known: the notification, or polling inquiryPayment. */
   learnedFrom?: 'NOTIFICATION' | 'INQUIRY';
   notificationsReceived: number;

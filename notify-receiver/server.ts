@@ -81,7 +81,6 @@ export async function startNotifyReceiver(o: NotifyReceiverOptions): Promise<Not
       paymentTime: n.paymentTime,
       customsDeclarationFen: n.customsDeclarationAmount ? Number(n.customsDeclarationAmount.value) : undefined,
       settlementQuote: n.settlementQuote,
-      payerRealNameVerified: n.payerRealNameVerified === undefined ? undefined : n.payerRealNameVerified === 'true',
     };
     try {
       // A call started after the abort would not see it: while closing, take nothing new to Temporal.

@@ -42,6 +42,10 @@ export const clearanceRule = z.object({
 });
 export type ClearanceRule = z.infer<typeof clearanceRule>;
 
+/** What Alipay+'s identity check answers for a payment, whoever paid: to make a buyer fail (or pass) it. */
+export const identityCheckResult = z.enum(['CHECK_PASSED', 'CHECK_NOT_PASSED']);
+export type IdentityCheckResult = z.infer<typeof identityCheckResult>;
+
 export const customsRulesInput = z.object({
   reset: z.boolean().default(false),
   default: reviewRule.optional(),
@@ -55,6 +59,11 @@ export const customsRulesInput = z.object({
       orders: z.record(z.string(), clearanceRule).optional(),
     })
     .optional(),
+  /**
+   * By paymentRequestId: the identityCheckResult of the payment's first declare with buyerCertificate, in place of
+   * comparing the certificate with the payer (e.g. the payer's real-name record in Alipay differs from the buyer's).
+   */
+  identityChecks: z.record(z.string(), identityCheckResult).optional(),
 });
 
 export class CustomsRules {
@@ -63,6 +72,7 @@ export class CustomsRules {
   private byOrder = new Map<string, ReviewRule>();
   private defaultClearance = clearanceRule.parse({});
   private clearanceByOrder = new Map<string, ClearanceRule>();
+  private identityByPayment = new Map<string, IdentityCheckResult>();
 
   apply(input: z.infer<typeof customsRulesInput>) {
     if (input.reset) {
@@ -71,12 +81,19 @@ export class CustomsRules {
       this.byOrder.clear();
       this.defaultClearance = clearanceRule.parse({});
       this.clearanceByOrder.clear();
+      this.identityByPayment.clear();
     }
     if (input.default) this.defaultRule = input.default;
     for (const [id, rule] of Object.entries(input.declarations ?? {})) this.byDeclaration.set(id, rule);
     for (const [id, rule] of Object.entries(input.orders ?? {})) this.byOrder.set(id, rule);
     if (input.clearance?.default) this.defaultClearance = input.clearance.default;
     for (const [id, rule] of Object.entries(input.clearance?.orders ?? {})) this.clearanceByOrder.set(id, rule);
+    for (const [id, result] of Object.entries(input.identityChecks ?? {})) this.identityByPayment.set(id, result);
+  }
+
+  /** The identity check's answer set for this payment, if a test set one. */
+  identityCheckFor(paymentRequestId: string): IdentityCheckResult | undefined {
+    return this.identityByPayment.get(paymentRequestId);
   }
 
   reviewFor(declarationId: string, customsOrderId: string): ReviewRule {

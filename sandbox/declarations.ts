@@ -72,6 +72,7 @@ export class DeclarationBook {
     this.refuseOverLimit(req, null);
 
     // identityCheckResult comes back once per payment: on its first declaration that carries buyerCertificate.
+    // Per the declare reference: CHECK_PASSED when the buyer's name and ID number are the payer's, unless a rule says otherwise.
     const certificateSeen = [...this.declarations.values()].some(
       (d) => d.paymentRequestId === req.paymentRequestId && d.request.buyerCertificate,
     );
@@ -82,7 +83,7 @@ export class DeclarationBook {
         payer.certificateType === req.buyerCertificate.certificateType &&
         payer.certificateNo === req.buyerCertificate.certificateNo &&
         payer.fullName === req.buyerCertificate.holderName.fullName;
-      identityCheckResult = same ? 'CHECK_PASSED' : 'CHECK_NOT_PASSED';
+      identityCheckResult = this.rules.identityCheckFor(req.paymentRequestId) ?? (same ? 'CHECK_PASSED' : 'CHECK_NOT_PASSED');
     }
 
     const pspDeclarationRequestId = `D${randomUUID().replaceAll('-', '').slice(0, 30)}`;

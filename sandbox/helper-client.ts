@@ -10,7 +10,7 @@ import type { SandboxTime, clockAdvanceBody, exchangeRateBody } from './server';
 // The tests, the demo and the history recorder all go through this client. Bodies are typed from the
 // sandbox's own schemas, so a body the sandbox would refuse does not compile.
 
-/** The person who pays: a buyer's identity, and whether Alipay has verified their real name. */
+/** The person who pays: their identity as Alipay holds it (Alipay requires real-name verification for cross-border payment). */
 export type Payer = z.input<typeof paymentSucceedBody>['payer'];
 /** The customs decisions to come: review outcomes by default, by order or by declaration, and clearance. */
 export type CustomsRules = z.input<typeof customsRulesInput>;
@@ -51,6 +51,11 @@ export class SandboxHelpers {
   /** Adds to the customs rules (review and clearance); `{ reset: true }` first goes back to the defaults. */
   async customsRules(rules: CustomsRules): Promise<void> {
     await this.call('customsRules', 'POST', '/sandbox/customs/rules', rules);
+  }
+
+  /** Alipay+'s identity check of this payment answers CHECK_NOT_PASSED, whoever pays it: the buyer fails the check. */
+  async failIdentityCheck(paymentRequestId: string): Promise<void> {
+    await this.customsRules({ identityChecks: { [paymentRequestId]: 'CHECK_NOT_PASSED' } });
   }
 
   /** Replaces the whole fault configuration; `{}` clears it. */

@@ -10,17 +10,21 @@ import {
   type PaymentStatus,
   type SettlementQuote,
 } from '../alipay-plus';
-import { DAY, iso } from './clock';
+import { DAY, MINUTE, iso } from './clock';
 import { HelperError, ProtocolFailure, helperParse } from './protocol-failure';
 
 export const REFUND_WINDOW_MS = 90 * DAY;
+/**
+ * A pay request without paymentExpiryTime expires this long after it is created: Alipay+'s default for
+ * Cashier Payment (Alipay+ ACQP FAQ, "Integration": the default expiry time is 10 minutes).
+ */
+export const DEFAULT_PAYMENT_EXPIRY_MS = 10 * MINUTE;
 
 export const payerSchema = z
   .object({
     fullName: z.string().min(1).max(128),
     certificateType: z.enum(['ID_CARD', 'PASSPORT']),
     certificateNo: z.string().min(1).max(64),
-    realNameVerified: z.boolean(),
   })
   .superRefine((p, ctx) => {
     const problem = p.certificateType === 'ID_CARD' ? mainlandIdProblem(p.certificateNo) : null;
@@ -108,7 +112,7 @@ export class PaymentBook {
         `settlementStrategy.settlementCurrency must be the contract currency ${this.settings.settlementCurrency}`,
       );
     }
-    const expiresAt = Date.parse(req.paymentExpiryTime);
+    const expiresAt = req.paymentExpiryTime === undefined ? now + DEFAULT_PAYMENT_EXPIRY_MS : Date.parse(req.paymentExpiryTime);
     if (expiresAt <= now) throw new ProtocolFailure('PARAM_ILLEGAL', 'paymentExpiryTime must be in the future');
     const paymentId = `2026${randomUUID().replaceAll('-', '').slice(0, 24)}`;
     const payment: Payment = {
@@ -160,7 +164,6 @@ export class PaymentBook {
         // The buyer pays in CNY, so the whole payment is what customs may be declared against.
         customsDeclarationAmount: { currency: 'CNY', value: p.amount.value },
         settlementQuote: p.quote,
-        payerRealNameVerified: String(p.payer!.realNameVerified) as 'true' | 'false',
       }),
     };
   }
@@ -278,7 +281,6 @@ export class PaymentBook {
         fullName: `${p.payer.fullName.slice(0, 1)}**`,
         certificateType: p.payer.certificateType,
         certificateNo: maskIdNumber(p.payer.certificateNo),
-        realNameVerified: p.payer.realNameVerified,
       },
       refunds: p.refunds.map((r) => ({
         refundRequestId: r.refundRequestId,

@@ -20,9 +20,9 @@ export function person(seq: number, fullName: string): Buyer {
 /** The buyer of a sample order that names none. */
 export const SAMPLE_BUYER = person(10, '张三');
 
-/** The person as the payer at the cashier; Alipay has verified their real name unless told otherwise. */
-export function payerOf(buyer: Buyer, realNameVerified = true): Payer {
-  return { ...buyer, realNameVerified };
+/** The person as the payer at the cashier, as Alipay knows them. */
+export function payerOf(buyer: Buyer): Payer {
+  return { ...buyer };
 }
 
 export interface SampleOrderOptions extends Partial<OrderInput> {

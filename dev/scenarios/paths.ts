@@ -221,12 +221,13 @@ export const SCENARIOS: Scenario[] = [
     drive: reviewed(false, 'REFUNDED', refunded),
   },
   {
-    name: 'payer-not-verified-refunded',
-    title: 'payer not real-name verified, refunded',
-    input: (prefix, buyer) => sampleOrder({ prefix, name: 'NOT-VERIFIED', buyer, ...TWO_TINS }),
+    // Replaces payer-not-verified-refunded, whose payerRealNameVerified Alipay+ does not have (its histories stay).
+    name: 'identity-check-not-passed-refunded',
+    title: "the buyer pays, but Alipay+'s identity check answers CHECK_NOT_PASSED, refunded",
+    input: (prefix, buyer) => sampleOrder({ prefix, name: 'IDENTITY-NOT-PASSED', buyer, ...TWO_TINS }),
     drive: async (run, order) => {
       await run.start(order);
-      await run.pay(order.orderId, order.buyer, { realNameVerified: false });
+      await run.pay(order.orderId, order.buyer, { failIdentityCheck: true });
       return run.waitFor(order.orderId, 'REFUNDED', refunded);
     },
   },

@@ -37,8 +37,8 @@ export interface RunOptions {
 }
 
 export interface PayOptions {
-  /** Whether Alipay has verified the payer's real name: true unless told otherwise. */
-  realNameVerified?: boolean;
+  /** Alipay+'s identity check of the buyer answers CHECK_NOT_PASSED, though the buyer pays (sandbox rule). */
+  failIdentityCheck?: boolean;
   /** Alipay+'s notification of this payment is lost, so the order must find the payment by polling. */
   dropNotification?: boolean;
 }
@@ -65,7 +65,8 @@ export function scenarioRun(stack: Stack, options: RunOptions): Run {
   const payOneAtATime = async (orderId: string, payer: Buyer, how: PayOptions) => {
     if (how.dropNotification) await stack.helpers.faults({ dropNotificationRate: 1 });
     try {
-      await stack.helpers.pay(orderId, payerOf(payer, how.realNameVerified ?? true));
+      if (how.failIdentityCheck) await stack.helpers.failIdentityCheck(orderId);
+      await stack.helpers.pay(orderId, payerOf(payer));
       const deadline = Date.now() + 60_000;
       while (!(await stack.helpers.ledgerOf(orderId)).notifications.some((d) => d.attempts.length > 0)) {
         if (Date.now() > deadline) throw new Error(`Alipay+ did not try to notify the payment of ${orderId}`);

@@ -7,14 +7,13 @@ export function idNumber(first17 = '11010519491231002') {
   return first17 + mainlandIdCheckDigit(first17);
 }
 
-export const BUYER = { fullName: '张三', certificateType: 'ID_CARD' as const, certificateNo: idNumber(), realNameVerified: true };
+export const BUYER = { fullName: '张三', certificateType: 'ID_CARD' as const, certificateNo: idNumber() };
 
 /** Someone else: a valid ID number that is not the payer's. */
 export const OTHER_PERSON = {
   fullName: '李四',
   certificateType: 'ID_CARD' as const,
   certificateNo: idNumber('31011519800101123'),
-  realNameVerified: true,
 };
 
 /** The buyerCertificate of a declare request for a person. */

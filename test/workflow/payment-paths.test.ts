@@ -93,7 +93,7 @@ test('CHECK_NOT_PASSED: the payer is not the buyer, so the payment is refunded a
   await s.f.helpers.pay(order.orderId, payerOf(someoneElse));
   const st = await waitForStage(s.env.client, order.orderId, 'REFUNDED', s.skipping());
   assert.equal(st.declarations[0].identityCheckResult, 'CHECK_NOT_PASSED');
-  assert.match(st.outcome!.reason, /^BUYER_IS_NOT_PAYER/);
+  assert.match(st.outcome!.reason, /^IDENTITY_CHECK_NOT_PASSED/);
   assert.match(st.outcome!.buyerMessage, /person who orders to be the person who pays/);
   const { refunds } = await s.f.helpers.ledgerOf(order.orderId);
   assert.deepEqual(
@@ -103,16 +103,37 @@ test('CHECK_NOT_PASSED: the payer is not the buyer, so the payment is refunded a
   assert.equal(st.refundableFen, 0);
 });
 
-test('the real-name gate: a payer who is not real-name verified gets a refund and a reason', async () => {
+test('the real-name gate decides on identityCheckResult alone: CHECK_NOT_PASSED for the buyer who paid refunds, nothing goes on to customs', async () => {
   const buyer = freshBuyer(106);
   const order = sampleOrder({ buyer });
   await startOrder(s.env.client, order, { taskQueue: s.taskQueue });
-  await s.f.helpers.pay(order.orderId, payerOf(buyer, false));
+  // The buyer pays, but Alipay+'s identity check of the payment answers CHECK_NOT_PASSED (sandbox rule).
+  await s.f.helpers.failIdentityCheck(order.orderId);
+  await s.f.helpers.pay(order.orderId, payerOf(buyer));
   const st = await waitForStage(s.env.client, order.orderId, 'REFUNDED', s.skipping());
-  assert.match(st.outcome!.reason, /^PAYER_NOT_REAL_NAME_VERIFIED/);
+  assert.equal(st.declarations[0].identityCheckResult, 'CHECK_NOT_PASSED');
+  assert.match(st.outcome!.reason, /^IDENTITY_CHECK_NOT_PASSED: /);
+  assert.equal(st.payment.status, 'SUCCESS');
+  assert.ok(!('payerRealNameVerified' in st.payment), 'the order keeps no payer real-name flag');
+  assert.deepEqual(st.clearance, [], 'no order document or waybill is filed');
   const { refunds, declarations } = await s.f.helpers.ledgerOf(order.orderId);
-  assert.equal(refunds.length, 1);
-  assert.equal(declarations.length, 0, 'nothing is declared for an unverified payer');
+  assert.deepEqual(
+    refunds.map((r) => r.amount.value),
+    ['19900'],
+  );
+  assert.equal(declarations.length, 1, 'only the declaration that carried the certificate');
+  assert.equal(declarations[0].calls.filter((c) => c.kind !== 'IDEMPOTENT_REPEAT').length, 1, 'never retransmitted');
+});
+
+test('the real-name gate decides on identityCheckResult alone: CHECK_PASSED lets the order go on to customs and release', async () => {
+  const buyer = freshBuyer(109);
+  const order = sampleOrder({ buyer });
+  await startOrder(s.env.client, order, { taskQueue: s.taskQueue });
+  await s.f.helpers.customsRules({ identityChecks: { [order.orderId]: 'CHECK_PASSED' } });
+  await s.f.helpers.pay(order.orderId, payerOf(buyer));
+  const st = await waitForStage(s.env.client, order.orderId, 'RELEASED_FOR_DELIVERY', s.skipping());
+  assert.equal(st.declarations[0].identityCheckResult, 'CHECK_PASSED');
+  assert.equal(st.refunds.length, 0);
 });
 
 test('U results and traffic limits on every Alipay+ call are retried until they succeed, with one effect each', async () => {
@@ -166,7 +187,6 @@ test('a notification that slipped past the receiver is confirmed with inquiryPay
         resultStatus: 'S',
         resultCode: 'SUCCESS',
         paymentAmountFen: 19_900,
-        payerRealNameVerified: true,
       },
     ],
   });

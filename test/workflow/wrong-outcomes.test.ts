@@ -46,7 +46,7 @@ test('a corrected retransmission that carries the certificate is checked: CHECK_
       ...OPERATOR,
     });
     const st = await waitForStage(s.env.client, order.orderId, 'REFUNDED', s.skipping(10 * SECOND));
-    assert.match(st.outcome!.reason, /^BUYER_IS_NOT_PAYER/);
+    assert.match(st.outcome!.reason, /^IDENTITY_CHECK_NOT_PASSED/);
     assert.equal(st.declarations[0].identityCheckResult, 'CHECK_NOT_PASSED');
     assert.deepEqual(st.clearance, [], 'nothing was filed with customs');
   } finally {

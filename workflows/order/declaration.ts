@@ -54,12 +54,17 @@ export async function declare(o: OrderState): Promise<boolean> {
   return true;
 }
 
-/** Customs requires the buyer who orders to be the payer: a CHECK_NOT_PASSED ends the order with a refund. */
+/**
+ * Customs requires the buyer who orders to be the payer, a real-name verified Alipay user: a CHECK_NOT_PASSED
+ * ends the order with a refund. An S answer without identityCheckResult decides nothing; customs' review judges.
+ */
 export async function refundBuyerIsNotPayer(o: OrderState) {
   await compensate(
     o,
-    'BUYER_IS_NOT_PAYER: Alipay+ reports CHECK_NOT_PASSED; customs requires the buyer who orders to be the payer',
-    'Customs requires the person who orders to be the person who pays. The payer was someone else, so your payment has been refunded.',
+    o.identityGate
+      ? "IDENTITY_CHECK_NOT_PASSED: Alipay+'s identity check answered CHECK_NOT_PASSED: the buyer's name and ID number are not the payer's"
+      : 'BUYER_IS_NOT_PAYER: Alipay+ reports CHECK_NOT_PASSED; customs requires the buyer who orders to be the payer',
+    "Customs requires the person who orders to be the person who pays, with the same name and ID number. Alipay's identity check did not confirm that, so your payment has been refunded.",
   );
 }
 

@@ -23,7 +23,7 @@ import { refundPayment } from './compensation';
 import { applyCorrection } from './declaration';
 import { recordPaid } from './payment';
 import { clearStuck, publishPending } from './progress';
-import { iso, orderStatus, type OrderState } from './state';
+import { iso, orderStatus, recordedPayerRealNameVerified, type OrderState } from './state';
 import {
   refuseCancel,
   refuseCorrection,
@@ -135,7 +135,7 @@ function onPaymentNotification(o: OrderState, n: PaymentNotification): Notificat
       paymentTime: n.paymentTime,
       customsDeclarationFen: n.customsDeclarationFen,
       settlementQuote: n.settlementQuote,
-      payerRealNameVerified: n.payerRealNameVerified,
+      payerRealNameVerified: recordedPayerRealNameVerified(n),
       learnedFrom: 'NOTIFICATION',
     });
   } else if (n.resultStatus === 'F') {

@@ -5,7 +5,7 @@ import { cancelUnpaidPayment } from './payment';
 import { end, publishPending, wait } from './progress';
 import { releaseQuota } from './quota';
 import { callRemote } from './remote-call';
-import type { OrderState } from './state';
+import { recordedPayerRealNameVerified, type OrderState } from './state';
 import { since } from './versions';
 
 // Step 6, defence in depth: a result that came by notification is confirmed once by an authenticated
@@ -44,9 +44,11 @@ export async function confirmNotifiedPayment(o: OrderState): Promise<boolean> {
     r.customsDeclarationFen !== undefined &&
       r.customsDeclarationFen !== p.customsDeclarationFen &&
       `Alipay+ allows ${formatCny(r.customsDeclarationFen)} to be declared, the notification said ${formatCny(p.customsDeclarationFen ?? 0)}`,
-    r.payerRealNameVerified !== undefined &&
-      r.payerRealNameVerified !== p.payerRealNameVerified &&
-      `Alipay+ reports the payer as ${r.payerRealNameVerified ? '' : 'not '}real-name verified, unlike the notification`,
+    // Orders before identity-check-gate compared the old sandbox's field, as their recorded results carry it.
+    !o.identityGate &&
+      recordedPayerRealNameVerified(r) !== undefined &&
+      recordedPayerRealNameVerified(r) !== o.legacyPayerRealNameVerified &&
+      `Alipay+ reports the payer as ${recordedPayerRealNameVerified(r) ? '' : 'not '}real-name verified, unlike the notification`,
   ].find((x): x is string => typeof x === 'string');
   if (!differs) return true;
 

@@ -4,7 +4,7 @@ import { finalCode } from './failures';
 import { end, ordersStarted, publish, publishPending, setStage } from './progress';
 import { releaseQuota } from './quota';
 import { FinalAnswer, callOnce, callRemote } from './remote-call';
-import { iso, type OrderState } from './state';
+import { iso, recordedPayerRealNameVerified, type OrderState } from './state';
 import { checkoutTime, since } from './versions';
 
 // Steps 3 to 6: create the payment (its cashier URL goes back to checkout), then learn its result from
@@ -114,7 +114,7 @@ export async function inquirePayment(o: OrderState) {
     via.alipayPlus('Steps 4-6: inquiryPayment').inquirePayment({ paymentRequestId: o.payment.paymentRequestId }),
   );
   if (o.payment.status !== 'PROCESSING') return; // a notification got here first
-  if (r.status === 'SUCCESS') recordPaid(o, { ...r, learnedFrom: 'INQUIRY' });
+  if (r.status === 'SUCCESS') recordPaid(o, { ...r, payerRealNameVerified: recordedPayerRealNameVerified(r), learnedFrom: 'INQUIRY' });
   else if (r.status === 'FAIL' || r.status === 'CANCELLED') o.payment.status = r.status;
 }
 
@@ -139,6 +139,7 @@ export function recordPaid(
     paymentTime?: string;
     customsDeclarationFen?: number;
     settlementQuote?: PaymentView['settlementQuote'];
+    /** Only in results recorded before identity-check-gate. */
     payerRealNameVerified?: boolean;
     learnedFrom: 'NOTIFICATION' | 'INQUIRY';
   },
@@ -150,8 +151,8 @@ export function recordPaid(
     paidAt: iso(o.paidAtMs),
     customsDeclarationFen: r.customsDeclarationFen ?? o.order.totalFen,
     settlementQuote: r.settlementQuote,
-    payerRealNameVerified: r.payerRealNameVerified,
     learnedFrom: r.learnedFrom,
   });
+  if (!o.identityGate) o.legacyPayerRealNameVerified = r.payerRealNameVerified;
   publish(o);
 }

@@ -43,6 +43,13 @@ export class OrderState {
   legacyStuck?: StuckReason;
   /** Started by the lean code (versions.ts): evaluated once, at the start of each run. */
   lean = false;
+  /** Started with identity-check-gate (versions.ts): the real-name gate decides on identityCheckResult only. */
+  identityGate = false;
+  /**
+   * Orders started before identity-check-gate only: payerRealNameVerified as their recorded notification or
+   * inquiryPayment result carried it (a field of the old sandbox, not of Alipay+).
+   */
+  legacyPayerRealNameVerified?: boolean;
   /** A lean order's changes not yet published: it publishes where it waits (progress.ts). */
   publishDirty = false;
   /** The search attributes last upserted, to write only what changed. */
@@ -121,4 +128,9 @@ export function orderStatus(o: OrderState): OrderStatus {
     outcome: o.outcome,
     audit: o.audit.map((a) => ({ ...a })),
   };
+}
+
+/** payerRealNameVerified as a result recorded before identity-check-gate carries it; Alipay+'s messages have no such field. */
+export function recordedPayerRealNameVerified(recorded: object): boolean | undefined {
+  return (recorded as { payerRealNameVerified?: boolean }).payerRealNameVerified;
 }

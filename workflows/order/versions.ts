@@ -10,6 +10,13 @@ import type { OrderState } from './state';
  */
 export const LEAN_ORDER = 'lean-order';
 
+/**
+ * Orders started by this code pass the real-name gate on Alipay+'s identityCheckResult alone (the answer to
+ * declare with buyerCertificate) and the merchant's own check at checkout. Orders before it also required the
+ * sandbox's payerRealNameVerified, a field Alipay+ does not have. Read once, at the start, next to LEAN_ORDER.
+ */
+export const IDENTITY_CHECK_GATE = 'identity-check-gate';
+
 /** Whether the order runs with the behaviour of `patchId`: orders started lean always do. */
 export function since(o: OrderState, patchId: string): boolean {
   return o.lean || patched(patchId);
