@@ -327,6 +327,19 @@ test('identityCheckResult: CHECK_PASSED when the certificate is the payer, CHECK
   assert.equal((await f.client.declare(declareRequest(c.id))).identityCheckResult, undefined, 'no certificate, no check');
 });
 
+test('the identityChecks rule sets what the identity check answers for a payment, whoever paid', async () => {
+  const a = await paidPayment(f, { payer: BUYER });
+  await f.helpers.failIdentityCheck(a.id);
+  const declA = await f.client.declare(declareRequest(a.id, { buyerCertificate: certificateOf(BUYER) }));
+  assert.equal(declA.identityCheckResult, 'CHECK_NOT_PASSED', 'the buyer paid, yet the rule fails the check');
+
+  const b = await paidPayment(f, { payer: OTHER_PERSON });
+  await f.helpers.customsRules({ identityChecks: { [b.id]: 'CHECK_PASSED' } });
+  const declB = () => f.client.declare(declareRequest(b.id, { buyerCertificate: certificateOf(BUYER) }));
+  assert.equal((await declB()).identityCheckResult, 'CHECK_PASSED', 'another person paid, yet the rule passes the check');
+  assert.equal((await declB()).identityCheckResult, 'CHECK_PASSED', 'an idempotent repeat returns the same answer');
+});
+
 test('a retransmission that drops buyerCertificate is F REPEAT_REQ_INCONSISTENT with a resultMessage of at most 256 characters', async () => {
   const p = await paidPayment(f);
   const first = { ...declareRequest(p.id), buyerCertificate: certificateOf(BUYER) };

@@ -63,6 +63,16 @@ test('pay again with the same paymentRequestId and other content is F REPEAT_REQ
   assert.deepEqual(inquiry.paymentAmount, cny('19900'));
 });
 
+test("pay without paymentExpiryTime is accepted (the field is optional) and expires after Alipay+'s default 10 minutes", async () => {
+  const { paymentExpiryTime: _omitted, ...req } = payRequest({ now: await f.helpers.now() });
+  const paid = await f.client.pay(req);
+  const [payment] = (await f.helpers.ledgerOf(req.paymentRequestId)).payments;
+  assert.equal(payment.paymentId, paid.paymentId);
+  assert.equal(Date.parse(payment.expiresAt) - Date.parse(payment.createdAt), 10 * 60_000);
+  await f.helpers.advance(10 * 60_000 + 1_000);
+  await assert.rejects(f.helpers.pay(req.paymentRequestId, BUYER), /409.*expired/);
+});
+
 test('inquiryPayment of an unknown paymentRequestId is F ORDER_NOT_EXIST', async () => {
   await rejectsWith(f.client.inquiryPayment({ paymentRequestId: uniqueId('PAY-NONE') }), AlipayPlusFinalError, 'ORDER_NOT_EXIST');
 });
