@@ -1,4 +1,4 @@
-import type { AlipayPlusClient, CustomsCode } from '../alipay-plus';
+import { paymentStatusOf, type AlipayPlusClient, type CustomsCode } from '../alipay-plus';
 import { mapFailures } from './failures';
 
 export interface AlipayDeps {
@@ -31,7 +31,7 @@ export function alipayActivities({ alipay, notifyUrl, redirectUrl }: AlipayDeps)
     async inquirePayment(p: { paymentRequestId: string }) {
       const r = await mapFailures(() => alipay.inquiryPayment(p));
       return {
-        status: r.paymentStatus,
+        status: paymentStatusOf(r),
         paymentId: r.paymentId,
         paymentAmountFen: Number(r.paymentAmount.value),
         paymentTime: r.paymentTime,

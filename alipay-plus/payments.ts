@@ -53,7 +53,8 @@ export type InquiryPaymentRequest = z.input<typeof inquiryPaymentRequest>;
 
 export const inquiryPaymentResponse = z.object({
   result,
-  paymentStatus: z.enum(PAYMENT_STATUSES),
+  /** Antom's inquiryPayment has it; Alipay+'s (ACQP) has paymentResult only: read the status with paymentStatusOf. */
+  paymentStatus: z.enum(PAYMENT_STATUSES).optional(),
   paymentResult: result.optional(),
   paymentRequestId: text(64),
   paymentId: text(64),
@@ -63,6 +64,23 @@ export const inquiryPaymentResponse = z.object({
   settlementQuote: settlementQuote.optional(),
 });
 export type InquiryPaymentResponse = z.infer<typeof inquiryPaymentResponse>;
+
+/**
+ * The payment's status from an inquiryPayment answer. Alipay+ gives it as paymentResult (S paid, U
+ * PAYMENT_IN_PROCESS, F failed, F ORDER_IS_CLOSED closed); Antom also as paymentStatus, which wins when present.
+ * No paymentResult yet is taken as still in process.
+ */
+export function paymentStatusOf(r: Pick<InquiryPaymentResponse, 'paymentStatus' | 'paymentResult'>): PaymentStatus {
+  if (r.paymentStatus) return r.paymentStatus;
+  switch (r.paymentResult?.resultStatus) {
+    case 'S':
+      return 'SUCCESS';
+    case 'F':
+      return r.paymentResult.resultCode === 'ORDER_IS_CLOSED' ? 'CANCELLED' : 'FAIL';
+    default:
+      return 'PROCESSING';
+  }
+}
 
 export const cancelPaymentRequest = z.object({ paymentRequestId: text(64) });
 export type CancelPaymentRequest = z.input<typeof cancelPaymentRequest>;

@@ -8,7 +8,7 @@ import {
   inquireDeclarationRequestsRequest,
   inquireDeclarationRequestsResponse,
 } from '../../alipay-plus/customs';
-import { inquiryPaymentResponse, notifyPaymentAck, notifyPaymentRequest, payRequest } from '../../alipay-plus/payments';
+import { inquiryPaymentResponse, notifyPaymentAck, notifyPaymentRequest, payRequest, paymentStatusOf } from '../../alipay-plus/payments';
 import { MessageValidationError, parseMessage } from '../../alipay-plus/validation';
 
 // Each rule of domain.md: one message that passes, one that breaks it, and the error must name the field and the rule.
@@ -333,6 +333,11 @@ describe('pay request', () => {
     assert.equal(parsed.order.goods?.[0]?.goodsQuantity, '2');
   });
 
+  test('paymentExpiryTime is optional: Alipay+ applies its default expiry', () => {
+    const { paymentExpiryTime: _omitted, ...withoutExpiry } = validPay();
+    assert.equal(pay(withoutExpiry).paymentExpiryTime, undefined);
+  });
+
   test('a paymentNotifyUrl that is not an absolute http(s) URL is rejected', () => {
     for (const bad of ['not a url', '/alipay/notify', 'ftp://merchant.example.com/notify', 'javascript:alert(1)']) {
       expectRejected(
@@ -484,6 +489,22 @@ describe('responses', () => {
     assert.equal(parsed.paymentResult?.resultCode, 'SUCCESS');
     assert.deepEqual(parsed.customsDeclarationAmount, { currency: 'CNY', value: '12500' });
     assert.deepEqual(parsed.settlementQuote, { quoteId: 'Q-1', quoteCurrencyPair: 'USD/CNY', quotePrice: '7.1234' });
+  });
+
+  test("an Alipay+ inquiryPayment answer has paymentResult, not Antom's paymentStatus: the status is read from paymentResult", () => {
+    const { paymentStatus: _antomOnly, ...alipayPlus } = inquiryS();
+    const status = (paymentResult?: object) =>
+      paymentStatusOf(parseMessage(inquiryPaymentResponse, { ...alipayPlus, paymentResult }, 'inquiryPayment response'));
+    assert.equal(status(SUCCESS_RESULT), 'SUCCESS');
+    assert.equal(status({ resultStatus: 'U', resultCode: 'PAYMENT_IN_PROCESS', resultMessage: 'in process' }), 'PROCESSING');
+    assert.equal(status({ resultStatus: 'F', resultCode: 'ORDER_IS_CLOSED', resultMessage: 'closed' }), 'CANCELLED');
+    assert.equal(status({ resultStatus: 'F', resultCode: 'USER_BALANCE_NOT_ENOUGH', resultMessage: 'no money' }), 'FAIL');
+    assert.equal(status(undefined), 'PROCESSING');
+    assert.equal(
+      paymentStatusOf({ paymentStatus: 'CANCELLED', paymentResult: { resultStatus: 'S', resultCode: 'SUCCESS' } }),
+      'CANCELLED',
+      'paymentStatus wins when present',
+    );
   });
 
   test('inquiryPaymentResponse with a numeric exchange rate is rejected at settlementQuote.quotePrice', () => {
