@@ -97,7 +97,7 @@ export function alipayActivities({ alipay, notifyUrl, redirectUrl }: AlipayDeps)
           customsResultCode: rec.customsResultCode,
           customsResultDescription: rec.customsResultDescription,
           // When customs answered, to tell an answer to an earlier transmission from one to the last.
-          resultAt: rec.customsResultReturnedTime ?? rec.lastModifiedTime,
+          resultAt: rec.customsResultReturnedTime ?? rec.modifiedTime ?? rec.lastModifiedTime,
         })),
         notFound: r.declarationRequestsNotFound,
       };

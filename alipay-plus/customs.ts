@@ -86,7 +86,9 @@ export type InquireDeclarationRequestsRequest = z.input<typeof inquireDeclaratio
 
 export const declarationRecord = z.object({
   customsDeclarationRequestId: text(64),
-  paymentRequestId: text(64),
+  /** Not in Alipay+'s reference sample (docs/alipay-plus-fields.md): optional, and not read. */
+  paymentRequestId: optionalText(64),
+  pspPaymentId: optionalText(64),
   customs: customsInfo,
   merchantCustomsInfo,
   declarationAmount: cnyAmount,
@@ -101,6 +103,8 @@ export const declarationRecord = z.object({
     .optional(),
   customsResultDescription: optionalText(256),
   customsResultReturnedTime: isoDateTime.optional(),
+  /** Alipay+'s reference sample names it modifiedTime; the sandbox sends lastModifiedTime. */
+  modifiedTime: isoDateTime.optional(),
   lastModifiedTime: isoDateTime.optional(),
 });
 export type DeclarationRecord = z.infer<typeof declarationRecord>;

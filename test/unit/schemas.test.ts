@@ -527,6 +527,30 @@ describe('responses', () => {
     );
   });
 
+  test("a record shaped as Alipay+'s reference sample parses: no paymentRequestId, pspPaymentId and modifiedTime", () => {
+    const record = {
+      customsDeclarationRequestId: '2021081900000000000000001',
+      pspDeclarationRequestId: '2013112611001004680073950000',
+      pspPaymentId: '202108120000000231200000',
+      customs: { customsCode: 'ZONGSHU', region: 'CN' },
+      merchantCustomsInfo: { merchantCustomsCode: 'test_merchant_customs_code', merchantCustomsName: 'test_merchant_customs_name' },
+      declarationAmount: { currency: 'CNY', value: '100' },
+      isSplit: 'true',
+      referenceOrderId: 'P202108120000000231280000',
+      declarationRequestStatus: 'WAITING_FOR_PROCESSING',
+      modifiedTime: '2021-01-01T12:08:55Z',
+      customsResultCode: '2',
+      customsResultReturnedTime: '2021-01-01T12:08:55Z',
+    };
+    const parsed = parseMessage(
+      inquireDeclarationRequestsResponse,
+      { result: SUCCESS_RESULT, declarationRecords: [record] },
+      'inquire response',
+    );
+    assert.equal(parsed.declarationRecords[0].paymentRequestId, undefined);
+    assert.equal(parsed.declarationRecords[0].modifiedTime, '2021-01-01T12:08:55Z');
+  });
+
   test('inquireDeclarationRequestsResponse defaults its arrays and parses a record', () => {
     const empty = parseMessage(inquireDeclarationRequestsResponse, { result: SUCCESS_RESULT }, 'inquire response');
     assert.deepEqual(empty.declarationRecords, []);
