@@ -45,7 +45,6 @@ function successNotification(p: { paymentRequestId: string; paymentId: string; f
     paymentTime: now,
     customsDeclarationAmount: { currency: 'CNY', value: String(p.fen) },
     settlementQuote: { quoteId: 'Q000000000001', quoteCurrencyPair: 'USD/CNY', quotePrice: '7.1000' },
-    payerRealNameVerified: 'true',
   };
   const parsed = notifyPaymentRequest.safeParse(body);
   assert.ok(parsed.success, `the test's notification must pass the notifyPayment schema: ${JSON.stringify(parsed.error?.issues)}`);
