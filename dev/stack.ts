@@ -217,6 +217,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   // WORKER_V8_LOG=<file> profiles the worker: V8 writes its tick log as it goes, so a killed worker leaves
   // one too (read it with `node --prof-process <file>`).
   const v8TickLog = (file?: string) => (file ? ['--prof', `--logfile=${file}`, '--no-logfile-per-isolate'] : []);
+  // WORKER_CPU_PROF=<dir> writes one .cpuprofile per thread (workflow threads included) when the worker shuts down.
+  const cpuProfile = (dir?: string) => (dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : []);
   const alipayEnv = {
     ALIPAY_PLUS_BASE_URL: sandboxUrl,
     ALIPAY_PLUS_CLIENT_ID: 'SANDBOX_MERCHANT',
@@ -285,7 +287,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const worker = new Child(
     'worker',
     process.execPath,
-    [...v8TickLog(process.env.WORKER_V8_LOG), ...tsx('workers/main.ts')],
+    [...v8TickLog(process.env.WORKER_V8_LOG), ...cpuProfile(process.env.WORKER_CPU_PROF), ...tsx('workers/main.ts')],
     {
       ...temporalEnv,
       ...alipayEnv,
