@@ -88,7 +88,7 @@ export const SCENARIOS: Scenario[] = [
   },
   {
     name: 'app-checkout',
-    title: 'paid in the Alipay app, from an Android app',
+    title: 'from an Android app, paid in Alipay',
     input: (prefix, buyer) =>
       sampleOrder({ prefix, name: 'APP-ANDROID', buyer, ...TWO_TINS, terminal: { terminalType: 'APP', osType: 'ANDROID' } }),
     drive: async (run, order) => {
