@@ -11,6 +11,19 @@ const goods = z.object({
   goodsQuantity: z.string().regex(/^[1-9]\d{0,5}$/, 'must be a whole number from 1, as a string'),
 });
 
+/** Where the buyer pays: Antom's `env.terminalType`. MINI_APP is in the reference; the orchestrator does not use it. */
+export const TERMINAL_TYPES = ['WEB', 'WAP', 'APP', 'MINI_APP'] as const;
+export type TerminalType = (typeof TERMINAL_TYPES)[number];
+export const OS_TYPES = ['IOS', 'ANDROID'] as const;
+export type OsType = (typeof OS_TYPES)[number];
+
+/** pay's `env`: the buyer's terminal and, off the web, its operating system (Antom pay (Cashier Payment)). */
+export const payEnv = z.object({
+  terminalType: z.enum(TERMINAL_TYPES, { error: `must be one of ${TERMINAL_TYPES.join(', ')}` }),
+  osType: z.enum(OS_TYPES, { error: `must be one of ${OS_TYPES.join(', ')}` }).optional(),
+});
+export type PayEnv = z.infer<typeof payEnv>;
+
 export const payRequest = z.object({
   paymentRequestId: text(64),
   paymentAmount: amount,
@@ -25,14 +38,23 @@ export const payRequest = z.object({
   paymentRedirectUrl: url(2048),
   paymentExpiryTime: isoDateTime,
   settlementStrategy: z.object({ settlementCurrency: currencyCode }).optional(),
+  env: payEnv.optional(),
 });
 export type PayRequest = z.input<typeof payRequest>;
 
+/**
+ * The links pay answers for the buyer's terminal (Antom "URLs for payment redirection"): normalUrl, the web
+ * or H5 page; schemeUrl, the URL scheme that opens the wallet app; applinkUrl, an Android App Link or iOS
+ * Universal Link that opens the app or else the H5 page; appIdentifier, the Android package name of the app.
+ */
 export const payResponse = z.object({
   result,
   paymentId: text(64),
-  paymentUrl: url(2048),
   paymentCreateTime: isoDateTime.optional(),
+  normalUrl: url(2048).optional(),
+  schemeUrl: text(2048).optional(),
+  applinkUrl: url(2048).optional(),
+  appIdentifier: optionalText(128),
 });
 export type PayResponse = z.infer<typeof payResponse>;
 

@@ -3,7 +3,7 @@ import { Listr } from 'listr2';
 import { orderStatus } from '../client/orders';
 import { formatCny } from '../domain/limits';
 import type { OrderInput } from '../domain/order';
-import type { OrderStatus } from '../domain/order-api';
+import type { CheckoutResult, OrderStatus } from '../domain/order-api';
 import { person, type Buyer } from './scenarios/orders';
 import { scenariosNamed, type Scenario } from './scenarios/paths';
 import { LOCAL_RETRANSMIT_GAP_MS, LOCAL_TIMEOUTS, QUICK_CUSTOMS, scenarioRun } from './scenarios/run';
@@ -26,6 +26,7 @@ const DEMO_PATHS: { path: string; buyer: Buyer }[] = [
   { path: 'identity-mismatch-refunded', buyer: person(4, '陈静') },
   { path: 'expired-cancelled', buyer: person(5, '刘洋') },
   { path: 'rejected-left-stuck', buyer: person(6, '孙丽') },
+  { path: 'app-checkout', buyer: person(7, '吴磊') },
 ];
 /** Pays the order that is not theirs. */
 const OTHER_PAYER = person(9, '周杰');
@@ -33,6 +34,8 @@ const OTHER_PAYER = person(9, '周杰');
 interface DemoOrder {
   scenario: Scenario;
   order: OrderInput;
+  /** What checkout handed back: where the buyer pays, and an app's links. */
+  checkout?: CheckoutResult;
   /** Where the order is now, as the progress display shows it. */
   show?: (line: string) => void;
   /** The status at the end of its path, or why it did not get there. */
@@ -65,6 +68,15 @@ function failure(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/** The links checkout handed to an app: the app opens Alipay by one of the first two, or the H5 page. */
+function appLinks(c: CheckoutResult): string {
+  const l = c.links ?? {};
+  return [
+    `${''.padEnd(37)}checked out from ${c.terminal?.terminalType} ${c.terminal?.osType ?? ''}; pay gave:`,
+    ...Object.entries(l).map(([name, link]) => `${''.padEnd(39)}${name.padEnd(14)} ${link}`),
+  ].join('\n');
+}
+
 async function main() {
   const started = Date.now();
   console.log('Starting Temporal (dev server and Web UI), the Alipay+ sandbox, the notify receiver and the worker...');
@@ -87,8 +99,14 @@ async function main() {
       otherPayer: OTHER_PAYER,
       timeouts: LOCAL_TIMEOUTS,
       waitTimeoutMs: PATH_TIMEOUT_MS,
-      onCheckout: (order, checkout) =>
-        byId.get(order.orderId)?.show?.(`checked out ${formatCny(order.totalFen)}, pay at ${checkout.paymentUrl}`),
+      onCheckout: (order, checkout) => {
+        const o = byId.get(order.orderId);
+        if (o) o.checkout = checkout;
+        const where = checkout.links?.schemeUrl
+          ? `open Alipay at ${checkout.links.schemeUrl.slice(0, 40)}...`
+          : `pay at ${checkout.paymentUrl}`;
+        o?.show?.(`checked out ${formatCny(order.totalFen)}, ${where}`);
+      },
       onStatus: (s) => byId.get(s.orderId)?.show?.(progress(s)),
     });
 
@@ -130,6 +148,7 @@ async function main() {
       const url = stack.workflowUrl(`order-${o.order.orderId}`);
       if (o.end) {
         console.log(`${o.scenario.title.padEnd(36)} ${summary(o.end)}  ${url}`);
+        if (o.checkout?.terminal?.terminalType === 'APP') console.log(appLinks(o.checkout));
       } else {
         failed = true;
         const st = await orderStatus(stack.client, o.order.orderId).catch(() => undefined);

@@ -66,11 +66,34 @@ export interface OrderTimeouts {
 
 export const DEFAULT_TIMEOUTS: OrderTimeouts = { customsReviewDeadlineMs: 48 * HOUR_MS, clearanceDeadlineMs: 72 * HOUR_MS };
 
+/**
+ * The links Alipay+ answered pay with, for the buyer's terminal. Web: normalUrl. Mobile browser: normalUrl,
+ * an H5 page. App: schemeUrl or applinkUrl open the Alipay app, normalUrl is the H5 page to fall back on,
+ * appIdentifier is the Android package name to check for. The buyer comes back with a result to show, but
+ * only the notification (or inquiryPayment) says the order is paid.
+ */
+export interface PaymentLinks {
+  normalUrl?: string;
+  schemeUrl?: string;
+  applinkUrl?: string;
+  appIdentifier?: string;
+}
+
+export interface BuyerTerminal {
+  terminalType: 'WEB' | 'WAP' | 'APP';
+  osType?: 'ANDROID' | 'IOS';
+}
+
 export interface CheckoutResult {
   orderId: string;
   paymentRequestId: string;
+  /** Where to send the buyer: the cashier page on the web, else the first link Alipay+ gave for the terminal. */
   paymentUrl: string;
   paymentExpiresAt: string;
+  /** The terminal the payment was created for; absent on orders started before terminals were taken. */
+  terminal?: BuyerTerminal;
+  /** Every link Alipay+ answered for that terminal; absent on orders started before terminals were taken. */
+  links?: PaymentLinks;
 }
 
 /** The facts of an Alipay+ notifyPayment, after the receiver verified its signature. */
@@ -136,6 +159,9 @@ export interface PaymentView {
   paymentRequestId: string;
   paymentId?: string;
   paymentUrl?: string;
+  /** The buyer's terminal and the links pay answered for it (see CheckoutResult). */
+  terminal?: BuyerTerminal;
+  links?: PaymentLinks;
   status: 'NOT_CREATED' | 'PROCESSING' | 'SUCCESS' | 'FAIL' | 'CANCELLED';
   amountFen: number;
   expiresAt?: string;

@@ -7,6 +7,7 @@ import {
   maskIdNumber,
   parseMessage,
   type Amount,
+  type PayEnv,
   type PaymentStatus,
   type SettlementQuote,
 } from '../alipay-plus';
@@ -57,9 +58,22 @@ export interface Payment {
   quote?: SettlementQuote;
   failReason?: string;
   requestJson: string;
-  paymentUrl: string;
+  /** The buyer's terminal as pay's `env` gave it; none is the web. */
+  env?: PayEnv;
+  /** The links pay answers for that terminal. */
+  links: PaymentLinks;
   refunds: Refund[];
 }
+
+export interface PaymentLinks {
+  normalUrl?: string;
+  schemeUrl?: string;
+  applinkUrl?: string;
+  appIdentifier?: string;
+}
+
+/** The Android package name of the Alipay app, as Antom's App Links guide lists it for `<queries>`. */
+export const ALIPAY_ANDROID_PACKAGE = 'com.eg.android.AlipayGphone';
 
 export interface PaymentSettings {
   /** Base URL of the sandbox, for the cashier link. */
@@ -110,6 +124,9 @@ export class PaymentBook {
     }
     const expiresAt = Date.parse(req.paymentExpiryTime);
     if (expiresAt <= now) throw new ProtocolFailure('PARAM_ILLEGAL', 'paymentExpiryTime must be in the future');
+    if (req.env?.terminalType === 'APP' && !req.env.osType) {
+      throw new ProtocolFailure('PARAM_ILLEGAL', 'env.osType is required when env.terminalType is APP: the app links depend on it');
+    }
     const paymentId = `2026${randomUUID().replaceAll('-', '').slice(0, 24)}`;
     const payment: Payment = {
       paymentRequestId: req.paymentRequestId,
@@ -121,7 +138,8 @@ export class PaymentBook {
       createdAt: now,
       status: 'PROCESSING',
       requestJson,
-      paymentUrl: `${this.settings.baseUrl()}/cashier/${encodeURIComponent(paymentId)}`,
+      env: req.env,
+      links: this.linksFor(paymentId, req.env),
       refunds: [],
     };
     this.payments.set(payment.paymentRequestId, payment);
@@ -129,7 +147,31 @@ export class PaymentBook {
   }
 
   private payResponse(p: Payment) {
-    return { result: SUCCESS, paymentId: p.paymentId, paymentUrl: p.paymentUrl, paymentCreateTime: iso(p.createdAt) };
+    return { result: SUCCESS, paymentId: p.paymentId, paymentCreateTime: iso(p.createdAt), ...p.links };
+  }
+
+  /**
+   * The links for the buyer's terminal, as Antom's "URLs for payment redirection" sorts them: the web gets
+   * normalUrl (the PC cashier); a mobile browser or mini program normalUrl (an H5 page); an app schemeUrl and
+   * applinkUrl to open the Alipay app, normalUrl as the H5 fallback, and on Android the app's package name.
+   */
+  private linksFor(paymentId: string, env: PayEnv | undefined): PaymentLinks {
+    const base = this.settings.baseUrl();
+    const id = encodeURIComponent(paymentId);
+    const h5 = `${base}/h5/cashier/${id}`;
+    switch (env?.terminalType ?? 'WEB') {
+      case 'WEB':
+        return { normalUrl: `${base}/cashier/${id}` };
+      case 'APP':
+        return {
+          schemeUrl: `alipays://platformapi/startApp?appId=10000007&qrcode=${encodeURIComponent(h5)}`,
+          applinkUrl: `${base}/applink/cashier/${id}`,
+          normalUrl: h5,
+          ...(env?.osType === 'ANDROID' && { appIdentifier: ALIPAY_ANDROID_PACKAGE }),
+        };
+      default:
+        return { normalUrl: h5 };
+    }
   }
 
   inquiryPayment(body: unknown) {
@@ -269,6 +311,8 @@ export class PaymentBook {
       paymentId: p.paymentId,
       referenceOrderId: p.referenceOrderId,
       amount: p.amount,
+      env: p.env,
+      links: p.links,
       status: p.status,
       createdAt: iso(p.createdAt),
       expiresAt: iso(p.expiresAt),

@@ -137,7 +137,8 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     [/^POST \/eport\/orders$/, (_m, b, now) => state.eport.submitOrder(b, now)],
     [/^POST \/eport\/waybills$/, (_m, b, now) => state.eport.submitWaybill(b, now)],
     [/^POST \/eport\/clearance$/, (_m, b, now) => state.eport.clearance(b, now)],
-    [/^GET \/cashier\/([^/]+)$/, (m) => cashierPage(decodeURIComponent(m[1]))],
+    // The cashier on the web, its H5 page, and the App Link's page, which opens the H5 cashier without the app.
+    [/^GET \/(?:h5\/|applink\/)?cashier\/([^/]+)$/, (m) => cashierPage(decodeURIComponent(m[1]))],
   ];
 
   function cashierPage(paymentId: string) {

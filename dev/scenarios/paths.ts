@@ -87,6 +87,21 @@ export const SCENARIOS: Scenario[] = [
     drive: paidByBuyer('RELEASED_FOR_DELIVERY', released),
   },
   {
+    name: 'app-checkout',
+    title: 'from an Android app, paid in Alipay',
+    input: (prefix, buyer) =>
+      sampleOrder({ prefix, name: 'APP-ANDROID', buyer, ...TWO_TINS, terminal: { terminalType: 'APP', osType: 'ANDROID' } }),
+    drive: async (run, order) => {
+      const checkout = await run.start(order);
+      // The merchant's app opens Alipay by the scheme URL or the App Link; the H5 page is its fallback.
+      if (!checkout.links?.schemeUrl || !checkout.links.applinkUrl) {
+        throw new Error(`checkout from an app got no app links: ${JSON.stringify(checkout.links)}`);
+      }
+      await run.pay(order.orderId, order.buyer);
+      return run.waitFor(order.orderId, 'RELEASED_FOR_DELIVERY', released);
+    },
+  },
+  {
     name: 'split',
     title: 'split into 2 customs orders',
     input: (prefix, buyer) =>

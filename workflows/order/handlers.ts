@@ -48,6 +48,7 @@ export function registerHandlers(o: OrderState) {
       paymentRequestId: o.payment.paymentRequestId,
       paymentUrl: o.payment.paymentUrl,
       paymentExpiresAt: o.payment.expiresAt!,
+      ...(o.payment.links && { terminal: o.payment.terminal, links: o.payment.links }),
     };
   });
 
