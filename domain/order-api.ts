@@ -86,6 +86,18 @@ export interface PaymentNotification {
   payerRealNameVerified?: boolean;
 }
 
+/** The facts of an Alipay+ notifyRefund (REFUND_RESULT), after the receiver verified its signature. */
+export interface RefundNotification {
+  refundRequestId: string;
+  refundId: string;
+  refundStatus: 'SUCCESS' | 'FAIL';
+  /** The notification's result: why a refund failed. */
+  resultCode: string;
+  resultMessage?: string;
+  refundAmountFen: number;
+  refundTime?: string;
+}
+
 export interface NotificationAck {
   accepted: true;
   duplicate: boolean;
@@ -212,6 +224,7 @@ export interface OrderStatus {
 
 export const checkoutUpdate = defineUpdate<CheckoutResult, []>('checkout');
 export const paymentNotificationUpdate = defineUpdate<NotificationAck, [PaymentNotification]>('paymentNotification');
+export const refundNotificationUpdate = defineUpdate<NotificationAck, [RefundNotification]>('refundNotification');
 export const correctDeclarationUpdate = defineUpdate<DeclarationView, [DeclarationCorrection]>('correctDeclaration');
 export const requestRefundUpdate = defineUpdate<RefundView, [RefundRequest]>('requestRefund');
 export const cancelOrderUpdate = defineUpdate<OrderStatus, [OperatorAction]>('cancelOrder');
