@@ -195,11 +195,18 @@ export interface RefundView {
   amountFen: number;
   reason: string;
   requestedBy: string;
-  /** SETTLED_OUTSIDE_ALIPAY: an operator paid the buyer back another way after Alipay+ refused the refund. */
-  status: 'PENDING' | 'SUCCEEDED' | 'FAILED' | 'SETTLED_OUTSIDE_ALIPAY';
+  /**
+   * PENDING: the refund call is under way; PROCESSING: Alipay+ accepted it and processes it at its next
+   * cut-off, or when it has the CNY; SETTLED_OUTSIDE_ALIPAY: an operator paid the buyer back another way.
+   */
+  status: 'PENDING' | 'PROCESSING' | 'SUCCEEDED' | 'FAILED' | 'SETTLED_OUTSIDE_ALIPAY';
   refundId?: string;
   failure?: string;
   at: string;
+  /** When it became final (Alipay+'s refundTime when it succeeded). */
+  settledAt?: string;
+  /** How the final status became known. */
+  learnedFrom?: 'NOTIFICATION' | 'INQUIRY';
 }
 
 export interface OrderStatus {
