@@ -6,7 +6,7 @@ import type { OrderInput } from '../domain/order';
 import type { OrderStatus } from '../domain/order-api';
 import { person, type Buyer } from './scenarios/orders';
 import { scenariosNamed, type Scenario } from './scenarios/paths';
-import { LOCAL_RETRANSMIT_GAP_MS, LOCAL_TIMEOUTS, QUICK_CUSTOMS, scenarioRun } from './scenarios/run';
+import { LOCAL_REFUND_SETTLE_DELAY_MS, LOCAL_RETRANSMIT_GAP_MS, LOCAL_TIMEOUTS, QUICK_CUSTOMS, scenarioRun } from './scenarios/run';
 import { WaitTimeoutError } from './scenarios/wait-for-status';
 import { startStack } from './stack';
 
@@ -71,6 +71,7 @@ async function main() {
   const stack = await startStack({
     ports: { temporal: 7233, ui: 8233, sandbox: 8090, notify: 8091, metrics: 9464 },
     retransmitGapMs: LOCAL_RETRANSMIT_GAP_MS,
+    refundSettleDelayMs: LOCAL_REFUND_SETTLE_DELAY_MS,
   });
   let failed = false;
   try {

@@ -63,7 +63,8 @@ export class RefundBook {
 
   constructor(
     private readonly payments: PaymentBook,
-    private readonly cutoffHourUtc: () => number,
+    /** When a refund submitted (or released from its hold) at a time is processed: the next cut-off. */
+    private readonly processedAt: (ms: number) => number,
     /** Called once a refund is accepted, to notify its final status when it comes. */
     private readonly onAccepted: (refund: Refund) => void,
   ) {}
@@ -109,7 +110,7 @@ export class RefundBook {
       notifyUrl: req.refundNotifyUrl ?? p.notifyUrl,
       requestJson,
       status: 'PROCESSING',
-      settleAt: nextCutoff(now, this.cutoffHourUtc()),
+      settleAt: this.processedAt(now),
     };
     this.refunds.set(refund.refundRequestId, refund);
     this.applyRule(refund);
@@ -211,7 +212,7 @@ export class RefundBook {
     const rule = this.rules.get(r.refundRequestId);
     if (!rule) return;
     if (rule.failWith) r.failWith = rule.failWith;
-    if (rule.holdUntil !== undefined) r.settleAt = Math.max(r.settleAt, nextCutoff(rule.holdUntil, this.cutoffHourUtc()));
+    if (rule.holdUntil !== undefined) r.settleAt = Math.max(r.settleAt, this.processedAt(rule.holdUntil));
   }
 
   /** A refund as the ledger shows it. */

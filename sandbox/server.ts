@@ -11,7 +11,7 @@ import { Faults, faultConfig } from './faults';
 import { ledgerOf } from './ledger';
 import { Notifier } from './notifier';
 import { PaymentBook } from './payments';
-import { DEFAULT_REFUND_CUTOFF_UTC_HOUR, RefundBook } from './refunds';
+import { DEFAULT_REFUND_CUTOFF_UTC_HOUR, RefundBook, nextCutoff } from './refunds';
 import { HelperError, ProtocolFailure, helperParse } from './protocol-failure';
 
 export interface SandboxOptions {
@@ -31,6 +31,11 @@ export interface SandboxOptions {
   retransmitGapMs?: number;
   /** The hour (UTC) of the daily cut-off at which refunds are processed: 16, i.e. 00:00 in Beijing, unless set. */
   refundCutoffHourUtc?: number;
+  /**
+   * A shortcut for the demo and the local stack, as retransmitGapMs is: refunds are processed this long after
+   * they are submitted (or their hold ends) instead of at the next cut-off.
+   */
+  refundSettleDelayMs?: number;
   logger?: Logger;
 }
 
@@ -90,7 +95,10 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     const payments: PaymentBook = new PaymentBook(settings, (p, now) => notifier.notify(p, now));
     const refunds: RefundBook = new RefundBook(
       payments,
-      () => options.refundCutoffHourUtc ?? DEFAULT_REFUND_CUTOFF_UTC_HOUR,
+      (ms) =>
+        options.refundSettleDelayMs !== undefined
+          ? ms + options.refundSettleDelayMs
+          : nextCutoff(ms, options.refundCutoffHourUtc ?? DEFAULT_REFUND_CUTOFF_UTC_HOUR),
       (r) => notifier.notifyRefundWhenFinal(r),
     );
     const declarations = new DeclarationBook(payments, rules, options.retransmitGapMs);

@@ -11,7 +11,8 @@ import { freshBuyer } from '../support/workflow-helpers';
 // or later when it has no CNY, and it ends SUCCESS or FAIL. The order follows each one to its end.
 
 let s: WorkflowStack;
-before(async () => (s = await startWorkflowStack()));
+// The sandbox's real rule: processed at the next daily cut-off, 16:00 UTC.
+before(async () => (s = await startWorkflowStack({ refundSettleDelayMs: null })));
 after(() => s?.close());
 
 const HOUR = 3_600_000;

@@ -95,7 +95,8 @@ export function registerHandlers(o: OrderState) {
       record(o, 'cancelOrder', a);
       o.cancelRequest = a;
       o.flowScope.cancel();
-      await condition(() => o.outcome !== undefined);
+      // A refund settles at Alipay+'s next cut-off: the cancellation answers once the refund is accepted.
+      await condition(() => o.outcome !== undefined || (o.settleLater && o.refunds.some((r) => r.status === 'PROCESSING')));
       return orderStatus(o);
     },
     { validator: (a: OperatorAction) => refuseCancel(o, a) },

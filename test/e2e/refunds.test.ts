@@ -1,0 +1,89 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { orderHandle, requestRefund, startOrder } from '../../client/orders';
+import type { Stack } from '../../dev/stack';
+import { REFUND_STATUS } from '../../domain/search-attributes';
+import { payerOf, sampleOrder } from '../../dev/scenarios/orders';
+import { waitForStage, waitForStatus } from '../../dev/scenarios/wait-for-status';
+import { CUSTOMS_TIMEOUTS, FAST_CUSTOMS, sleep, startE2EStack } from '../support/e2e';
+import { freshBuyer } from '../support/workflow-helpers';
+
+// Refunds that settle later, on the real product: the sandbox accepts a refund and processes it later (5 s
+// after it is submitted on this stack, or after its hold ends), sends a signed notifyRefund, the notify
+// receiver verifies it and hands it to the order, which follows the refund to SUCCESS or FAIL.
+
+const DAY = 24 * 3_600_000;
+let stack: Stack;
+
+before(async () => {
+  stack = await startE2EStack('refunds');
+  await stack.helpers.customsRules(FAST_CUSTOMS);
+});
+after(async () => {
+  await stack?.stop();
+});
+
+async function releasedOrder() {
+  const buyer = freshBuyer();
+  const order = sampleOrder({ buyer });
+  await startOrder(stack.client, order, { taskQueue: stack.taskQueue, timeouts: CUSTOMS_TIMEOUTS });
+  await stack.helpers.pay(order.orderId, payerOf(buyer));
+  await waitForStage(stack.client, order.orderId, 'RELEASED_FOR_DELIVERY');
+  return order;
+}
+
+const refundStatusAttribute = async (orderId: string) =>
+  (await orderHandle(stack.client, orderId).describe()).typedSearchAttributes.get(REFUND_STATUS);
+
+test('a refund that waits a day for CNY stays PROCESSING, then succeeds through notifyRefund', { timeout: 240_000 }, async () => {
+  const order = await releasedOrder();
+  const refundRequestId = `${order.orderId}-R1`;
+  await stack.helpers.holdRefund(refundRequestId, DAY);
+  const accepted = await requestRefund(stack.client, order.orderId, {
+    amountFen: 4_000,
+    reason: 'dented tin',
+    requestedBy: 'support@merchant',
+  });
+  assert.equal(accepted.status, 'PROCESSING');
+  await sleep(8_000); // past the stack's 5 s: the hold keeps it waiting
+  const waiting = await waitForStatus(
+    stack.client,
+    order.orderId,
+    'the refund shown pending',
+    (x) => x.refunds[0]?.status === 'PROCESSING',
+  );
+  assert.equal(waiting.refundableFen, 19_900 - 4_000);
+  assert.equal(await refundStatusAttribute(order.orderId), 'PROCESSING');
+  assert.equal((await stack.helpers.ledgerOf(order.orderId)).refunds[0].status, 'PROCESSING');
+
+  await stack.helpers.advance(DAY); // the CNY came in a day later
+  const done = await waitForStatus(stack.client, order.orderId, 'the refund succeeded', (x) => x.refunds[0]?.status === 'SUCCEEDED');
+  assert.equal(done.refunds[0].learnedFrom, 'NOTIFICATION');
+  const l = await stack.helpers.ledgerOf(order.orderId);
+  assert.equal(l.refunds[0].status, 'SUCCESS');
+  const delivery = l.notifications.find((n) => n.refundRequestId === refundRequestId)!;
+  assert.equal(delivery.notifyType, 'REFUND_RESULT');
+  assert.equal(delivery.acknowledged, true, `the receiver acknowledged notifyRefund: ${JSON.stringify(delivery.attempts)}`);
+  assert.equal(await refundStatusAttribute(order.orderId), 'SETTLED');
+});
+
+test('a refund that fails leaves the order stuck with its reason, for an operator', { timeout: 240_000 }, async () => {
+  const order = await releasedOrder();
+  const refundRequestId = `${order.orderId}-R1`;
+  await stack.helpers.failRefund(refundRequestId, { resultCode: 'REFUND_FAILED', resultMessage: "the buyer's account is frozen" });
+  const accepted = await requestRefund(stack.client, order.orderId, {
+    amountFen: 19_900,
+    reason: 'lost parcel',
+    requestedBy: 'support@merchant',
+  });
+  assert.equal(accepted.status, 'PROCESSING');
+  const stuck = await waitForStatus(stack.client, order.orderId, 'stuck on the failed refund', (x) => x.stuck?.code === 'REFUND_FAILED');
+  assert.equal(stuck.refunds[0].status, 'FAILED');
+  assert.equal(stuck.refunds[0].failure, "REFUND_FAILED: the buyer's account is frozen");
+  assert.match(stuck.stuck!.reason, new RegExp(`${refundRequestId} failed: REFUND_FAILED: the buyer's account is frozen`));
+  assert.equal(stuck.refundableFen, 19_900);
+  assert.equal(await refundStatusAttribute(order.orderId), 'FAILED');
+  const l = await stack.helpers.ledgerOf(order.orderId);
+  assert.equal(l.refunds[0].status, 'FAIL');
+  assert.equal(l.notifications.find((n) => n.refundRequestId === refundRequestId)?.acknowledged, true);
+});
