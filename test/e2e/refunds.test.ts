@@ -35,6 +35,28 @@ async function releasedOrder() {
 const refundStatusAttribute = async (orderId: string) =>
   (await orderHandle(stack.client, orderId).describe()).typedSearchAttributes.get(REFUND_STATUS);
 
+test('a refund that fails leaves the order stuck with its reason, for an operator', { timeout: 240_000 }, async () => {
+  const order = await releasedOrder();
+  const refundRequestId = `${order.orderId}-R1`;
+  await stack.helpers.failRefund(refundRequestId, { resultCode: 'REFUND_FAILED', resultMessage: "the buyer's account is frozen" });
+  const accepted = await requestRefund(stack.client, order.orderId, {
+    amountFen: 19_900,
+    reason: 'lost parcel',
+    requestedBy: 'support@merchant',
+  });
+  assert.equal(accepted.status, 'PROCESSING');
+  const stuck = await waitForStatus(stack.client, order.orderId, 'stuck on the failed refund', (x) => x.stuck?.code === 'REFUND_FAILED');
+  assert.equal(stuck.refunds[0].status, 'FAILED');
+  assert.equal(stuck.refunds[0].failure, "REFUND_FAILED: the buyer's account is frozen");
+  assert.match(stuck.stuck!.reason, new RegExp(`${refundRequestId} failed: REFUND_FAILED: the buyer's account is frozen`));
+  assert.equal(stuck.refundableFen, 19_900);
+  assert.equal(await refundStatusAttribute(order.orderId), 'FAILED');
+  const l = await stack.helpers.ledgerOf(order.orderId);
+  assert.equal(l.refunds[0].status, 'FAIL');
+  assert.equal(l.notifications.find((n) => n.refundRequestId === refundRequestId)?.acknowledged, true);
+});
+
+// Last: it moves the sandbox clock a day on, past the expiry of any payment created before.
 test('a refund that waits a day for CNY stays PROCESSING, then succeeds through notifyRefund', { timeout: 240_000 }, async () => {
   const order = await releasedOrder();
   const refundRequestId = `${order.orderId}-R1`;
@@ -65,25 +87,4 @@ test('a refund that waits a day for CNY stays PROCESSING, then succeeds through 
   assert.equal(delivery.notifyType, 'REFUND_RESULT');
   assert.equal(delivery.acknowledged, true, `the receiver acknowledged notifyRefund: ${JSON.stringify(delivery.attempts)}`);
   assert.equal(await refundStatusAttribute(order.orderId), 'SETTLED');
-});
-
-test('a refund that fails leaves the order stuck with its reason, for an operator', { timeout: 240_000 }, async () => {
-  const order = await releasedOrder();
-  const refundRequestId = `${order.orderId}-R1`;
-  await stack.helpers.failRefund(refundRequestId, { resultCode: 'REFUND_FAILED', resultMessage: "the buyer's account is frozen" });
-  const accepted = await requestRefund(stack.client, order.orderId, {
-    amountFen: 19_900,
-    reason: 'lost parcel',
-    requestedBy: 'support@merchant',
-  });
-  assert.equal(accepted.status, 'PROCESSING');
-  const stuck = await waitForStatus(stack.client, order.orderId, 'stuck on the failed refund', (x) => x.stuck?.code === 'REFUND_FAILED');
-  assert.equal(stuck.refunds[0].status, 'FAILED');
-  assert.equal(stuck.refunds[0].failure, "REFUND_FAILED: the buyer's account is frozen");
-  assert.match(stuck.stuck!.reason, new RegExp(`${refundRequestId} failed: REFUND_FAILED: the buyer's account is frozen`));
-  assert.equal(stuck.refundableFen, 19_900);
-  assert.equal(await refundStatusAttribute(order.orderId), 'FAILED');
-  const l = await stack.helpers.ledgerOf(order.orderId);
-  assert.equal(l.refunds[0].status, 'FAIL');
-  assert.equal(l.notifications.find((n) => n.refundRequestId === refundRequestId)?.acknowledged, true);
 });

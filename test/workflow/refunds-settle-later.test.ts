@@ -108,3 +108,28 @@ test('a refund that fails leaves the order stuck with its reason; the operator r
     ],
   );
 });
+
+test('when no notifyRefund arrives, the order learns the final status from inquiryRefund on its timer', async () => {
+  const order = await releasedOrder(503);
+  await s.f.helpers.faults({ dropNotificationRate: 1 });
+  try {
+    const accepted = await requestRefund(s.env.client, order.orderId, {
+      amountFen: 1_000,
+      reason: 'late',
+      requestedBy: 'support@merchant',
+    });
+    assert.equal(accepted.status, 'PROCESSING');
+    const acceptedAt = await s.env.currentTimeMs();
+    const done = await waitForStatus(
+      s.env.client,
+      order.orderId,
+      'the refund succeeded',
+      (x) => x.refunds[0]?.status === 'SUCCEEDED',
+      s.skipping(HOUR, 24 * 3),
+    );
+    assert.equal(done.refunds[0].learnedFrom, 'INQUIRY');
+    assert.ok((await s.env.currentTimeMs()) - acceptedAt >= 26 * HOUR, 'the first inquiry comes 26 hours after the refund');
+  } finally {
+    await s.f.helpers.faults({});
+  }
+});
