@@ -25,6 +25,7 @@ const DEMO_PATHS: { path: string; buyer: Buyer }[] = [
   { path: 'rejected-corrected-retransmitted', buyer: person(3, '赵敏') },
   { path: 'identity-mismatch-refunded', buyer: person(4, '陈静') },
   { path: 'expired-cancelled', buyer: person(5, '刘洋') },
+  { path: 'refund-settled-later', buyer: person(7, '吴强') },
   { path: 'rejected-left-stuck', buyer: person(6, '孙丽') },
 ];
 /** Pays the order that is not theirs. */
@@ -76,7 +77,10 @@ async function main() {
   let failed = false;
   try {
     console.log(`Web UI: ${stack.uiUrl}   sandbox: ${stack.sandboxUrl}   metrics: ${stack.metricsUrl}   logs: ${stack.logDir}`);
-    console.log(`Demo settings: customs answers in 5 s; retransmission gap ${LOCAL_RETRANSMIT_GAP_MS / 1000} s (Alipay+ uses 5 min).\n`);
+    console.log(
+      `Demo settings: customs answers in 5 s; retransmission gap ${LOCAL_RETRANSMIT_GAP_MS / 1000} s (Alipay+ uses 5 min); ` +
+        `refunds processed ${LOCAL_REFUND_SETTLE_DELAY_MS / 1000} s after they are submitted (Alipay+: the next day).\n`,
+    );
     await stack.helpers.customsRules(QUICK_CUSTOMS);
 
     const prefix = `DEMO-${randomUUID().slice(0, 6).toUpperCase()}-`;
