@@ -1,8 +1,13 @@
 import assert from 'node:assert/strict';
+import { generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { notifyPaymentAck, notifyRefundRequest, signedHeaders, verifySignedHeaders } from '../../alipay-plus';
 import { orderHandle, requestRefund, startOrder } from '../../client/orders';
 import type { Stack } from '../../dev/stack';
 import { REFUND_STATUS } from '../../domain/search-attributes';
+import { DEV_KEY_FILES } from '../../sandbox/dev-keys';
 import { payerOf, sampleOrder } from '../../dev/scenarios/orders';
 import { waitForStage, waitForStatus } from '../../dev/scenarios/wait-for-status';
 import { CUSTOMS_TIMEOUTS, FAST_CUSTOMS, sleep, startE2EStack } from '../support/e2e';
@@ -32,6 +37,33 @@ async function releasedOrder() {
   return order;
 }
 
+/** POSTs a notifyRefund signed with `privateKey`; answers the merchant-signed acknowledgement's result. */
+async function postRefundNotification(body: unknown, privateKey: string | KeyObject) {
+  const path = new URL(stack.notifyUrl).pathname;
+  const rawBody = JSON.stringify(body);
+  const headers = signedHeaders({
+    path,
+    clientId: 'SANDBOX_MERCHANT',
+    rawBody,
+    privateKey,
+    keyVersion: 1,
+    timeHeader: 'Request-Time',
+    time: new Date().toISOString(),
+  });
+  const res = await fetch(stack.notifyUrl, { method: 'POST', headers, body: rawBody, signal: AbortSignal.timeout(15_000) });
+  const rawAck = await res.text();
+  const merchantPublicKey = readFileSync(join(stack.keysDir, DEV_KEY_FILES.merchantPublic), 'utf8');
+  const check = verifySignedHeaders({
+    path,
+    headers: Object.fromEntries(res.headers),
+    rawBody: rawAck,
+    publicKey: merchantPublicKey,
+    timeHeader: 'Response-Time',
+  });
+  assert.ok(check.ok, `the acknowledgement is signed by the merchant: ${rawAck}`);
+  return notifyPaymentAck.parse(JSON.parse(rawAck)).result;
+}
+
 const refundStatusAttribute = async (orderId: string) =>
   (await orderHandle(stack.client, orderId).describe()).typedSearchAttributes.get(REFUND_STATUS);
 
@@ -54,6 +86,25 @@ test('a refund that fails leaves the order stuck with its reason, for an operato
   const l = await stack.helpers.ledgerOf(order.orderId);
   assert.equal(l.refunds[0].status, 'FAIL');
   assert.equal(l.notifications.find((n) => n.refundRequestId === refundRequestId)?.acknowledged, true);
+
+  // A notifyRefund that says SUCCESS but is not signed by Alipay+, or does not match the refund, changes nothing.
+  const claim = {
+    notifyType: 'REFUND_RESULT',
+    result: { resultStatus: 'S', resultCode: 'SUCCESS', resultMessage: 'success' },
+    refundStatus: 'SUCCESS',
+    refundRequestId,
+    refundId: stuck.refunds[0].refundId,
+    refundAmount: { currency: 'CNY', value: '19900' },
+    refundTime: new Date().toISOString(),
+  };
+  assert.ok(notifyRefundRequest.safeParse(claim).success);
+  const forger = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
+  assert.equal((await postRefundNotification(claim, forger)).resultCode, 'INVALID_SIGNATURE');
+  const alipayPlusPrivateKey = readFileSync(join(stack.keysDir, DEV_KEY_FILES.alipayPlusPrivate), 'utf8');
+  const mismatched = await postRefundNotification({ ...claim, refundAmount: { currency: 'CNY', value: '100' } }, alipayPlusPrivateKey);
+  assert.equal(mismatched.resultStatus, 'F');
+  const after = await waitForStatus(stack.client, order.orderId, 'the status', () => true);
+  assert.equal(after.refunds[0].status, 'FAILED', 'neither notification changed the refund');
 });
 
 // Last: it moves the sandbox clock a day on, past the expiry of any payment created before.
