@@ -4,7 +4,7 @@ import { mapFailures } from './failures';
 
 export interface AlipayDeps {
   alipay: AlipayPlusClient;
-  /** Where Alipay+ posts notifyPayment: the notify receiver. */
+  /** Where Alipay+ posts notifyPayment and notifyRefund: the notify receiver. */
   notifyUrl: string;
   /** Where the buyer's browser returns after paying; never trusted for the result. */
   redirectUrl: string;
@@ -77,9 +77,16 @@ export function alipayActivities({ alipay, notifyUrl, redirectUrl }: AlipayDeps)
           paymentRequestId: p.paymentRequestId,
           refundAmount: fen(p.amountFen),
           refundReason: p.reason,
+          refundNotifyUrl: notifyUrl,
         }),
       );
       return { refundId: r.refundId, refundTime: r.refundTime };
+    },
+
+    /** A refund's status: PROCESSING until Alipay+ processed it, then SUCCESS or FAIL. */
+    async inquireRefund(p: { refundRequestId: string }) {
+      const r = await mapFailures(() => alipay.inquiryRefund(p));
+      return { status: r.refundStatus, refundId: r.refundId, refundAmountFen: Number(r.refundAmount.value), refundTime: r.refundTime };
     },
 
     async declare(d: {

@@ -103,6 +103,8 @@ export const refundRequest = z.object({
   paymentRequestId: text(64),
   refundAmount: amount,
   refundReason: optionalText(256),
+  /** Where notifyRefund goes; without it, the payment's paymentNotifyUrl (a sandbox assumption, docs/sandbox.md). */
+  refundNotifyUrl: url(2048).optional(),
 });
 export type RefundRequest = z.input<typeof refundRequest>;
 
@@ -112,7 +114,8 @@ export const refundResponse = z.object({
   refundRequestId: text(64),
   paymentId: text(64),
   refundAmount: amount,
-  refundTime: isoDateTime,
+  /** The refund is accepted, not yet done: the time comes with its final status (inquiryRefund, notifyRefund). */
+  refundTime: isoDateTime.optional(),
   settlementQuote: settlementQuote.optional(),
 });
 export type RefundResponse = z.infer<typeof refundResponse>;

@@ -6,7 +6,7 @@ import type { OrderInput } from '../domain/order';
 import type { CheckoutResult, OrderStatus } from '../domain/order-api';
 import { person, type Buyer } from './scenarios/orders';
 import { scenariosNamed, type Scenario } from './scenarios/paths';
-import { LOCAL_RETRANSMIT_GAP_MS, LOCAL_TIMEOUTS, QUICK_CUSTOMS, scenarioRun } from './scenarios/run';
+import { LOCAL_REFUND_SETTLE_DELAY_MS, LOCAL_RETRANSMIT_GAP_MS, LOCAL_TIMEOUTS, QUICK_CUSTOMS, scenarioRun } from './scenarios/run';
 import { WaitTimeoutError } from './scenarios/wait-for-status';
 import { startStack } from './stack';
 
@@ -25,6 +25,7 @@ const DEMO_PATHS: { path: string; buyer: Buyer }[] = [
   { path: 'rejected-corrected-retransmitted', buyer: person(3, '赵敏') },
   { path: 'identity-mismatch-refunded', buyer: person(4, '陈静') },
   { path: 'expired-cancelled', buyer: person(5, '刘洋') },
+  { path: 'refund-settled-later', buyer: person(7, '吴强') },
   { path: 'rejected-left-stuck', buyer: person(6, '孙丽') },
   { path: 'app-checkout', buyer: person(7, '吴磊') },
 ];
@@ -83,11 +84,15 @@ async function main() {
   const stack = await startStack({
     ports: { temporal: 7233, ui: 8233, sandbox: 8090, notify: 8091, metrics: 9464 },
     retransmitGapMs: LOCAL_RETRANSMIT_GAP_MS,
+    refundSettleDelayMs: LOCAL_REFUND_SETTLE_DELAY_MS,
   });
   let failed = false;
   try {
     console.log(`Web UI: ${stack.uiUrl}   sandbox: ${stack.sandboxUrl}   metrics: ${stack.metricsUrl}   logs: ${stack.logDir}`);
-    console.log(`Demo settings: customs answers in 5 s; retransmission gap ${LOCAL_RETRANSMIT_GAP_MS / 1000} s (Alipay+ uses 5 min).\n`);
+    console.log(
+      `Demo settings: customs answers in 5 s; retransmission gap ${LOCAL_RETRANSMIT_GAP_MS / 1000} s (Alipay+ uses 5 min); ` +
+        `refunds processed ${LOCAL_REFUND_SETTLE_DELAY_MS / 1000} s after they are submitted (Alipay+: the next day).\n`,
+    );
     await stack.helpers.customsRules(QUICK_CUSTOMS);
 
     const prefix = `DEMO-${randomUUID().slice(0, 6).toUpperCase()}-`;

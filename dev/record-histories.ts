@@ -12,7 +12,7 @@ import { quotaUsageQuery, quotaWorkflowId } from '../domain/quota-api';
 import { projectRoot } from '../platform/paths';
 import { person } from './scenarios/orders';
 import { SCENARIOS } from './scenarios/paths';
-import { LOCAL_RETRANSMIT_GAP_MS, LOCAL_TIMEOUTS, QUICK_CUSTOMS, scenarioRun, sleep } from './scenarios/run';
+import { LOCAL_REFUND_SETTLE_DELAY_MS, LOCAL_RETRANSMIT_GAP_MS, LOCAL_TIMEOUTS, QUICK_CUSTOMS, scenarioRun, sleep } from './scenarios/run';
 import { startStack, type Stack } from './stack';
 
 // `npm run record-histories [-- <path>... [--suffix -v2]]`: runs every main path of an order
@@ -92,6 +92,7 @@ async function main() {
   const stack = await startStack({
     logDir: mkdtempSync(join(tmpdir(), 'alipay-record-histories-')),
     retransmitGapMs: LOCAL_RETRANSMIT_GAP_MS,
+    refundSettleDelayMs: LOCAL_REFUND_SETTLE_DELAY_MS,
     payloadKeysFile: KEYS_FILE,
   });
   let failed = false;

@@ -28,6 +28,8 @@ export interface StackOptions {
   logDir?: string;
   /** Alipay+'s retransmission gap in the sandbox; 5 minutes unless shortened. */
   retransmitGapMs?: number;
+  /** Refunds processed this long after they are submitted instead of at the sandbox's daily cut-off. */
+  refundSettleDelayMs?: number;
   taskQueue?: string;
   /** The payload keyring file to use instead of `.dev/payload-keys`, e.g. the test-only key of the recorded histories. */
   payloadKeysFile?: string;
@@ -266,6 +268,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       SANDBOX_PORT: String(ports.sandbox),
       KEYS_DIR: keys.dir,
       ...(options.retransmitGapMs && { SANDBOX_RETRANSMIT_GAP_MS: String(options.retransmitGapMs) }),
+      ...(options.refundSettleDelayMs !== undefined && { SANDBOX_REFUND_SETTLE_DELAY_MS: String(options.refundSettleDelayMs) }),
     },
     log('sandbox'),
   );

@@ -109,6 +109,18 @@ export interface PaymentNotification {
   payerRealNameVerified?: boolean;
 }
 
+/** The facts of an Alipay+ notifyRefund (REFUND_RESULT), after the receiver verified its signature. */
+export interface RefundNotification {
+  refundRequestId: string;
+  refundId: string;
+  refundStatus: 'SUCCESS' | 'FAIL';
+  /** The notification's result: why a refund failed. */
+  resultCode: string;
+  resultMessage?: string;
+  refundAmountFen: number;
+  refundTime?: string;
+}
+
 export interface NotificationAck {
   accepted: true;
   duplicate: boolean;
@@ -209,11 +221,18 @@ export interface RefundView {
   amountFen: number;
   reason: string;
   requestedBy: string;
-  /** SETTLED_OUTSIDE_ALIPAY: an operator paid the buyer back another way after Alipay+ refused the refund. */
-  status: 'PENDING' | 'SUCCEEDED' | 'FAILED' | 'SETTLED_OUTSIDE_ALIPAY';
+  /**
+   * PENDING: the refund call is under way; PROCESSING: Alipay+ accepted it and processes it at its next
+   * cut-off, or when it has the CNY; SETTLED_OUTSIDE_ALIPAY: an operator paid the buyer back another way.
+   */
+  status: 'PENDING' | 'PROCESSING' | 'SUCCEEDED' | 'FAILED' | 'SETTLED_OUTSIDE_ALIPAY';
   refundId?: string;
   failure?: string;
   at: string;
+  /** When it became final (Alipay+'s refundTime when it succeeded). */
+  settledAt?: string;
+  /** How the final status became known. */
+  learnedFrom?: 'NOTIFICATION' | 'INQUIRY';
 }
 
 export interface OrderStatus {
@@ -238,6 +257,7 @@ export interface OrderStatus {
 
 export const checkoutUpdate = defineUpdate<CheckoutResult, []>('checkout');
 export const paymentNotificationUpdate = defineUpdate<NotificationAck, [PaymentNotification]>('paymentNotification');
+export const refundNotificationUpdate = defineUpdate<NotificationAck, [RefundNotification]>('refundNotification');
 export const correctDeclarationUpdate = defineUpdate<DeclarationView, [DeclarationCorrection]>('correctDeclaration');
 export const requestRefundUpdate = defineUpdate<RefundView, [RefundRequest]>('requestRefund');
 export const cancelOrderUpdate = defineUpdate<OrderStatus, [OperatorAction]>('cancelOrder');

@@ -147,6 +147,8 @@ export const orderIdOf = (workflowId: string) => workflowId.replace(/^order-/, '
 export const paymentRequestIdFor = (orderId: string) => orderId;
 export const declarationIdFor = (orderId: string, part: number) => `${orderId}-D${part}`;
 export const refundRequestIdFor = (orderId: string, seq: number) => `${orderId}-R${seq}`;
+/** The order id a refund request id was made from, or undefined when it was not made by refundRequestIdFor. */
+export const orderIdOfRefund = (refundRequestId: string) => /^(.+)-R[1-9]\d*$/.exec(refundRequestId)?.[1];
 
 export interface CustomsOrder {
   /** The customs order id: the payment request id, or the part's referenceOrderId. */

@@ -34,16 +34,6 @@ export const paymentSucceedBody = z.object({ payer: payerSchema });
 /** POST /sandbox/payments/{paymentRequestId}/fail: the buyer's payment fails, for this reason. */
 export const paymentFailBody = z.object({ reason: z.string().max(256).optional() });
 
-export interface Refund {
-  refundRequestId: string;
-  refundId: string;
-  paymentRequestId: string;
-  amount: Amount;
-  reason?: string;
-  at: number;
-  requestJson: string;
-}
-
 export interface Payment {
   paymentRequestId: string;
   paymentId: string;
@@ -62,7 +52,6 @@ export interface Payment {
   env?: PayEnv;
   /** The links pay answers for that terminal. */
   links: PaymentLinks;
-  refunds: Refund[];
 }
 
 export interface PaymentLinks {
@@ -85,10 +74,9 @@ export interface PaymentSettings {
 /** A payment as the ledger and the buyer's helpers show it. */
 export type PaymentSummary = ReturnType<PaymentBook['summary']>;
 
-/** pay, inquiryPayment, cancelPayment and refund, plus the buyer's actions in the test helpers. */
+/** pay, inquiryPayment and cancelPayment (refunds are in refunds.ts), plus the buyer's actions in the test helpers. */
 export class PaymentBook {
   readonly payments = new Map<string, Payment>();
-  readonly refunds = new Map<string, Refund>();
 
   constructor(
     private readonly settings: PaymentSettings,
@@ -140,7 +128,6 @@ export class PaymentBook {
       requestJson,
       env: req.env,
       links: this.linksFor(paymentId, req.env),
-      refunds: [],
     };
     this.payments.set(payment.paymentRequestId, payment);
     return this.payResponse(payment);
@@ -220,61 +207,6 @@ export class PaymentBook {
     return { result: SUCCESS, paymentId: p.paymentId, paymentRequestId: p.paymentRequestId, cancelTime: iso(now) };
   }
 
-  refund(body: unknown, now: number) {
-    const req = parse(APIS.refund.request, body, 'refund');
-    const requestJson = JSON.stringify(req);
-    const previous = this.refunds.get(req.refundRequestId);
-    if (previous) {
-      if (previous.requestJson !== requestJson) {
-        throw new ProtocolFailure('REPEAT_REQ_INCONSISTENT', `refundRequestId ${req.refundRequestId} was used with other content`);
-      }
-      return this.refundResponse(previous);
-    }
-    const p = this.mustGet(req.paymentRequestId);
-    if (p.status !== 'SUCCESS') throw new ProtocolFailure('INVALID_ORDER_STATUS', `the payment is ${p.status}, not paid`);
-    if (req.refundAmount.currency !== p.amount.currency) {
-      throw new ProtocolFailure('PARAM_ILLEGAL', `refundAmount.currency must be the payment currency ${p.amount.currency}`);
-    }
-    const value = BigInt(req.refundAmount.value);
-    if (value <= 0n) throw new ProtocolFailure('PARAM_ILLEGAL', 'refundAmount.value must be more than 0');
-    if (now - p.paidAt! > REFUND_WINDOW_MS) {
-      throw new ProtocolFailure('REFUND_WINDOW_EXCEED', 'refunds are accepted within 90 days of the payment');
-    }
-    const refunded = p.refunds.reduce((sum, r) => sum + BigInt(r.amount.value), 0n);
-    if (refunded + value > BigInt(p.amount.value)) {
-      throw new ProtocolFailure(
-        'REFUND_AMOUNT_EXCEED',
-        `refunds would total ${refunded + value} fen, more than the ${p.amount.value} fen paid`,
-      );
-    }
-    const refund: Refund = {
-      refundRequestId: req.refundRequestId,
-      refundId: `R${randomUUID().replaceAll('-', '').slice(0, 24)}`,
-      paymentRequestId: p.paymentRequestId,
-      amount: req.refundAmount,
-      reason: req.refundReason,
-      at: now,
-      requestJson,
-    };
-    p.refunds.push(refund);
-    this.refunds.set(refund.refundRequestId, refund);
-    return this.refundResponse(refund);
-  }
-
-  private refundResponse(r: Refund) {
-    const p = this.payments.get(r.paymentRequestId)!;
-    return {
-      result: SUCCESS,
-      refundId: r.refundId,
-      refundRequestId: r.refundRequestId,
-      paymentId: p.paymentId,
-      refundAmount: r.amount,
-      refundTime: iso(r.at),
-      // Refunds use the rate recorded at payment time.
-      settlementQuote: p.quote,
-    };
-  }
-
   /** The buyer pays: POST /sandbox/payments/{paymentRequestId}/succeed. */
   succeed(paymentRequestId: string, body: unknown, now: number) {
     const { payer } = helperParse(paymentSucceedBody, body);
@@ -324,13 +256,6 @@ export class PaymentBook {
         certificateNo: maskIdNumber(p.payer.certificateNo),
         realNameVerified: p.payer.realNameVerified,
       },
-      refunds: p.refunds.map((r) => ({
-        refundRequestId: r.refundRequestId,
-        refundId: r.refundId,
-        amount: r.amount,
-        reason: r.reason,
-        at: iso(r.at),
-      })),
     };
   }
 

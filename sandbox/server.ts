@@ -11,6 +11,7 @@ import { Faults, faultConfig } from './faults';
 import { ledgerOf } from './ledger';
 import { Notifier } from './notifier';
 import { PaymentBook } from './payments';
+import { DEFAULT_REFUND_CUTOFF_UTC_HOUR, RefundBook, nextCutoff } from './refunds';
 import { HelperError, ProtocolFailure, helperParse } from './protocol-failure';
 
 export interface SandboxOptions {
@@ -28,6 +29,13 @@ export interface SandboxOptions {
   quotePrice?: string;
   /** The minimum gap between declare calls for one id; 5 minutes unless a demo shortens it. */
   retransmitGapMs?: number;
+  /** The hour (UTC) of the daily cut-off at which refunds are processed: 16, i.e. 00:00 in Beijing, unless set. */
+  refundCutoffHourUtc?: number;
+  /**
+   * A shortcut for the demo and the local stack, as retransmitGapMs is: refunds are processed this long after
+   * they are submitted (or their hold ends) instead of at the next cut-off.
+   */
+  refundSettleDelayMs?: number;
   logger?: Logger;
 }
 
@@ -82,19 +90,29 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       { clientId, alipayPlusPrivateKey: options.alipayPlusPrivateKey, merchantPublicKey: options.merchantPublicKey, keyVersion },
       faults,
       () => payments,
+      () => refunds,
     );
     const payments: PaymentBook = new PaymentBook(settings, (p, now) => notifier.notify(p, now));
+    const refunds: RefundBook = new RefundBook(
+      payments,
+      (ms) =>
+        options.refundSettleDelayMs !== undefined
+          ? ms + options.refundSettleDelayMs
+          : nextCutoff(ms, options.refundCutoffHourUtc ?? DEFAULT_REFUND_CUTOFF_UTC_HOUR),
+      (r) => notifier.notifyRefundWhenFinal(r),
+    );
     const declarations = new DeclarationBook(payments, rules, options.retransmitGapMs);
     const eport = new EPort(payments, declarations, rules);
     if (notifying) notifier.start();
-    return { settings, payments, declarations, eport, notifier };
+    return { settings, payments, refunds, declarations, eport, notifier };
   }
 
   const alipayPlus = new Map<string, Handler>([
     [APIS.pay.path, (b, now) => state.payments.pay(b, now)],
     [APIS.inquiryPayment.path, (b) => state.payments.inquiryPayment(b)],
     [APIS.cancelPayment.path, (b, now) => state.payments.cancelPayment(b, now)],
-    [APIS.refund.path, (b, now) => state.payments.refund(b, now)],
+    [APIS.refund.path, (b, now) => state.refunds.refund(b, now)],
+    [APIS.inquiryRefund.path, (b, now) => state.refunds.inquiryRefund(b, now)],
     [APIS.declare.path, (b, now) => state.declarations.declare(b, now)],
     [APIS.inquireDeclarationRequests.path, (b, now) => state.declarations.inquire(b, now)],
   ]);
@@ -102,6 +120,8 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   const helpers: [RegExp, (m: RegExpMatchArray, body: unknown, now: number) => unknown][] = [
     [/^POST \/sandbox\/payments\/([^/]+)\/succeed$/, (m, b, now) => state.payments.succeed(decodeURIComponent(m[1]), b, now)],
     [/^POST \/sandbox\/payments\/([^/]+)\/fail$/, (m, b, now) => state.payments.fail(decodeURIComponent(m[1]), b, now)],
+    [/^POST \/sandbox\/refunds\/([^/]+)\/hold$/, (m, b, now) => state.refunds.hold(decodeURIComponent(m[1]), b, now)],
+    [/^POST \/sandbox\/refunds\/([^/]+)\/fail$/, (m, b, now) => state.refunds.fail(decodeURIComponent(m[1]), b, now)],
     [/^GET \/sandbox\/clock$/, (_m, _b, now) => ({ nowMs: now, now: iso(now) })],
     [
       /^POST \/sandbox\/clock\/advance$/,

@@ -147,6 +147,7 @@ test('the recordings take the patched branches: each patch appears in a recorded
     'quota-held-for-payment',
     'quota-lapse-timer',
     'decide-at-wake-time',
+    'refunds-settle-later',
   ];
   const missing = patches.filter((id) => !recorded.some(({ json }) => hasPatch(json, id)));
   assert.deepEqual(missing, [], 'record a path that takes each patched branch (docs/replay-and-versioning.md)');

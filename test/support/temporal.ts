@@ -56,6 +56,11 @@ export interface WorkflowStack {
 export type ActivityStub = (real: (...args: unknown[]) => Promise<unknown>, ...args: unknown[]) => Promise<unknown>;
 
 export interface WorkflowStackOptions {
+  /**
+   * Refunds are processed this long after they are submitted (10 minutes of skipped time unless set), so
+   * tests about other things need not skip to the sandbox's daily cut-off; null keeps the cut-off.
+   */
+  refundSettleDelayMs?: number | null;
   quotaUpdatesPerRun?: number;
 }
 
@@ -104,7 +109,11 @@ async function buildStack(opts: WorkflowStackOptions, stops: Stop[]): Promise<Wo
   stops.push(() => env.teardown()); // the client connection, the worker's native connection, the test server
   await registerSearchAttributes(env);
   // A traffic limit backs off 30 s in production; 3 s keeps the retry tests short in real time.
-  const f = await startSandboxFixture({ timeSource: () => env.currentTimeMs(), trafficLimitBackoffMs: 3_000 });
+  const f = await startSandboxFixture({
+    timeSource: () => env.currentTimeMs(),
+    trafficLimitBackoffMs: 3_000,
+    refundSettleDelayMs: opts.refundSettleDelayMs === undefined ? 10 * 60_000 : (opts.refundSettleDelayMs ?? undefined),
+  });
   stops.push(() => f.close());
   const receiver = await startNotifyReceiver({
     temporal: env.client,

@@ -43,6 +43,10 @@ export class OrderState {
   legacyStuck?: StuckReason;
   /** Started by the lean code (versions.ts): evaluated once, at the start of each run. */
   lean = false;
+  /** Refunds are followed to their final status (versions.ts REFUNDS_SETTLE_LATER): evaluated once per run. */
+  settleLater = false;
+  /** Refunds being followed to their final status, or waiting for an operator's decision: the order waits for them. */
+  refundsFollowed = 0;
   /** A lean order's changes not yet published: it publishes where it waits (progress.ts). */
   publishDirty = false;
   /** The search attributes last upserted, to write only what changed. */
@@ -89,11 +93,11 @@ export class OrderState {
   }
 }
 
-/** What is left of the payment to refund: paid, minus refunds that succeeded or are under way. */
+/** What is left of the payment to refund: paid, minus refunds that succeeded or are under way (PROCESSING cannot be cancelled). */
 export function refundableFen(o: OrderState): number {
   if (o.payment.status !== 'SUCCESS') return 0;
   const refunded = o.refunds
-    .filter((r) => r.status === 'SUCCEEDED' || r.status === 'SETTLED_OUTSIDE_ALIPAY')
+    .filter((r) => r.status === 'SUCCEEDED' || r.status === 'SETTLED_OUTSIDE_ALIPAY' || r.status === 'PROCESSING')
     .reduce((s, r) => s + r.amountFen, 0);
   return o.payment.amountFen - refunded - o.pendingRefundFen;
 }
