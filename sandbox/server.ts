@@ -12,6 +12,7 @@ import { ledgerOf } from './ledger';
 import { Notifier } from './notifier';
 import { PaymentBook } from './payments';
 import { HelperError, ProtocolFailure, helperParse } from './protocol-failure';
+import { SettlementFiles } from './settlement-file';
 
 export interface SandboxOptions {
   /** 0 picks a free port. */
@@ -86,8 +87,9 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     const payments: PaymentBook = new PaymentBook(settings, (p, now) => notifier.notify(p, now));
     const declarations = new DeclarationBook(payments, rules, options.retransmitGapMs);
     const eport = new EPort(payments, declarations, rules);
+    const settlementFiles = new SettlementFiles(payments, clientId);
     if (notifying) notifier.start();
-    return { settings, payments, declarations, eport, notifier };
+    return { settings, payments, declarations, eport, notifier, settlementFiles };
   }
 
   const alipayPlus = new Map<string, Handler>([
@@ -138,6 +140,12 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     [/^POST \/eport\/waybills$/, (_m, b, now) => state.eport.submitWaybill(b, now)],
     [/^POST \/eport\/clearance$/, (_m, b, now) => state.eport.clearance(b, now)],
     [/^GET \/cashier\/([^/]+)$/, (m) => cashierPage(decodeURIComponent(m[1]))],
+    // The daily transaction file, at the path Alipay+ uses on its SFTP server (alipay-plus/settlement-file.ts).
+    [
+      /^GET \/v1\/settlements\/([^/]+)\/(\d{8})\/transactionItems_(\d{8})_000\.csv$/,
+      (m, _b, now) => ({ csv: state.settlementFiles.file(decodeURIComponent(m[1]), m[2], now) }),
+    ],
+    [/^POST \/sandbox\/settlement-file\/plants$/, (_m, b) => state.settlementFiles.plant(b)],
   ];
 
   function cashierPage(paymentId: string) {
@@ -166,6 +174,8 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
         const out = await fn(m, body, now);
         if (out && typeof out === 'object' && 'html' in out) {
           res.writeHead(200, { 'Content-Type': 'text/html; charset=UTF-8' }).end(String(out.html));
+        } else if (out && typeof out === 'object' && 'csv' in out) {
+          res.writeHead(200, { 'Content-Type': 'text/csv; charset=UTF-8' }).end(String(out.csv));
         } else {
           sendJson(res, 200, out);
         }
