@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { Runtime, Worker } from '@temporalio/worker';
 import { AlipayPlusClient, loadAlipayPlusConfig } from '../alipay-plus';
+import { SettlementFileClient } from '../alipay-plus/settlement-file';
 import { createActivities } from '../activities';
 import { EPortClient } from '../eport/client';
 import { encryptingDataConverter } from '../platform/data-converter';
@@ -53,6 +54,11 @@ async function main() {
       temporal,
       quotaTaskQueue: settings.quotaTaskQueue,
       buyerKeySecret: settings.buyerKeySecret,
+      // The daily transaction files: at SETTLEMENT_FILES_BASE_URL, by default where Alipay+ answers (the sandbox).
+      settlementFiles: new SettlementFileClient({
+        baseUrl: settings.SETTLEMENT_FILES_BASE_URL ?? alipayConfig.baseUrl,
+        customerId: settings.SETTLEMENT_CUSTOMER_ID ?? alipayConfig.clientId,
+      }),
     }),
   });
   // The quota entities, with workflow task slots of their own: an order's workflow task waits for them.

@@ -8,6 +8,7 @@ import { startNotifyReceiver, type NotifyReceiver } from '../../notify-receiver/
 import type { WaitOptions } from '../../dev/scenarios/wait-for-status';
 import { testServerExecutable } from '../../dev/temporal-binaries';
 import { EPortClient } from '../../eport/client';
+import { SettlementFileClient } from '../../alipay-plus/settlement-file';
 import { startSandboxFixture, CLIENT_ID, type SandboxFixture } from './sandbox';
 
 let runtimeInstalled = false;
@@ -124,6 +125,7 @@ async function buildStack(opts: WorkflowStackOptions, stops: Stop[]): Promise<Wo
     quotaTaskQueue,
     buyerKeySecret: 'test-secret',
     quotaUpdatesPerRun: opts.quotaUpdatesPerRun,
+    settlementFiles: new SettlementFileClient({ baseUrl: f.sandbox.url, customerId: CLIENT_ID }),
   });
   const stubs = new Map<string, ActivityStub>();
   const activities = Object.fromEntries(
