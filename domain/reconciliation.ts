@@ -75,7 +75,9 @@ export function orderMoneyOf(st: OrderStatus): OrderMoney {
 /** A transaction day, YYYY-MM-DD, runs from 00:00 to 24:00 UTC (docs/sandbox.md). */
 export function dayBounds(date: string): { start: number; end: number } {
   const start = Date.parse(`${date}T00:00:00Z`);
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(date) || Number.isNaN(start)) throw new TypeError(`not a date (YYYY-MM-DD): ${date}`);
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(date) || Number.isNaN(start) || new Date(start).toISOString().slice(0, 10) !== date) {
+    throw new TypeError(`not a date (YYYY-MM-DD): ${date}`);
+  }
   return { start, end: start + 24 * 60 * 60 * 1000 };
 }
 

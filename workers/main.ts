@@ -3,6 +3,7 @@ import { Runtime, Worker } from '@temporalio/worker';
 import { AlipayPlusClient, loadAlipayPlusConfig } from '../alipay-plus';
 import { SettlementFileClient } from '../alipay-plus/settlement-file';
 import { createActivities } from '../activities';
+import { ensureReconciliationSchedule } from '../client/reconciliation';
 import { EPortClient } from '../eport/client';
 import { encryptingDataConverter } from '../platform/data-converter';
 import { PinoTemporalLogger, createLogger } from '../platform/logger';
@@ -74,6 +75,11 @@ async function main() {
     },
     'worker started',
   );
+  if (settings.RECONCILIATION_SCHEDULE === 'daily') {
+    // Idempotent: every replica asks, the first creates it, and an operator's pause or change stands.
+    const created = await ensureReconciliationSchedule(temporal, settings.TEMPORAL_TASK_QUEUE);
+    logger.info({ created }, created ? 'daily reconciliation schedule created' : 'daily reconciliation schedule exists');
+  }
   await Promise.all([orders.run(), quotas.run()]); // return once a shutdown signal has drained them
   await connection.close();
   await temporal.connection.close();
