@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { requestRefund, startOrder } from '../../client/orders';
+import { orderHandle, requestRefund, startOrder } from '../../client/orders';
+import { statusQuery } from '../../domain/order-api';
+import { RECONCILIATION_ISSUE } from '../../domain/search-attributes';
 import { payerOf, sampleOrder } from '../../dev/scenarios/orders';
 import { QUICK_CUSTOMS } from '../../dev/scenarios/run';
 import { waitForStage, waitForStatus } from '../../dev/scenarios/wait-for-status';
@@ -86,7 +88,36 @@ test('a reconciliation reports each kind of mismatch planted in the file, and no
   assert.deepEqual([report.payments, report.refunds], [5, 2], 'five payments (one left out, one planted) and two refunds');
   assert.ok(report.ordersChecked >= 5, `the five orders were read (${report.ordersChecked})`);
   assert.ok(!report.issues.some((i) => i.orderId === fine), 'the order that agrees with the file is not reported');
+
+  // Each order involved was told, and shows its issues in the ReconciliationIssue search attribute.
+  assert.deepEqual(report.ordersFlagged, [amount, currency, omitted, refunded].sort());
+  assert.deepEqual(report.ordersNotFlagged, []);
+  const expected: Record<string, string[]> = {
+    [amount]: ['AMOUNT_MISMATCH'],
+    [currency]: ['CURRENCY_MISMATCH'],
+    [omitted]: ['PAYMENT_MISSING_FROM_FILE'],
+    [refunded]: ['REFUND_RATE_MISMATCH', 'REFUND_STATUS_MISMATCH'],
+    [fine]: [],
+  };
+  for (const [orderId, codes] of Object.entries(expected)) {
+    const st = await orderHandle(s.env.client, orderId).query(statusQuery);
+    assert.deepEqual(st.reconciliation?.flatMap((f) => f.codes) ?? [], codes, `${orderId}: status`);
+    const shown = await waitForSearchAttribute(orderId, codes);
+    assert.deepEqual(shown, codes, `${orderId}: ReconciliationIssue`);
+  }
 });
+
+/** The order's ReconciliationIssue search attribute once it shows `codes` (the signal is handled asynchronously). */
+async function waitForSearchAttribute(orderId: string, codes: string[]): Promise<string[]> {
+  let shown: string[] = [];
+  for (let i = 0; i < 50; i++) {
+    const d = await orderHandle(s.env.client, orderId).describe();
+    shown = [...(d.typedSearchAttributes.get(RECONCILIATION_ISSUE) ?? [])];
+    if (JSON.stringify(shown) === JSON.stringify(codes)) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return shown;
+}
 
 test('the file of a day without payments reconciles with no issues', async () => {
   const now = await s.f.helpers.now();

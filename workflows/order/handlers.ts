@@ -22,6 +22,7 @@ import {
 import { refundPayment } from './compensation';
 import { applyCorrection } from './declaration';
 import { recordPaid } from './payment';
+import { registerReconciliationFlags } from './reconciliation-flags';
 import { clearStuck, publishPending } from './progress';
 import { iso, orderStatus, type OrderState } from './state';
 import {
@@ -123,6 +124,7 @@ export function registerHandlers(o: OrderState) {
   );
 
   setHandler(statusQuery, () => orderStatus(o));
+  registerReconciliationFlags(o);
 }
 
 /** Steps 5 and 6: Alipay+'s notifyPayment, verified by the receiver; duplicates and late ones change nothing. */

@@ -2,6 +2,7 @@ import { defineSearchAttributeKey } from '@temporalio/common';
 import { log, proxyActivities, setCurrentDetails, workflowInfo } from '@temporalio/workflow';
 import type { ReconciliationActivities } from '../../activities';
 import { dayBefore, reconcile } from '../../domain/reconciliation';
+import { countIssues, flagOrders } from './flags';
 import { detailsOf, newReport, summaryLine, type ReconciliationReport } from './report';
 
 // The daily reconciliation: Alipay+'s transaction file of a day against the orders. The schedule starts it
@@ -48,6 +49,9 @@ export async function reconciliationWorkflow(input: ReconciliationInput = {}): P
   const orders = await readOrders({ orderIds: [...new Set([...named, ...listed])] });
 
   const report = newReport(date, lines, orders.length, reconcile(date, lines, orders));
+  setCurrentDetails(detailsOf(report));
+  await flagOrders(report);
+  countIssues(report);
   setCurrentDetails(detailsOf(report));
   log.info(summaryLine(report));
   return report;
