@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { orderHandle, requestRefund, startOrder } from '../../client/orders';
+import { cancelOrder, orderHandle, requestRefund, startOrder } from '../../client/orders';
 import { statusQuery } from '../../domain/order-api';
 import { RECONCILIATION_ISSUE } from '../../domain/search-attributes';
 import { payerOf, sampleOrder } from '../../dev/scenarios/orders';
@@ -58,6 +58,11 @@ test('a reconciliation reports each kind of mismatch planted in the file, and no
     await paidOrder(604),
     await paidOrder(605),
   ];
+  // An order cancelled after payment is refunded in full and ends: it can no longer take the signal.
+  const ended = await paidOrder(606);
+  const cancelled = await cancelOrder(s.env.client, ended, { operator: 'ops@merchant', reason: 'buyer cancelled' });
+  assert.deepEqual([cancelled.stage, cancelled.refunds[0]?.status], ['CANCELLED', 'SUCCEEDED']);
+  const endedRefund = cancelled.refunds[0].refundRequestId;
   await waitForStage(s.env.client, refunded, 'RELEASED_FOR_DELIVERY', s.skipping(10_000));
   const r1 = await requestRefund(s.env.client, refunded, { amountFen: 1_000, reason: 'a tin dented', requestedBy: 'ops@merchant' });
   const r2 = await requestRefund(s.env.client, refunded, { amountFen: 2_000, reason: 'late delivery', requestedBy: 'ops@merchant' });
@@ -68,6 +73,7 @@ test('a reconciliation reports each kind of mismatch planted in the file, and no
   await plants.alter(currency, { transactionCurrency: 'USD' });
   await plants.alter(r1.refundRequestId, { transactionStatus: 'FAIL' });
   await plants.alter(r2.refundRequestId, { quotePrice: '7.5000' });
+  await plants.alter(endedRefund, { transactionStatus: 'PROCESSING' });
   // The file of the day is published once the day is over (the sandbox clock moves, Temporal's need not).
   await s.f.helpers.advance(DAY);
 
@@ -82,16 +88,21 @@ test('a reconciliation reports each kind of mismatch planted in the file, and no
       ['PAYMENT_WITHOUT_ORDER', stranger, '-'],
       ['REFUND_RATE_MISMATCH', r2.refundRequestId, refunded],
       ['REFUND_STATUS_MISMATCH', r1.refundRequestId, refunded],
+      ['REFUND_STATUS_MISMATCH', endedRefund, ended],
     ].sort(),
   );
   assert.equal(report.date, date);
-  assert.deepEqual([report.payments, report.refunds], [5, 2], 'five payments (one left out, one planted) and two refunds');
-  assert.ok(report.ordersChecked >= 5, `the five orders were read (${report.ordersChecked})`);
+  assert.deepEqual([report.payments, report.refunds], [6, 3], 'six payments (one left out, one planted) and three refunds');
+  assert.equal(report.ordersChecked, 6, 'the six orders were read, the ended one too');
   assert.ok(!report.issues.some((i) => i.orderId === fine), 'the order that agrees with the file is not reported');
 
   // Each order involved was told, and shows its issues in the ReconciliationIssue search attribute.
   assert.deepEqual(report.ordersFlagged, [amount, currency, omitted, refunded].sort());
-  assert.deepEqual(report.ordersNotFlagged, []);
+  assert.deepEqual(
+    report.ordersNotFlagged.map((o) => o.orderId),
+    [ended],
+    'the ended order cannot take the signal',
+  );
   const expected: Record<string, string[]> = {
     [amount]: ['AMOUNT_MISMATCH'],
     [currency]: ['CURRENCY_MISMATCH'],
