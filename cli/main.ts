@@ -26,6 +26,7 @@ import { keyringFromEnvOrLocalStack } from '../platform/payload-keys';
 import { parseSettings } from '../platform/settings';
 import { connectClient } from '../platform/temporal-connection';
 import { loadTemporalSettings, taskQueueSetting } from '../platform/temporal-settings';
+import { addReconciliationCommands } from './reconciliation';
 
 // `npm run orders -- <command>`: the order client and the operator's tools, from a shell.
 
@@ -271,6 +272,7 @@ export function buildCli(): Command {
       }),
     );
 
+  addReconciliationCommands(program, withClient);
   return program;
 }
 

@@ -4,11 +4,14 @@ import { orderStatus } from '../client/orders';
 import { formatCny } from '../domain/limits';
 import type { OrderInput } from '../domain/order';
 import type { CheckoutResult, OrderStatus } from '../domain/order-api';
+import { reconciliationWorkflowId } from '../domain/reconciliation';
+import { summaryLine } from '../workflows/reconciliation/report';
 import { person, type Buyer } from './scenarios/orders';
 import { scenariosNamed, type Scenario } from './scenarios/paths';
+import { reconcileToday } from './scenarios/reconciliation';
 import { LOCAL_REFUND_SETTLE_DELAY_MS, LOCAL_RETRANSMIT_GAP_MS, LOCAL_TIMEOUTS, QUICK_CUSTOMS, scenarioRun } from './scenarios/run';
 import { WaitTimeoutError } from './scenarios/wait-for-status';
-import { startStack } from './stack';
+import { startStack, type Stack } from './stack';
 
 // `npm run demo`: the whole pipeline on the local stack, one sample order per main path, with each
 // order's stage shown as it changes. `npm run demo -- --keep` leaves everything running to look around
@@ -168,6 +171,7 @@ async function main() {
     console.log(
       `Stuck orders: npm run orders -- stuck   (fix one: npm run orders -- retransmit <orderId> <declarationId> --merchant-customs-code MC-0001 --by you --reason "...")`,
     );
+    await reconcile(stack);
     if (KEEP) {
       console.log(`\nThe stack keeps running (--keep). Web UI: ${stack.uiUrl}. Press Ctrl-C to stop it.`);
       await new Promise<void>((r) => process.once('SIGINT', () => r()));
@@ -177,6 +181,18 @@ async function main() {
     await stack.stop();
   }
   process.exit(failed ? 1 : 0);
+}
+
+/** The daily reconciliation of today's orders, with one payment planted in the file that no order made. */
+async function reconcile(stack: Stack) {
+  console.log("\nReconciling today against Alipay+'s transaction file (the sandbox adds one payment no order made):");
+  const report = await reconcileToday(stack, async (files, date) => void (await files.unknownPayment(date, 12_300)));
+  console.log(summaryLine(report));
+  for (const i of report.issues) console.log(`  ${i.code}: ${i.detail}`);
+  console.log(`  ${stack.workflowUrl(reconciliationWorkflowId(report.date))}`);
+  console.log(
+    '  schedule: npm run orders -- reconciliation schedule list   (any day: npm run orders -- reconciliation run --date YYYY-MM-DD)',
+  );
 }
 
 main().catch((error: unknown) => {

@@ -253,6 +253,8 @@ export interface OrderStatus {
   /** Why the order ended where it did, in words the merchant can pass to the buyer. */
   outcome?: { reason: string; buyerMessage: string };
   audit: AuditEntry[];
+  /** What the daily reconciliation found about the order, by day; absent when it found nothing. */
+  reconciliation?: { date: string; codes: string[]; reconciliationId: string }[];
 }
 
 export const checkoutUpdate = defineUpdate<CheckoutResult, []>('checkout');

@@ -17,6 +17,9 @@ export const REFUND_STATUS = defineSearchAttributeKey('RefundStatus', 'KEYWORD')
 /** When the order entered its stage, for queries such as "waiting on customs for more than 2 hours". */
 export const STAGE_SINCE = defineSearchAttributeKey('StageSince', 'DATETIME');
 
+/** The kinds of mismatch the daily reconciliation found about the order (domain/reconciliation.ts). */
+export const RECONCILIATION_ISSUE = defineSearchAttributeKey('ReconciliationIssue', 'KEYWORD_LIST');
+
 export const ORDER_SEARCH_ATTRIBUTES = [
   ORDER_STAGE,
   PAYMENT_STATUS,
@@ -25,7 +28,9 @@ export const ORDER_SEARCH_ATTRIBUTES = [
   STUCK_REASON,
   STAGE_SINCE,
   REFUND_STATUS,
+  RECONCILIATION_ISSUE,
 ];
 
 /** The type names `temporal operator search-attribute create` and `start-dev --search-attribute` take. */
-export const cliTypeOf = (key: (typeof ORDER_SEARCH_ATTRIBUTES)[number]) => (key.type === 'DATETIME' ? 'Datetime' : 'Keyword');
+export const cliTypeOf = (key: (typeof ORDER_SEARCH_ATTRIBUTES)[number]) =>
+  key.type === 'DATETIME' ? 'Datetime' : key.type === 'KEYWORD_LIST' ? 'KeywordList' : 'Keyword';

@@ -13,6 +13,7 @@ import { Notifier } from './notifier';
 import { PaymentBook } from './payments';
 import { DEFAULT_REFUND_CUTOFF_UTC_HOUR, RefundBook, nextCutoff } from './refunds';
 import { HelperError, ProtocolFailure, helperParse } from './protocol-failure';
+import { SettlementFiles } from './settlement-file';
 
 export interface SandboxOptions {
   /** 0 picks a free port. */
@@ -103,8 +104,9 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     );
     const declarations = new DeclarationBook(payments, rules, options.retransmitGapMs);
     const eport = new EPort(payments, declarations, rules);
+    const settlementFiles = new SettlementFiles(payments, refunds, clientId);
     if (notifying) notifier.start();
-    return { settings, payments, refunds, declarations, eport, notifier };
+    return { settings, payments, refunds, declarations, eport, notifier, settlementFiles };
   }
 
   const alipayPlus = new Map<string, Handler>([
@@ -159,6 +161,12 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     [/^POST \/eport\/clearance$/, (_m, b, now) => state.eport.clearance(b, now)],
     // The cashier on the web, its H5 page, and the App Link's page, which opens the H5 cashier without the app.
     [/^GET \/(?:h5\/|applink\/)?cashier\/([^/]+)$/, (m) => cashierPage(decodeURIComponent(m[1]))],
+    // The daily transaction file, at the path Alipay+ uses on its SFTP server (alipay-plus/settlement-file.ts).
+    [
+      /^GET \/v1\/settlements\/([^/]+)\/(\d{8})\/transactionItems_(\d{8})_000\.csv$/,
+      (m, _b, now) => ({ csv: state.settlementFiles.file(decodeURIComponent(m[1]), m[2], now) }),
+    ],
+    [/^POST \/sandbox\/settlement-file\/plants$/, (_m, b) => state.settlementFiles.plant(b)],
   ];
 
   function cashierPage(paymentId: string) {
@@ -187,6 +195,8 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
         const out = await fn(m, body, now);
         if (out && typeof out === 'object' && 'html' in out) {
           res.writeHead(200, { 'Content-Type': 'text/html; charset=UTF-8' }).end(String(out.html));
+        } else if (out && typeof out === 'object' && 'csv' in out) {
+          res.writeHead(200, { 'Content-Type': 'text/csv; charset=UTF-8' }).end(String(out.csv));
         } else {
           sendJson(res, 200, out);
         }

@@ -108,6 +108,7 @@ test('the recordings cover the main paths: orders that reached payment and the b
   const types = recorded.map(({ json }) => json.events[0]?.workflowExecutionStartedEventAttributes?.workflowType?.name);
   assert.ok(types.filter((x) => x === 'orderWorkflow').length >= 15, `order histories: ${types.join(', ')}`);
   assert.ok(types.includes('buyerQuotaWorkflow'), 'a buyer quota history');
+  assert.ok(types.includes('reconciliationWorkflow'), 'a daily reconciliation history');
   assert.ok(recorded.filter(({ json }) => reachesPayment(json)).length >= 14, 'order histories that created a payment');
   // Both sides of the patch in workflows/order.ts: orders paid by notification before it, and after it.
   const byNotification = recorded.filter(({ json }) => notified(json));

@@ -8,6 +8,7 @@ import { startNotifyReceiver, type NotifyReceiver } from '../../notify-receiver/
 import type { WaitOptions } from '../../dev/scenarios/wait-for-status';
 import { testServerExecutable } from '../../dev/temporal-binaries';
 import { EPortClient } from '../../eport/client';
+import { SettlementFileClient } from '../../alipay-plus/settlement-file';
 import { startSandboxFixture, CLIENT_ID, type SandboxFixture } from './sandbox';
 
 let runtimeInstalled = false;
@@ -21,7 +22,9 @@ async function registerSearchAttributes(env: TestWorkflowEnvironment) {
         k.name,
         k.type === 'DATETIME'
           ? temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_DATETIME
-          : temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
+          : k.type === 'KEYWORD_LIST'
+            ? temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD_LIST
+            : temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
       ]),
     ),
   });
@@ -133,6 +136,7 @@ async function buildStack(opts: WorkflowStackOptions, stops: Stop[]): Promise<Wo
     quotaTaskQueue,
     buyerKeySecret: 'test-secret',
     quotaUpdatesPerRun: opts.quotaUpdatesPerRun,
+    settlementFiles: new SettlementFileClient({ baseUrl: f.sandbox.url, customerId: CLIENT_ID }),
   });
   const stubs = new Map<string, ActivityStub>();
   const activities = Object.fromEntries(

@@ -336,6 +336,7 @@ describe('docker-compose.yml: the deployment', () => {
       'OrderStage',
       'PaymentStatus',
       'RefundStatus',
+      'ReconciliationIssue',
       'StageSince',
       'StuckReason',
     ]);

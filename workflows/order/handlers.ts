@@ -24,6 +24,7 @@ import {
 import { refundPayment } from './compensation';
 import { applyCorrection } from './declaration';
 import { recordPaid } from './payment';
+import { registerReconciliationFlags } from './reconciliation-flags';
 import { clearStuck, publishPending } from './progress';
 import { followOperatorRefund, onRefundNotification } from './refund-settlement';
 import { iso, orderStatus, type OrderState } from './state';
@@ -135,6 +136,7 @@ export function registerHandlers(o: OrderState) {
   );
 
   setHandler(statusQuery, () => orderStatus(o));
+  registerReconciliationFlags(o);
 }
 
 /** Steps 5 and 6: Alipay+'s notifyPayment, verified by the receiver; duplicates and late ones change nothing. */

@@ -15,6 +15,7 @@ import type {
   Stage,
   StuckReason,
 } from '../../domain/order-api';
+import type { ReconciliationFlag } from '../../domain/reconciliation';
 
 // Everything one order knows, and its projection into the status that callers query.
 
@@ -77,6 +78,8 @@ export class OrderState {
   realNameDecision?: RealNameDecision;
   /** An operator's answer to a compensating refund that Alipay+ refused. */
   refundResolution?: RefundResolution;
+  /** What the daily reconciliation found about the order, by day (reconciliation-flags.ts). */
+  reconciliation: ReconciliationFlag[] = [];
   /** The order's steps after checkout run in this scope, so an operator's cancel can interrupt any wait. */
   readonly flowScope = new CancellationScope();
 
@@ -124,5 +127,6 @@ export function orderStatus(o: OrderState): OrderStatus {
     refundWindowClosesAt: o.paidAtMs === undefined ? undefined : iso(o.paidAtMs + REFUND_WINDOW_MS),
     outcome: o.outcome,
     audit: o.audit.map((a) => ({ ...a })),
+    ...(o.reconciliation.length > 0 && { reconciliation: o.reconciliation.map((f) => ({ ...f, codes: [...f.codes] })) }),
   };
 }
