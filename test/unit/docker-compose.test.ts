@@ -323,7 +323,7 @@ describe('docker-compose.yml: the deployment', () => {
     }
   });
 
-  test('the setup service creates the namespace and registers the seven search attributes', () => {
+  test('the setup service creates the namespace and registers the eight search attributes', () => {
     const setup = script(services['temporal-setup']);
     assert.match(setup, /temporal operator namespace create --namespace "\$TEMPORAL_NAMESPACE"/);
     assert.match(setup, /temporal operator search-attribute create --namespace "\$TEMPORAL_NAMESPACE"/);
@@ -335,8 +335,8 @@ describe('docker-compose.yml: the deployment', () => {
       'DeclarationStatus',
       'OrderStage',
       'PaymentStatus',
-      'RefundStatus',
       'ReconciliationIssue',
+      'RefundStatus',
       'StageSince',
       'StuckReason',
     ]);
