@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { cancelOrder, orderHandle, requestRefund, startOrder } from '../../client/orders';
-import { statusQuery } from '../../domain/order-api';
+import { statusQuery, type OrderStatus } from '../../domain/order-api';
 import { RECONCILIATION_ISSUE } from '../../domain/search-attributes';
 import { payerOf, sampleOrder } from '../../dev/scenarios/orders';
 import { QUICK_CUSTOMS } from '../../dev/scenarios/run';
@@ -58,14 +58,21 @@ test('a reconciliation reports each kind of mismatch planted in the file, and no
     await paidOrder(604),
     await paidOrder(605),
   ];
-  // An order cancelled after payment is refunded in full and ends: it can no longer take the signal.
+  // An order cancelled after payment is refunded in full and ends once the refund settles: it can no longer
+  // take the signal.
   const ended = await paidOrder(606);
   const cancelled = await cancelOrder(s.env.client, ended, { operator: 'ops@merchant', reason: 'buyer cancelled' });
-  assert.deepEqual([cancelled.stage, cancelled.refunds[0]?.status], ['CANCELLED', 'SUCCEEDED']);
+  assert.deepEqual([cancelled.stage, cancelled.refunds[0]?.status], ['COMPENSATING', 'PROCESSING']);
   const endedRefund = cancelled.refunds[0].refundRequestId;
+  const endedStatus = await waitForStage(s.env.client, ended, 'CANCELLED', s.skipping(60_000));
+  assert.equal(endedStatus.refunds[0]?.status, 'SUCCEEDED');
   await waitForStage(s.env.client, refunded, 'RELEASED_FOR_DELIVERY', s.skipping(10_000));
   const r1 = await requestRefund(s.env.client, refunded, { amountFen: 1_000, reason: 'a tin dented', requestedBy: 'ops@merchant' });
   const r2 = await requestRefund(s.env.client, refunded, { amountFen: 2_000, reason: 'late delivery', requestedBy: 'ops@merchant' });
+  // Both refunds settle (the test stack's sandbox processes them minutes later), so the order and the file
+  // agree on their status unless a plant below says otherwise.
+  const settled = (x: OrderStatus) => x.refunds.filter((r) => r.status === 'SUCCEEDED').length === 2;
+  await waitForStatus(s.env.client, refunded, 'both refunds settled', settled, s.skipping(60_000));
 
   const stranger = await plants.unknownPayment(date, 5_000);
   await plants.omit(omitted);
