@@ -1,9 +1,10 @@
-import { paymentStatusOf, type AlipayPlusClient, type CustomsCode } from '../alipay-plus';
+import { ApplicationFailure } from '@temporalio/activity';
+import { paymentStatusOf, type AlipayPlusClient, type CustomsCode, type PayEnv } from '../alipay-plus';
 import { mapFailures } from './failures';
 
 export interface AlipayDeps {
   alipay: AlipayPlusClient;
-  /** Where Alipay+ posts notifyPayment: the notify receiver. */
+  /** Where Alipay+ posts notifyPayment and notifyRefund: the notify receiver. */
   notifyUrl: string;
   /** Where the buyer's browser returns after paying; never trusted for the result. */
   redirectUrl: string;
@@ -14,7 +15,15 @@ const fen = (value: number) => ({ currency: 'CNY' as const, value: String(value)
 /** Steps 3 to 8 and refunds: the Alipay+ calls, with F, U and traffic limits mapped to Temporal retries. */
 export function alipayActivities({ alipay, notifyUrl, redirectUrl }: AlipayDeps) {
   return {
-    async createPayment(p: { paymentRequestId: string; orderId: string; amountFen: number; description: string; expiresAt: string }) {
+    async createPayment(p: {
+      paymentRequestId: string;
+      orderId: string;
+      amountFen: number;
+      description: string;
+      expiresAt: string;
+      /** The buyer's terminal, as pay's `env`: it decides which links Alipay+ answers. */
+      env?: PayEnv;
+    }) {
       const r = await mapFailures(() =>
         alipay.pay({
           paymentRequestId: p.paymentRequestId,
@@ -23,9 +32,25 @@ export function alipayActivities({ alipay, notifyUrl, redirectUrl }: AlipayDeps)
           paymentNotifyUrl: notifyUrl,
           paymentRedirectUrl: redirectUrl,
           paymentExpiryTime: p.expiresAt,
+          ...(p.env && { env: p.env }),
         }),
       );
-      return { paymentId: r.paymentId, paymentUrl: r.paymentUrl };
+      const links = {
+        ...(r.normalUrl && { normalUrl: r.normalUrl }),
+        ...(r.schemeUrl && { schemeUrl: r.schemeUrl }),
+        ...(r.applinkUrl && { applinkUrl: r.applinkUrl }),
+        ...(r.appIdentifier && { appIdentifier: r.appIdentifier }),
+      };
+      // The web or H5 page when there is one, else the link that opens the app.
+      const paymentUrl = r.normalUrl ?? r.applinkUrl ?? r.schemeUrl;
+      if (!paymentUrl) {
+        throw ApplicationFailure.create({
+          type: 'NO_PAYMENT_LINK',
+          message: 'pay answered no link for the buyer to pay at',
+          nonRetryable: true,
+        });
+      }
+      return { paymentId: r.paymentId, paymentUrl, links };
     },
 
     async inquirePayment(p: { paymentRequestId: string }) {
@@ -51,9 +76,16 @@ export function alipayActivities({ alipay, notifyUrl, redirectUrl }: AlipayDeps)
           paymentRequestId: p.paymentRequestId,
           refundAmount: fen(p.amountFen),
           refundReason: p.reason,
+          refundNotifyUrl: notifyUrl,
         }),
       );
       return { refundId: r.refundId, refundTime: r.refundTime };
+    },
+
+    /** A refund's status: PROCESSING until Alipay+ processed it, then SUCCESS or FAIL. */
+    async inquireRefund(p: { refundRequestId: string }) {
+      const r = await mapFailures(() => alipay.inquiryRefund(p));
+      return { status: r.refundStatus, refundId: r.refundId, refundAmountFen: Number(r.refundAmount.value), refundTime: r.refundTime };
     },
 
     async declare(d: {

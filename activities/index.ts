@@ -1,14 +1,16 @@
 import { alipayActivities, type AlipayDeps } from './alipay';
 import { eportActivities, type EPortDeps } from './eport';
 import { quotaActivities, type QuotaDeps } from './quota';
+import { reconciliationActivities, type ReconciliationDeps } from './reconciliation';
 
-export type ActivityDeps = AlipayDeps & EPortDeps & QuotaDeps;
+export type ActivityDeps = AlipayDeps & EPortDeps & QuotaDeps & ReconciliationDeps;
 
 /** The activity types, one per external party, for the workflows' typed proxies. */
 export type AlipayActivities = ReturnType<typeof alipayActivities>;
 export type EPortActivities = ReturnType<typeof eportActivities>;
 export type QuotaActivities = ReturnType<typeof quotaActivities>;
+export type ReconciliationActivities = ReturnType<typeof reconciliationActivities>;
 
 export function createActivities(deps: ActivityDeps) {
-  return { ...alipayActivities(deps), ...eportActivities(deps), ...quotaActivities(deps) };
+  return { ...alipayActivities(deps), ...eportActivities(deps), ...quotaActivities(deps), ...reconciliationActivities(deps) };
 }

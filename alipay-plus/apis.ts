@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import * as customs from './customs';
 import * as payments from './payments';
+import * as refunds from './refunds';
 
 // The Alipay+ endpoints the orchestrator calls. The client and the sandbox share this table.
 
@@ -25,6 +26,7 @@ export const APIS = {
   ),
   cancelPayment: api('cancelPayment', '/aps/api/v1/payments/cancelPayment', payments.cancelPaymentRequest, payments.cancelPaymentResponse),
   refund: api('refund', '/aps/api/v1/payments/refund', payments.refundRequest, payments.refundResponse),
+  inquiryRefund: api('inquiryRefund', '/aps/api/v1/payments/inquiryRefund', refunds.inquiryRefundRequest, refunds.inquiryRefundResponse),
   declare: api('declare', '/aps/api/v1/customs/declare', customs.declareRequest, customs.declareResponse),
   inquireDeclarationRequests: api(
     'inquireDeclarationRequests',

@@ -64,6 +64,9 @@ export class AlipayPlusClient {
   refund(request: z.input<typeof APIS.refund.request>) {
     return this.call(APIS.refund, request);
   }
+  inquiryRefund(request: z.input<typeof APIS.inquiryRefund.request>) {
+    return this.call(APIS.inquiryRefund, request);
+  }
   declare(request: z.input<typeof APIS.declare.request>) {
     return this.call(APIS.declare, request);
   }

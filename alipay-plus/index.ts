@@ -7,5 +7,6 @@ export * from './errors';
 export * from './fields';
 export * from '../domain/identity';
 export * from './payments';
+export * from './refunds';
 export * from './signature';
 export * from './validation';

@@ -11,6 +11,19 @@ const goods = z.object({
   goodsQuantity: z.string().regex(/^[1-9]\d{0,5}$/, 'must be a whole number from 1, as a string'),
 });
 
+/** Where the buyer pays: Antom's `env.terminalType`. MINI_APP is in the reference; the orchestrator does not use it. */
+export const TERMINAL_TYPES = ['WEB', 'WAP', 'APP', 'MINI_APP'] as const;
+export type TerminalType = (typeof TERMINAL_TYPES)[number];
+export const OS_TYPES = ['IOS', 'ANDROID'] as const;
+export type OsType = (typeof OS_TYPES)[number];
+
+/** pay's `env`: the buyer's terminal and, off the web, its operating system (Antom pay (Cashier Payment)). */
+export const payEnv = z.object({
+  terminalType: z.enum(TERMINAL_TYPES, { error: `must be one of ${TERMINAL_TYPES.join(', ')}` }),
+  osType: z.enum(OS_TYPES, { error: `must be one of ${OS_TYPES.join(', ')}` }).optional(),
+});
+export type PayEnv = z.infer<typeof payEnv>;
+
 export const payRequest = z.object({
   paymentRequestId: text(64),
   paymentAmount: amount,
@@ -26,14 +39,23 @@ export const payRequest = z.object({
   /** Optional: without it Alipay+ applies its default expiry (10 minutes for Cashier Payment, docs/alipay-plus-fields.md). */
   paymentExpiryTime: isoDateTime.optional(),
   settlementStrategy: z.object({ settlementCurrency: currencyCode }).optional(),
+  env: payEnv.optional(),
 });
 export type PayRequest = z.input<typeof payRequest>;
 
+/**
+ * The links pay answers for the buyer's terminal (Antom "URLs for payment redirection"): normalUrl, the web
+ * or H5 page; schemeUrl, the URL scheme that opens the wallet app; applinkUrl, an Android App Link or iOS
+ * Universal Link that opens the app or else the H5 page; appIdentifier, the Android package name of the app.
+ */
 export const payResponse = z.object({
   result,
   paymentId: text(64),
-  paymentUrl: url(2048),
   paymentCreateTime: isoDateTime.optional(),
+  normalUrl: url(2048).optional(),
+  schemeUrl: text(2048).optional(),
+  applinkUrl: url(2048).optional(),
+  appIdentifier: optionalText(128),
 });
 export type PayResponse = z.infer<typeof payResponse>;
 
@@ -98,6 +120,8 @@ export const refundRequest = z.object({
   paymentRequestId: text(64),
   refundAmount: amount,
   refundReason: optionalText(256),
+  /** Where notifyRefund goes; without it, the payment's paymentNotifyUrl (a sandbox assumption, docs/sandbox.md). */
+  refundNotifyUrl: url(2048).optional(),
 });
 export type RefundRequest = z.input<typeof refundRequest>;
 
@@ -107,7 +131,8 @@ export const refundResponse = z.object({
   refundRequestId: text(64),
   paymentId: text(64),
   refundAmount: amount,
-  refundTime: isoDateTime,
+  /** The refund is accepted, not yet done: the time comes with its final status (inquiryRefund, notifyRefund). */
+  refundTime: isoDateTime.optional(),
   settlementQuote: settlementQuote.optional(),
 });
 export type RefundResponse = z.infer<typeof refundResponse>;

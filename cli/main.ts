@@ -18,7 +18,7 @@ import {
   startOrder,
 } from '../client';
 import { formatCny } from '../domain/limits';
-import { orderIdOf, type OrderInput } from '../domain/order';
+import { BUYER_OS_TYPES, BUYER_TERMINALS, orderIdOf, type BuyerOsType, type BuyerTerminalType, type OrderInput } from '../domain/order';
 import { STAGES, STUCK_CODES, type OrderStatus, type Stage, type StuckCode } from '../domain/order-api';
 import { ORDER_STAGE, STUCK_REASON } from '../domain/search-attributes';
 import { encryptingDataConverter } from '../platform/data-converter';
@@ -26,6 +26,7 @@ import { keyringFromEnvOrLocalStack } from '../platform/payload-keys';
 import { parseSettings } from '../platform/settings';
 import { connectClient } from '../platform/temporal-connection';
 import { loadTemporalSettings, taskQueueSetting } from '../platform/temporal-settings';
+import { addReconciliationCommands } from './reconciliation';
 
 // `npm run orders -- <command>`: the order client and the operator's tools, from a shell.
 
@@ -60,7 +61,10 @@ function printStatus(st: OrderStatus) {
       (r) => `  STUCK (${r.code}${r.scope ? `, ${r.scope}` : ''}) since ${r.since}: ${r.reason}`,
     ),
     `  payment ${st.payment.paymentRequestId}: ${st.payment.status}${st.payment.paidAt ? `, paid ${st.payment.paidAt}` : ''}` +
-      (st.payment.paymentUrl && st.payment.status === 'PROCESSING' ? `, cashier ${st.payment.paymentUrl}` : ''),
+      (st.payment.paymentUrl && st.payment.status === 'PROCESSING' ? `, cashier ${st.payment.paymentUrl}` : '') +
+      (st.payment.terminal && st.payment.terminal.terminalType !== 'WEB'
+        ? `, from ${[st.payment.terminal.terminalType, st.payment.terminal.osType].filter(Boolean).join(' ')}`
+        : ''),
     ...st.declarations.map(
       (d) =>
         `  declaration ${d.declarationId} (${d.customsOrderId}, ${d.customsCode}, ${formatCny(d.amountFen)}): ${d.status}, ` +
@@ -102,13 +106,21 @@ export function buildCli(): Command {
 
   program
     .command('start <file>')
-    .description('start an order from a JSON file and print the cashier URL (idempotent per order id)')
-    .action((file: string) =>
+    .description('start an order from a JSON file and print where the buyer pays (idempotent per order id)')
+    .addOption(new Option('--terminal <type>', "the buyer's terminal, instead of the file's (default WEB)").choices(BUYER_TERMINALS))
+    .addOption(new Option('--os <os>', "the app's operating system, required with --terminal APP").choices(BUYER_OS_TYPES))
+    .action((file: string, o: { terminal?: BuyerTerminalType; os?: BuyerOsType }) =>
       withClient(async (client, taskQueue) => {
-        const input: unknown = JSON.parse(readFileSync(file, 'utf8'));
+        const input = JSON.parse(readFileSync(file, 'utf8')) as OrderInput;
+        if (o.terminal || o.os) {
+          const osType = o.os ?? input.terminal?.osType;
+          input.terminal = { terminalType: o.terminal ?? input.terminal?.terminalType ?? 'WEB', ...(osType && { osType }) };
+        }
         // Only what the file claims to be: startOrder checks every input rule before anything starts.
-        const r = await startOrder(client, input as OrderInput, { taskQueue });
+        const r = await startOrder(client, input, { taskQueue });
         console.log(`order ${r.orderId}: pay at ${r.paymentUrl} before ${r.paymentExpiresAt}`);
+        // An app opens Alipay by its scheme URL or App Link; normalUrl is the H5 page without the app.
+        for (const [name, link] of Object.entries(r.links ?? {})) if (link !== r.paymentUrl) console.log(`  ${name}: ${link}`);
       }),
     );
 
@@ -260,6 +272,7 @@ export function buildCli(): Command {
       }),
     );
 
+  addReconciliationCommands(program, withClient);
   return program;
 }
 

@@ -100,7 +100,9 @@ async function main() {
     // The stack is thrown away: the parts that would drain gracefully are killed, the rest stopped.
     const stack = state.stack;
     if (stack) {
-      await Promise.all([stack.stopWorker('SIGKILL'), stack.stopReceiver('SIGKILL'), stack.stopServer('SIGKILL')]);
+      // A profiled worker (WORKER_CPU_PROF) writes its profiles only on a graceful exit.
+      const workerSignal = process.env.WORKER_CPU_PROF ? 'SIGTERM' : 'SIGKILL';
+      await Promise.all([stack.stopWorker(workerSignal), stack.stopReceiver('SIGKILL'), stack.stopServer('SIGKILL')]);
       await stack.stop();
     }
   }

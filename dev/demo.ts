@@ -3,12 +3,15 @@ import { Listr } from 'listr2';
 import { orderStatus } from '../client/orders';
 import { formatCny } from '../domain/limits';
 import type { OrderInput } from '../domain/order';
-import type { OrderStatus } from '../domain/order-api';
+import type { CheckoutResult, OrderStatus } from '../domain/order-api';
+import { reconciliationWorkflowId } from '../domain/reconciliation';
+import { summaryLine } from '../workflows/reconciliation/report';
 import { person, type Buyer } from './scenarios/orders';
 import { scenariosNamed, type Scenario } from './scenarios/paths';
-import { LOCAL_RETRANSMIT_GAP_MS, LOCAL_TIMEOUTS, QUICK_CUSTOMS, scenarioRun } from './scenarios/run';
+import { reconcileToday } from './scenarios/reconciliation';
+import { LOCAL_REFUND_SETTLE_DELAY_MS, LOCAL_RETRANSMIT_GAP_MS, LOCAL_TIMEOUTS, QUICK_CUSTOMS, scenarioRun } from './scenarios/run';
 import { WaitTimeoutError } from './scenarios/wait-for-status';
-import { startStack } from './stack';
+import { startStack, type Stack } from './stack';
 
 // `npm run demo`: the whole pipeline on the local stack, one sample order per main path, with each
 // order's stage shown as it changes. `npm run demo -- --keep` leaves everything running to look around
@@ -25,7 +28,9 @@ const DEMO_PATHS: { path: string; buyer: Buyer }[] = [
   { path: 'rejected-corrected-retransmitted', buyer: person(3, '赵敏') },
   { path: 'identity-mismatch-refunded', buyer: person(4, '陈静') },
   { path: 'expired-cancelled', buyer: person(5, '刘洋') },
+  { path: 'refund-settled-later', buyer: person(7, '吴强') },
   { path: 'rejected-left-stuck', buyer: person(6, '孙丽') },
+  { path: 'app-checkout', buyer: person(7, '吴磊') },
 ];
 /** Pays the order that is not theirs. */
 const OTHER_PAYER = person(9, '周杰');
@@ -33,6 +38,8 @@ const OTHER_PAYER = person(9, '周杰');
 interface DemoOrder {
   scenario: Scenario;
   order: OrderInput;
+  /** What checkout handed back: where the buyer pays, and an app's links. */
+  checkout?: CheckoutResult;
   /** Where the order is now, as the progress display shows it. */
   show?: (line: string) => void;
   /** The status at the end of its path, or why it did not get there. */
@@ -65,17 +72,30 @@ function failure(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/** The links checkout handed to an app: the app opens Alipay by one of the first two, or the H5 page. */
+function appLinks(c: CheckoutResult): string {
+  const l = c.links ?? {};
+  return [
+    `${''.padEnd(37)}checked out from ${c.terminal?.terminalType} ${c.terminal?.osType ?? ''}; pay gave:`,
+    ...Object.entries(l).map(([name, link]) => `${''.padEnd(39)}${name.padEnd(14)} ${link}`),
+  ].join('\n');
+}
+
 async function main() {
   const started = Date.now();
   console.log('Starting Temporal (dev server and Web UI), the Alipay+ sandbox, the notify receiver and the worker...');
   const stack = await startStack({
     ports: { temporal: 7233, ui: 8233, sandbox: 8090, notify: 8091, metrics: 9464 },
     retransmitGapMs: LOCAL_RETRANSMIT_GAP_MS,
+    refundSettleDelayMs: LOCAL_REFUND_SETTLE_DELAY_MS,
   });
   let failed = false;
   try {
     console.log(`Web UI: ${stack.uiUrl}   sandbox: ${stack.sandboxUrl}   metrics: ${stack.metricsUrl}   logs: ${stack.logDir}`);
-    console.log(`Demo settings: customs answers in 5 s; retransmission gap ${LOCAL_RETRANSMIT_GAP_MS / 1000} s (Alipay+ uses 5 min).\n`);
+    console.log(
+      `Demo settings: customs answers in 5 s; retransmission gap ${LOCAL_RETRANSMIT_GAP_MS / 1000} s (Alipay+ uses 5 min); ` +
+        `refunds processed ${LOCAL_REFUND_SETTLE_DELAY_MS / 1000} s after they are submitted (Alipay+: the next day).\n`,
+    );
     await stack.helpers.customsRules(QUICK_CUSTOMS);
 
     const prefix = `DEMO-${randomUUID().slice(0, 6).toUpperCase()}-`;
@@ -87,8 +107,14 @@ async function main() {
       otherPayer: OTHER_PAYER,
       timeouts: LOCAL_TIMEOUTS,
       waitTimeoutMs: PATH_TIMEOUT_MS,
-      onCheckout: (order, checkout) =>
-        byId.get(order.orderId)?.show?.(`checked out ${formatCny(order.totalFen)}, pay at ${checkout.paymentUrl}`),
+      onCheckout: (order, checkout) => {
+        const o = byId.get(order.orderId);
+        if (o) o.checkout = checkout;
+        const where = checkout.links?.schemeUrl
+          ? `open Alipay at ${checkout.links.schemeUrl.slice(0, 40)}...`
+          : `pay at ${checkout.paymentUrl}`;
+        o?.show?.(`checked out ${formatCny(order.totalFen)}, ${where}`);
+      },
       onStatus: (s) => byId.get(s.orderId)?.show?.(progress(s)),
     });
 
@@ -130,6 +156,7 @@ async function main() {
       const url = stack.workflowUrl(`order-${o.order.orderId}`);
       if (o.end) {
         console.log(`${o.scenario.title.padEnd(36)} ${summary(o.end)}  ${url}`);
+        if (o.checkout?.terminal?.terminalType === 'APP') console.log(appLinks(o.checkout));
       } else {
         failed = true;
         const st = await orderStatus(stack.client, o.order.orderId).catch(() => undefined);
@@ -144,6 +171,7 @@ async function main() {
     console.log(
       `Stuck orders: npm run orders -- stuck   (fix one: npm run orders -- retransmit <orderId> <declarationId> --merchant-customs-code MC-0001 --by you --reason "...")`,
     );
+    await reconcile(stack);
     if (KEEP) {
       console.log(`\nThe stack keeps running (--keep). Web UI: ${stack.uiUrl}. Press Ctrl-C to stop it.`);
       await new Promise<void>((r) => process.once('SIGINT', () => r()));
@@ -153,6 +181,18 @@ async function main() {
     await stack.stop();
   }
   process.exit(failed ? 1 : 0);
+}
+
+/** The daily reconciliation of today's orders, with one payment planted in the file that no order made. */
+async function reconcile(stack: Stack) {
+  console.log("\nReconciling today against Alipay+'s transaction file (the sandbox adds one payment no order made):");
+  const report = await reconcileToday(stack, async (files, date) => void (await files.unknownPayment(date, 12_300)));
+  console.log(summaryLine(report));
+  for (const i of report.issues) console.log(`  ${i.code}: ${i.detail}`);
+  console.log(`  ${stack.workflowUrl(reconciliationWorkflowId(report.date))}`);
+  console.log(
+    '  schedule: npm run orders -- reconciliation schedule list   (any day: npm run orders -- reconciliation run --date YYYY-MM-DD)',
+  );
 }
 
 main().catch((error: unknown) => {

@@ -6,13 +6,16 @@ import type { WorkflowHandle } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { temporal } from '@temporalio/proto';
 import { quotaActivities } from '../activities/quota';
-import { orderHandle } from '../client/orders';
+import { orderHandle, startOrder } from '../client/orders';
 import { customsYear } from '../domain/limits';
 import { quotaUsageQuery, quotaWorkflowId } from '../domain/quota-api';
 import { projectRoot } from '../platform/paths';
-import { person } from './scenarios/orders';
+import { reconciliationWorkflowId } from '../domain/reconciliation';
+import { payerOf, person, sampleOrder } from './scenarios/orders';
+import { reconcileToday } from './scenarios/reconciliation';
+import { waitForStatus } from './scenarios/wait-for-status';
 import { SCENARIOS } from './scenarios/paths';
-import { LOCAL_RETRANSMIT_GAP_MS, LOCAL_TIMEOUTS, QUICK_CUSTOMS, scenarioRun, sleep } from './scenarios/run';
+import { LOCAL_REFUND_SETTLE_DELAY_MS, LOCAL_RETRANSMIT_GAP_MS, LOCAL_TIMEOUTS, QUICK_CUSTOMS, scenarioRun, sleep } from './scenarios/run';
 import { startStack, type Stack } from './stack';
 
 // `npm run record-histories [-- <path>... [--suffix -v2]]`: runs every main path of an order
@@ -75,23 +78,50 @@ function write(name: string, history: History): { events: number; bytes: number 
   return { events: history.events?.length ?? 0, bytes: Buffer.byteLength(json) };
 }
 
+/** A reconciliation of today, last: it moves the sandbox clock past midnight. One order of its own is told of an issue. */
+async function recordReconciliation(stack: Stack, suffix: string) {
+  const buyer = person(12, '李娜');
+  const order = sampleOrder({ buyer, prefix: PREFIX, name: 'RECONCILED' });
+  await startOrder(stack.client, order, { taskQueue: stack.taskQueue, timeouts: LOCAL_TIMEOUTS });
+  await stack.helpers.pay(order.orderId, payerOf(buyer));
+  await waitForStatus(stack.client, order.orderId, 'paid', (s) => s.payment.status === 'SUCCESS', { intervalMs: 250, timeoutMs: 60_000 });
+  const report = await reconcileToday(stack, async (files, date) => {
+    await files.unknownPayment(date, 4_200);
+    await files.alter(order.orderId, { transactionAmountValue: '1' });
+  });
+  const recorded = [
+    { name: `reconciliation${suffix}`, handle: stack.client.workflow.getHandle(reconciliationWorkflowId(report.date)) },
+    // The order told of the issue: its signal handler upserts ReconciliationIssue.
+    { name: `reconciliation-flagged-order${suffix}`, handle: orderHandle(stack.client, order.orderId) },
+  ];
+  for (const { name, handle } of recorded) {
+    const { events, bytes } = write(name, await settledHistory(handle));
+    console.log(
+      `${name.padEnd(34)} ${`${report.issues.length} issue(s)`.padEnd(22)} ${String(events).padStart(4)} events  ${(bytes / 1024).toFixed(0).padStart(4)} KiB`,
+    );
+  }
+}
+
 async function main() {
   const { values, positionals } = parseArgs({ options: { suffix: { type: 'string', default: '' } }, allowPositionals: true });
-  const known = [...RECORDED.map((p) => p.name), 'buyer-quota'];
+  const known = [...RECORDED.map((p) => p.name), 'buyer-quota', 'reconciliation'];
   const unknown = positionals.filter((p) => !known.includes(p));
   if (unknown.length > 0) throw new Error(`unknown path(s) ${unknown.join(', ')}; known: ${known.join(', ')}`);
   const chosen = positionals.length === 0 ? RECORDED : RECORDED.filter((p) => positionals.includes(p.name));
   const withQuota = positionals.length === 0 || positionals.includes('buyer-quota');
+  const withReconciliation = positionals.length === 0 || positionals.includes('reconciliation');
 
   console.log(
     `Recording ${chosen
       .map((p) => p.name)
       .concat(withQuota ? ['buyer-quota'] : [])
+      .concat(withReconciliation ? ['reconciliation'] : [])
       .join(', ')} into ${HISTORIES}`,
   );
   const stack = await startStack({
     logDir: mkdtempSync(join(tmpdir(), 'alipay-record-histories-')),
     retransmitGapMs: LOCAL_RETRANSMIT_GAP_MS,
+    refundSettleDelayMs: LOCAL_REFUND_SETTLE_DELAY_MS,
     payloadKeysFile: KEYS_FILE,
   });
   let failed = false;
@@ -148,6 +178,7 @@ async function main() {
         `${`buyer-quota${values.suffix}`.padEnd(34)} ${'RUNNING'.padEnd(22)} ${String(events).padStart(4)} events  ${(bytes / 1024).toFixed(0).padStart(4)} KiB`,
       );
     }
+    if (withReconciliation && !failed) await recordReconciliation(stack, values.suffix ?? '');
   } finally {
     await stack.stop();
   }

@@ -28,6 +28,8 @@ export interface StackOptions {
   logDir?: string;
   /** Alipay+'s retransmission gap in the sandbox; 5 minutes unless shortened. */
   retransmitGapMs?: number;
+  /** Refunds processed this long after they are submitted instead of at the sandbox's daily cut-off. */
+  refundSettleDelayMs?: number;
   taskQueue?: string;
   /** The payload keyring file to use instead of `.dev/payload-keys`, e.g. the test-only key of the recorded histories. */
   payloadKeysFile?: string;
@@ -217,6 +219,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   // WORKER_V8_LOG=<file> profiles the worker: V8 writes its tick log as it goes, so a killed worker leaves
   // one too (read it with `node --prof-process <file>`).
   const v8TickLog = (file?: string) => (file ? ['--prof', `--logfile=${file}`, '--no-logfile-per-isolate'] : []);
+  // WORKER_CPU_PROF=<dir> writes one .cpuprofile per thread (workflow threads included) when the worker shuts down.
+  const cpuProfile = (dir?: string) => (dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : []);
   const alipayEnv = {
     ALIPAY_PLUS_BASE_URL: sandboxUrl,
     ALIPAY_PLUS_CLIENT_ID: 'SANDBOX_MERCHANT',
@@ -264,6 +268,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       SANDBOX_PORT: String(ports.sandbox),
       KEYS_DIR: keys.dir,
       ...(options.retransmitGapMs && { SANDBOX_RETRANSMIT_GAP_MS: String(options.retransmitGapMs) }),
+      ...(options.refundSettleDelayMs !== undefined && { SANDBOX_REFUND_SETTLE_DELAY_MS: String(options.refundSettleDelayMs) }),
     },
     log('sandbox'),
   );
@@ -285,7 +290,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const worker = new Child(
     'worker',
     process.execPath,
-    [...v8TickLog(process.env.WORKER_V8_LOG), ...tsx('workers/main.ts')],
+    [...v8TickLog(process.env.WORKER_V8_LOG), ...cpuProfile(process.env.WORKER_CPU_PROF), ...tsx('workers/main.ts')],
     {
       ...temporalEnv,
       ...alipayEnv,

@@ -12,6 +12,7 @@ export type RemoteCall =
   | 'cancelPayment'
   | 'declare'
   | 'refund'
+  | 'inquiryRefund'
   | 'inquireDeclarationRequests'
   | 'eportOrderDocument'
   | 'eportWaybill'
@@ -64,6 +65,8 @@ const FINAL_ANSWERS: Record<RemoteCall, CallAnswers> = {
   declare: { codes: {}, otherwise: 'STEP_DECIDES' },
   // A refused refund leaves the order stuck with REFUND_FAILED until an operator retries it or settles it by hand.
   refund: { codes: {}, otherwise: 'STEP_DECIDES' },
+  // The order follows an accepted refund: an F answer to the inquiry is nobody's plan.
+  inquiryRefund: { codes: {}, otherwise: 'OPERATOR_DECIDES' },
   inquireDeclarationRequests: { codes: {}, otherwise: 'OPERATOR_DECIDES' },
   // The e-port answers 409 when the document was filed and customs decided on it: a retry after a lost answer.
   eportOrderDocument: { codes: { EPORT_ALREADY_DECIDED: 'ALREADY_DONE' }, otherwise: 'OPERATOR_DECIDES' },

@@ -66,11 +66,34 @@ export interface OrderTimeouts {
 
 export const DEFAULT_TIMEOUTS: OrderTimeouts = { customsReviewDeadlineMs: 48 * HOUR_MS, clearanceDeadlineMs: 72 * HOUR_MS };
 
+/**
+ * The links Alipay+ answered pay with, for the buyer's terminal. Web: normalUrl. Mobile browser: normalUrl,
+ * an H5 page. App: schemeUrl or applinkUrl open the Alipay app, normalUrl is the H5 page to fall back on,
+ * appIdentifier is the Android package name to check for. The buyer comes back with a result to show, but
+ * only the notification (or inquiryPayment) says the order is paid.
+ */
+export interface PaymentLinks {
+  normalUrl?: string;
+  schemeUrl?: string;
+  applinkUrl?: string;
+  appIdentifier?: string;
+}
+
+export interface BuyerTerminal {
+  terminalType: 'WEB' | 'WAP' | 'APP';
+  osType?: 'ANDROID' | 'IOS';
+}
+
 export interface CheckoutResult {
   orderId: string;
   paymentRequestId: string;
+  /** Where to send the buyer: the cashier page on the web, else the first link Alipay+ gave for the terminal. */
   paymentUrl: string;
   paymentExpiresAt: string;
+  /** The terminal the payment was created for; absent on orders started before terminals were taken. */
+  terminal?: BuyerTerminal;
+  /** Every link Alipay+ answered for that terminal; absent on orders started before terminals were taken. */
+  links?: PaymentLinks;
 }
 
 /** The facts of an Alipay+ notifyPayment, after the receiver verified its signature. */
@@ -83,6 +106,18 @@ export interface PaymentNotification {
   paymentTime?: string;
   customsDeclarationFen?: number;
   settlementQuote?: { quoteCurrencyPair: string; quotePrice: string; quoteId?: string };
+}
+
+/** The facts of an Alipay+ notifyRefund (REFUND_RESULT), after the receiver verified its signature. */
+export interface RefundNotification {
+  refundRequestId: string;
+  refundId: string;
+  refundStatus: 'SUCCESS' | 'FAIL';
+  /** The notification's result: why a refund failed. */
+  resultCode: string;
+  resultMessage?: string;
+  refundAmountFen: number;
+  refundTime?: string;
 }
 
 export interface NotificationAck {
@@ -135,6 +170,9 @@ export interface PaymentView {
   paymentRequestId: string;
   paymentId?: string;
   paymentUrl?: string;
+  /** The buyer's terminal and the links pay answered for it (see CheckoutResult). */
+  terminal?: BuyerTerminal;
+  links?: PaymentLinks;
   status: 'NOT_CREATED' | 'PROCESSING' | 'SUCCESS' | 'FAIL' | 'CANCELLED';
   amountFen: number;
   expiresAt?: string;
@@ -181,11 +219,18 @@ export interface RefundView {
   amountFen: number;
   reason: string;
   requestedBy: string;
-  /** SETTLED_OUTSIDE_ALIPAY: an operator paid the buyer back another way after Alipay+ refused the refund. */
-  status: 'PENDING' | 'SUCCEEDED' | 'FAILED' | 'SETTLED_OUTSIDE_ALIPAY';
+  /**
+   * PENDING: the refund call is under way; PROCESSING: Alipay+ accepted it and processes it at its next
+   * cut-off, or when it has the CNY; SETTLED_OUTSIDE_ALIPAY: an operator paid the buyer back another way.
+   */
+  status: 'PENDING' | 'PROCESSING' | 'SUCCEEDED' | 'FAILED' | 'SETTLED_OUTSIDE_ALIPAY';
   refundId?: string;
   failure?: string;
   at: string;
+  /** When it became final (Alipay+'s refundTime when it succeeded). */
+  settledAt?: string;
+  /** How the final status became known. */
+  learnedFrom?: 'NOTIFICATION' | 'INQUIRY';
 }
 
 export interface OrderStatus {
@@ -206,10 +251,13 @@ export interface OrderStatus {
   /** Why the order ended where it did, in words the merchant can pass to the buyer. */
   outcome?: { reason: string; buyerMessage: string };
   audit: AuditEntry[];
+  /** What the daily reconciliation found about the order, by day; absent when it found nothing. */
+  reconciliation?: { date: string; codes: string[]; reconciliationId: string }[];
 }
 
 export const checkoutUpdate = defineUpdate<CheckoutResult, []>('checkout');
 export const paymentNotificationUpdate = defineUpdate<NotificationAck, [PaymentNotification]>('paymentNotification');
+export const refundNotificationUpdate = defineUpdate<NotificationAck, [RefundNotification]>('refundNotification');
 export const correctDeclarationUpdate = defineUpdate<DeclarationView, [DeclarationCorrection]>('correctDeclaration');
 export const requestRefundUpdate = defineUpdate<RefundView, [RefundRequest]>('requestRefund');
 export const cancelOrderUpdate = defineUpdate<OrderStatus, [OperatorAction]>('cancelOrder');

@@ -13,7 +13,14 @@ export const ORDER_RULES = {
   CUSTOMS_DISTRICT: 'CUSTOMS_DISTRICT',
   SPLIT_PARTS: 'SPLIT_PARTS',
   BUYER_ID_NUMBER: 'BUYER_ID_NUMBER',
+  TERMINAL_OS: 'TERMINAL_OS',
 } as const;
+
+/** Where the buyer checks out: a web browser, a mobile browser (WAP, an H5 page), or the merchant's app. */
+export const BUYER_TERMINALS = ['WEB', 'WAP', 'APP'] as const;
+export type BuyerTerminalType = (typeof BUYER_TERMINALS)[number];
+export const BUYER_OS_TYPES = ['ANDROID', 'IOS'] as const;
+export type BuyerOsType = (typeof BUYER_OS_TYPES)[number];
 
 const fen = z.number({ error: 'must be a whole number of fen' }).int('must be a whole number of fen').min(1, 'must be at least 1 fen');
 const id = z.string().regex(/^[A-Za-z0-9_-]{1,40}$/, 'must be 1 to 40 letters, digits, _ or -');
@@ -65,6 +72,10 @@ export const orderInputSchema = z
       .min(1)
       .max(7 * 24 * 60)
       .default(30),
+    /** The buyer's terminal, sent to pay as `env`: it decides which links Alipay+ answers. Web when left out. */
+    terminal: z
+      .object({ terminalType: z.enum(BUYER_TERMINALS), osType: z.enum(BUYER_OS_TYPES).optional() })
+      .default({ terminalType: 'WEB' }),
   })
   .superRefine((o, ctx) => {
     const rule = (name: string, path: (string | number)[], message: string) =>
@@ -97,6 +108,9 @@ export const orderInputSchema = z
       if (partsFen !== o.totalFen) {
         rule(ORDER_RULES.SPLIT_PARTS, ['splitParts'], `parts add up to ${formatCny(partsFen)}, but the total is ${formatCny(o.totalFen)}`);
       }
+    }
+    if (o.terminal.terminalType === 'APP' && !o.terminal.osType) {
+      rule(ORDER_RULES.TERMINAL_OS, ['terminal', 'osType'], 'an app checkout names its operating system, ANDROID or IOS');
     }
     if (o.realNameRequired && o.buyer.certificateType === 'ID_CARD') {
       const problem = mainlandIdProblem(o.buyer.certificateNo);
@@ -133,6 +147,8 @@ export const orderIdOf = (workflowId: string) => workflowId.replace(/^order-/, '
 export const paymentRequestIdFor = (orderId: string) => orderId;
 export const declarationIdFor = (orderId: string, part: number) => `${orderId}-D${part}`;
 export const refundRequestIdFor = (orderId: string, seq: number) => `${orderId}-R${seq}`;
+/** The order id a refund request id was made from, or undefined when it was not made by refundRequestIdFor. */
+export const orderIdOfRefund = (refundRequestId: string) => /^(.+)-R[1-9]\d*$/.exec(refundRequestId)?.[1];
 
 export interface CustomsOrder {
   /** The customs order id: the payment request id, or the part's referenceOrderId. */

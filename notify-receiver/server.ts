@@ -2,12 +2,18 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import type { Logger } from 'pino';
-import { notifyPaymentRequest, signedHeaders, verifySignedHeaders, type KeyInput, type Result } from '../alipay-plus';
-import { orderWorkflowId } from '../domain/order';
-import { paymentNotificationUpdate, type PaymentNotification } from '../domain/order-api';
+import { notifyPaymentRequest, notifyRefundRequest, signedHeaders, verifySignedHeaders, type KeyInput, type Result } from '../alipay-plus';
+import { orderIdOfRefund, orderWorkflowId } from '../domain/order';
+import {
+  paymentNotificationUpdate,
+  refundNotificationUpdate,
+  type NotificationAck,
+  type PaymentNotification,
+  type RefundNotification,
+} from '../domain/order-api';
 
-// The merchant's endpoint for Alipay+ notifyPayment. It answers a signed S only after Temporal has
-// accepted the notification into the order's history; anything else makes Alipay+ try again.
+// The merchant's endpoint for Alipay+ notifyPayment and notifyRefund. It answers a signed S only after
+// Temporal has accepted the notification into the order's history; anything else makes Alipay+ try again.
 
 export interface NotifyReceiverOptions {
   temporal: Client;
@@ -43,12 +49,15 @@ export async function startNotifyReceiver(o: NotifyReceiverOptions): Promise<Not
   /** Notifications whose answer has not been written yet. */
   const inFlight = new Set<Promise<void>>();
 
+  const refuse = (code: string, message: string): Outcome => ({
+    status: 200,
+    result: { resultStatus: 'F', resultCode: code, resultMessage: message },
+    kind: 'refused',
+  });
+  const issuesOf = (e: { issues: { path: PropertyKey[]; message: string }[] }) =>
+    e.issues.map((i) => `${i.path.map(String).join('.')} ${i.message}`).join('; ');
+
   async function deliver(req: IncomingMessage, rawBody: string): Promise<Outcome> {
-    const refuse = (code: string, message: string): Outcome => ({
-      status: 200,
-      result: { resultStatus: 'F', resultCode: code, resultMessage: message },
-      kind: 'refused',
-    });
     if (req.method !== 'POST') return refuse('METHOD_NOT_SUPPORTED', 'use POST');
     const check = verifySignedHeaders({
       path,
@@ -65,8 +74,9 @@ export async function startNotifyReceiver(o: NotifyReceiverOptions): Promise<Not
     } catch {
       return refuse('PARAM_ILLEGAL', 'body is not JSON');
     }
+    if ((body as { notifyType?: unknown } | null)?.notifyType === 'REFUND_RESULT') return deliverRefund(body);
     const parsed = notifyPaymentRequest.safeParse(body);
-    if (!parsed.success) return refuse('PARAM_ILLEGAL', parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; '));
+    if (!parsed.success) return refuse('PARAM_ILLEGAL', issuesOf(parsed.error));
     const n = parsed.data;
     if (n.notifyType !== 'PAYMENT_RESULT')
       return { status: 200, result: { resultStatus: 'S', resultCode: 'SUCCESS', resultMessage: 'pending noted' }, kind: 'delivered' };
@@ -82,24 +92,56 @@ export async function startNotifyReceiver(o: NotifyReceiverOptions): Promise<Not
       customsDeclarationFen: n.customsDeclarationAmount ? Number(n.customsDeclarationAmount.value) : undefined,
       settlementQuote: n.settlementQuote,
     };
+    // The order's paymentRequestId is its order id. The update's validator checks the id and the amount.
+    return intoOrder(n.paymentRequestId, `paymentRequestId ${n.paymentRequestId}`, (handle) =>
+      handle.executeUpdate(paymentNotificationUpdate, { args: [notification] }),
+    );
+  }
+
+  /** notifyRefund: the final status of a refund, into the order whose refund it is. */
+  function deliverRefund(body: unknown): Promise<Outcome> | Outcome {
+    const parsed = notifyRefundRequest.safeParse(body);
+    if (!parsed.success) return refuse('PARAM_ILLEGAL', issuesOf(parsed.error));
+    const n = parsed.data;
+    if (n.refundAmount.currency !== 'CNY') return refuse('PARAM_ILLEGAL', 'refundAmount.currency must be CNY');
+    const orderId = orderIdOfRefund(n.refundRequestId);
+    if (!orderId) return refuse('ORDER_NOT_EXIST', `refundRequestId ${n.refundRequestId} is not one of this merchant's orders`);
+    const notification: RefundNotification = {
+      refundRequestId: n.refundRequestId,
+      refundId: n.refundId,
+      refundStatus: n.refundStatus,
+      resultCode: n.result.resultCode,
+      resultMessage: n.result.resultMessage,
+      refundAmountFen: Number(n.refundAmount.value),
+      refundTime: n.refundTime,
+    };
+    // The update's validator checks that the order has this refund, for this amount.
+    return intoOrder(orderId, `refundRequestId ${n.refundRequestId}`, (handle) =>
+      handle.executeUpdate(refundNotificationUpdate, { args: [notification] }),
+    );
+  }
+
+  /** Hands a notification to the order's update; S only once Temporal accepted it. */
+  async function intoOrder(
+    orderId: string,
+    what: string,
+    update: (handle: ReturnType<Client['workflow']['getHandle']>) => Promise<NotificationAck>,
+  ): Promise<Outcome> {
     try {
       // A call started after the abort would not see it: while closing, take nothing new to Temporal.
       if (closing.signal.aborted) throw new Error('the receiver is closing');
-      // The order's paymentRequestId is its order id. The update's validator checks the id and the amount.
-      const handle = o.temporal.workflow.getHandle(orderWorkflowId(n.paymentRequestId));
-      const ack = await o.temporal.withAbortSignal(closing.signal, () =>
-        handle.executeUpdate(paymentNotificationUpdate, { args: [notification] }),
-      );
+      const handle = o.temporal.workflow.getHandle(orderWorkflowId(orderId));
+      const ack = await o.temporal.withAbortSignal(closing.signal, () => update(handle));
       return {
         status: 200,
         result: { resultStatus: 'S', resultCode: 'SUCCESS', resultMessage: ack.duplicate ? 'duplicate' : 'success' },
         kind: 'delivered',
       };
     } catch (error) {
-      if (error instanceof WorkflowNotFoundError) return refuse('ORDER_NOT_EXIST', `no order for paymentRequestId ${n.paymentRequestId}`);
+      if (error instanceof WorkflowNotFoundError) return refuse('ORDER_NOT_EXIST', `no order for ${what}`);
       if (error instanceof WorkflowUpdateFailedError) return refuse('PARAM_ILLEGAL', error.cause?.message ?? error.message);
       // Temporal did not take it: no S, so Alipay+ sends it again later.
-      o.logger?.warn({ err: error, paymentRequestId: n.paymentRequestId }, 'notification not delivered, Alipay+ will retry');
+      o.logger?.warn({ err: error, orderId }, 'notification not delivered, Alipay+ will retry');
       return { status: 503, result: { resultStatus: 'U', resultCode: 'UNKNOWN_EXCEPTION', resultMessage: 'try again' }, kind: 'retry' };
     }
   }
@@ -123,7 +165,7 @@ export async function startNotifyReceiver(o: NotifyReceiverOptions): Promise<Not
               kind: 'refused',
             });
       const answered = outcome.then((out) => {
-        o.logger?.info({ kind: out.kind, resultCode: out.result.resultCode }, 'notifyPayment');
+        o.logger?.info({ kind: out.kind, resultCode: out.result.resultCode }, 'notification');
         const body = JSON.stringify({ result: out.result });
         const headers = signedHeaders({
           path,

@@ -4,6 +4,7 @@ import type { customsRulesInput } from './customs-rules';
 import type { faultConfig } from './faults';
 import type { SandboxLedger } from './ledger';
 import type { PaymentSummary, paymentFailBody, paymentSucceedBody } from './payments';
+import type { refundFailBody, refundHoldBody } from './refunds';
 import type { SandboxTime, clockAdvanceBody, exchangeRateBody } from './server';
 
 // The sandbox's test helpers, typed: what the buyer, customs and the test itself do to the sandbox.
@@ -46,6 +47,20 @@ export class SandboxHelpers {
   failPayment(paymentRequestId: string, reason?: string): Promise<PaymentSummary> {
     const body: z.input<typeof paymentFailBody> = { reason };
     return this.call('failPayment', 'POST', `/sandbox/payments/${encodeURIComponent(paymentRequestId)}/fail`, body);
+  }
+
+  /**
+   * Alipay+ has no CNY for this refund (made or to come) for `forMs` from now: it stays PROCESSING until the
+   * first cut-off after that (seed 001: it waits until enough CNY has come in).
+   */
+  async holdRefund(refundRequestId: string, forMs: number): Promise<void> {
+    const body: z.input<typeof refundHoldBody> = { forMs };
+    await this.call('holdRefund', 'POST', `/sandbox/refunds/${encodeURIComponent(refundRequestId)}/hold`, body);
+  }
+
+  /** This refund (made or to come) FAILs at its cut-off, with this result code and message. */
+  async failRefund(refundRequestId: string, failure: z.input<typeof refundFailBody> = {}): Promise<void> {
+    await this.call('failRefund', 'POST', `/sandbox/refunds/${encodeURIComponent(refundRequestId)}/fail`, failure);
   }
 
   /** Adds to the customs rules (review and clearance); `{ reset: true }` first goes back to the defaults. */

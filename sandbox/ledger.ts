@@ -4,12 +4,14 @@ import type { EPort } from './eport';
 import type { Faults } from './faults';
 import type { Notifier } from './notifier';
 import type { PaymentBook } from './payments';
+import type { RefundBook } from './refunds';
 
 // GET /sandbox/ledger: every effect the sandbox saw, for tests that prove each happened exactly once.
 // PII is masked. Its type is the sandbox's own, so the helper client that reads it is typed too.
 
 export interface LedgerSources {
   payments: PaymentBook;
+  refunds: RefundBook;
   declarations: DeclarationBook;
   notifier: Notifier;
   eport: EPort;
@@ -21,15 +23,11 @@ export function ledgerOf(s: LedgerSources, now: number) {
     now: iso(now),
     payments: [...s.payments.payments.values()].map((p) => s.payments.summary(p)),
     declarations: [...s.declarations.declarations.values()].map((d) => s.declarations.summary(d, now)),
-    refunds: [...s.payments.refunds.values()].map((r) => ({
-      refundRequestId: r.refundRequestId,
-      refundId: r.refundId,
-      paymentRequestId: r.paymentRequestId,
-      amount: r.amount,
-      at: iso(r.at),
-    })),
+    refunds: [...s.refunds.refunds.values()].map((r) => s.refunds.summary(r, now)),
     notifications: s.notifier.deliveries.map((d) => ({
       paymentRequestId: d.paymentRequestId,
+      notifyType: d.notifyType,
+      refundRequestId: d.refundRequestId,
       acknowledged: d.acknowledged,
       nextAttemptAt: d.nextAt === undefined ? undefined : iso(d.nextAt),
       attempts: d.attempts.map((a) => ({ ...a, at: iso(a.at) })),

@@ -15,6 +15,10 @@ const env = z
       .int()
       .min(1000)
       .default(5 * 60_000),
+    /** The hour (UTC) of the daily refund cut-off; 16 is 00:00 in Beijing. */
+    SANDBOX_REFUND_CUTOFF_HOUR_UTC: z.coerce.number().int().min(0).max(23).default(16),
+    /** Unset: refunds wait for the cut-off. Set (the demo, the local stack): processed this long after they are submitted. */
+    SANDBOX_REFUND_SETTLE_DELAY_MS: z.coerce.number().int().min(0).optional(),
     SANDBOX_CLIENT_ID: z.string().min(1).default('SANDBOX_MERCHANT'),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   })
@@ -26,6 +30,8 @@ async function main() {
     host: env.SANDBOX_HOST,
     port: env.SANDBOX_PORT,
     retransmitGapMs: env.SANDBOX_RETRANSMIT_GAP_MS,
+    refundCutoffHourUtc: env.SANDBOX_REFUND_CUTOFF_HOUR_UTC,
+    refundSettleDelayMs: env.SANDBOX_REFUND_SETTLE_DELAY_MS,
     clientId: env.SANDBOX_CLIENT_ID,
     merchantPublicKey: keys.merchantPublicKey,
     alipayPlusPrivateKey: keys.alipayPlusPrivateKey,

@@ -3,6 +3,7 @@ import { notifyPaymentAck, verifySignedHeaders, signedHeaders, type KeyInput } f
 import { HOUR, MINUTE, iso, type SandboxClock } from './clock';
 import type { Faults } from './faults';
 import type { Payment, PaymentBook } from './payments';
+import type { Refund, RefundBook } from './refunds';
 
 /** Alipay+'s notification schedule: the gap before each of the 8 attempts. */
 export const NOTIFY_RETRY_GAPS_MS = [0, 2 * MINUTE, 10 * MINUTE, 10 * MINUTE, HOUR, 2 * HOUR, 6 * HOUR, 15 * HOUR];
@@ -16,6 +17,9 @@ export interface NotificationAttempt {
 
 export interface NotificationDelivery {
   paymentRequestId: string;
+  /** PAYMENT_RESULT (notifyPayment) or REFUND_RESULT (notifyRefund, with the refund's id). */
+  notifyType: 'PAYMENT_RESULT' | 'REFUND_RESULT';
+  refundRequestId?: string;
   attempts: NotificationAttempt[];
   acknowledged: boolean;
   nextAt?: number;
@@ -37,7 +41,7 @@ export interface NotifierKeys {
 }
 
 /**
- * Sends notifyPayment to the merchant, signed, on the documented schedule of the sandbox clock,
+ * Sends notifyPayment and notifyRefund to the merchant, signed, on the documented schedule of the sandbox clock,
  * until it gets a signed S acknowledgement.
  */
 export class Notifier {
@@ -52,6 +56,7 @@ export class Notifier {
     private readonly keys: NotifierKeys,
     private readonly faults: Faults,
     private readonly payments: () => PaymentBook,
+    private readonly refunds: () => RefundBook,
   ) {}
 
   start(pollMs = 50) {
@@ -72,9 +77,38 @@ export class Notifier {
   }
 
   notify(payment: Payment, now: number) {
-    const delivery: NotificationDelivery = { paymentRequestId: payment.paymentRequestId, attempts: [], acknowledged: false };
+    const delivery: NotificationDelivery = {
+      paymentRequestId: payment.paymentRequestId,
+      notifyType: 'PAYMENT_RESULT',
+      attempts: [],
+      acknowledged: false,
+    };
     this.deliveries.push(delivery);
     this.schedule(delivery, now);
+  }
+
+  /**
+   * Sends notifyRefund once the refund is final, on the same schedule as notifyPayment. A refund held
+   * after this was called settles later: the job looks again at its new time.
+   */
+  notifyRefundWhenFinal(refund: Refund) {
+    const check = async () => {
+      const now = await this.clock.now();
+      if (this.refunds().settle(refund, now).status === 'PROCESSING') {
+        this.jobs.push({ dueAt: refund.settleAt, run: check });
+        return;
+      }
+      const delivery: NotificationDelivery = {
+        paymentRequestId: refund.paymentRequestId,
+        notifyType: 'REFUND_RESULT',
+        refundRequestId: refund.refundRequestId,
+        attempts: [],
+        acknowledged: false,
+      };
+      this.deliveries.push(delivery);
+      this.schedule(delivery, now);
+    };
+    this.jobs.push({ dueAt: refund.settleAt, run: check });
   }
 
   /**
@@ -121,19 +155,30 @@ export class Notifier {
 
   private async attempt(delivery: NotificationDelivery) {
     const now = await this.clock.now();
-    const payment = this.payments().get(delivery.paymentRequestId)!;
+    const message = this.messageOf(delivery);
     const fault = this.faults.forNotification();
     if (fault === 'DROP') {
       delivery.attempts.push({ at: now, outcome: 'DROPPED' });
     } else {
-      delivery.attempts.push(await this.send(payment, now));
-      if (fault === 'DUPLICATE') delivery.attempts.push({ ...(await this.send(payment, now)), duplicate: true });
+      delivery.attempts.push(await this.send(message, now));
+      if (fault === 'DUPLICATE') delivery.attempts.push({ ...(await this.send(message, now)), duplicate: true });
     }
     delivery.acknowledged = delivery.attempts.some((a) => a.outcome === 'ACKNOWLEDGED');
     this.schedule(delivery, now);
   }
 
-  private async send(payment: Payment, now: number): Promise<NotificationAttempt> {
+  /** The notification's URL and body, built when it is sent. */
+  private messageOf(delivery: NotificationDelivery): { notifyUrl: string; body: string } {
+    if (delivery.notifyType === 'REFUND_RESULT') {
+      const refund = this.refunds().refunds.get(delivery.refundRequestId!)!;
+      const body = JSON.stringify({
+        notifyType: 'REFUND_RESULT',
+        result: this.refunds().resultOf(refund),
+        ...this.refunds().refundView(refund),
+      });
+      return { notifyUrl: refund.notifyUrl, body };
+    }
+    const payment = this.payments().get(delivery.paymentRequestId)!;
     const view = this.payments().paymentView(payment);
     const { result: _apiResult, paymentStatus: _status, paymentResult, ...rest } = view;
     const body = JSON.stringify({
@@ -142,7 +187,11 @@ export class Notifier {
       ...rest,
       paymentCreateTime: iso(payment.createdAt),
     });
-    const url = new URL(payment.notifyUrl);
+    return { notifyUrl: payment.notifyUrl, body };
+  }
+
+  private async send({ notifyUrl, body }: { notifyUrl: string; body: string }, now: number): Promise<NotificationAttempt> {
+    const url = new URL(notifyUrl);
     const headers = signedHeaders({
       path: url.pathname,
       clientId: this.keys.clientId,
@@ -153,7 +202,7 @@ export class Notifier {
       time: iso(now),
     });
     try {
-      const response = await axios.post<string>(payment.notifyUrl, body, {
+      const response = await axios.post<string>(notifyUrl, body, {
         headers,
         timeout: 5_000,
         responseType: 'text',

@@ -7,6 +7,7 @@ import {
   maskIdNumber,
   parseMessage,
   type Amount,
+  type PayEnv,
   type PaymentStatus,
   type SettlementQuote,
 } from '../alipay-plus';
@@ -37,16 +38,6 @@ export const paymentSucceedBody = z.object({ payer: payerSchema });
 /** POST /sandbox/payments/{paymentRequestId}/fail: the buyer's payment fails, for this reason. */
 export const paymentFailBody = z.object({ reason: z.string().max(256).optional() });
 
-export interface Refund {
-  refundRequestId: string;
-  refundId: string;
-  paymentRequestId: string;
-  amount: Amount;
-  reason?: string;
-  at: number;
-  requestJson: string;
-}
-
 export interface Payment {
   paymentRequestId: string;
   paymentId: string;
@@ -61,9 +52,21 @@ export interface Payment {
   quote?: SettlementQuote;
   failReason?: string;
   requestJson: string;
-  paymentUrl: string;
-  refunds: Refund[];
+  /** The buyer's terminal as pay's `env` gave it; none is the web. */
+  env?: PayEnv;
+  /** The links pay answers for that terminal. */
+  links: PaymentLinks;
 }
+
+export interface PaymentLinks {
+  normalUrl?: string;
+  schemeUrl?: string;
+  applinkUrl?: string;
+  appIdentifier?: string;
+}
+
+/** The Android package name of the Alipay app, as Antom's App Links guide lists it for `<queries>`. */
+export const ALIPAY_ANDROID_PACKAGE = 'com.eg.android.AlipayGphone';
 
 export interface PaymentSettings {
   /** Base URL of the sandbox, for the cashier link. */
@@ -75,10 +78,9 @@ export interface PaymentSettings {
 /** A payment as the ledger and the buyer's helpers show it. */
 export type PaymentSummary = ReturnType<PaymentBook['summary']>;
 
-/** pay, inquiryPayment, cancelPayment and refund, plus the buyer's actions in the test helpers. */
+/** pay, inquiryPayment and cancelPayment (refunds are in refunds.ts), plus the buyer's actions in the test helpers. */
 export class PaymentBook {
   readonly payments = new Map<string, Payment>();
-  readonly refunds = new Map<string, Refund>();
 
   constructor(
     private readonly settings: PaymentSettings,
@@ -114,6 +116,9 @@ export class PaymentBook {
     }
     const expiresAt = req.paymentExpiryTime === undefined ? now + DEFAULT_PAYMENT_EXPIRY_MS : Date.parse(req.paymentExpiryTime);
     if (expiresAt <= now) throw new ProtocolFailure('PARAM_ILLEGAL', 'paymentExpiryTime must be in the future');
+    if (req.env?.terminalType === 'APP' && !req.env.osType) {
+      throw new ProtocolFailure('PARAM_ILLEGAL', 'env.osType is required when env.terminalType is APP: the app links depend on it');
+    }
     const paymentId = `2026${randomUUID().replaceAll('-', '').slice(0, 24)}`;
     const payment: Payment = {
       paymentRequestId: req.paymentRequestId,
@@ -125,15 +130,39 @@ export class PaymentBook {
       createdAt: now,
       status: 'PROCESSING',
       requestJson,
-      paymentUrl: `${this.settings.baseUrl()}/cashier/${encodeURIComponent(paymentId)}`,
-      refunds: [],
+      env: req.env,
+      links: this.linksFor(paymentId, req.env),
     };
     this.payments.set(payment.paymentRequestId, payment);
     return this.payResponse(payment);
   }
 
   private payResponse(p: Payment) {
-    return { result: SUCCESS, paymentId: p.paymentId, paymentUrl: p.paymentUrl, paymentCreateTime: iso(p.createdAt) };
+    return { result: SUCCESS, paymentId: p.paymentId, paymentCreateTime: iso(p.createdAt), ...p.links };
+  }
+
+  /**
+   * The links for the buyer's terminal, as Antom's "URLs for payment redirection" sorts them: the web gets
+   * normalUrl (the PC cashier); a mobile browser or mini program normalUrl (an H5 page); an app schemeUrl and
+   * applinkUrl to open the Alipay app, normalUrl as the H5 fallback, and on Android the app's package name.
+   */
+  private linksFor(paymentId: string, env: PayEnv | undefined): PaymentLinks {
+    const base = this.settings.baseUrl();
+    const id = encodeURIComponent(paymentId);
+    const h5 = `${base}/h5/cashier/${id}`;
+    switch (env?.terminalType ?? 'WEB') {
+      case 'WEB':
+        return { normalUrl: `${base}/cashier/${id}` };
+      case 'APP':
+        return {
+          schemeUrl: `alipays://platformapi/startApp?appId=10000007&qrcode=${encodeURIComponent(h5)}`,
+          applinkUrl: `${base}/applink/cashier/${id}`,
+          normalUrl: h5,
+          ...(env?.osType === 'ANDROID' && { appIdentifier: ALIPAY_ANDROID_PACKAGE }),
+        };
+      default:
+        return { normalUrl: h5 };
+    }
   }
 
   inquiryPayment(body: unknown) {
@@ -181,61 +210,6 @@ export class PaymentBook {
     return { result: SUCCESS, paymentId: p.paymentId, paymentRequestId: p.paymentRequestId, cancelTime: iso(now) };
   }
 
-  refund(body: unknown, now: number) {
-    const req = parse(APIS.refund.request, body, 'refund');
-    const requestJson = JSON.stringify(req);
-    const previous = this.refunds.get(req.refundRequestId);
-    if (previous) {
-      if (previous.requestJson !== requestJson) {
-        throw new ProtocolFailure('REPEAT_REQ_INCONSISTENT', `refundRequestId ${req.refundRequestId} was used with other content`);
-      }
-      return this.refundResponse(previous);
-    }
-    const p = this.mustGet(req.paymentRequestId);
-    if (p.status !== 'SUCCESS') throw new ProtocolFailure('INVALID_ORDER_STATUS', `the payment is ${p.status}, not paid`);
-    if (req.refundAmount.currency !== p.amount.currency) {
-      throw new ProtocolFailure('PARAM_ILLEGAL', `refundAmount.currency must be the payment currency ${p.amount.currency}`);
-    }
-    const value = BigInt(req.refundAmount.value);
-    if (value <= 0n) throw new ProtocolFailure('PARAM_ILLEGAL', 'refundAmount.value must be more than 0');
-    if (now - p.paidAt! > REFUND_WINDOW_MS) {
-      throw new ProtocolFailure('REFUND_WINDOW_EXCEED', 'refunds are accepted within 90 days of the payment');
-    }
-    const refunded = p.refunds.reduce((sum, r) => sum + BigInt(r.amount.value), 0n);
-    if (refunded + value > BigInt(p.amount.value)) {
-      throw new ProtocolFailure(
-        'REFUND_AMOUNT_EXCEED',
-        `refunds would total ${refunded + value} fen, more than the ${p.amount.value} fen paid`,
-      );
-    }
-    const refund: Refund = {
-      refundRequestId: req.refundRequestId,
-      refundId: `R${randomUUID().replaceAll('-', '').slice(0, 24)}`,
-      paymentRequestId: p.paymentRequestId,
-      amount: req.refundAmount,
-      reason: req.refundReason,
-      at: now,
-      requestJson,
-    };
-    p.refunds.push(refund);
-    this.refunds.set(refund.refundRequestId, refund);
-    return this.refundResponse(refund);
-  }
-
-  private refundResponse(r: Refund) {
-    const p = this.payments.get(r.paymentRequestId)!;
-    return {
-      result: SUCCESS,
-      refundId: r.refundId,
-      refundRequestId: r.refundRequestId,
-      paymentId: p.paymentId,
-      refundAmount: r.amount,
-      refundTime: iso(r.at),
-      // Refunds use the rate recorded at payment time.
-      settlementQuote: p.quote,
-    };
-  }
-
   /** The buyer pays: POST /sandbox/payments/{paymentRequestId}/succeed. */
   succeed(paymentRequestId: string, body: unknown, now: number) {
     const { payer } = helperParse(paymentSucceedBody, body);
@@ -272,6 +246,8 @@ export class PaymentBook {
       paymentId: p.paymentId,
       referenceOrderId: p.referenceOrderId,
       amount: p.amount,
+      env: p.env,
+      links: p.links,
       status: p.status,
       createdAt: iso(p.createdAt),
       expiresAt: iso(p.expiresAt),
@@ -282,13 +258,6 @@ export class PaymentBook {
         certificateType: p.payer.certificateType,
         certificateNo: maskIdNumber(p.payer.certificateNo),
       },
-      refunds: p.refunds.map((r) => ({
-        refundRequestId: r.refundRequestId,
-        refundId: r.refundId,
-        amount: r.amount,
-        reason: r.reason,
-        at: iso(r.at),
-      })),
     };
   }
 

@@ -11,7 +11,9 @@ import { Faults, faultConfig } from './faults';
 import { ledgerOf } from './ledger';
 import { Notifier } from './notifier';
 import { PaymentBook } from './payments';
+import { DEFAULT_REFUND_CUTOFF_UTC_HOUR, RefundBook, nextCutoff } from './refunds';
 import { HelperError, ProtocolFailure, helperParse } from './protocol-failure';
+import { SettlementFiles } from './settlement-file';
 
 export interface SandboxOptions {
   /** 0 picks a free port. */
@@ -28,6 +30,13 @@ export interface SandboxOptions {
   quotePrice?: string;
   /** The minimum gap between declare calls for one id; 5 minutes unless a demo shortens it. */
   retransmitGapMs?: number;
+  /** The hour (UTC) of the daily cut-off at which refunds are processed: 16, i.e. 00:00 in Beijing, unless set. */
+  refundCutoffHourUtc?: number;
+  /**
+   * A shortcut for the demo and the local stack, as retransmitGapMs is: refunds are processed this long after
+   * they are submitted (or their hold ends) instead of at the next cut-off.
+   */
+  refundSettleDelayMs?: number;
   logger?: Logger;
 }
 
@@ -82,19 +91,30 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       { clientId, alipayPlusPrivateKey: options.alipayPlusPrivateKey, merchantPublicKey: options.merchantPublicKey, keyVersion },
       faults,
       () => payments,
+      () => refunds,
     );
     const payments: PaymentBook = new PaymentBook(settings, (p, now) => notifier.notify(p, now));
+    const refunds: RefundBook = new RefundBook(
+      payments,
+      (ms) =>
+        options.refundSettleDelayMs !== undefined
+          ? ms + options.refundSettleDelayMs
+          : nextCutoff(ms, options.refundCutoffHourUtc ?? DEFAULT_REFUND_CUTOFF_UTC_HOUR),
+      (r) => notifier.notifyRefundWhenFinal(r),
+    );
     const declarations = new DeclarationBook(payments, rules, options.retransmitGapMs);
     const eport = new EPort(payments, declarations, rules);
+    const settlementFiles = new SettlementFiles(payments, refunds, clientId);
     if (notifying) notifier.start();
-    return { settings, payments, declarations, eport, notifier };
+    return { settings, payments, refunds, declarations, eport, notifier, settlementFiles };
   }
 
   const alipayPlus = new Map<string, Handler>([
     [APIS.pay.path, (b, now) => state.payments.pay(b, now)],
     [APIS.inquiryPayment.path, (b) => state.payments.inquiryPayment(b)],
     [APIS.cancelPayment.path, (b, now) => state.payments.cancelPayment(b, now)],
-    [APIS.refund.path, (b, now) => state.payments.refund(b, now)],
+    [APIS.refund.path, (b, now) => state.refunds.refund(b, now)],
+    [APIS.inquiryRefund.path, (b, now) => state.refunds.inquiryRefund(b, now)],
     [APIS.declare.path, (b, now) => state.declarations.declare(b, now)],
     [APIS.inquireDeclarationRequests.path, (b, now) => state.declarations.inquire(b, now)],
   ]);
@@ -102,6 +122,8 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   const helpers: [RegExp, (m: RegExpMatchArray, body: unknown, now: number) => unknown][] = [
     [/^POST \/sandbox\/payments\/([^/]+)\/succeed$/, (m, b, now) => state.payments.succeed(decodeURIComponent(m[1]), b, now)],
     [/^POST \/sandbox\/payments\/([^/]+)\/fail$/, (m, b, now) => state.payments.fail(decodeURIComponent(m[1]), b, now)],
+    [/^POST \/sandbox\/refunds\/([^/]+)\/hold$/, (m, b, now) => state.refunds.hold(decodeURIComponent(m[1]), b, now)],
+    [/^POST \/sandbox\/refunds\/([^/]+)\/fail$/, (m, b, now) => state.refunds.fail(decodeURIComponent(m[1]), b, now)],
     [/^GET \/sandbox\/clock$/, (_m, _b, now) => ({ nowMs: now, now: iso(now) })],
     [
       /^POST \/sandbox\/clock\/advance$/,
@@ -137,7 +159,14 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     [/^POST \/eport\/orders$/, (_m, b, now) => state.eport.submitOrder(b, now)],
     [/^POST \/eport\/waybills$/, (_m, b, now) => state.eport.submitWaybill(b, now)],
     [/^POST \/eport\/clearance$/, (_m, b, now) => state.eport.clearance(b, now)],
-    [/^GET \/cashier\/([^/]+)$/, (m) => cashierPage(decodeURIComponent(m[1]))],
+    // The cashier on the web, its H5 page, and the App Link's page, which opens the H5 cashier without the app.
+    [/^GET \/(?:h5\/|applink\/)?cashier\/([^/]+)$/, (m) => cashierPage(decodeURIComponent(m[1]))],
+    // The daily transaction file, at the path Alipay+ uses on its SFTP server (alipay-plus/settlement-file.ts).
+    [
+      /^GET \/v1\/settlements\/([^/]+)\/(\d{8})\/transactionItems_(\d{8})_000\.csv$/,
+      (m, _b, now) => ({ csv: state.settlementFiles.file(decodeURIComponent(m[1]), m[2], now) }),
+    ],
+    [/^POST \/sandbox\/settlement-file\/plants$/, (_m, b) => state.settlementFiles.plant(b)],
   ];
 
   function cashierPage(paymentId: string) {
@@ -166,6 +195,8 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
         const out = await fn(m, body, now);
         if (out && typeof out === 'object' && 'html' in out) {
           res.writeHead(200, { 'Content-Type': 'text/html; charset=UTF-8' }).end(String(out.html));
+        } else if (out && typeof out === 'object' && 'csv' in out) {
+          res.writeHead(200, { 'Content-Type': 'text/csv; charset=UTF-8' }).end(String(out.csv));
         } else {
           sendJson(res, 200, out);
         }

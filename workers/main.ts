@@ -1,7 +1,9 @@
 import { existsSync } from 'node:fs';
 import { Runtime, Worker } from '@temporalio/worker';
 import { AlipayPlusClient, loadAlipayPlusConfig } from '../alipay-plus';
+import { SettlementFileClient } from '../alipay-plus/settlement-file';
 import { createActivities } from '../activities';
+import { ensureReconciliationSchedule } from '../client/reconciliation';
 import { EPortClient } from '../eport/client';
 import { encryptingDataConverter } from '../platform/data-converter';
 import { PinoTemporalLogger, createLogger } from '../platform/logger';
@@ -53,6 +55,11 @@ async function main() {
       temporal,
       quotaTaskQueue: settings.quotaTaskQueue,
       buyerKeySecret: settings.buyerKeySecret,
+      // The daily transaction files: at SETTLEMENT_FILES_BASE_URL, by default where Alipay+ answers (the sandbox).
+      settlementFiles: new SettlementFileClient({
+        baseUrl: settings.SETTLEMENT_FILES_BASE_URL ?? alipayConfig.baseUrl,
+        customerId: settings.SETTLEMENT_CUSTOMER_ID ?? alipayConfig.clientId,
+      }),
     }),
   });
   // The quota entities, with workflow task slots of their own: an order's workflow task waits for them.
@@ -68,6 +75,11 @@ async function main() {
     },
     'worker started',
   );
+  if (settings.RECONCILIATION_SCHEDULE === 'daily') {
+    // Idempotent: every replica asks, the first creates it, and an operator's pause or change stands.
+    const created = await ensureReconciliationSchedule(temporal, settings.TEMPORAL_TASK_QUEUE);
+    logger.info({ created }, created ? 'daily reconciliation schedule created' : 'daily reconciliation schedule exists');
+  }
   await Promise.all([orders.run(), quotas.run()]); // return once a shutdown signal has drained them
   await connection.close();
   await temporal.connection.close();

@@ -19,6 +19,12 @@ const workerSettingsSchema = z.object({
   PAYMENT_REDIRECT_URL: z.url({ protocol: /^https?$/ }).default('https://merchant.example/payment/return'),
   BUYER_KEY_SECRET_FILE: z.string({ error: 'is required: a file with the secret that keys buyer quotas' }).min(1),
   WORKFLOW_BUNDLE_PATH: z.string().min(1).default(defaultWorkflowBundlePath()),
+  /** Where the daily transaction files are downloaded from; by default ALIPAY_PLUS_BASE_URL (the sandbox serves them). */
+  SETTLEMENT_FILES_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
+  /** The merchant's customer id in the files' path; by default ALIPAY_PLUS_CLIENT_ID. */
+  SETTLEMENT_CUSTOMER_ID: z.string().min(1).max(64).optional(),
+  /** `daily`: the worker creates the daily reconciliation schedule if it is missing; `off`: it leaves schedules alone. */
+  RECONCILIATION_SCHEDULE: z.enum(['daily', 'off']).default('daily'),
 });
 
 export type WorkerSettings = z.infer<typeof workerSettingsSchema> & {

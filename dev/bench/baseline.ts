@@ -3,6 +3,7 @@ import { createWriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from '@temporalio/client';
 import type { Stack } from '../stack';
+import { cpuSeconds } from './proc';
 
 // The no-op baseline: how many workflows of one no-op activity each the same server completes per
 // second, with a worker process of its own on a task queue of its own.
@@ -17,6 +18,8 @@ export interface BaselineResult {
   measuredMs: number;
   /** Completions per second, by second from the start of the phase, for the plot. */
   completionsAt: number[];
+  /** CPU milliseconds per workflow completed in the measured window, by process: what one no-op workflow costs. */
+  cpuMsPerWorkflow: Record<string, number>;
 }
 
 export interface BaselineOptions {
@@ -25,8 +28,13 @@ export interface BaselineOptions {
   concurrency: number;
 }
 
-/** Starts the no-op worker process; resolves once it polls, with a function that stops it. */
-export async function startNoopWorker(stack: Stack, taskQueue: string): Promise<() => Promise<void>> {
+export interface NoopWorker {
+  pid: number;
+  stop(): Promise<void>;
+}
+
+/** Starts the no-op worker process; resolves once it polls. */
+export async function startNoopWorker(stack: Stack, taskQueue: string): Promise<NoopWorker> {
   const log = createWriteStream(join(stack.logDir, 'noop-worker.log'), { flags: 'a' });
   const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, 'noop-worker.ts')], {
     env: { ...process.env, TEMPORAL_ADDRESS: stack.temporalAddress, BENCH_TASK_QUEUE: taskQueue },
@@ -46,7 +54,7 @@ export async function startNoopWorker(stack: Stack, taskQueue: string): Promise<
     });
     child.once('exit', (code) => reject(new Error(`the no-op worker exited with ${code} (log in ${stack.logDir})`)));
   });
-  return async () => {
+  const stop = async () => {
     process.removeListener('exit', killOnExit);
     if (child.exitCode !== null) return;
     const exited = new Promise((r) => child.once('exit', r));
@@ -55,11 +63,13 @@ export async function startNoopWorker(stack: Stack, taskQueue: string): Promise<
     await exited;
     clearTimeout(kill);
   };
+  return { pid: child.pid!, stop };
 }
 
 /** Runs no-op workflows closed-loop, `concurrency` at a time, for `seconds`; the first fifth warms up. */
 export async function runBaseline(
   stack: Stack,
+  worker: NoopWorker,
   taskQueue: string,
   options: BaselineOptions,
   onProgress: (completed: number, perSecond: number) => void,
@@ -88,11 +98,26 @@ export async function runBaseline(
       }
     }
   };
+  // CPU over the measured window: the server, the no-op worker and this process (the client that starts them).
+  const cpuNow = async () => ({
+    temporal: await cpuSeconds(stack.pids().temporal),
+    'no-op worker': await cpuSeconds(worker.pid),
+    bench: (process.cpuUsage().user + process.cpuUsage().system) / 1e6,
+  });
+  let cpuFrom: Record<string, number | undefined> = {};
+  const warm = setTimeout(() => void cpuNow().then((c) => (cpuFrom = c)), warmupMs);
   const ticker = setInterval(() => onProgress(completed, completed / Math.max(0.001, (Date.now() - started - warmupMs) / 1000)), 1000);
   try {
     await Promise.all(Array.from({ length: options.concurrency }, loop));
   } finally {
     clearInterval(ticker);
+    clearTimeout(warm);
+  }
+  const cpuTo = await cpuNow();
+  const cpuMsPerWorkflow: Record<string, number> = {};
+  for (const [name, to] of Object.entries(cpuTo)) {
+    const from = cpuFrom[name];
+    if (to !== undefined && from !== undefined && completed > 0) cpuMsPerWorkflow[name] = ((to - from) * 1000) / completed;
   }
   const measuredMs = options.seconds * 1000 - warmupMs;
   return {
@@ -103,5 +128,6 @@ export async function runBaseline(
     warmupMs,
     measuredMs,
     completionsAt: Array.from(completionsAt, (n) => n ?? 0),
+    cpuMsPerWorkflow,
   };
 }

@@ -3,7 +3,7 @@ import type { ActionCount } from './actions';
 import { judgeTargets, phaseFigures, resourceFigures, type PhaseFigures, type ResourceFigures, type TargetResult } from './figures';
 import { POLL_SCHEDULE_MS, TARGETS } from './options';
 import type { BenchState, TimedOrder } from './run';
-import { ms } from './stats';
+import { ms, sum } from './stats';
 
 // The report of a run: the figures, kept as JSON, and the Markdown summary of them.
 
@@ -121,6 +121,14 @@ export function markdownSummary(r: BenchReport, resultsDir: string): string {
       `**${b.workflowsPerSecond.toFixed(1)} workflows/s**: ${b.completed} workflows of one no-op activity each completed in ${(b.measuredMs / 1000).toFixed(0)} s ` +
         `(after ${(b.warmupMs / 1000).toFixed(0)} s of warm-up), ${b.concurrency} in flight, ${b.failed} failed; worker process of its own, task queue of its own (\`dev/bench/noop-workflow.ts\`).`,
     );
+    const noopCpu = Object.entries(b.cpuMsPerWorkflow ?? {});
+    if (noopCpu.length) {
+      out.push('');
+      out.push(
+        `CPU per no-op workflow over the measured window: ${noopCpu.map(([name, ms]) => `${name} ${f1(ms)} ms`).join(', ')}; ` +
+          `**${f1(sum(noopCpu.map(([, ms]) => ms)))} ms** in all.`,
+      );
+    }
     out.push('');
   }
   const phases = [r.unloaded, r.load].filter((x): x is PhaseFigures => x !== undefined);
@@ -257,6 +265,16 @@ export function markdownSummary(r: BenchReport, resultsDir: string): string {
   out.push('');
   out.push(table(['process', 'CPU per order'], cpuRows));
   out.push('');
+  const orderCpuMs = sum(Object.values(res.cpuMsPerOrder));
+  const noopCpuMs = sum(Object.values(r.baseline?.cpuMsPerWorkflow ?? {}));
+  if (orderCpuMs > 0 && noopCpuMs > 0) {
+    // The sustained-rate target (0.3 × the no-op baseline) holds only if an order costs at most 1 / 0.3 no-op workflows.
+    out.push(
+      `In all, **${f1(orderCpuMs)} ms of CPU per order, as much as ${f1(orderCpuMs / noopCpuMs)} no-op workflows** (${f1(noopCpuMs)} ms each, above). ` +
+        `Both saturate the same ${r.machine.cpus} cores, so a sustained rate of 0.3 × the no-op baseline needs an order to cost at most ${f1(1 / 0.3)} no-op workflows.`,
+    );
+    out.push('');
+  }
   out.push(
     `Memory: worker RSS ${f1(res.rssBeforeMiB)} MiB with ${res.cachedBefore ?? 'n/a'} cached workflows before the measured orders, ` +
       `${f1(res.rssAtPeakCacheMiB)} MiB at the sticky cache's peak of ${res.peakCached ?? 'n/a'} (orders and quota entities; \`temporal_sticky_cache_size\`): ` +

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { SandboxLedger } from '../../sandbox/helper-client';
 import { LOCAL_RETRANSMIT_GAP_MS, sleep } from '../scenarios/run';
 import { startStack, type Stack } from '../stack';
-import { runBaseline, startNoopWorker, type BaselineResult } from './baseline';
+import { runBaseline, startNoopWorker, type BaselineResult, type NoopWorker } from './baseline';
 import { costOf, sampledOrderCosts, startCostPaths, type CostDrive, type CostPathResult } from './cost';
 import { offerOrders, type OrderSample } from './load';
 import { TARGETS, type BenchOptions } from './options';
@@ -110,7 +110,7 @@ export function benchPhases(o: BenchOptions): Phase[] {
   let factory: OrderFactory;
   let sampler: ReturnType<typeof startSampler>;
   let costDrives: CostDrive[] = [];
-  let stopNoopWorker: (() => Promise<void>) | undefined;
+  let noopWorker: NoopWorker | undefined;
 
   return [
     {
@@ -150,7 +150,7 @@ export function benchPhases(o: BenchOptions): Phase[] {
                 await sleep(1_000);
               }
             }
-            stopNoopWorker = await worker;
+            noopWorker = await worker;
           },
           'the cost-path orders go on in the background: status queries each second, their customs polls 30 s and 60 s later',
         );
@@ -164,12 +164,13 @@ export function benchPhases(o: BenchOptions): Phase[] {
           try {
             s.baseline = await runBaseline(
               s.stack!,
+              noopWorker!,
               NOOP_TASK_QUEUE,
               { seconds: o.baselineSeconds, concurrency: o.baselineConcurrency },
               (n, perSecond) => progress(`${n} workflows completed, ${perSecond.toFixed(1)}/s`),
             );
           } finally {
-            await stopNoopWorker?.();
+            await noopWorker?.stop();
           }
         });
         progress(`${s.baseline!.completed} workflows completed, ${s.baseline!.workflowsPerSecond.toFixed(1)}/s`);

@@ -25,3 +25,7 @@ export function ms(v: number): string {
   if (v < 1000) return `${Math.round(v)} ms`;
   return v < 10_000 ? `${(v / 1000).toFixed(2)} s` : `${(v / 1000).toFixed(1)} s`;
 }
+
+export function sum(values: readonly (number | undefined)[]): number {
+  return values.reduce<number>((a, v) => a + (v ?? 0), 0);
+}

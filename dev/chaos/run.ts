@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { orderStatus } from '../../client/orders';
 import type { OrderStatus } from '../../domain/order-api';
 import type { CustomsRules, SandboxLedger } from '../../sandbox/helper-client';
-import { LOCAL_RETRANSMIT_GAP_MS, LOCAL_TIMEOUTS, QUICK_CUSTOMS, sleep } from '../scenarios/run';
+import { LOCAL_REFUND_SETTLE_DELAY_MS, LOCAL_RETRANSMIT_GAP_MS, LOCAL_TIMEOUTS, QUICK_CUSTOMS, sleep } from '../scenarios/run';
 import { startStack, type Stack } from '../stack';
 import { atPathEnd, duplicatesCheck, endStatesCheck, moneyCheck, quotaCheck, replayCheck, workflowsCheck, type Check } from './checks';
 import { ENDED, customsRulesFor, driveOrder, workflowClosed } from './drive';
@@ -131,7 +131,12 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
   const tell = () => options.onProgress?.({ ...progress });
   tell();
 
-  const stack = await startStack({ logDir, temporalDbFile: join(logDir, 'temporal.sqlite'), retransmitGapMs: LOCAL_RETRANSMIT_GAP_MS });
+  const stack = await startStack({
+    logDir,
+    temporalDbFile: join(logDir, 'temporal.sqlite'),
+    retransmitGapMs: LOCAL_RETRANSMIT_GAP_MS,
+    refundSettleDelayMs: LOCAL_REFUND_SETTLE_DELAY_MS,
+  });
   try {
     await stack.helpers.customsRules(customsRulesOf(plan));
     await stack.helpers.faults(sandboxFaults(options.seed));

@@ -9,7 +9,7 @@ import {
   resolveFailedRefund,
   reviewRealName,
 } from '../../client/orders';
-import type { OrderInput } from '../../domain/order';
+import { refundRequestIdFor, type OrderInput } from '../../domain/order';
 import { paymentNotificationUpdate, type OrderStatus } from '../../domain/order-api';
 import type { CustomsRules } from '../../sandbox/helper-client';
 import { sampleOrder, type Buyer } from './orders';
@@ -85,6 +85,21 @@ export const SCENARIOS: Scenario[] = [
     title: 'cleared',
     input: (prefix, buyer) => sampleOrder({ prefix, name: 'CLEARED', buyer, ...TWO_TINS }),
     drive: paidByBuyer('RELEASED_FOR_DELIVERY', released),
+  },
+  {
+    name: 'app-checkout',
+    title: 'from an Android app, paid in Alipay',
+    input: (prefix, buyer) =>
+      sampleOrder({ prefix, name: 'APP-ANDROID', buyer, ...TWO_TINS, terminal: { terminalType: 'APP', osType: 'ANDROID' } }),
+    drive: async (run, order) => {
+      const checkout = await run.start(order);
+      // The merchant's app opens Alipay by the scheme URL or the App Link; the H5 page is its fallback.
+      if (!checkout.links?.schemeUrl || !checkout.links.applinkUrl) {
+        throw new Error(`checkout from an app got no app links: ${JSON.stringify(checkout.links)}`);
+      }
+      await run.pay(order.orderId, order.buyer);
+      return run.waitFor(order.orderId, 'RELEASED_FOR_DELIVERY', released);
+    },
   },
   {
     name: 'split',
@@ -410,6 +425,48 @@ export const SCENARIOS: Scenario[] = [
       await run.start(order, { continueAsNewAfterEvents: 30 });
       await run.pay(order.orderId, order.buyer);
       return run.waitFor(order.orderId, 'RELEASED_FOR_DELIVERY', released);
+    },
+  },
+  {
+    // Refunds settle later (refunds-settle-later): Alipay+ accepts an operator's refund, has no CNY for it
+    // for a while, then processes it; notifyRefund tells the order, which shows it PROCESSING until then.
+    name: 'refund-settled-later',
+    title: 'released, a partial refund waits for funds, then settles',
+    input: (prefix, buyer) => sampleOrder({ prefix, name: 'REFUND-LATER', buyer, ...TWO_TINS }),
+    drive: async (run, order) => {
+      await run.start(order);
+      await run.pay(order.orderId, order.buyer);
+      await run.waitFor(order.orderId, 'RELEASED_FOR_DELIVERY', released);
+      await run.stack.helpers.holdRefund(refundRequestIdFor(order.orderId, 1), 10_000);
+      await requestRefund(run.stack.client, order.orderId, {
+        amountFen: 9_900,
+        reason: 'one tin arrived dented',
+        requestedBy: 'support-agent',
+      });
+      return run.waitFor(order.orderId, 'the refund settled', (s) => s.refunds[0]?.status === 'SUCCEEDED');
+    },
+  },
+  {
+    // The compensating refund is accepted, then ends FAIL: the order waits stuck with REFUND_FAILED and its
+    // reason until the operator retries it; the retry succeeds.
+    name: 'refund-failed',
+    title: 'clearance rejected, the accepted refund fails, retried by an operator',
+    input: (prefix, buyer) => sampleOrder({ prefix, name: 'REFUND-FAILED', buyer, ...TWO_TINS }),
+    drive: async (run, order) => {
+      await run.stack.helpers.customsRules({
+        clearance: {
+          orders: { [order.orderId]: { decision: 'REJECT', reason: 'the goods do not match the order document', afterMs: 1_000 } },
+        },
+      });
+      await run.stack.helpers.failRefund(refundRequestIdFor(order.orderId, 1), {
+        resultCode: 'REFUND_FAILED',
+        resultMessage: "the buyer's account is frozen",
+      });
+      await run.start(order);
+      await run.pay(order.orderId, order.buyer);
+      await run.waitFor(order.orderId, 'stuck REFUND_FAILED', (s) => s.stuck?.code === 'REFUND_FAILED');
+      await resolveFailedRefund(run.stack.client, order.orderId, { operator: run.operator, reason: 'account unfrozen', action: 'RETRY' });
+      return run.waitFor(order.orderId, 'REFUNDED', refunded);
     },
   },
   {

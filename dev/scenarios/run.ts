@@ -10,6 +10,8 @@ import { waitForStatus } from './wait-for-status';
 
 /** Alipay+ may adjust its 5-minute retransmission gap (seed 003); 30 s keeps the demo and the recording short. */
 export const LOCAL_RETRANSMIT_GAP_MS = 30_000;
+/** Alipay+ processes refunds at its next daily cut-off (seed 001); on the local stack 5 s after they are submitted. */
+export const LOCAL_REFUND_SETTLE_DELAY_MS = 5_000;
 /** The orders' timeouts on the local stack: stuck after 10 minutes of customs, retransmitted after the short gap. */
 export const LOCAL_TIMEOUTS = {
   customsReviewDeadlineMs: 10 * 60_000,

@@ -15,11 +15,11 @@ after(() => f.close());
 const DAY = 86_400_000;
 const cny = (value: string) => ({ currency: 'CNY', value });
 
-test('pay returns a paymentUrl for the cashier; once the buyer pays, inquiryPayment shows the amount to declare and the rate', async () => {
+test('pay returns the cashier as normalUrl on the web; once the buyer pays, inquiryPayment shows the amount to declare and the rate', async () => {
   const req = payRequest({ now: await f.helpers.now() });
   const paid = await f.client.pay(req);
-  assert.equal(paid.paymentUrl, `${f.sandbox.url}/cashier/${encodeURIComponent(paid.paymentId)}`);
-  const page = await axios.get<string>(paid.paymentUrl, { responseType: 'text' });
+  assert.equal(paid.normalUrl, `${f.sandbox.url}/cashier/${encodeURIComponent(paid.paymentId)}`);
+  const page = await axios.get<string>(paid.normalUrl, { responseType: 'text' });
   assert.equal(page.status, 200);
   assert.match(page.data, new RegExp(req.paymentRequestId));
 
@@ -48,7 +48,7 @@ test('pay again with the same paymentRequestId and the same content is idempoten
   const first = await f.client.pay(req);
   const second = await f.client.pay(req);
   assert.equal(second.paymentId, first.paymentId);
-  assert.equal(second.paymentUrl, first.paymentUrl);
+  assert.equal(second.normalUrl, first.normalUrl);
   const payments = (await f.helpers.ledger()).payments.filter((p) => p.paymentRequestId === req.paymentRequestId);
   assert.equal(payments.length, 1);
 });

@@ -21,7 +21,10 @@ const files = readdirSync(HISTORIES)
   .sort();
 /** The fields of a history's JSON events that the checks below read. */
 interface RecordedEvent {
-  workflowExecutionStartedEventAttributes?: { workflowType?: { name?: string } };
+  workflowExecutionStartedEventAttributes?: {
+    workflowType?: { name?: string };
+    input?: { payloads?: { metadata?: Record<string, string>; data?: string }[] };
+  };
   activityTaskScheduledEventAttributes?: { activityType?: { name?: string } };
   workflowExecutionUpdateAcceptedEventAttributes?: { acceptedRequest?: { input?: { name?: string } } };
   markerRecordedEventAttributes?: { markerName?: string; details?: Record<string, { payloads?: { data?: string }[] }> };
@@ -105,6 +108,7 @@ test('the recordings cover the main paths: orders that reached payment and the b
   const types = recorded.map(({ json }) => json.events[0]?.workflowExecutionStartedEventAttributes?.workflowType?.name);
   assert.ok(types.filter((x) => x === 'orderWorkflow').length >= 15, `order histories: ${types.join(', ')}`);
   assert.ok(types.includes('buyerQuotaWorkflow'), 'a buyer quota history');
+  assert.ok(types.includes('reconciliationWorkflow'), 'a daily reconciliation history');
   assert.ok(recorded.filter(({ json }) => reachesPayment(json)).length >= 14, 'order histories that created a payment');
   // Both sides of the patch in workflows/order.ts: orders paid by notification before it, and after it.
   const byNotification = recorded.filter(({ json }) => notified(json));
@@ -112,6 +116,23 @@ test('the recordings cover the main paths: orders that reached payment and the b
   const withoutPatch = byNotification.filter(({ json }) => !hasPatch(json, 'confirm-notified-payment')).map((h) => h.workflowId);
   assert.ok(withPatch.length >= 1, 'a history recorded with the confirm-notified-payment patch');
   assert.ok(withoutPatch.length >= 1, 'a history recorded before the confirm-notified-payment patch');
+});
+
+/** The order input a history started with, decrypted with the committed keyring. */
+async function orderInputOf(json: RecordedHistory): Promise<{ terminal?: { terminalType?: string; osType?: string } } | undefined> {
+  const p = json.events[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
+  if (!p?.data) return undefined;
+  const metadata = Object.fromEntries(Object.entries(p.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64')]));
+  const [plain] = await dataConverter.payloadCodecs[0].decode([{ metadata, data: Buffer.from(p.data, 'base64') }]);
+  return JSON.parse(Buffer.from(plain.data!).toString('utf8')) as { terminal?: { terminalType?: string; osType?: string } };
+}
+
+test('the recordings include an order checked out from an app that went on to pay', async () => {
+  const fromApp: string[] = [];
+  for (const { workflowId, json } of recorded) {
+    if ((await orderInputOf(json))?.terminal?.terminalType === 'APP' && reachesPayment(json)) fromApp.push(workflowId);
+  }
+  assert.ok(fromApp.length >= 1, 'record the app-checkout path (npm run record-histories -- app-checkout --suffix=-lean)');
 });
 
 test('the recordings take the patched branches: each patch appears in a recorded history', () => {
@@ -128,6 +149,7 @@ test('the recordings take the patched branches: each patch appears in a recorded
     'quota-lapse-timer',
     'decide-at-wake-time',
     'identity-check-gate',
+    'refunds-settle-later',
   ];
   const missing = patches.filter((id) => !recorded.some(({ json }) => hasPatch(json, id)));
   assert.deepEqual(missing, [], 'record a path that takes each patched branch (docs/replay-and-versioning.md)');

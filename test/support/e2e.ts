@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { orderStatus } from '../../client/orders';
 import { projectRoot } from '../../platform/paths';
+import { LOCAL_REFUND_SETTLE_DELAY_MS } from '../../dev/scenarios/run';
 import { startStack, type Stack } from '../../dev/stack';
 import type { OrderStatus } from '../../domain/order-api';
 import type { CustomsRules } from '../../sandbox/helper-client';
@@ -22,7 +23,8 @@ export const FAST_CUSTOMS: CustomsRules = {
 /** One stack per test file, with its logs in a fresh folder under the OS temp dir. */
 export async function startE2EStack(name: string): Promise<Stack> {
   const logDir = mkdtempSync(join(tmpdir(), `alipay-e2e-${name}-`));
-  return startStack({ logDir });
+  // Refunds are processed 5 s after they are submitted, not at the next daily cut-off (docs/sandbox.md).
+  return startStack({ logDir, refundSettleDelayMs: LOCAL_REFUND_SETTLE_DELAY_MS });
 }
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));

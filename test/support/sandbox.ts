@@ -36,7 +36,7 @@ export interface SandboxFixture {
 }
 
 export async function startSandboxFixture(
-  opts: { timeSource?: TimeSource; timeoutMs?: number; trafficLimitBackoffMs?: number } = {},
+  opts: { timeSource?: TimeSource; timeoutMs?: number; trafficLimitBackoffMs?: number; refundSettleDelayMs?: number } = {},
 ): Promise<SandboxFixture> {
   const k = testKeys();
   const sandbox = await startSandbox({
@@ -45,6 +45,7 @@ export async function startSandboxFixture(
     merchantPublicKey: k.merchantPublicKey,
     alipayPlusPrivateKey: k.alipayPlusPrivateKey,
     timeSource: opts.timeSource,
+    refundSettleDelayMs: opts.refundSettleDelayMs,
   });
   const makeClient = (over: Partial<AlipayPlusClientOptions> = {}) =>
     new AlipayPlusClient({

@@ -8,6 +8,7 @@ import { startNotifyReceiver, type NotifyReceiver } from '../../notify-receiver/
 import type { WaitOptions } from '../../dev/scenarios/wait-for-status';
 import { testServerExecutable } from '../../dev/temporal-binaries';
 import { EPortClient } from '../../eport/client';
+import { SettlementFileClient } from '../../alipay-plus/settlement-file';
 import { startSandboxFixture, CLIENT_ID, type SandboxFixture } from './sandbox';
 
 let runtimeInstalled = false;
@@ -21,7 +22,9 @@ async function registerSearchAttributes(env: TestWorkflowEnvironment) {
         k.name,
         k.type === 'DATETIME'
           ? temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_DATETIME
-          : temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
+          : k.type === 'KEYWORD_LIST'
+            ? temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD_LIST
+            : temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
       ]),
     ),
   });
@@ -56,6 +59,11 @@ export interface WorkflowStack {
 export type ActivityStub = (real: (...args: unknown[]) => Promise<unknown>, ...args: unknown[]) => Promise<unknown>;
 
 export interface WorkflowStackOptions {
+  /**
+   * Refunds are processed this long after they are submitted (10 minutes of skipped time unless set), so
+   * tests about other things need not skip to the sandbox's daily cut-off; null keeps the cut-off.
+   */
+  refundSettleDelayMs?: number | null;
   quotaUpdatesPerRun?: number;
 }
 
@@ -104,7 +112,11 @@ async function buildStack(opts: WorkflowStackOptions, stops: Stop[]): Promise<Wo
   stops.push(() => env.teardown()); // the client connection, the worker's native connection, the test server
   await registerSearchAttributes(env);
   // A traffic limit backs off 30 s in production; 3 s keeps the retry tests short in real time.
-  const f = await startSandboxFixture({ timeSource: () => env.currentTimeMs(), trafficLimitBackoffMs: 3_000 });
+  const f = await startSandboxFixture({
+    timeSource: () => env.currentTimeMs(),
+    trafficLimitBackoffMs: 3_000,
+    refundSettleDelayMs: opts.refundSettleDelayMs === undefined ? 10 * 60_000 : (opts.refundSettleDelayMs ?? undefined),
+  });
   stops.push(() => f.close());
   const receiver = await startNotifyReceiver({
     temporal: env.client,
@@ -124,6 +136,7 @@ async function buildStack(opts: WorkflowStackOptions, stops: Stop[]): Promise<Wo
     quotaTaskQueue,
     buyerKeySecret: 'test-secret',
     quotaUpdatesPerRun: opts.quotaUpdatesPerRun,
+    settlementFiles: new SettlementFileClient({ baseUrl: f.sandbox.url, customerId: CLIENT_ID }),
   });
   const stubs = new Map<string, ActivityStub>();
   const activities = Object.fromEntries(

@@ -38,3 +38,12 @@ test('resolve-refund needs --retry or --settled-outside, and not both', () => {
   assert.notEqual(both.status, 0);
   assert.match(both.stderr, /cannot be used with/);
 });
+
+test('reconciliation run refuses a day that does not exist before connecting; the schedule can be listed, paused and resumed', () => {
+  const refused = orders('reconciliation', 'run', '--date', '2026-02-31');
+  assert.notEqual(refused.status, 0);
+  assert.match(refused.stderr, /not a date \(YYYY-MM-DD\): 2026-02-31/);
+  const help = orders('reconciliation', 'schedule', '--help');
+  assert.equal(help.status, 0, help.stderr);
+  for (const command of ['create', 'list', 'pause', 'unpause']) assert.match(help.stdout, new RegExp(`\\b${command}\\b`));
+});

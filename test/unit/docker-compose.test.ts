@@ -323,14 +323,23 @@ describe('docker-compose.yml: the deployment', () => {
     }
   });
 
-  test('the setup service creates the namespace and registers the six search attributes', () => {
+  test('the setup service creates the namespace and registers the eight search attributes', () => {
     const setup = script(services['temporal-setup']);
     assert.match(setup, /temporal operator namespace create --namespace "\$TEMPORAL_NAMESPACE"/);
     assert.match(setup, /temporal operator search-attribute create --namespace "\$TEMPORAL_NAMESPACE"/);
     assert.equal(envOf(services['temporal-setup']).TEMPORAL_NAMESPACE, envExample.values.get('TEMPORAL_NAMESPACE'));
 
     const expected = ORDER_SEARCH_ATTRIBUTES.map((k) => k.name).sort();
-    assert.deepEqual(expected, ['CustomsCode', 'DeclarationStatus', 'OrderStage', 'PaymentStatus', 'StageSince', 'StuckReason']);
+    assert.deepEqual(expected, [
+      'CustomsCode',
+      'DeclarationStatus',
+      'OrderStage',
+      'PaymentStatus',
+      'ReconciliationIssue',
+      'RefundStatus',
+      'StageSince',
+      'StuckReason',
+    ]);
     const registered = [...setup.matchAll(/--name (\w+) --type (\w+)/g)].map((m) => ({ name: m[1], type: m[2] }));
     assert.deepEqual(registered.map((r) => r.name).sort(), expected);
     for (const key of ORDER_SEARCH_ATTRIBUTES) {

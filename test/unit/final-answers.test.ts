@@ -9,6 +9,7 @@ const CALLS: RemoteCall[] = [
   'cancelPayment',
   'declare',
   'refund',
+  'inquiryRefund',
   'inquireDeclarationRequests',
   'eportOrderDocument',
   'eportWaybill',

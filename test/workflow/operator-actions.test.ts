@@ -60,9 +60,13 @@ test('cancel during the customs review refunds the payment in full', async () =>
   const polled = (x: OrderStatus) =>
     x.stage === 'CUSTOMS_REVIEW' && ['WAITING_FOR_PROCESSING', 'IN_PROCESS'].includes(x.declarations[0]?.status ?? '');
   await waitForStatus(s.env.client, order.orderId, 'a first customs answer', polled, s.skipping());
-  const st = await cancelOrder(s.env.client, order.orderId, ops);
-  assert.equal(st.stage, 'CANCELLED');
+  const accepted = await cancelOrder(s.env.client, order.orderId, ops);
+  // The cancellation answers once the refund is accepted; the order ends when it succeeded.
+  assert.equal(accepted.stage, 'COMPENSATING');
+  assert.equal(accepted.refunds[0].status, 'PROCESSING');
+  const st = await waitForStage(s.env.client, order.orderId, 'CANCELLED', s.skipping());
   assert.equal(st.refundableFen, 0);
+  assert.equal(st.refunds[0].status, 'SUCCEEDED');
   const { refunds } = await s.f.helpers.ledgerOf(order.orderId);
   assert.deepEqual(
     refunds.map((r) => r.amount.value),

@@ -5,7 +5,7 @@ import type { Parties } from './activities';
 import { compensate } from './compensation';
 import { STUCK_POLL_GAP, customsPollGap } from './customs-polling';
 import { continueAsNewWhenLong } from './continuation';
-import { clearStuck, end, markStuck, ordersCleared, publishPending, setStage } from './progress';
+import { clearStuck, end, markStuck, ordersCleared, publishPending, setStage, wait } from './progress';
 import { commitQuota } from './quota';
 import { FinalAnswer, callRemote } from './remote-call';
 import { iso, type OrderState } from './state';
@@ -106,6 +106,12 @@ export async function releaseForDelivery(o: OrderState) {
   if (closesAt > Date.now()) await sleep(closesAt - Date.now(), { summary: 'Step 10: the 90-day refund window' });
   o.refundWindowOpen = false;
   await condition(allHandlersFinished);
+  if (o.refundsFollowed > 0) {
+    // The order ends only when every refund is final (a failed one once an operator decided).
+    wait(o, 'the final status of the refunds under way');
+    publishPending(o);
+    await condition(() => o.refundsFollowed === 0 && allHandlersFinished(), { summary: 'Wait for every refund to be final' });
+  }
   end(o, 'COMPLETED', 'CLEARED: released for delivery; the refund window has closed', 'Your order cleared customs and was delivered.');
   publishPending(o);
 }

@@ -9,6 +9,7 @@ import { clearStuck, end, markStuck, publishPending, setStage, wait } from './pr
 import { releaseQuota } from './quota';
 import { FinalAnswer, callRemote } from './remote-call';
 import { iso, refundableFen, type OrderState } from './state';
+import { followRefund } from './refund-settlement';
 import { since } from './versions';
 
 // Refunds, and the two ways an order is wound up after checkout: a terminal failure after payment
@@ -75,6 +76,10 @@ async function refundWhatIsLeft(o: OrderState, why: { reason: string; requestedB
     const left = refundableFen(o);
     if (left <= 0) return true;
     const refund = await refundPayment(o, { amountFen: left, reason: why.reason.slice(0, 256), requestedBy: why.requestedBy });
+    if (refund.status === 'PROCESSING') {
+      wait(o, `the final status of refund ${refund.refundRequestId}, processed at Alipay+'s next daily cut-off`);
+      await followRefund(o, refund);
+    }
     if (refund.status !== 'FAILED') continue;
     markStuck(
       o,
@@ -126,7 +131,8 @@ export async function refundPayment(o: OrderState, request: RefundRequest): Prom
         reason: view.reason,
       }),
     );
-    Object.assign(view, { status: 'SUCCEEDED', refundId: r.refundId });
+    // Accepted is not returned: an order that follows refunds waits for the final status (refund-settlement.ts).
+    Object.assign(view, { status: o.settleLater ? 'PROCESSING' : 'SUCCEEDED', refundId: r.refundId });
   } catch (error) {
     if (!(error instanceof FinalAnswer)) throw error;
     Object.assign(view, { status: 'FAILED', failure: `${error.code}: ${error.message}` });

@@ -6,6 +6,7 @@ import {
   correctDeclarationUpdate,
   paymentNotificationUpdate,
   pollNowUpdate,
+  refundNotificationUpdate,
   requestRefundUpdate,
   resolveFailedRefundUpdate,
   reviewRealNameUpdate,
@@ -16,13 +17,16 @@ import {
   type OperatorAction,
   type PaymentNotification,
   type RealNameDecision,
+  type RefundNotification,
   type RefundRequest,
   type RefundResolution,
 } from '../../domain/order-api';
 import { refundPayment } from './compensation';
 import { applyCorrection } from './declaration';
 import { recordPaid } from './payment';
+import { registerReconciliationFlags } from './reconciliation-flags';
 import { clearStuck, publishPending } from './progress';
+import { followOperatorRefund, onRefundNotification } from './refund-settlement';
 import { iso, orderStatus, recordedPayerRealNameVerified, type OrderState } from './state';
 import {
   refuseCancel,
@@ -31,6 +35,7 @@ import {
   refusePollNow,
   refuseRealNameDecision,
   refuseRefund,
+  refuseRefundNotification,
   refuseRefundResolution,
 } from './validators';
 
@@ -48,11 +53,16 @@ export function registerHandlers(o: OrderState) {
       paymentRequestId: o.payment.paymentRequestId,
       paymentUrl: o.payment.paymentUrl,
       paymentExpiresAt: o.payment.expiresAt!,
+      ...(o.payment.links && { terminal: o.payment.terminal, links: o.payment.links }),
     };
   });
 
   setHandler(paymentNotificationUpdate, (n: PaymentNotification): NotificationAck => onPaymentNotification(o, n), {
     validator: (n: PaymentNotification) => refuseNotification(o, n),
+  });
+
+  setHandler(refundNotificationUpdate, (n: RefundNotification): NotificationAck => onRefundNotification(o, n), {
+    validator: (n: RefundNotification) => refuseRefundNotification(o, n),
   });
 
   setHandler(
@@ -74,7 +84,9 @@ export function registerHandlers(o: OrderState) {
       const view = await refundPayment(o, r);
       publishPending(o); // the order's main flow may be asleep for weeks
       if (view.status === 'FAILED') throw ApplicationFailure.create({ type: 'REFUND_FAILED', message: view.failure!, nonRetryable: true });
-      return view;
+      // Accepted, not returned yet: followed to its final status after this update answers.
+      if (view.status === 'PROCESSING') void followOperatorRefund(o, view, (amountFen) => refundPayment(o, { ...r, amountFen }));
+      return { ...view };
     },
     { validator: (r: RefundRequest) => refuseRefund(o, r) },
   );
@@ -85,7 +97,8 @@ export function registerHandlers(o: OrderState) {
       record(o, 'cancelOrder', a);
       o.cancelRequest = a;
       o.flowScope.cancel();
-      await condition(() => o.outcome !== undefined);
+      // A refund settles at Alipay+'s next cut-off: the cancellation answers once the refund is accepted.
+      await condition(() => o.outcome !== undefined || (o.settleLater && o.refunds.some((r) => r.status === 'PROCESSING')));
       return orderStatus(o);
     },
     { validator: (a: OperatorAction) => refuseCancel(o, a) },
@@ -123,6 +136,7 @@ export function registerHandlers(o: OrderState) {
   );
 
   setHandler(statusQuery, () => orderStatus(o));
+  registerReconciliationFlags(o);
 }
 
 /** Steps 5 and 6: Alipay+'s notifyPayment, verified by the receiver; duplicates and late ones change nothing. */

@@ -14,7 +14,7 @@ import { end, publishPending, setStage } from './progress';
 import { holdQuotaForPayment, reserveQuota } from './quota';
 import { passRealNameGate } from './real-name';
 import { OrderState, orderStatus } from './state';
-import { IDENTITY_CHECK_GATE, LEAN_ORDER } from './versions';
+import { IDENTITY_CHECK_GATE, LEAN_ORDER, REFUNDS_SETTLE_LATER } from './versions';
 
 // One order, from checkout to the end of its refund window. Every wait is a durable timer and every
 // Alipay+ call an activity with a deterministic idempotency key, so a crash anywhere changes nothing.
@@ -43,6 +43,7 @@ export async function orderWorkflow(
   const o = new OrderState(input, timeouts);
   o.lean = patched(LEAN_ORDER);
   o.identityGate = patched(IDENTITY_CHECK_GATE);
+  o.settleLater = patched(REFUNDS_SETTLE_LATER);
   registerHandlers(o);
 
   if (continued) {

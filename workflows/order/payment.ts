@@ -15,7 +15,7 @@ const MINUTE = 60 * 1000;
 const PAYMENT_POLL_GAPS = [MINUTE, 2 * MINUTE, 5 * MINUTE, 10 * MINUTE];
 const gap = (i: number) => PAYMENT_POLL_GAPS[Math.min(i, PAYMENT_POLL_GAPS.length - 1)];
 
-// Step 3: create the payment; checkout hands its cashier URL back to the caller.
+// Step 3: create the payment for the buyer's terminal; checkout hands its links back to the caller.
 export async function createPayment(o: OrderState): Promise<boolean> {
   setStage(o, 'CREATING_PAYMENT', 'Alipay+ to create the payment');
   const expiresAtMs = checkoutTime(o) + o.order.paymentExpiryMinutes * MINUTE;
@@ -30,11 +30,14 @@ export async function createPayment(o: OrderState): Promise<boolean> {
           .join(', ')
           .slice(0, 256),
         expiresAt: iso(expiresAtMs),
+        env: { ...o.order.terminal },
       }),
     );
     Object.assign(o.payment, {
       paymentId: created.paymentId,
       paymentUrl: created.paymentUrl,
+      // Orders whose pay was answered before terminals were taken have no links in their history.
+      ...(created.links && { terminal: { ...o.order.terminal }, links: created.links }),
       status: 'PROCESSING',
       expiresAt: iso(expiresAtMs),
     });

@@ -1,7 +1,15 @@
 import { CancellationScope, metricMeter, patched, setCurrentDetails, sleep, upsertSearchAttributes } from '@temporalio/workflow';
 import { customsCodeOf } from '../../domain/order';
 import { STUCK_CODES, type Stage, type StuckCode } from '../../domain/order-api';
-import { CUSTOMS_CODE, DECLARATION_STATUS, ORDER_STAGE, PAYMENT_STATUS, STAGE_SINCE, STUCK_REASON } from '../../domain/search-attributes';
+import {
+  CUSTOMS_CODE,
+  DECLARATION_STATUS,
+  ORDER_STAGE,
+  PAYMENT_STATUS,
+  REFUND_STATUS,
+  STAGE_SINCE,
+  STUCK_REASON,
+} from '../../domain/search-attributes';
 import { iso, type Declaration, type OrderState } from './state';
 
 // Where an order stands, for operators: its stage, what it waits for, why it is stuck. Every change is
@@ -113,8 +121,11 @@ function publishNow(o: OrderState) {
     [DECLARATION_STATUS.name]: declarationSummary(o.declarations),
     [CUSTOMS_CODE.name]: o.order ? customsCodeOf(o.order) : undefined,
     [STUCK_REASON.name]: o.stuck?.code,
+    [REFUND_STATUS.name]: refundSummary(o),
   };
   const keys = [ORDER_STAGE, PAYMENT_STATUS, DECLARATION_STATUS, CUSTOMS_CODE, STUCK_REASON];
+  // Orders that take the refund answer as money returned never published it: their upserts stay as recorded.
+  if (o.settleLater) keys.push(REFUND_STATUS);
   const changed = keys.filter((k) => values[k.name] !== o.published[k.name]);
   if (changed.length > 0) {
     const pairs = changed.map((key) => ({ key, value: values[key.name] ?? null }));
@@ -124,6 +135,13 @@ function publishNow(o: OrderState) {
     o.published = values;
   }
   setCurrentDetails(details(o));
+}
+
+/** The refunds in one word, for the RefundStatus search attribute. */
+function refundSummary(o: OrderState): string | undefined {
+  if (o.refunds.some((r) => r.status === 'PROCESSING' || r.status === 'PENDING')) return 'PROCESSING';
+  if (o.stuckReasons.refund?.code === 'REFUND_FAILED') return 'FAILED';
+  return o.refunds.length > 0 ? 'SETTLED' : undefined;
 }
 
 /** The declarations in one word: the one that needs attention first. */
@@ -152,6 +170,13 @@ function details(o: OrderState): string {
       `- \`${d.declarationId}\` ${d.status}, ${d.attempts} call(s), last result ${d.lastResultCode ?? '-'}` +
         (d.customsResultCode ? `, customs code ${d.customsResultCode}` : '') +
         (d.retransmitAt ? `, retransmits at ${d.retransmitAt}` : ''),
+    );
+  }
+  for (const r of o.refunds) {
+    lines.push(
+      `- refund \`${r.refundRequestId}\` ${r.status}, ${(r.amountFen / 100).toFixed(2)} CNY, asked by ${r.requestedBy} at ${r.at}` +
+        (r.settledAt ? `, final at ${r.settledAt}` : '') +
+        (r.failure ? `: ${r.failure}` : ''),
     );
   }
   if (o.outcome) lines.push(`**Outcome:** ${o.outcome.reason}`);

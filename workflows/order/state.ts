@@ -15,6 +15,7 @@ import type {
   Stage,
   StuckReason,
 } from '../../domain/order-api';
+import type { ReconciliationFlag } from '../../domain/reconciliation';
 
 // Everything one order knows, and its projection into the status that callers query.
 
@@ -50,6 +51,10 @@ export class OrderState {
    * inquiryPayment result carried it (a field of the old sandbox, not of Alipay+).
    */
   legacyPayerRealNameVerified?: boolean;
+  /** Refunds are followed to their final status (versions.ts REFUNDS_SETTLE_LATER): evaluated once per run. */
+  settleLater = false;
+  /** Refunds being followed to their final status, or waiting for an operator's decision: the order waits for them. */
+  refundsFollowed = 0;
   /** A lean order's changes not yet published: it publishes where it waits (progress.ts). */
   publishDirty = false;
   /** The search attributes last upserted, to write only what changed. */
@@ -80,6 +85,8 @@ export class OrderState {
   realNameDecision?: RealNameDecision;
   /** An operator's answer to a compensating refund that Alipay+ refused. */
   refundResolution?: RefundResolution;
+  /** What the daily reconciliation found about the order, by day (reconciliation-flags.ts). */
+  reconciliation: ReconciliationFlag[] = [];
   /** The order's steps after checkout run in this scope, so an operator's cancel can interrupt any wait. */
   readonly flowScope = new CancellationScope();
 
@@ -96,11 +103,11 @@ export class OrderState {
   }
 }
 
-/** What is left of the payment to refund: paid, minus refunds that succeeded or are under way. */
+/** What is left of the payment to refund: paid, minus refunds that succeeded or are under way (PROCESSING cannot be cancelled). */
 export function refundableFen(o: OrderState): number {
   if (o.payment.status !== 'SUCCESS') return 0;
   const refunded = o.refunds
-    .filter((r) => r.status === 'SUCCEEDED' || r.status === 'SETTLED_OUTSIDE_ALIPAY')
+    .filter((r) => r.status === 'SUCCEEDED' || r.status === 'SETTLED_OUTSIDE_ALIPAY' || r.status === 'PROCESSING')
     .reduce((s, r) => s + r.amountFen, 0);
   return o.payment.amountFen - refunded - o.pendingRefundFen;
 }
@@ -127,6 +134,7 @@ export function orderStatus(o: OrderState): OrderStatus {
     refundWindowClosesAt: o.paidAtMs === undefined ? undefined : iso(o.paidAtMs + REFUND_WINDOW_MS),
     outcome: o.outcome,
     audit: o.audit.map((a) => ({ ...a })),
+    ...(o.reconciliation.length > 0 && { reconciliation: o.reconciliation.map((f) => ({ ...f, codes: [...f.codes] })) }),
   };
 }
 

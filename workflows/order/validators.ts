@@ -5,6 +5,7 @@ import type {
   OperatorAction,
   PaymentNotification,
   RealNameDecision,
+  RefundNotification,
   RefundRequest,
   RefundResolution,
 } from '../../domain/order-api';
@@ -25,6 +26,18 @@ export function refuseNotification(o: OrderState, n: PaymentNotification) {
     throw ruleFailure('NOTIFICATION_MISMATCH', `paymentId ${n.paymentId} is not this order's payment`);
   }
   if (o.payment.status === 'NOT_CREATED') throw ruleFailure('NOTIFICATION_MISMATCH', 'no payment was created for this order yet');
+}
+
+/** notifyRefund: a refund this order asked for, Alipay+ accepted, for its amount. */
+export function refuseRefundNotification(o: OrderState, n: RefundNotification) {
+  const r = o.refunds.find((x) => x.refundRequestId === n.refundRequestId);
+  if (!r) throw ruleFailure('NOTIFICATION_MISMATCH', `refundRequestId ${n.refundRequestId} is not one of this order's refunds`);
+  if (n.refundAmountFen !== r.amountFen) {
+    throw ruleFailure('NOTIFICATION_MISMATCH', `amount ${n.refundAmountFen} fen differs from the refund's ${r.amountFen} fen`);
+  }
+  if (r.refundId && n.refundId !== r.refundId) throw ruleFailure('NOTIFICATION_MISMATCH', `refundId ${n.refundId} is not this refund's`);
+  // The refund call's answer is not recorded yet: Alipay+ sends the notification again later.
+  if (r.status === 'PENDING') throw ruleFailure('NOTIFICATION_MISMATCH', `refund ${n.refundRequestId} is not accepted yet`);
 }
 
 export function refuseWithoutOperator(a: OperatorAction) {

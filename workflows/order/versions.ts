@@ -17,6 +17,13 @@ export const LEAN_ORDER = 'lean-order';
  */
 export const IDENTITY_CHECK_GATE = 'identity-check-gate';
 
+/**
+ * Refunds settle later: an accepted refund is PROCESSING until Alipay+ notifies (or an inquiry shows) SUCCESS
+ * or FAIL; the order ends only when every refund is final. Read once, at the start of each run, next to
+ * LEAN_ORDER. Orders started before it took the refund answer as money returned.
+ */
+export const REFUNDS_SETTLE_LATER = 'refunds-settle-later';
+
 /** Whether the order runs with the behaviour of `patchId`: orders started lean always do. */
 export function since(o: OrderState, patchId: string): boolean {
   return o.lean || patched(patchId);

@@ -1,0 +1,135 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { orderHandle, orderStatus, requestRefund, resolveFailedRefund, startOrder } from '../../client/orders';
+import { REFUND_STATUS } from '../../domain/search-attributes';
+import { payerOf, sampleOrder } from '../../dev/scenarios/orders';
+import { waitForStage, waitForStatus } from '../../dev/scenarios/wait-for-status';
+import { startWorkflowStack, type WorkflowStack } from '../support/temporal';
+import { freshBuyer } from '../support/workflow-helpers';
+
+// Refunds that settle later (seed 001): Alipay+ accepts a refund, processes it at its next daily cut-off,
+// or later when it has no CNY, and it ends SUCCESS or FAIL. The order follows each one to its end.
+
+let s: WorkflowStack;
+// The sandbox's real rule: processed at the next daily cut-off, 16:00 UTC.
+before(async () => (s = await startWorkflowStack({ refundSettleDelayMs: null })));
+after(() => s?.close());
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+
+async function releasedOrder(seed: number) {
+  const buyer = freshBuyer(seed);
+  const order = sampleOrder({ buyer });
+  await startOrder(s.env.client, order, { taskQueue: s.taskQueue });
+  await s.f.helpers.pay(order.orderId, payerOf(buyer));
+  await waitForStage(s.env.client, order.orderId, 'RELEASED_FOR_DELIVERY', s.skipping());
+  return order;
+}
+
+const refundStatusAttribute = async (orderId: string) =>
+  (await orderHandle(s.env.client, orderId).describe()).typedSearchAttributes.get(REFUND_STATUS);
+
+test('a refund that waits a day for CNY stays PROCESSING, then succeeds; the order shows it pending meanwhile', async () => {
+  const order = await releasedOrder(501);
+  const refundRequestId = `${order.orderId}-R1`;
+  await s.f.helpers.holdRefund(refundRequestId, DAY);
+  const accepted = await requestRefund(s.env.client, order.orderId, {
+    amountFen: 5_000,
+    reason: 'one tin dented',
+    requestedBy: 'support@merchant',
+  });
+  assert.equal(accepted.status, 'PROCESSING', 'accepted is not returned');
+  const pending = await orderStatus(s.env.client, order.orderId);
+  assert.equal(pending.refunds[0].status, 'PROCESSING');
+  assert.equal(pending.refundableFen, 19_900 - 5_000, 'a refund under way cannot be refunded again');
+  assert.equal(await refundStatusAttribute(order.orderId), 'PROCESSING');
+
+  const acceptedAt = await s.env.currentTimeMs();
+  const done = await waitForStatus(
+    s.env.client,
+    order.orderId,
+    'the refund succeeded',
+    (x) => x.refunds[0]?.status === 'SUCCEEDED',
+    s.skipping(HOUR, 24 * 5),
+  );
+  const [r] = done.refunds;
+  assert.ok(
+    Date.parse(r.settledAt!) - acceptedAt >= DAY,
+    `settled ${r.settledAt}, a day after ${new Date(acceptedAt).toISOString()} at least`,
+  );
+  assert.equal(r.learnedFrom, 'NOTIFICATION');
+  assert.equal(done.stuck, undefined);
+  const [ledger] = (await s.f.helpers.ledgerOf(order.orderId)).refunds;
+  assert.equal(ledger.status, 'SUCCESS');
+  assert.equal(ledger.finishedAt, r.settledAt);
+  assert.equal(await refundStatusAttribute(order.orderId), 'SETTLED');
+});
+
+test('a refund that fails leaves the order stuck with its reason; the operator retries it and the retry succeeds', async () => {
+  const order = await releasedOrder(502);
+  await s.f.helpers.failRefund(`${order.orderId}-R1`, { resultCode: 'REFUND_FAILED', resultMessage: "the buyer's account is closed" });
+  const accepted = await requestRefund(s.env.client, order.orderId, {
+    amountFen: 19_900,
+    reason: 'not delivered',
+    requestedBy: 'support@merchant',
+  });
+  assert.equal(accepted.status, 'PROCESSING');
+
+  const stuck = await waitForStatus(
+    s.env.client,
+    order.orderId,
+    'stuck on the failed refund',
+    (x) => x.stuck?.code === 'REFUND_FAILED',
+    s.skipping(HOUR, 24 * 3),
+  );
+  assert.equal(stuck.refunds[0].status, 'FAILED');
+  assert.match(stuck.stuck!.reason, new RegExp(`${order.orderId}-R1 failed: REFUND_FAILED: the buyer's account is closed`));
+  assert.equal(stuck.refundableFen, 19_900, 'a failed refund returned nothing: all of it can be refunded again');
+  assert.equal(await refundStatusAttribute(order.orderId), 'FAILED');
+
+  await resolveFailedRefund(s.env.client, order.orderId, { action: 'RETRY', operator: 'ops@merchant', reason: 'account reopened' });
+  const done = await waitForStatus(
+    s.env.client,
+    order.orderId,
+    'the retried refund succeeded',
+    (x) => x.refunds[1]?.status === 'SUCCEEDED',
+    s.skipping(HOUR, 24 * 3),
+  );
+  assert.equal(done.refunds[1].refundRequestId, `${order.orderId}-R2`);
+  assert.equal(done.stuck, undefined);
+  assert.equal(done.refundableFen, 0);
+  const ledger = (await s.f.helpers.ledgerOf(order.orderId)).refunds;
+  assert.deepEqual(
+    ledger.map((r) => [r.refundRequestId, r.status]),
+    [
+      [`${order.orderId}-R1`, 'FAIL'],
+      [`${order.orderId}-R2`, 'SUCCESS'],
+    ],
+  );
+});
+
+test('when no notifyRefund arrives, the order learns the final status from inquiryRefund on its timer', async () => {
+  const order = await releasedOrder(503);
+  await s.f.helpers.faults({ dropNotificationRate: 1 });
+  try {
+    const accepted = await requestRefund(s.env.client, order.orderId, {
+      amountFen: 1_000,
+      reason: 'late',
+      requestedBy: 'support@merchant',
+    });
+    assert.equal(accepted.status, 'PROCESSING');
+    const acceptedAt = await s.env.currentTimeMs();
+    const done = await waitForStatus(
+      s.env.client,
+      order.orderId,
+      'the refund succeeded',
+      (x) => x.refunds[0]?.status === 'SUCCEEDED',
+      s.skipping(HOUR, 24 * 3),
+    );
+    assert.equal(done.refunds[0].learnedFrom, 'INQUIRY');
+    assert.ok((await s.env.currentTimeMs()) - acceptedAt >= 26 * HOUR, 'the first inquiry comes 26 hours after the refund');
+  } finally {
+    await s.f.helpers.faults({});
+  }
+});
