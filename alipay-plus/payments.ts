@@ -137,18 +137,30 @@ export const refundResponse = z.object({
 });
 export type RefundResponse = z.infer<typeof refundResponse>;
 
-export const notifyPaymentRequest = z.object({
-  notifyType: z.enum(['PAYMENT_RESULT', 'PAYMENT_PENDING'], { error: 'must be PAYMENT_RESULT or PAYMENT_PENDING' }),
-  result,
-  paymentRequestId: text(64),
-  paymentId: text(64),
-  paymentAmount: amount,
-  paymentCreateTime: isoDateTime.optional(),
-  paymentTime: isoDateTime.optional(),
-  customsDeclarationAmount: amount.optional(),
-  settlementQuote: settlementQuote.optional(),
-});
+export const notifyPaymentRequest = z
+  .object({
+    // Antom's notifyPayment names the kind and the payment's result `notifyType` and `result`; Alipay+'s has no
+    // notifyType and names the result `paymentResult` (docs/alipay-plus-fields.md). Either shape is accepted.
+    notifyType: z.enum(['PAYMENT_RESULT', 'PAYMENT_PENDING'], { error: 'must be PAYMENT_RESULT or PAYMENT_PENDING' }).optional(),
+    result: result.optional(),
+    paymentResult: result.optional(),
+    paymentRequestId: text(64),
+    paymentId: text(64),
+    paymentAmount: amount,
+    paymentCreateTime: isoDateTime.optional(),
+    paymentTime: isoDateTime.optional(),
+    customsDeclarationAmount: amount.optional(),
+    settlementQuote: settlementQuote.optional(),
+  })
+  .refine((n) => n.paymentResult !== undefined || n.result !== undefined, {
+    message: 'is required (paymentResult, or result as Antom names it)',
+    path: ['paymentResult'],
+  });
+
 export type NotifyPaymentRequest = z.infer<typeof notifyPaymentRequest>;
+
+/** The payment's result a notification carries, whichever name it has; the schema requires one. */
+export const notifiedPaymentResult = (n: NotifyPaymentRequest) => (n.paymentResult ?? n.result)!;
 
 export const notifyPaymentAck = z.object({ result });
 export type NotifyPaymentAck = z.infer<typeof notifyPaymentAck>;

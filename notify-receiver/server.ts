@@ -2,7 +2,15 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import type { Logger } from 'pino';
-import { notifyPaymentRequest, notifyRefundRequest, signedHeaders, verifySignedHeaders, type KeyInput, type Result } from '../alipay-plus';
+import {
+  notifiedPaymentResult,
+  notifyPaymentRequest,
+  notifyRefundRequest,
+  signedHeaders,
+  verifySignedHeaders,
+  type KeyInput,
+  type Result,
+} from '../alipay-plus';
 import { orderIdOfRefund, orderWorkflowId } from '../domain/order';
 import {
   paymentNotificationUpdate,
@@ -78,15 +86,16 @@ export async function startNotifyReceiver(o: NotifyReceiverOptions): Promise<Not
     const parsed = notifyPaymentRequest.safeParse(body);
     if (!parsed.success) return refuse('PARAM_ILLEGAL', issuesOf(parsed.error));
     const n = parsed.data;
-    if (n.notifyType !== 'PAYMENT_RESULT')
+    // Antom announces a payment still in process as PAYMENT_PENDING; Alipay+ sends no notifyType.
+    if (n.notifyType === 'PAYMENT_PENDING')
       return { status: 200, result: { resultStatus: 'S', resultCode: 'SUCCESS', resultMessage: 'pending noted' }, kind: 'delivered' };
     if (n.paymentAmount.currency !== 'CNY') return refuse('PARAM_ILLEGAL', 'paymentAmount.currency must be CNY');
 
     const notification: PaymentNotification = {
       paymentRequestId: n.paymentRequestId,
       paymentId: n.paymentId,
-      resultStatus: n.result.resultStatus,
-      resultCode: n.result.resultCode,
+      resultStatus: notifiedPaymentResult(n).resultStatus,
+      resultCode: notifiedPaymentResult(n).resultCode,
       paymentAmountFen: Number(n.paymentAmount.value),
       paymentTime: n.paymentTime,
       customsDeclarationFen: n.customsDeclarationAmount ? Number(n.customsDeclarationAmount.value) : undefined,

@@ -8,7 +8,14 @@ import {
   inquireDeclarationRequestsRequest,
   inquireDeclarationRequestsResponse,
 } from '../../alipay-plus/customs';
-import { inquiryPaymentResponse, notifyPaymentAck, notifyPaymentRequest, payRequest, paymentStatusOf } from '../../alipay-plus/payments';
+import {
+  inquiryPaymentResponse,
+  notifiedPaymentResult,
+  notifyPaymentAck,
+  notifyPaymentRequest,
+  payRequest,
+  paymentStatusOf,
+} from '../../alipay-plus/payments';
 import { MessageValidationError, parseMessage } from '../../alipay-plus/validation';
 
 // Each rule of domain.md: one message that passes, one that breaks it, and the error must name the field and the rule.
@@ -406,6 +413,20 @@ describe('notifyPayment', () => {
   test("payerRealNameVerified is not a field of notifyPayment: an old sandbox's value is dropped, not read", () => {
     const parsed = parseMessage(notifyPaymentRequest, { ...validNotification(), payerRealNameVerified: 'false' }, 'notifyPayment');
     assert.ok(!('payerRealNameVerified' in parsed));
+  });
+
+  test("Alipay+'s shape parses too: no notifyType, the result named paymentResult", () => {
+    const { notifyType: _n, result: _r, ...rest } = validNotification();
+    void [_n, _r];
+    const parsed = parseMessage(notifyPaymentRequest, { ...rest, paymentResult: SUCCESS_RESULT }, 'notifyPayment');
+    assert.equal(parsed.notifyType, undefined);
+    assert.deepEqual(notifiedPaymentResult(parsed), SUCCESS_RESULT);
+  });
+
+  test('a notification with neither result nor paymentResult is rejected', () => {
+    const { result: _r, ...body } = validNotification();
+    void _r;
+    expectRejected(notifyPaymentRequest, body, 'notifyPayment', 'paymentResult', /is required/);
   });
 
   test('an unknown notifyType is rejected', () => {
