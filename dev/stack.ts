@@ -180,7 +180,30 @@ function killOnSignal(killAll: () => void) {
   stackKillers.add(killAll);
 }
 
+/**
+ * Starts the local stack. Free ports are picked before the processes bind them, so another process (start-dev
+ * picks ports for its own services too) can take one meanwhile: a process that dies of a port in use is
+ * started again, with the whole stack, on new ports. Fixed ports (the demo's) are not retried.
+ */
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startStackOnce(options);
+    } catch (error) {
+      if (attempt >= 3 || options.ports || !diedOfPortInUse(error)) throw error;
+      console.error(`[stack] a port was taken before its process bound it; starting again on new ports (${(error as Error).message})`);
+    }
+  }
+}
+
+/** Whether the child named in a start error died because its port was in use: its log says so. */
+function diedOfPortInUse(error: unknown): boolean {
+  const log = /its log: (\S+)/.exec(String((error as Error)?.message))?.[1];
+  if (!log || !existsSync(log)) return false;
+  return /address already in use|EADDRINUSE/.test(readFileSync(log, 'utf8'));
+}
+
+async function startStackOnce(options: StackOptions): Promise<Stack> {
   const port = async (name: keyof NonNullable<StackOptions['ports']>) => options.ports?.[name] ?? (await freePort());
   const ports = {
     temporal: await port('temporal'),
