@@ -56,7 +56,9 @@ test('APP on Android gets schemeUrl and applinkUrl to open Alipay, normalUrl as 
 
 test('APP on iOS gets the same links without an Android package name', async () => {
   const { res } = await payFrom({ terminalType: 'APP', osType: 'IOS' });
-  assert.ok(res.schemeUrl && res.applinkUrl && res.normalUrl);
+  assert.match(res.schemeUrl ?? '', /^alipays:\/\/platformapi\/startApp\?/);
+  assert.match(res.applinkUrl ?? '', /\/applink\/cashier\/[^/]+$/);
+  assert.match(res.normalUrl ?? '', /\/h5\/cashier\/[^/]+$/);
   assert.equal(res.appIdentifier, undefined);
 });
 

@@ -45,8 +45,11 @@ test('an iOS app checkout gets the app links without an Android package name', a
   const order = sampleOrder({ buyer: freshBuyer(), terminal: { terminalType: 'APP', osType: 'IOS' } });
   const checkout = await startOrder(s.env.client, order, { taskQueue: s.taskQueue });
   assert.deepEqual(await sentEnv(order.orderId), { terminalType: 'APP', osType: 'IOS' });
-  assert.ok(checkout.links?.schemeUrl && checkout.links.applinkUrl && checkout.links.normalUrl);
-  assert.equal(checkout.links.appIdentifier, undefined);
+  assert.match(checkout.links?.schemeUrl ?? '', /^alipays:\/\/platformapi\/startApp\?/);
+  assert.match(checkout.links?.applinkUrl ?? '', /\/applink\/cashier\/[^/]+$/);
+  assert.match(checkout.links?.normalUrl ?? '', /\/h5\/cashier\/[^/]+$/);
+  assert.equal(checkout.paymentUrl, checkout.links?.normalUrl, 'the buyer is sent to the H5 page first');
+  assert.equal(checkout.links?.appIdentifier, undefined);
 });
 
 test('a mobile browser checkout sends env WAP and gets the H5 page only', async () => {
