@@ -8,7 +8,11 @@
 # The image also holds the operators' CLI, lib/cli/main.js.
 # Settings come from the environment (.env.example); keys are mounted as files under /run/secrets/.
 
-ARG NODE_IMAGE=node:20-slim
+# Node 24, an LTS release supported until April 2028 (Node 20 left support in April 2026), pinned by
+# digest so every build starts from the same bytes: node:24-bookworm-slim as of Node 24.18.0.
+# To move it, `docker buildx imagetools inspect node:24-bookworm-slim` prints the current digest;
+# update it here and test/unit/docker-compose.test.ts checks the form.
+ARG NODE_IMAGE=node:24-bookworm-slim@sha256:6f7b03f7c2c8e2e784dcf9295400527b9b1270fd37b7e9a7285cf83b6951452d
 
 # ---- build: every dependency, the TypeScript build and the prebuilt workflow bundle
 FROM ${NODE_IMAGE} AS build

@@ -149,6 +149,26 @@ const describeErrors = (errors: ErrorObject[]) => errors.map((e) => `${e.instanc
 
 // ---------------------------------------------------------------- helpers over the model
 
+/** The text of a process's entry file and of every project file it imports, transitively. */
+function sourceOfProcess(entry: string): string {
+  const seen = new Set<string>();
+  const texts: string[] = [];
+  const visit = (file: string) => {
+    if (seen.has(file)) return;
+    seen.add(file);
+    const text = fs.readFileSync(path.join(root, file), 'utf8');
+    texts.push(text);
+    for (const m of text.matchAll(/(?:from|import|require\()\s*'(\.{1,2}\/[^']+)'/g)) {
+      const target = path.normalize(path.join(path.dirname(file), m[1]));
+      const candidates = [`${target}.ts`, path.join(target, 'index.ts'), target];
+      const found = candidates.find((c) => fs.existsSync(path.join(root, c)) && fs.statSync(path.join(root, c)).isFile());
+      if (found) visit(found);
+    }
+  };
+  visit(entry);
+  return texts.join('\n');
+}
+
 const ONE_SHOT = new Set(['temporal-schema', 'temporal-setup', 'dev-secrets']);
 const NODE_SERVICES = {
   worker: 'lib/workers/main.js',
@@ -356,13 +376,31 @@ describe('docker-compose.yml: the deployment', () => {
       const context = typeof s.build === 'string' ? s.build : s.build?.context;
       assert.equal(context, '.', `${name} is built from the Dockerfile at the root`);
       images.add(s.image ?? '');
-      const envFiles = (Array.isArray(s.env_file) ? s.env_file : [s.env_file]).map((f) => (typeof f === 'object' ? f.path : f));
-      assert.ok(envFiles.includes('.env'), `${name} reads its settings from .env`);
+      assert.equal(s.env_file, undefined, `${name} must not read a whole env file: list its settings in environment:`);
       assert.ok(s.user && !/^(0|root)(:|$)/.test(s.user), `${name} runs as a non-root user`);
     }
     assert.equal(images.size, 1, 'one image for the Node processes');
     assert.equal(envOf(services['notify-receiver']).NOTIFY_HOST, '0.0.0.0');
     assert.equal(envOf(services.sandbox).SANDBOX_HOST, '0.0.0.0');
+  });
+
+  test('each Node service gets only the settings and secrets its own process reads', () => {
+    for (const [name, file] of Object.entries(NODE_SERVICES)) {
+      const source = sourceOfProcess(file.replace(/^lib\//, '').replace(/\.js$/, '.ts'));
+      const env = envOf(services[name]);
+      for (const setting of Object.keys(env)) {
+        assert.ok(source.includes(setting), `${name} is given ${setting}, which its process never reads`);
+      }
+      for (const x of secretsOf(services[name])) {
+        const path = secretPath(x);
+        const used = Object.values(env).includes(path) || (env.KEYS_DIR && path.startsWith(`${env.KEYS_DIR}/`));
+        assert.ok(used, `${name} mounts the secret ${x.source}, which none of its settings names`);
+      }
+    }
+    // What the check above would let through only if a process read it: none of these reach the sandbox.
+    const sandboxEnv = Object.keys(envOf(services.sandbox));
+    for (const prefix of ['TEMPORAL_', 'ALIPAY_PLUS_', 'PAYLOAD_KEYS', 'CODEC_', 'BUYER_KEY'])
+      assert.ok(!sandboxEnv.some((k) => k.startsWith(prefix)), `the sandbox must not get ${prefix}*`);
   });
 
   test('by default the worker and the receiver talk to the sandbox and the local Temporal', () => {
@@ -565,12 +603,20 @@ describe('Dockerfile, .env.example, .gitignore', () => {
     .split('\n')
     .filter((l) => l.trim() !== '' && !l.trimStart().startsWith('#'));
 
-  test('the Dockerfile builds on node:20-slim with npm ci and npm run build, and runs as non-root', () => {
+  test('the Dockerfile builds on a supported Node release pinned by digest, with npm ci and npm run build, as non-root', () => {
     const args = new Map(instructions.filter((l) => /^ARG /.test(l)).map((l) => l.slice(4).split('=') as [string, string]));
     const froms = instructions
       .filter((l) => /^FROM /.test(l))
       .map((l) => l.split(/\s+/)[1].replace(/^\$\{(\w+)\}$/, (_m, n: string) => args.get(n) ?? n));
-    assert.ok(froms.length > 0 && froms.every((f) => f === 'node:20-slim'), `base images: ${froms.join(', ')}`);
+    assert.ok(froms.length > 0, 'a FROM');
+    for (const from of froms) {
+      const image = /^node:(\d+)-[a-z]+-slim@sha256:[0-9a-f]{64}$/.exec(from);
+      assert.ok(image, `${from}: a node slim image pinned by its sha256 digest`);
+      // Node's release schedule (nodejs/Release): the end of life of each LTS line.
+      const endOfLife: Record<string, string> = { '22': '2027-04-30', '24': '2028-04-30', '26': '2029-04-30' };
+      const eol = endOfLife[image[1]];
+      assert.ok(eol && new Date() < new Date(eol), `${from}: Node ${image[1]} is not a supported LTS release (${eol ?? 'not LTS'})`);
+    }
     assert.ok(
       instructions.some((l) => /^RUN .*\bnpm ci\b/.test(l)),
       'npm ci',
