@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { readFileSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { isAbsolute, relative } from 'node:path';
 import { Command, Option } from 'commander';
 import type { Client } from '@temporalio/client';
@@ -26,6 +27,7 @@ import { keyringFromEnvOrLocalStack } from '../platform/payload-keys';
 import { parseSettings } from '../platform/settings';
 import { connectClient } from '../platform/temporal-connection';
 import { loadTemporalSettings, taskQueueSetting } from '../platform/temporal-settings';
+import { BY_DEFAULT, OperatorError, identityOfToken, operatorOf } from './operator';
 import { addReconciliationCommands } from './reconciliation';
 
 // `npm run orders -- <command>`: the order client and the operator's tools, from a shell.
@@ -38,19 +40,28 @@ const shown = (file: string) => {
   return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : file;
 };
 
-async function withClient<T>(fn: (client: Client, taskQueue: string) => Promise<T>): Promise<T> {
+async function withClient<T>(fn: (client: Client, taskQueue: string) => Promise<T>, identity?: string): Promise<T> {
   const temporal = loadTemporalSettings();
   const { TEMPORAL_TASK_QUEUE } = parseSettings(cliSettings, process.env, 'CLI');
   const { keyring, localDevKeyring } = keyringFromEnvOrLocalStack(process.env, temporal.connection.address);
   // On stderr, so stdout stays the command's output (e.g. --json).
   if (localDevKeyring)
     console.error(`payload keys: ${shown(localDevKeyring)} (the local development keyring; set PAYLOAD_KEYS_FILE to use another)`);
-  const client = await connectClient(temporal, encryptingDataConverter(keyring));
+  const client = await connectClient(temporal, encryptingDataConverter(keyring), identity);
   try {
     return await fn(client, TEMPORAL_TASK_QUEUE);
   } finally {
     await client.connection.close();
   }
+}
+
+/**
+ * An operator command: it acts as the person the Temporal connection is authenticated as, or as --by
+ * when the connection names nobody. Temporal records that person as the caller of each request too.
+ */
+function asOperator<T>(by: string | undefined, fn: (client: Client, operator: string) => Promise<T>): Promise<T> {
+  const operator = operatorOf(by, identityOfToken(loadTemporalSettings().connection.apiKey));
+  return withClient((client) => fn(client, operator), `${operator} (orders CLI, ${process.pid}@${hostname()})`);
 }
 
 function printStatus(st: OrderStatus) {
@@ -162,7 +173,7 @@ export function buildCli(): Command {
   program
     .command('retransmit <orderId> <declarationId>')
     .description('correct a declaration and retransmit it (after the 5-minute gap)')
-    .requiredOption('--by <operator>', 'who corrects it')
+    .option('--by <operator>', `who corrects it ${BY_DEFAULT}`)
     .requiredOption('--reason <reason>', 'why')
     .option('--merchant-customs-code <code>')
     .option('--merchant-customs-name <name>')
@@ -173,7 +184,7 @@ export function buildCli(): Command {
         orderId: string,
         declarationId: string,
         o: {
-          by: string;
+          by?: string;
           reason: string;
           merchantCustomsCode?: string;
           merchantCustomsName?: string;
@@ -181,10 +192,10 @@ export function buildCli(): Command {
           amountFen?: number;
         },
       ) =>
-        withClient(async (client) => {
+        asOperator(o.by, async (client, by) => {
           const d = await correctDeclaration(client, orderId, {
             declarationId,
-            operator: o.by,
+            operator: by,
             reason: o.reason,
             ...(o.merchantCustomsCode && { merchantCustomsCode: o.merchantCustomsCode }),
             ...(o.merchantCustomsName && { merchantCustomsName: o.merchantCustomsName }),
@@ -198,11 +209,11 @@ export function buildCli(): Command {
   program
     .command('refund <orderId> <amountFen>')
     .description('refund part or all of a delivered order, within 90 days of the payment')
-    .requiredOption('--by <operator>', 'who asks for it')
+    .option('--by <operator>', `who asks for it ${BY_DEFAULT}`)
     .requiredOption('--reason <reason>', 'why')
-    .action((orderId: string, amountFen: string, o: { by: string; reason: string }) =>
-      withClient(async (client) => {
-        const r = await requestRefund(client, orderId, { amountFen: Number(amountFen), reason: o.reason, requestedBy: o.by });
+    .action((orderId: string, amountFen: string, o: { by?: string; reason: string }) =>
+      asOperator(o.by, async (client, by) => {
+        const r = await requestRefund(client, orderId, { amountFen: Number(amountFen), reason: o.reason, requestedBy: by });
         console.log(`refund ${r.refundRequestId}: ${formatCny(r.amountFen)} ${r.status} (${r.refundId})`);
       }),
     );
@@ -210,31 +221,31 @@ export function buildCli(): Command {
   program
     .command('cancel <orderId>')
     .description('cancel an order not yet released for delivery; a paid one is refunded')
-    .requiredOption('--by <operator>', 'who cancels it')
+    .option('--by <operator>', `who cancels it ${BY_DEFAULT}`)
     .requiredOption('--reason <reason>', 'why')
-    .action((orderId: string, o: { by: string; reason: string }) =>
-      withClient(async (client) => printStatus(await cancelOrder(client, orderId, { operator: o.by, reason: o.reason }))),
+    .action((orderId: string, o: { by?: string; reason: string }) =>
+      asOperator(o.by, async (client, by) => printStatus(await cancelOrder(client, orderId, { operator: by, reason: o.reason }))),
     );
 
   program
     .command('approve <orderId>')
     .description("decide the manual real-name review of a passport holder's order")
-    .requiredOption('--by <operator>', 'who reviewed it')
+    .option('--by <operator>', `who reviewed it ${BY_DEFAULT}`)
     .requiredOption('--reason <reason>', 'what was checked')
     .option('--reject', 'reject instead of approve; the payment is refunded')
-    .action((orderId: string, o: { by: string; reason: string; reject?: boolean }) =>
-      withClient(async (client) =>
-        printStatus(await reviewRealName(client, orderId, { operator: o.by, reason: o.reason, approved: !o.reject })),
+    .action((orderId: string, o: { by?: string; reason: string; reject?: boolean }) =>
+      asOperator(o.by, async (client, by) =>
+        printStatus(await reviewRealName(client, orderId, { operator: by, reason: o.reason, approved: !o.reject })),
       ),
     );
 
   program
     .command('poll <orderId>')
     .description('poll Alipay+ or the e-port for this order now, instead of at its next scheduled poll')
-    .requiredOption('--by <operator>', 'who asks')
+    .option('--by <operator>', `who asks ${BY_DEFAULT}`)
     .requiredOption('--reason <reason>', 'why')
-    .action((orderId: string, o: { by: string; reason: string }) =>
-      withClient(async (client) => printStatus(await pollNow(client, orderId, { operator: o.by, reason: o.reason }))),
+    .action((orderId: string, o: { by?: string; reason: string }) =>
+      asOperator(o.by, async (client, by) => printStatus(await pollNow(client, orderId, { operator: by, reason: o.reason }))),
     );
 
   program
@@ -242,14 +253,14 @@ export function buildCli(): Command {
     .description('decide a compensating refund that Alipay+ refused (the order is stuck with REFUND_FAILED)')
     .addOption(new Option('--retry', 'ask Alipay+ again, with a new refund request').conflicts('settledOutside'))
     .addOption(new Option('--settled-outside', 'the buyer was paid back outside Alipay+; release the quota and end the order'))
-    .requiredOption('--by <operator>', 'who decides')
+    .option('--by <operator>', `who decides ${BY_DEFAULT}`)
     .requiredOption('--reason <reason>', 'why')
-    .action((orderId: string, o: { retry?: boolean; settledOutside?: boolean; by: string; reason: string }) => {
+    .action((orderId: string, o: { retry?: boolean; settledOutside?: boolean; by?: string; reason: string }) => {
       if (!o.retry && !o.settledOutside) program.error('resolve-refund: say --retry or --settled-outside');
-      return withClient(async (client) =>
+      return asOperator(o.by, async (client, by) =>
         printStatus(
           await resolveFailedRefund(client, orderId, {
-            operator: o.by,
+            operator: by,
             reason: o.reason,
             action: o.retry ? 'RETRY' : 'SETTLED_OUTSIDE_ALIPAY',
           }),
@@ -272,7 +283,7 @@ export function buildCli(): Command {
       }),
     );
 
-  addReconciliationCommands(program, withClient);
+  addReconciliationCommands(program, withClient, asOperator);
   return program;
 }
 
@@ -281,6 +292,7 @@ if (require.main === module) {
     .parseAsync(process.argv)
     .catch((error: unknown) => {
       if (error instanceof OrderRefusedError) console.error(`refused by rule ${error.rule}: ${error.message}`);
+      else if (error instanceof OperatorError) console.error(`operator: ${error.message}`);
       else console.error(error instanceof Error ? error.message : error);
       process.exit(1);
     });

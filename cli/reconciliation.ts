@@ -9,12 +9,14 @@ import {
 } from '../client/reconciliation';
 import { RECONCILIATION_SCHEDULE_ID, dayBefore, dayBounds } from '../domain/reconciliation';
 import { summaryLine } from '../workflows/reconciliation/report';
+import { BY_DEFAULT } from './operator';
 
 // `orders reconciliation ...`: run the daily reconciliation for any day, and list, pause or resume its schedule.
 
 type WithClient = <T>(fn: (client: Client, taskQueue: string) => Promise<T>) => Promise<T>;
+type AsOperator = <T>(by: string | undefined, fn: (client: Client, operator: string) => Promise<T>) => Promise<T>;
 
-export function addReconciliationCommands(program: Command, withClient: WithClient) {
+export function addReconciliationCommands(program: Command, withClient: WithClient, asOperator: AsOperator) {
   const rec = program.command('reconciliation').description("the daily reconciliation against Alipay+'s transaction file");
 
   rec
@@ -71,11 +73,11 @@ export function addReconciliationCommands(program: Command, withClient: WithClie
   schedule
     .command('pause')
     .description('pause the schedule: no run starts until it is resumed')
-    .requiredOption('--by <operator>', 'who pauses it')
+    .option('--by <operator>', `who pauses it ${BY_DEFAULT}`)
     .requiredOption('--reason <reason>', 'why')
-    .action((o: { by: string; reason: string }) =>
-      withClient(async (client) => {
-        await pauseReconciliationSchedule(client, `paused by ${o.by}: ${o.reason}`);
+    .action((o: { by?: string; reason: string }) =>
+      asOperator(o.by, async (client, by) => {
+        await pauseReconciliationSchedule(client, `paused by ${by}: ${o.reason}`);
         console.log(`schedule ${RECONCILIATION_SCHEDULE_ID}: paused`);
       }),
     );
@@ -83,11 +85,11 @@ export function addReconciliationCommands(program: Command, withClient: WithClie
   schedule
     .command('unpause')
     .description('resume the schedule')
-    .requiredOption('--by <operator>', 'who resumes it')
+    .option('--by <operator>', `who resumes it ${BY_DEFAULT}`)
     .requiredOption('--reason <reason>', 'why')
-    .action((o: { by: string; reason: string }) =>
-      withClient(async (client) => {
-        await unpauseReconciliationSchedule(client, `resumed by ${o.by}: ${o.reason}`);
+    .action((o: { by?: string; reason: string }) =>
+      asOperator(o.by, async (client, by) => {
+        await unpauseReconciliationSchedule(client, `resumed by ${by}: ${o.reason}`);
         console.log(`schedule ${RECONCILIATION_SCHEDULE_ID}: active`);
       }),
     );

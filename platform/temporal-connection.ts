@@ -6,7 +6,8 @@ import type { TemporalSettings } from './temporal-settings';
 // the CLI and the notify receiver never load the worker's native core just to connect. The worker's
 // own NativeConnection, from the same settings, is in workers/native-connection.ts.
 
-export async function connectClient(settings: TemporalSettings, dataConverter: DataConverter): Promise<Client> {
+/** `identity` is what Temporal records as the caller of each request (default: pid@host). */
+export async function connectClient(settings: TemporalSettings, dataConverter: DataConverter, identity?: string): Promise<Client> {
   const connection = await Connection.connect(settings.connection);
-  return new Client({ connection, namespace: settings.namespace, dataConverter });
+  return new Client({ connection, namespace: settings.namespace, dataConverter, ...(identity && { identity }) });
 }

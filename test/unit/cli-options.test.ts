@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { OperatorError, identityOfToken, operatorOf } from '../../cli/operator';
 import { STAGES, STUCK_CODES } from '../../domain/order-api';
 
 // The CLI's choices come from the domain's contracts, so a stage or stuck code added there is one an
@@ -46,4 +47,51 @@ test('reconciliation run refuses a day that does not exist before connecting; th
   const help = orders('reconciliation', 'schedule', '--help');
   assert.equal(help.status, 0, help.stderr);
   for (const command of ['create', 'list', 'pause', 'unpause']) assert.match(help.stdout, new RegExp(`\\b${command}\\b`));
+});
+
+/** An unsigned JWT naming a person: the CLI only reads the claims; the Temporal server verifies the token. */
+const jwtOf = (claims: object) =>
+  ['{"alg":"none"}', JSON.stringify(claims), 'sig'].map((p) => Buffer.from(p).toString('base64url')).join('.');
+
+test('operator commands act as the identity of the JWT the CLI connects with, and refuse another --by', () => {
+  const env = { ...process.env, TEMPORAL_API_KEY: jwtOf({ sub: 'u-1', email: 'alice@merchant.example' }), TEMPORAL_ADDRESS: '127.0.0.1:1' };
+  const other = spawnSync(process.execPath, ['--import', 'tsx', 'cli/main.ts', 'cancel', 'ORD-1', '--by', 'bob', '--reason', 'ticket 7'], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    timeout: 60_000,
+    env,
+  });
+  assert.notEqual(other.status, 0);
+  assert.match(other.stderr, /--by bob: the connection to Temporal is authenticated as alice@merchant\.example/);
+  const help = orders('cancel', '--help');
+  assert.match(help.stdout, /--by <operator>.*the person\s+it\s+names/s);
+});
+
+test('without an identity in the connection, operator commands need --by', () => {
+  const env: NodeJS.ProcessEnv = { ...process.env, TEMPORAL_ADDRESS: '127.0.0.1:1' };
+  delete env.TEMPORAL_API_KEY;
+  const missing = spawnSync(process.execPath, ['--import', 'tsx', 'cli/main.ts', 'poll', 'ORD-1', '--reason', 'ticket 7'], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    timeout: 60_000,
+    env,
+  });
+  assert.notEqual(missing.status, 0);
+  assert.match(missing.stderr, /--by is required/);
+});
+
+test('identityOfToken reads email, then preferred_username, then sub, and nothing from a token that is not a JWT', () => {
+  assert.equal(
+    identityOfToken(jwtOf({ sub: 'u-1', preferred_username: 'alice', email: 'alice@merchant.example' })),
+    'alice@merchant.example',
+  );
+  assert.equal(identityOfToken(jwtOf({ sub: 'u-1', preferred_username: 'alice' })), 'alice');
+  assert.equal(identityOfToken(jwtOf({ sub: 'u-1' })), 'u-1');
+  assert.equal(identityOfToken('an-opaque-api-key'), undefined);
+  assert.equal(identityOfToken('a.%%%.c'), undefined);
+  assert.equal(identityOfToken(jwtOf({ email: 42 })), undefined);
+  assert.equal(operatorOf('bob', undefined), 'bob');
+  assert.equal(operatorOf(undefined, 'alice'), 'alice');
+  assert.throws(() => operatorOf('bob', 'alice'), OperatorError);
+  assert.throws(() => operatorOf('  ', undefined), /--by is required/);
 });
