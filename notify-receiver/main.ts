@@ -37,7 +37,13 @@ const settingsSchema = z
     NOTIFY_CONNECTION_TIMEOUT_MS: milliseconds(DEFAULT_LIMITS.connectionTimeoutMs),
     NOTIFY_KEEP_ALIVE_TIMEOUT_MS: milliseconds(DEFAULT_LIMITS.keepAliveTimeoutMs),
     NOTIFY_UPDATE_DEADLINE_MS: milliseconds(DEFAULT_LIMITS.updateDeadlineMs),
-    NOTIFY_REQUEST_TIME_WINDOW_MS: milliseconds(DEFAULT_LIMITS.requestTimeWindowMs),
+    // Up to 30 days: a local stack whose sandbox clock a test moved on by days widens it (dev/stack.ts).
+    NOTIFY_REQUEST_TIME_WINDOW_MS: z.coerce
+      .number()
+      .int()
+      .min(1_000)
+      .max(30 * 86_400_000)
+      .default(DEFAULT_LIMITS.requestTimeWindowMs),
   })
   .refine((s) => s.NOTIFY_HEADERS_TIMEOUT_MS <= s.NOTIFY_REQUEST_TIMEOUT_MS, {
     path: ['NOTIFY_HEADERS_TIMEOUT_MS'],
