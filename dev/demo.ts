@@ -88,6 +88,9 @@ async function main() {
     ports: { temporal: 7233, ui: 8233, sandbox: 8090, notify: 8091, metrics: 9464 },
     retransmitGapMs: LOCAL_RETRANSMIT_GAP_MS,
     refundSettleDelayMs: LOCAL_REFUND_SETTLE_DELAY_MS,
+    // The reconciliation at the end moves the sandbox clock past midnight, and the sandbox then signs its
+    // notifications up to a day ahead: the receiver takes them, so orders made with --keep are notified.
+    notifyRequestTimeWindowMs: 2 * 86_400_000,
   });
   let failed = false;
   try {

@@ -38,6 +38,11 @@ export interface StackOptions {
    * started again (`restartServer`) without losing a workflow.
    */
   temporalDbFile?: string;
+  /**
+   * The notify receiver's Request-Time window (NOTIFY_REQUEST_TIME_WINDOW_MS), 5 minutes unless set. A test
+   * that moves the sandbox clock on by a day widens it: the sandbox then signs its notifications a day ahead.
+   */
+  notifyRequestTimeWindowMs?: number;
 }
 
 export interface Stack {
@@ -299,7 +304,12 @@ async function startStackOnce(options: StackOptions): Promise<Stack> {
     'notify-receiver',
     process.execPath,
     tsx('notify-receiver/main.ts'),
-    { ...temporalEnv, ...alipayEnv, NOTIFY_PORT: String(ports.notify) },
+    {
+      ...temporalEnv,
+      ...alipayEnv,
+      NOTIFY_PORT: String(ports.notify),
+      ...(options.notifyRequestTimeWindowMs !== undefined && { NOTIFY_REQUEST_TIME_WINDOW_MS: String(options.notifyRequestTimeWindowMs) }),
+    },
     log('notify-receiver'),
   );
   const codec = new Child(

@@ -122,8 +122,16 @@ export interface RefundNotification {
 
 export interface NotificationAck {
   accepted: true;
+  /** True for a notification that reached the order while another copy of it was being recorded. */
   duplicate: boolean;
 }
+
+/**
+ * The ApplicationFailure type with which the notification updates' validators refuse a notification the
+ * order has already recorded. A refused update adds nothing to the history, so replays cannot grow it;
+ * the notify receiver answers Alipay+ S for it.
+ */
+export const NOTIFICATION_ALREADY_RECORDED = 'NOTIFICATION_ALREADY_RECORDED';
 
 /** An operator's correction: only the four fields a retransmission may change. */
 export interface DeclarationCorrection {

@@ -1,29 +1,44 @@
-import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import type { Socket } from 'node:net';
+import type { Client } from '@temporalio/client';
+import Fastify, { type FastifyError, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
-import {
-  notifiedPaymentResult,
-  notifyPaymentRequest,
-  notifyRefundRequest,
-  signedHeaders,
-  verifySignedHeaders,
-  type KeyInput,
-  type Result,
-} from '../alipay-plus';
-import { orderIdOfRefund, orderWorkflowId } from '../domain/order';
-import {
-  paymentNotificationUpdate,
-  refundNotificationUpdate,
-  type NotificationAck,
-  type PaymentNotification,
-  type RefundNotification,
-} from '../domain/order-api';
+import { signedHeaders, type KeyInput } from '../alipay-plus';
+import { notificationDelivery, refusal, tryAgain, type Outcome } from './delivery';
 
 // The merchant's endpoint for Alipay+ notifyPayment and notifyRefund. It answers a signed S only after
 // Temporal has accepted the notification into the order's history; anything else makes Alipay+ try again.
+// Every answer, refusals included, is Alipay+'s signed `{result: {...}}`, and every refusal names its rule.
 
-export interface NotifyReceiverOptions {
+export interface NotifyReceiverLimits {
+  /** The largest body taken, in bytes; a notification is a few KB. Larger ones get 413 before they are read. */
+  bodyLimitBytes: number;
+  /** Notifications handled at once; one more is answered 503 U at once, never queued. */
+  maxInFlight: number;
+  /** The time a client has to send the request headers. */
+  headersTimeoutMs: number;
+  /** The time a client has to send the whole request. */
+  requestTimeoutMs: number;
+  /** A connection with no traffic for this long is closed; longer than `updateDeadlineMs`. */
+  connectionTimeoutMs: number;
+  keepAliveTimeoutMs: number;
+  /** How long the update to Temporal may take before Alipay+ is answered 503 U, to try again later. */
+  updateDeadlineMs: number;
+  /** A notification whose signed Request-Time is further than this from the receiver's clock is refused. */
+  requestTimeWindowMs: number;
+}
+
+export const DEFAULT_LIMITS: NotifyReceiverLimits = {
+  bodyLimitBytes: 64 * 1024,
+  maxInFlight: 64,
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 30_000,
+  connectionTimeoutMs: 60_000,
+  keepAliveTimeoutMs: 5_000,
+  updateDeadlineMs: 10_000,
+  requestTimeWindowMs: 5 * 60_000,
+};
+
+export interface NotifyReceiverOptions extends Partial<NotifyReceiverLimits> {
   temporal: Client;
   /** The merchant's client id at Alipay+, which signs both directions. */
   clientId: string;
@@ -37,6 +52,8 @@ export interface NotifyReceiverOptions {
   /** The path Alipay+ posts to, part of what is signed. */
   path?: string;
   logger?: Logger;
+  /** The receiver's clock for the Request-Time window; the workflow tests pass the test server's. */
+  now?: () => number | Promise<number>;
 }
 
 export interface NotifyReceiver {
@@ -49,162 +66,159 @@ export interface NotifyReceiver {
   close(): Promise<void>;
 }
 
-type Outcome = { status: number; result: Result; kind: 'delivered' | 'refused' | 'retry' };
-
 export async function startNotifyReceiver(o: NotifyReceiverOptions): Promise<NotifyReceiver> {
   const path = o.path ?? '/alipay/notify';
+  const limits: NotifyReceiverLimits = { ...DEFAULT_LIMITS, ...definedOnly(o) };
+  if (limits.connectionTimeoutMs <= limits.updateDeadlineMs) {
+    throw new Error('connectionTimeoutMs must be longer than updateDeadlineMs, or a slow update loses its connection');
+  }
   const closing = new AbortController();
-  /** Notifications whose answer has not been written yet. */
+  const deliver = notificationDelivery({
+    temporal: o.temporal,
+    clientId: o.clientId,
+    alipayPlusPublicKey: o.alipayPlusPublicKey,
+    path,
+    requestTimeWindowMs: limits.requestTimeWindowMs,
+    updateDeadlineMs: limits.updateDeadlineMs,
+    now: o.now ?? Date.now,
+    closing: closing.signal,
+  });
+  /** Notifications from their first byte until their answer is written or their connection is gone. */
   const inFlight = new Set<Promise<void>>();
 
-  const refuse = (code: string, message: string): Outcome => ({
-    status: 200,
-    result: { resultStatus: 'F', resultCode: code, resultMessage: message },
-    kind: 'refused',
-  });
-  const issuesOf = (e: { issues: { path: PropertyKey[]; message: string }[] }) =>
-    e.issues.map((i) => `${i.path.map(String).join('.')} ${i.message}`).join('; ');
-
-  async function deliver(req: IncomingMessage, rawBody: string): Promise<Outcome> {
-    if (req.method !== 'POST') return refuse('METHOD_NOT_SUPPORTED', 'use POST');
-    const check = verifySignedHeaders({
+  const signed = (body: string) =>
+    signedHeaders({
       path,
-      headers: req.headers,
-      rawBody,
-      publicKey: o.alipayPlusPublicKey,
-      timeHeader: 'Request-Time',
+      clientId: o.clientId,
+      rawBody: body,
+      privateKey: o.merchantPrivateKey,
+      keyVersion: o.keyVersion ?? 1,
+      timeHeader: 'Response-Time',
+      time: new Date().toISOString(),
     });
-    if (!check.ok) return refuse('INVALID_SIGNATURE', `signature check failed: ${check.reason}`);
-    if (check.clientId !== o.clientId) return refuse('INVALID_CLIENT', 'notification for another client id');
-    let body: unknown;
-    try {
-      body = JSON.parse(rawBody);
-    } catch {
-      return refuse('PARAM_ILLEGAL', 'body is not JSON');
-    }
-    if ((body as { notifyType?: unknown } | null)?.notifyType === 'REFUND_RESULT') return deliverRefund(body);
-    const parsed = notifyPaymentRequest.safeParse(body);
-    if (!parsed.success) return refuse('PARAM_ILLEGAL', issuesOf(parsed.error));
-    const n = parsed.data;
-    // Antom announces a payment still in process as PAYMENT_PENDING; Alipay+ sends no notifyType.
-    if (n.notifyType === 'PAYMENT_PENDING')
-      return { status: 200, result: { resultStatus: 'S', resultCode: 'SUCCESS', resultMessage: 'pending noted' }, kind: 'delivered' };
-    if (n.paymentAmount.currency !== 'CNY') return refuse('PARAM_ILLEGAL', 'paymentAmount.currency must be CNY');
 
-    const notification: PaymentNotification = {
-      paymentRequestId: n.paymentRequestId,
-      paymentId: n.paymentId,
-      resultStatus: notifiedPaymentResult(n).resultStatus,
-      resultCode: notifiedPaymentResult(n).resultCode,
-      paymentAmountFen: Number(n.paymentAmount.value),
-      paymentTime: n.paymentTime,
-      customsDeclarationFen: n.customsDeclarationAmount ? Number(n.customsDeclarationAmount.value) : undefined,
-      settlementQuote: n.settlementQuote,
+  /** Writes the signed answer and logs it; refusals name their rule, and no body is ever logged. */
+  function answer(req: FastifyRequest, reply: FastifyReply, out: Outcome, closeConnection = false) {
+    const fields = { kind: out.kind, status: out.status, resultCode: out.result.resultCode, rule: out.rule, orderId: out.orderId };
+    const where = {
+      method: req.method,
+      path: req.url.split('?')[0].slice(0, 200),
+      bytes: Number(req.headers['content-length']) || undefined,
     };
-    // The order's paymentRequestId is its order id. The update's validator checks the id and the amount.
-    return intoOrder(n.paymentRequestId, `paymentRequestId ${n.paymentRequestId}`, (handle) =>
-      handle.executeUpdate(paymentNotificationUpdate, { args: [notification] }),
-    );
-  }
-
-  /** notifyRefund: the final status of a refund, into the order whose refund it is. */
-  function deliverRefund(body: unknown): Promise<Outcome> | Outcome {
-    const parsed = notifyRefundRequest.safeParse(body);
-    if (!parsed.success) return refuse('PARAM_ILLEGAL', issuesOf(parsed.error));
-    const n = parsed.data;
-    if (n.refundAmount.currency !== 'CNY') return refuse('PARAM_ILLEGAL', 'refundAmount.currency must be CNY');
-    const orderId = orderIdOfRefund(n.refundRequestId);
-    if (!orderId) return refuse('ORDER_NOT_EXIST', `refundRequestId ${n.refundRequestId} is not one of this merchant's orders`);
-    const notification: RefundNotification = {
-      refundRequestId: n.refundRequestId,
-      refundId: n.refundId,
-      refundStatus: n.refundStatus,
-      resultCode: n.result.resultCode,
-      resultMessage: n.result.resultMessage,
-      refundAmountFen: Number(n.refundAmount.value),
-      refundTime: n.refundTime,
-    };
-    // The update's validator checks that the order has this refund, for this amount.
-    return intoOrder(orderId, `refundRequestId ${n.refundRequestId}`, (handle) =>
-      handle.executeUpdate(refundNotificationUpdate, { args: [notification] }),
-    );
-  }
-
-  /** Hands a notification to the order's update; S only once Temporal accepted it. */
-  async function intoOrder(
-    orderId: string,
-    what: string,
-    update: (handle: ReturnType<Client['workflow']['getHandle']>) => Promise<NotificationAck>,
-  ): Promise<Outcome> {
-    try {
-      // A call started after the abort would not see it: while closing, take nothing new to Temporal.
-      if (closing.signal.aborted) throw new Error('the receiver is closing');
-      const handle = o.temporal.workflow.getHandle(orderWorkflowId(orderId));
-      const ack = await o.temporal.withAbortSignal(closing.signal, () => update(handle));
-      return {
-        status: 200,
-        result: { resultStatus: 'S', resultCode: 'SUCCESS', resultMessage: ack.duplicate ? 'duplicate' : 'success' },
-        kind: 'delivered',
-      };
-    } catch (error) {
-      if (error instanceof WorkflowNotFoundError) return refuse('ORDER_NOT_EXIST', `no order for ${what}`);
-      if (error instanceof WorkflowUpdateFailedError) return refuse('PARAM_ILLEGAL', error.cause?.message ?? error.message);
-      // Temporal did not take it: no S, so Alipay+ sends it again later.
-      o.logger?.warn({ err: error, orderId }, 'notification not delivered, Alipay+ will retry');
-      return { status: 503, result: { resultStatus: 'U', resultCode: 'UNKNOWN_EXCEPTION', resultMessage: 'try again' }, kind: 'retry' };
+    if (out.kind === 'refused' || out.kind === 'retry') {
+      o.logger?.warn({ ...fields, ...where, reason: out.result.resultMessage, err: out.error }, 'notification not taken');
+    } else {
+      o.logger?.info(fields, 'notification');
     }
+    const body = JSON.stringify({ result: out.result });
+    // A body not read yet would otherwise be read (and thrown away) to keep the connection.
+    if (closeConnection) reply.header('Connection', 'close');
+    return reply.code(out.status).headers(signed(body)).send(body);
   }
 
-  const server: Server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const rawBody = Buffer.concat(chunks).toString('utf8');
-      const url = (req.url ?? '').split('?')[0];
-      if (req.method === 'GET' && url === '/healthz') {
-        res.writeHead(200, { 'Content-Type': 'application/json' }).end('{"ok":true}');
-        return;
-      }
-      const outcome: Promise<Outcome> =
-        url === path
-          ? deliver(req, rawBody)
-          : Promise.resolve({
-              status: 404,
-              result: { resultStatus: 'F', resultCode: 'NO_INTERFACE_DEF', resultMessage: 'not found' },
-              kind: 'refused',
-            });
-      const answered = outcome.then((out) => {
-        o.logger?.info({ kind: out.kind, resultCode: out.result.resultCode }, 'notification');
-        const body = JSON.stringify({ result: out.result });
-        const headers = signedHeaders({
-          path,
-          clientId: o.clientId,
-          rawBody: body,
-          privateKey: o.merchantPrivateKey,
-          keyVersion: o.keyVersion ?? 1,
-          timeHeader: 'Response-Time',
-          time: new Date().toISOString(),
-        });
-        res.writeHead(out.status, headers).end(body);
-      });
-      inFlight.add(answered);
-      void answered.finally(() => inFlight.delete(answered));
-    });
+  const app = Fastify({
+    bodyLimit: limits.bodyLimitBytes,
+    connectionTimeout: limits.connectionTimeoutMs,
+    keepAliveTimeout: limits.keepAliveTimeoutMs,
+    requestTimeout: limits.requestTimeoutMs,
+    // Node checks the two timeouts on this interval (30 s by default), so it is kept short.
+    http: {
+      headersTimeout: limits.headersTimeoutMs,
+      requestTimeout: limits.requestTimeoutMs,
+      connectionsCheckingInterval: Math.min(1_000, limits.headersTimeoutMs),
+    },
+    return503OnClosing: false,
+    forceCloseConnections: false,
+    // Malformed HTTP, headers too large or too slow: answered on the socket, in Alipay+'s shape.
+    clientErrorHandler: (err: NodeJS.ErrnoException, socket: Socket) => {
+      if (err.code === 'ECONNRESET' || socket.destroyed) return;
+      const [status, rule, detail] =
+        err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+          ? [
+              408,
+              'REQUEST_TIMEOUT',
+              `the request must arrive within ${limits.headersTimeoutMs} ms (headers) and ${limits.requestTimeoutMs} ms (all)`,
+            ]
+          : err.code === 'HPE_HEADER_OVERFLOW'
+            ? [431, 'HEADER_LIMIT', 'the request headers are too large']
+            : [400, 'HTTP', 'the request is not well-formed HTTP/1.1'];
+      const out = refusal(status, 'PARAM_ILLEGAL', rule, detail);
+      o.logger?.warn({ kind: out.kind, status, rule, code: err.code }, 'notification not taken');
+      const body = JSON.stringify({ result: out.result });
+      const headers = Object.entries({ ...signed(body), Connection: 'close', 'Content-Length': String(Buffer.byteLength(body)) });
+      if (socket.writable)
+        socket.write(`HTTP/1.1 ${status} ${rule}\r\n${headers.map(([k, v]) => `${k}: ${v}`).join('\r\n')}\r\n\r\n${body}`);
+      socket.destroy();
+    },
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(o.port ?? 0, o.host ?? '127.0.0.1', () => resolve());
+
+  // The raw body, whatever the content type says, for the signature; at most bodyLimit bytes of it.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body));
+
+  app.addHook('onRequest', async (req, reply) => {
+    if (req.method !== 'POST' || req.url.split('?')[0] !== path) return;
+    if (closing.signal.aborted) return answer(req, reply, tryAgain('CLOSING', 'the receiver is stopping; try again'), true);
+    if (inFlight.size >= limits.maxInFlight) {
+      const detail = `${limits.maxInFlight} notifications are being handled; try again`;
+      return answer(req, reply, tryAgain('IN_FLIGHT_LIMIT', detail, 'REQUEST_TRAFFIC_EXCEED_LIMIT'), true);
+    }
+    const contentType = req.headers['content-type'] ?? '';
+    if (!/^application\/json\s*(;|$)/i.test(contentType)) {
+      const detail = `a notification is application/json, not ${contentType.slice(0, 60) || 'a body without Content-Type'}`;
+      return answer(req, reply, refusal(415, 'MEDIA_TYPE_NOT_ACCEPTABLE', 'CONTENT_TYPE', detail), true);
+    }
+    const answered = new Promise<void>((resolve) => reply.raw.once('close', resolve));
+    inFlight.add(answered);
+    void answered.then(() => inFlight.delete(answered));
+    o.logger?.debug({ inFlight: inFlight.size }, 'notification received');
   });
-  const { port } = server.address() as AddressInfo;
+
+  app.post(path, async (req, reply) => answer(req, reply, await deliver(req.headers, typeof req.body === 'string' ? req.body : '')));
+  app.get('/healthz', async (_req, reply) => reply.type('application/json').send('{"ok":true}'));
+
+  app.setNotFoundHandler(async (req, reply) => {
+    const out =
+      req.url.split('?')[0] === path
+        ? refusal(405, 'METHOD_NOT_SUPPORTED', 'METHOD', `notifications are POSTed, not sent with ${req.method.slice(0, 20)}`)
+        : refusal(404, 'NO_INTERFACE_DEF', 'PATH', `notifications are posted to ${path}`);
+    return answer(req, reply, out, true);
+  });
+
+  // Whatever went wrong in reading or handling a request is answered; nothing here can stop the process.
+  app.setErrorHandler(async (error: FastifyError, req, reply) => {
+    const status = error.statusCode ?? 500;
+    if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+      return answer(
+        req,
+        reply,
+        refusal(413, 'PARAM_ILLEGAL', 'BODY_LIMIT', `a notification is at most ${limits.bodyLimitBytes} bytes`),
+        true,
+      );
+    }
+    if (status >= 400 && status < 500)
+      return answer(req, reply, refusal(status, 'PARAM_ILLEGAL', 'HTTP', error.message.slice(0, 120)), true);
+    return answer(req, reply, { ...tryAgain('INTERNAL', 'the receiver failed; try again'), status: 500, error });
+  });
+
+  await app.listen({ port: o.port ?? 0, host: o.host ?? '127.0.0.1' });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : o.port;
   return {
     url: `http://${o.host ?? '127.0.0.1'}:${port}${path}`,
     close: async () => {
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       closing.abort();
+      const closed = app.close();
       // A notification may still arrive on a kept-alive connection while the others are answered.
       while (inFlight.size > 0) await Promise.allSettled(inFlight);
-      server.closeAllConnections();
+      app.server.closeAllConnections();
       await closed;
     },
   };
+}
+
+/** The options that are set, so an undefined one keeps its default. */
+function definedOnly(o: Partial<NotifyReceiverLimits>): Partial<NotifyReceiverLimits> {
+  const keys = Object.keys(DEFAULT_LIMITS) as (keyof NotifyReceiverLimits)[];
+  return Object.fromEntries(keys.filter((k) => o[k] !== undefined).map((k) => [k, o[k]]));
 }

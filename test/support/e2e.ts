@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { orderStatus } from '../../client/orders';
 import { projectRoot } from '../../platform/paths';
 import { LOCAL_REFUND_SETTLE_DELAY_MS } from '../../dev/scenarios/run';
-import { startStack, type Stack } from '../../dev/stack';
+import { startStack, type Stack, type StackOptions } from '../../dev/stack';
 import type { OrderStatus } from '../../domain/order-api';
 import type { CustomsRules } from '../../sandbox/helper-client';
 
@@ -21,10 +21,10 @@ export const FAST_CUSTOMS: CustomsRules = {
 };
 
 /** One stack per test file, with its logs in a fresh folder under the OS temp dir. */
-export async function startE2EStack(name: string): Promise<Stack> {
+export async function startE2EStack(name: string, options: Pick<StackOptions, 'notifyRequestTimeWindowMs'> = {}): Promise<Stack> {
   const logDir = mkdtempSync(join(tmpdir(), `alipay-e2e-${name}-`));
   // Refunds are processed 5 s after they are submitted, not at the next daily cut-off (docs/sandbox.md).
-  return startStack({ logDir, refundSettleDelayMs: LOCAL_REFUND_SETTLE_DELAY_MS });
+  return startStack({ logDir, refundSettleDelayMs: LOCAL_REFUND_SETTLE_DELAY_MS, ...options });
 }
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));

@@ -123,6 +123,8 @@ async function buildStack(opts: WorkflowStackOptions, stops: Stop[]): Promise<Wo
     clientId: CLIENT_ID,
     alipayPlusPublicKey: f.keys.alipayPlusPublicKey,
     merchantPrivateKey: f.keys.merchantPrivateKey,
+    // The sandbox signs notifications with the test server's clock, so the Request-Time window reads it too.
+    now: () => env.currentTimeMs(),
   });
   stops.push(() => receiver.close());
   const taskQueue = 'orders-test';

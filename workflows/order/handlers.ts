@@ -139,7 +139,10 @@ export function registerHandlers(o: OrderState) {
   registerReconciliationFlags(o);
 }
 
-/** Steps 5 and 6: Alipay+'s notifyPayment, verified by the receiver; duplicates and late ones change nothing. */
+/**
+ * Steps 5 and 6: Alipay+'s notifyPayment, verified by the receiver; duplicates and late ones change nothing.
+ * The validator refuses one the order has already recorded, so only copies that arrive together get here.
+ */
 function onPaymentNotification(o: OrderState, n: PaymentNotification): NotificationAck {
   o.payment.notificationsReceived += 1;
   if (o.payment.status !== 'PROCESSING') return { accepted: true, duplicate: true };

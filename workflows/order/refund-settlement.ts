@@ -69,13 +69,19 @@ export function settleRefund(
   publish(o);
 }
 
-/** Alipay+'s notifyRefund, verified by the receiver; duplicates and late ones change nothing. */
+/** A failed refund's reason, as the order shows it, from the notification's result. */
+export const refundFailureOf = (n: RefundNotification) => `${n.resultCode}: ${n.resultMessage ?? ''}`;
+
+/**
+ * Alipay+'s notifyRefund, verified by the receiver; duplicates and late ones change nothing. The validator
+ * refuses those already recorded, so only two copies that arrive together get here as duplicates.
+ */
 export function onRefundNotification(o: OrderState, n: RefundNotification) {
   const view = o.refunds.find((r) => r.refundRequestId === n.refundRequestId)!;
   if (view.status !== 'PROCESSING') {
     // The inquiry settled it first and knew no reason: the notification's reason is the one to show.
     if (view.status === 'FAILED' && n.refundStatus === 'FAIL' && view.learnedFrom === 'INQUIRY') {
-      view.failure = `${n.resultCode}: ${n.resultMessage ?? ''}`;
+      view.failure = refundFailureOf(n);
       markFailed(o, view);
     }
     return { accepted: true as const, duplicate: true };
@@ -84,7 +90,7 @@ export function onRefundNotification(o: OrderState, n: RefundNotification) {
     succeeded: n.refundStatus === 'SUCCESS',
     refundId: n.refundId,
     at: n.refundTime,
-    failure: `${n.resultCode}: ${n.resultMessage ?? ''}`,
+    failure: refundFailureOf(n),
     learnedFrom: 'NOTIFICATION',
   });
   return { accepted: true as const, duplicate: false };

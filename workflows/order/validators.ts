@@ -1,15 +1,17 @@
 import { isCustomsCode } from '../../domain/customs-codes';
 import { REFUND_WINDOW_MS, formatCny } from '../../domain/limits';
-import type {
-  DeclarationCorrection,
-  OperatorAction,
-  PaymentNotification,
-  RealNameDecision,
-  RefundNotification,
-  RefundRequest,
-  RefundResolution,
+import {
+  NOTIFICATION_ALREADY_RECORDED,
+  type DeclarationCorrection,
+  type OperatorAction,
+  type PaymentNotification,
+  type RealNameDecision,
+  type RefundNotification,
+  type RefundRequest,
+  type RefundResolution,
 } from '../../domain/order-api';
 import { ruleFailure } from './failures';
+import { refundFailureOf } from './refund-settlement';
 import { refundableFen, type OrderState } from './state';
 
 // The rules each update must keep, checked before it is accepted into the history. Validators are
@@ -26,6 +28,10 @@ export function refuseNotification(o: OrderState, n: PaymentNotification) {
     throw ruleFailure('NOTIFICATION_MISMATCH', `paymentId ${n.paymentId} is not this order's payment`);
   }
   if (o.payment.status === 'NOT_CREATED') throw ruleFailure('NOTIFICATION_MISMATCH', 'no payment was created for this order yet');
+  // The handler would change nothing (onPaymentNotification); refused here, it leaves no update in the history.
+  if (o.payment.status !== 'PROCESSING') {
+    throw ruleFailure(NOTIFICATION_ALREADY_RECORDED, `the payment is already recorded as ${o.payment.status}`);
+  }
 }
 
 /** notifyRefund: a refund this order asked for, Alipay+ accepted, for its amount. */
@@ -38,6 +44,13 @@ export function refuseRefundNotification(o: OrderState, n: RefundNotification) {
   if (r.refundId && n.refundId !== r.refundId) throw ruleFailure('NOTIFICATION_MISMATCH', `refundId ${n.refundId} is not this refund's`);
   // The refund call's answer is not recorded yet: Alipay+ sends the notification again later.
   if (r.status === 'PENDING') throw ruleFailure('NOTIFICATION_MISMATCH', `refund ${n.refundRequestId} is not accepted yet`);
+  // What onRefundNotification would change nothing for: a final refund, unless the notification brings the
+  // reason of a failure that only the inquiry has reported so far.
+  const bringsReason =
+    r.status === 'FAILED' && n.refundStatus === 'FAIL' && r.learnedFrom === 'INQUIRY' && r.failure !== refundFailureOf(n);
+  if (r.status !== 'PROCESSING' && !bringsReason) {
+    throw ruleFailure(NOTIFICATION_ALREADY_RECORDED, `refund ${n.refundRequestId} is already recorded as ${r.status}`);
+  }
 }
 
 export function refuseWithoutOperator(a: OperatorAction) {
