@@ -265,10 +265,54 @@ describe('codec server process: hostile requests neither crash it nor swell it',
     await alive();
   });
 
-  test('a body over the limit is refused with 413 before it is read whole, from a caller with a valid token', async () => {
-    const big = JSON.stringify({ payloads: [{ data: 'A'.repeat(8 * 1024 * 1024) }] });
-    const status = await raw('POST', '/decode', big, { authorization: `Bearer ${TOKEN}` });
+  test('a body over the limit is refused with 413 before it is read, from a caller with a valid token', async () => {
+    // The headers announce 8 MiB and only the first 64 KiB are sent: the answer must come without the rest.
+    const { hostname, port } = new URL(url);
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = request(
+        {
+          hostname,
+          port,
+          path: '/decode',
+          method: 'POST',
+          agent: false,
+          headers: { 'content-type': 'application/json', 'content-length': String(8 * 1024 * 1024), authorization: `Bearer ${TOKEN}` },
+        },
+        (res) => {
+          resolve(res.statusCode ?? 0);
+          req.destroy();
+        },
+      );
+      req.on('error', (error) => reject(error));
+      req.setTimeout(10_000, () => reject(new Error('no answer within 10 s: the server waits for the whole body')));
+      req.write(`{"payloads":[{"data":"${'A'.repeat(64 * 1024)}`);
+    });
     assert.equal(status, 413);
+    await alive();
+  });
+
+  test('past CODEC_MAX_IN_FLIGHT (4) requests at once, the next is answered 503 at once, and work resumes after', async () => {
+    const { hostname, port } = new URL(url);
+    // Four slow callers: headers and a first chunk, the rest of the body never comes.
+    const slow = Array.from({ length: 4 }, () => {
+      const req = request({
+        hostname,
+        port,
+        path: '/decode',
+        method: 'POST',
+        agent: false,
+        headers: { 'content-type': 'application/json', 'content-length': '1000', authorization: `Bearer ${TOKEN}` },
+      });
+      req.on('error', () => undefined);
+      req.write('{"payloads":');
+      return req;
+    });
+    await new Promise((r) => setTimeout(r, 500));
+    const busy = await raw('POST', '/decode', '{"payloads":[]}', { authorization: `Bearer ${TOKEN}` });
+    slow.forEach((req) => req.destroy());
+    assert.equal(busy, 503);
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(await raw('POST', '/decode', '{"payloads":[]}', { authorization: `Bearer ${TOKEN}` }), 200);
     await alive();
   });
 
