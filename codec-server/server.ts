@@ -1,3 +1,5 @@
+import { createServer as createHttpServer, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Payload, PayloadCodec } from '@temporalio/common';
 import type { Logger } from 'pino';
@@ -18,6 +20,11 @@ export interface CodecServerOptions {
   port?: number;
   logger?: Logger;
   limits?: Partial<CodecLimits>;
+  /**
+   * Serve HTTPS with this certificate. The Web UI sends the signed-in user's access token only to an
+   * https:// codec endpoint, so the UI's endpoint needs it; the CLI may use plain HTTP on loopback.
+   */
+  tls?: { cert: Buffer; key: Buffer };
 }
 
 export interface CodecLimits {
@@ -72,6 +79,9 @@ export async function startCodecServer(o: CodecServerOptions): Promise<{ url: st
     connectionTimeout: limits.requestTimeoutMs,
     keepAliveTimeout: 5_000,
     return503OnClosing: true,
+    serverFactory: (handler) =>
+      // An https.Server serves requests as an http.Server does; Fastify's types know only the latter here.
+      o.tls ? (createHttpsServer(o.tls, handler) as unknown as Server) : createHttpServer(handler),
   });
   app.server.headersTimeout = limits.headersTimeoutMs;
   const log = o.logger;
@@ -83,7 +93,8 @@ export async function startCodecServer(o: CodecServerOptions): Promise<{ url: st
     if (origin && o.allowedOrigins.includes(origin)) {
       reply.header('Access-Control-Allow-Origin', origin);
       reply.header('Access-Control-Allow-Methods', 'POST, OPTIONS');
-      reply.header('Access-Control-Allow-Headers', 'Content-Type, Authorization, X-Namespace');
+      // The headers the Web UI sends: Authorization-Extras carries the signed-in user's ID token.
+      reply.header('Access-Control-Allow-Headers', 'Content-Type, Authorization, Authorization-Extras, X-Namespace');
       reply.header('Access-Control-Allow-Credentials', 'true');
       reply.header('Access-Control-Max-Age', '600');
       reply.header('Vary', 'Origin');

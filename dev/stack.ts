@@ -17,6 +17,7 @@ import { cliExecutable, uiServerExecutable } from './temporal-binaries';
 import { DEV_DECRYPT_GROUP, DEV_OPERATORS, type DevOperator } from './oidc-provider';
 import { tokenFileLine } from '../platform/operator-identity';
 import { writeUiServerConfig } from './ui-server-config';
+import { ensureCodecTls } from './codec-tls';
 
 // The whole product on one machine, each part its own process: `temporal server start-dev` (headless) with
 // the search attributes, the Temporal Web UI server behind sign-in at the local OpenID provider, the codec
@@ -26,7 +27,7 @@ const ROOT = projectRoot();
 
 export interface StackOptions {
   /** Fixed ports for the demo; tests pass nothing and get free ones. */
-  ports?: Partial<Record<'temporal' | 'ui' | 'sandbox' | 'notify' | 'metrics' | 'codec' | 'oidc', number>>;
+  ports?: Partial<Record<'temporal' | 'ui' | 'sandbox' | 'notify' | 'metrics' | 'codec' | 'codecTls' | 'oidc', number>>;
   /** Where each process writes its log. */
   logDir?: string;
   /** Alipay+'s retransmission gap in the sandbox; 5 minutes unless shortened. */
@@ -54,6 +55,8 @@ export interface Stack {
   /** The codec server, and the local CLI operator's personal token (`Authorization: Bearer <token>`, operator `local-cli`). */
   codecUrl: string;
   codecToken: string;
+  /** The codec server's HTTPS listener (self-signed, .dev/codec-tls/), the Web UI's codec endpoint. */
+  codecUiUrl: string;
   /** The local OpenID provider the Web UI signs in through, and its development operators. */
   oidcIssuer: string;
   operators: Record<'reader' | 'viewer', DevOperator>;
@@ -218,6 +221,7 @@ async function startStackOnce(options: StackOptions): Promise<Stack> {
     notify: await port('notify'),
     metrics: await port('metrics'),
     codec: await port('codec'),
+    codecTls: await port('codecTls'),
     oidc: await port('oidc'),
   };
   const logDir = options.logDir ?? join(ROOT, '.dev', 'logs');
@@ -244,6 +248,8 @@ async function startStackOnce(options: StackOptions): Promise<Stack> {
     },
   );
   const codecUrl = `http://127.0.0.1:${ports.codec}`;
+  const codecUiUrl = `https://127.0.0.1:${ports.codecTls}`;
+  const codecTls = ensureCodecTls(join(ROOT, '.dev', 'codec-tls'));
   const oidcIssuer = `http://127.0.0.1:${ports.oidc}`;
   const uiClient = {
     clientId: 'temporal-ui',
@@ -329,6 +335,9 @@ async function startStackOnce(options: StackOptions): Promise<Stack> {
     tsx('codec-server/main.ts'),
     {
       CODEC_PORT: String(ports.codec),
+      CODEC_TLS_PORT: String(ports.codecTls),
+      CODEC_TLS_CERT_FILE: codecTls.certFile,
+      CODEC_TLS_KEY_FILE: codecTls.keyFile,
       CODEC_ALLOWED_ORIGINS: uiUrl,
       PAYLOAD_KEYS_FILE: payloadKeysFile,
       OPERATOR_OIDC_ISSUER: oidcIssuer,
@@ -356,7 +365,7 @@ async function startStackOnce(options: StackOptions): Promise<Stack> {
     uiUrl,
     issuer: oidcIssuer,
     client: uiClient,
-    codecUrl,
+    codecUrl: codecUiUrl,
   });
   const ui = new Child('temporal-ui', uiServerBin, ['--root', uiRoot, '--env', 'local', 'start'], {}, log('temporal-ui'));
   const bundlePath = defaultWorkflowBundlePath(ROOT);
@@ -438,6 +447,7 @@ async function startStackOnce(options: StackOptions): Promise<Stack> {
       metricsUrl,
       codecUrl,
       codecToken,
+      codecUiUrl,
       oidcIssuer,
       operators: DEV_OPERATORS,
       payloadKeysFile,
