@@ -1,5 +1,6 @@
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
 import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Payload, PayloadCodec } from '@temporalio/common';
 import type { Logger } from 'pino';
@@ -170,9 +171,10 @@ export async function startCodecServer(o: CodecServerOptions): Promise<{ url: st
   app.post('/encode', handle('encode'));
   app.post('/decode', handle('decode'));
 
-  const url = await app.listen({ port: o.port ?? 8888, host: o.host ?? '127.0.0.1' });
+  await app.listen({ port: o.port ?? 8888, host: o.host ?? '127.0.0.1' });
+  const { address, port } = app.server.address() as AddressInfo;
   return {
-    url,
+    url: `${o.tls ? 'https' : 'http'}://${address.includes(':') ? `[${address}]` : address}:${port}`,
     close: async () => {
       app.server.closeAllConnections();
       await app.close();

@@ -14,6 +14,9 @@ import { AesGcmCodec, newKeySpec, parseKeyring } from '../../platform/aes-gcm-co
 import { OperatorVerifier, operatorIdentitySchema, tokenFileLine } from '../../platform/operator-identity';
 import { projectRoot } from '../../platform/paths';
 import { startCodecServer } from '../../codec-server/server';
+import { ensureCodecTls } from '../../dev/codec-tls';
+import { readFileSync } from 'node:fs';
+import { request as httpsRequest } from 'node:https';
 
 // The codec server as the Web UI and the CLI call it: who may decrypt (an OpenID provider's access token
 // with the decrypt group, or a personal API token), one audit line per call, and the limits that keep a
@@ -184,6 +187,32 @@ describe('codec server: who may decrypt, and the audit', () => {
     const other = await fetch(`${server.url}/decode`, { method: 'OPTIONS', headers: { origin: 'http://evil.example' } });
     assert.equal(other.headers.get('access-control-allow-origin'), null);
   });
+});
+
+test('with a certificate it serves HTTPS, as the Web UI needs to pass the access token', async () => {
+  const { certFile, keyFile } = ensureCodecTls(join(dir, 'tls'));
+  const server = await startCodecServer({
+    codec,
+    verifier: new OperatorVerifier(operatorIdentitySchema.parse({ OPERATOR_TOKENS_FILE: tokensFile })),
+    allowedOrigins: [ORIGIN],
+    port: 0,
+    tls: { cert: readFileSync(certFile), key: readFileSync(keyFile) },
+  });
+  try {
+    assert.match(server.url, /^https:/);
+    const { port } = new URL(server.url);
+    const status = await new Promise<number>((resolve, reject) =>
+      httpsRequest({ hostname: '127.0.0.1', port, path: '/healthz', ca: readFileSync(certFile) }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      })
+        .on('error', reject)
+        .end(),
+    );
+    assert.equal(status, 200);
+  } finally {
+    await server.close();
+  }
 });
 
 describe('codec server process: hostile requests neither crash it nor swell it', () => {
