@@ -23,13 +23,14 @@ const ISSUER = 'http://127.0.0.1:1';
 /** A provider answering discovery and userinfo in process; `down` makes every call fail as a network error would. */
 function provider(users: Record<string, object>) {
   const state = { userinfoCalls: 0, down: false };
-  const fetchImpl = (async (input: string | URL | Request, init?: RequestInit) => {
-    if (state.down) throw new TypeError('fetch failed');
-    const url = String(input);
-    if (url.endsWith('/.well-known/openid-configuration')) return Response.json({ issuer: ISSUER, userinfo_endpoint: `${ISSUER}/me` });
+  const fetchImpl = ((input: string | URL, init?: RequestInit) => {
+    if (state.down) return Promise.reject(new TypeError('fetch failed'));
+    const url = input.toString();
+    if (url.endsWith('/.well-known/openid-configuration'))
+      return Promise.resolve(Response.json({ issuer: ISSUER, userinfo_endpoint: `${ISSUER}/me` }));
     state.userinfoCalls++;
     const token = new Headers(init?.headers).get('authorization')?.replace(/^Bearer /, '') ?? '';
-    return users[token] ? Response.json(users[token]) : Response.json({ error: 'invalid_token' }, { status: 401 });
+    return Promise.resolve(users[token] ? Response.json(users[token]) : Response.json({ error: 'invalid_token' }, { status: 401 }));
   }) as typeof fetch;
   return { state, fetchImpl };
 }
