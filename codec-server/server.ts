@@ -130,7 +130,8 @@ export async function startCodecServer(o: CodecServerOptions): Promise<{ url: st
 
   const handle = (op: 'encode' | 'decode') => async (req: FastifyRequest, reply: FastifyReply) => {
     const namespace = typeof req.headers['x-namespace'] === 'string' ? req.headers['x-namespace'].slice(0, 200) : undefined;
-    const body = z.object({ payloads: z.array(jsonPayload).max(limits.maxPayloads) }).safeParse(req.body);
+    // protojson leaves out an empty list, so {} is a batch of none (the CLI sends it).
+    const body = z.object({ payloads: z.array(jsonPayload).max(limits.maxPayloads).default([]) }).safeParse(req.body);
     const count = body.success ? body.data.payloads.length : undefined;
     const line = { op, namespace, payloads: count, origin: req.headers.origin, ip: req.ip };
 

@@ -173,6 +173,10 @@ describe('codec server: who may decrypt, and the audit', () => {
     });
     assert.equal(res.status, 200);
     assert.equal(lastAudit().op, 'encode');
+    // protojson (the temporal CLI) leaves out an empty list: {} is a batch of none.
+    const empty = await decode({ authorization: 'Bearer tok-alice' }, {});
+    assert.equal(empty.status, 200);
+    assert.deepEqual(await empty.json(), { payloads: [] });
     const bad = await decode({ authorization: 'Bearer tok-alice' }, { payloads: 'nope' });
     assert.equal(bad.status, 400);
     assert.match(((await bad.json()) as { error: string }).error, /^the body must be \{"payloads"/);
