@@ -83,9 +83,9 @@ function appLinks(c: CheckoutResult): string {
 
 async function main() {
   const started = Date.now();
-  console.log('Starting Temporal (dev server and Web UI), the Alipay+ sandbox, the notify receiver and the worker...');
+  console.log('Starting Temporal (dev server and Web UI behind sign-in), the Alipay+ sandbox, the notify receiver and the worker...');
   const stack = await startStack({
-    ports: { temporal: 7233, ui: 8233, sandbox: 8090, notify: 8091, metrics: 9464 },
+    ports: { temporal: 7233, ui: 8233, sandbox: 8090, notify: 8091, metrics: 9464, codecTls: 8889 },
     retransmitGapMs: LOCAL_RETRANSMIT_GAP_MS,
     refundSettleDelayMs: LOCAL_REFUND_SETTLE_DELAY_MS,
     // The reconciliation at the end moves the sandbox clock past midnight, and the sandbox then signs its
@@ -95,6 +95,14 @@ async function main() {
   let failed = false;
   try {
     console.log(`Web UI: ${stack.uiUrl}   sandbox: ${stack.sandboxUrl}   metrics: ${stack.metricsUrl}   logs: ${stack.logDir}`);
+    const { reader, viewer } = stack.operators;
+    console.log(
+      `Web UI sign-in (local OpenID provider ${stack.oidcIssuer}): ${reader.username} / ${reader.password} sees buyer data decrypted, ` +
+        `${viewer.username} / ${viewer.password} sees it encrypted; the codec server audits both (${stack.logDir}/codec-server.log).`,
+    );
+    console.log(
+      `The UI decrypts through ${stack.codecUiUrl} (self-signed): open ${stack.codecUiUrl}/healthz once and accept its certificate.`,
+    );
     console.log(
       `Demo settings: customs answers in 5 s; retransmission gap ${LOCAL_RETRANSMIT_GAP_MS / 1000} s (Alipay+ uses 5 min); ` +
         `refunds processed ${LOCAL_REFUND_SETTLE_DELAY_MS / 1000} s after they are submitted (Alipay+: the next day).\n`,

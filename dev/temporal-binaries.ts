@@ -9,13 +9,13 @@ type Executable = { type: 'existing-path'; path: string } | undefined;
 
 const tools = join(projectRoot(), '.tools', 'bin');
 
-function resolve(envVar: string, name: string): Executable {
+function resolve(envVar: string, name: string, dir = tools): Executable {
   const explicit = process.env[envVar];
   if (explicit) {
     if (!existsSync(explicit)) throw new Error(`${envVar}=${explicit} does not exist`);
     return { type: 'existing-path', path: explicit };
   }
-  const local = join(tools, name);
+  const local = join(dir, name);
   return existsSync(local) ? { type: 'existing-path', path: local } : undefined;
 }
 
@@ -24,3 +24,6 @@ export const testServerExecutable = () => resolve('TEMPORAL_TEST_SERVER_PATH', '
 
 /** The Temporal CLI (`temporal server start-dev`); undefined lets the SDK download it. */
 export const cliExecutable = () => resolve('TEMPORAL_CLI_PATH', 'temporal');
+
+/** The Temporal UI server (built by dev/setup.sh into .tools/ui-server/), for the Web UI behind sign-in. */
+export const uiServerExecutable = () => resolve('TEMPORAL_UI_SERVER_PATH', 'server', join(projectRoot(), '.tools', 'ui-server'));

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -7,16 +7,19 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { startOrder } from '../../client/orders';
 import { projectRoot } from '../../platform/paths';
 import type { Stack } from '../../dev/stack';
+import type { DevOperator } from '../../dev/oidc-provider';
 import type { OrderStatus } from '../../domain/order-api';
 import { payerOf, sampleOrder } from '../../dev/scenarios/orders';
 import { waitForStatus } from '../../dev/scenarios/wait-for-status';
 import { CUSTOMS_TIMEOUTS, sleep, startE2EStack } from '../support/e2e';
 import { freshBuyer } from '../support/workflow-helpers';
 
-// The Web UI of `temporal server start-dev`, in a real browser: Debian's chromium driven by
-// playwright-core. An operator finds a stuck order through the StuckReason search attribute, opens it,
-// reads its stage and stuck reason in the current details, and sees its input decrypted by the codec
-// server (the UI is started with --ui-codec-endpoint). Screenshots go to test-artifacts/.
+// The Temporal Web UI of the local stack, in a real browser: Debian's chromium driven by playwright-core.
+// The operator signs in at the local OpenID provider; the UI passes their access token to the codec
+// server, which decrypts only for members of the decrypt group. The reader finds a stuck order through
+// the StuckReason search attribute, opens it, reads its stage and stuck reason in the current details,
+// and sees its input decrypted; the viewer, signed in without that group, sees the same input
+// encrypted, and the codec server's audit log names both. Screenshots go to test-artifacts/.
 
 const CHROMIUM = '/usr/bin/chromium';
 const CHROMIUM_ARGS = [
@@ -32,6 +35,7 @@ const CHROMIUM_ARGS = [
 const ARTIFACTS = join(projectRoot(), 'test-artifacts');
 const SCREENSHOT = join(ARTIFACTS, 'web-ui-stuck-order.png');
 const INPUT_SCREENSHOT = join(ARTIFACTS, 'web-ui-stuck-order-input.png');
+const VIEWER_SCREENSHOT = join(ARTIFACTS, 'web-ui-viewer-encrypted-input.png');
 
 const hasChromium = existsSync(CHROMIUM);
 // Skipped only on a developer's machine without chromium; under CI a missing browser is a failure.
@@ -47,16 +51,18 @@ const REJECTED_BY_CUSTOMS = {
 };
 
 let stack: Stack | undefined;
-let context: BrowserContext | undefined;
-let userDataDir: string | undefined;
+const contexts: BrowserContext[] = [];
+const userDataDirs: string[] = [];
+/** The stuck order the first test starts, which the second opens as the viewer. */
+let stuckOrder: { workflowId: string; cert: string } | undefined;
 
 before(async () => {
   if (hasChromium) stack = await startE2EStack('browser');
 });
 
 after(async () => {
-  await context?.close().catch(() => undefined);
-  if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
+  for (const c of contexts) await c.close().catch(() => undefined);
+  for (const d of userDataDirs) rmSync(d, { recursive: true, force: true });
   await stack?.stop();
 });
 
@@ -90,8 +96,50 @@ async function pageShows(page: Page, needles: string[]): Promise<string> {
   return text;
 }
 
+/** A fresh browser (no session at the provider or the UI) and a page that records its calls to the codec server. */
+async function newBrowser(s: Stack) {
+  const dir = mkdtempSync(join(tmpdir(), 'web-ui-chromium-'));
+  userDataDirs.push(dir);
+  const context = await chromium.launchPersistentContext(dir, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: CHROMIUM_ARGS,
+    viewport: { width: 1400, height: 1000 },
+    // The local codec server's certificate is self-signed (dev/codec-tls.ts).
+    ignoreHTTPSErrors: true,
+  });
+  contexts.push(context);
+  const page = context.pages()[0] ?? (await context.newPage());
+  page.setDefaultTimeout(30_000);
+  const decodes: number[] = [];
+  page.on('response', (r) => {
+    if (r.url().startsWith(`${s.codecUiUrl}/`) && /\/decode(\?|$)/.test(r.url()) && r.request().method() === 'POST')
+      decodes.push(r.status());
+  });
+  return { page, decodes };
+}
+
+/** Opens `url`; the UI sends the browser to the OpenID provider, whose form the operator fills; back at `url`. */
+async function signIn(page: Page, s: Stack, url: string, user: DevOperator) {
+  await page.goto(url, { waitUntil: 'domcontentloaded' });
+  await page.waitForURL((u) => u.href.startsWith(`${s.oidcIssuer}/interaction/`), { timeout: 30_000 });
+  await page.getByLabel('Username').fill(user.username);
+  await page.getByLabel('Password').fill(user.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL((u) => u.href.startsWith(s.uiUrl), { timeout: 30_000 });
+}
+
+/** The codec server's audit lines (the `audit` field marks them). */
+function auditLines(s: Stack): Record<string, unknown>[] {
+  return readFileSync(join(s.logDir, 'codec-server.log'), 'utf8')
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as Record<string, unknown>)
+    .filter((l) => l.audit === 'codec');
+}
+
 test(
-  'Web UI: a stuck order is found by StuckReason, shows its stage and reason, and its input decrypted by the codec server',
+  'Web UI, signed in as a member of the decrypt group: a stuck order is found by StuckReason, shows its stage and reason, and its input decrypted',
   { skip, timeout: 420_000 },
   async () => {
     assert.ok(hasChromium, `${CHROMIUM} is absent and CI is set: CI must install Debian's chromium (.ci/run does)`);
@@ -117,23 +165,13 @@ test(
     );
     assert.equal(stuck.stage, 'CUSTOMS_REVIEW');
 
-    userDataDir = mkdtempSync(join(tmpdir(), 'web-ui-chromium-'));
-    context = await chromium.launchPersistentContext(userDataDir, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: CHROMIUM_ARGS,
-      viewport: { width: 1400, height: 1000 },
-    });
-    const page = context.pages()[0] ?? (await context.newPage());
-    page.setDefaultTimeout(30_000);
+    stuckOrder = { workflowId, cert };
     // The browser's own calls to the codec server: the proof that the UI decrypts through it.
-    const decodes: number[] = [];
-    page.on('response', (r) => {
-      if (r.url().startsWith(`${s.codecUrl}/`) && /\/decode(\?|$)/.test(r.url())) decodes.push(r.status());
-    });
+    const { page, decodes } = await newBrowser(s);
 
-    // 1. The workflow list, filtered by a visibility query in the URL (the UI's `query` parameter).
+    // 1. The workflow list, filtered by a visibility query in the URL (the UI's `query` parameter), after sign-in.
     const listUrl = `${s.uiUrl}/namespaces/default/workflows?query=${encodeURIComponent("StuckReason = 'CUSTOMS_REJECTED'")}`;
+    await signIn(page, s, listUrl, s.operators.reader);
     const link = page.getByRole('link', { name: workflowId, exact: true });
     // Visibility is eventually consistent: reload for a while, never forever.
     await eventually(
@@ -160,6 +198,11 @@ test(
       decodes.some((st) => st === 200),
       `the browser decoded payloads through the codec server (responses: ${decodes.join(', ') || 'none'})`,
     );
+    const allowed = auditLines(s).filter((l) => l.operator === s.operators.reader.username && l.decision === 'allowed');
+    assert.ok(allowed.length > 0, 'the codec server audited the decodes of the reader');
+    assert.equal(allowed[0].namespace, 'default');
+    assert.equal(allowed[0].origin, s.uiUrl);
+    assert.equal(allowed[0].via, 'oidc');
     mkdirSync(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: INPUT_SCREENSHOT, fullPage: true });
 
@@ -193,5 +236,37 @@ test(
       30_000,
     );
     assert.ok(existsSync(SCREENSHOT) && existsSync(INPUT_SCREENSHOT));
+  },
+);
+
+test(
+  'Web UI, signed in without the decrypt group: the same input stays encrypted, and the codec server audits the denial',
+  { skip, timeout: 180_000 },
+  async () => {
+    const s = stack!;
+    assert.ok(stuckOrder, 'the first test started the stuck order');
+    const { workflowId, cert } = stuckOrder;
+    const { page, decodes } = await newBrowser(s);
+    await signIn(page, s, s.workflowUrl(workflowId), s.operators.viewer);
+    await page.waitForURL((u) => u.pathname.includes(`/workflows/${encodeURIComponent(workflowId)}`), { timeout: 30_000 });
+    // The input is shown as the UI received it: ciphertext, under the codec error the UI config sets.
+    const text = await eventually(
+      'the input and the codec error did not appear',
+      () => pageShows(page, [workflowId, 'Input', 'Payloads stay encrypted: the codec server did not decode them for you']),
+      60_000,
+    );
+    assert.ok(!text.includes(cert), 'the viewer does not see the buyer certificate number');
+    assert.ok(!text.includes('certificateNo'), 'nor any field name of the plaintext input');
+    assert.ok(
+      decodes.length > 0 && decodes.every((st) => st === 403),
+      `the codec server refused every decode (responses: ${decodes.join(', ')})`,
+    );
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: VIEWER_SCREENSHOT, fullPage: true });
+    const denied = auditLines(s).filter((l) => l.operator === s.operators.viewer.username);
+    assert.ok(denied.length > 0, 'the codec server audited the viewer');
+    assert.ok(denied.every((l) => l.decision === 'denied' && l.status === 403));
+    assert.match(String(denied[0].rule), /only members of the group pii-readers/);
+    assert.ok(!readFileSync(join(s.logDir, 'codec-server.log'), 'utf8').includes(cert), 'no plaintext in the codec server log');
   },
 );

@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { DefaultPayloadConverter, METADATA_ENCODING_KEY } from '@temporalio/common';
 import { AesGcmCodec, ENCODING, KEY_ID_METADATA, newKeySpec, parseKeyring } from '../../platform/aes-gcm-codec';
-import { startCodecServer } from '../../codec-server/server';
 
 const converter = new DefaultPayloadConverter();
 const buyer = { fullName: '张三', certificateNo: '110105194912310021' };
@@ -49,61 +48,5 @@ describe('AES-GCM payload codec', () => {
     assert.throws(() => parseKeyring('k1:' + Buffer.alloc(16).toString('base64')), /32 bytes/);
     assert.throws(() => parseKeyring('nocolon'), /id:base64key/);
     assert.throws(() => parseKeyring(' '), /empty/);
-  });
-});
-
-describe('codec server', () => {
-  const keyring = parseKeyring(newKeySpec('k1'));
-  const codec = new AesGcmCodec(keyring);
-  let server: { url: string; close(): Promise<void> };
-  before(
-    async () => (server = await startCodecServer({ codec, token: 'secret-token-123', allowedOrigins: ['http://127.0.0.1:8233'], port: 0 })),
-  );
-  after(() => server.close());
-
-  const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
-    fetch(server.url + path, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
-  const asJson = (p: { metadata?: Record<string, Uint8Array | null> | null; data?: Uint8Array | null }) => ({
-    metadata: Object.fromEntries(Object.entries(p.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v!).toString('base64')])),
-    data: Buffer.from(p.data!).toString('base64'),
-  });
-
-  test('decodes an encrypted payload for a caller with the token', async () => {
-    const [enc] = await codec.encode([converter.toPayload(buyer)]);
-    const res = await post(
-      '/decode',
-      { payloads: [asJson(enc)] },
-      { authorization: 'Bearer secret-token-123', origin: 'http://127.0.0.1:8233' },
-    );
-    assert.equal(res.status, 200);
-    assert.equal(res.headers.get('access-control-allow-origin'), 'http://127.0.0.1:8233');
-    const body = (await res.json()) as { payloads: { data: string }[] };
-    assert.deepEqual(JSON.parse(Buffer.from(body.payloads[0].data, 'base64').toString()), buyer);
-  });
-
-  test('refuses a caller without the token, or with a wrong one', async () => {
-    const [enc] = await codec.encode([converter.toPayload(buyer)]);
-    const none = await post('/decode', { payloads: [asJson(enc)] });
-    assert.equal(none.status, 401);
-    assert.ok(!(await none.text()).includes(buyer.certificateNo));
-    const wrong = await post('/decode', { payloads: [asJson(enc)] }, { authorization: 'Bearer secret-token-124' });
-    assert.equal(wrong.status, 401);
-  });
-
-  test('takes the token as a path prefix too, as the Web UI codec endpoint carries it', async () => {
-    const [enc] = await codec.encode([converter.toPayload(buyer)]);
-    const ok = await post('/t/secret-token-123/decode', { payloads: [asJson(enc)] });
-    assert.equal(ok.status, 200);
-    const bad = await post('/t/secret-token-999/decode', { payloads: [asJson(enc)] });
-    assert.equal(bad.status, 401);
-  });
-
-  test('answers CORS preflight for the UI origin only', async () => {
-    const ok = await fetch(server.url + '/decode', { method: 'OPTIONS', headers: { origin: 'http://127.0.0.1:8233' } });
-    assert.equal(ok.status, 204);
-    assert.equal(ok.headers.get('access-control-allow-origin'), 'http://127.0.0.1:8233');
-    assert.match(ok.headers.get('access-control-allow-headers') ?? '', /Authorization/);
-    const other = await fetch(server.url + '/decode', { method: 'OPTIONS', headers: { origin: 'http://evil.example' } });
-    assert.equal(other.headers.get('access-control-allow-origin'), null);
   });
 });
