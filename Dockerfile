@@ -33,6 +33,10 @@ WORKDIR /app
 COPY --from=build /app/package.json /app/package-lock.json ./
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/lib ./lib
+# openssl: `docker compose run --rm dev-secrets` makes the codec server's development certificate with it.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends openssl \
+ && rm -rf /var/lib/apt/lists/*
 # `node` (uid 1000) comes with the base image; compose may run as another uid (APP_UID), which
 # needs nothing more than read access to /app.
 USER node

@@ -6,7 +6,10 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import Ajv, { type ErrorObject } from 'ajv';
 import { parseDocument } from 'yaml';
+import { X509Certificate } from 'node:crypto';
 import { parseKeyring } from '../../platform/aes-gcm-codec';
+import { parseTokenFile } from '../../platform/operator-identity';
+import { loadTemporalSettings } from '../../platform/temporal-settings';
 import { ORDER_SEARCH_ATTRIBUTES, cliTypeOf } from '../../domain/search-attributes';
 
 // The deployment files, checked statically: the build machines and CI have no Docker engine, so
@@ -413,12 +416,18 @@ describe('docker-compose.yml: the deployment', () => {
     assert.deepEqual(env.get('COMPOSE_PROFILES')?.split(',').sort(), ['sandbox', 'temporal']);
   });
 
-  test('the keys, the buyer-key secret, the payload keyring and the codec token come from compose secrets read from files', () => {
+  test('the keys, the secrets and the operator credentials come from compose secrets read from files', () => {
     const fileSettings: Record<string, string[]> = {
-      worker: ['ALIPAY_PLUS_PRIVATE_KEY_FILE', 'ALIPAY_PLUS_PUBLIC_KEY_FILE', 'BUYER_KEY_SECRET_FILE', 'PAYLOAD_KEYS_FILE'],
-      'notify-receiver': ['ALIPAY_PLUS_PRIVATE_KEY_FILE', 'ALIPAY_PLUS_PUBLIC_KEY_FILE', 'PAYLOAD_KEYS_FILE'],
-      'codec-server': ['CODEC_TOKEN_FILE', 'PAYLOAD_KEYS_FILE'],
-      'temporal-ui': ['CODEC_TOKEN_FILE'],
+      worker: [
+        'ALIPAY_PLUS_PRIVATE_KEY_FILE',
+        'ALIPAY_PLUS_PUBLIC_KEY_FILE',
+        'BUYER_KEY_SECRET_FILE',
+        'PAYLOAD_KEYS_FILE',
+        'TEMPORAL_CONFIG_FILE',
+      ],
+      'notify-receiver': ['ALIPAY_PLUS_PRIVATE_KEY_FILE', 'ALIPAY_PLUS_PUBLIC_KEY_FILE', 'PAYLOAD_KEYS_FILE', 'TEMPORAL_CONFIG_FILE'],
+      'codec-server': ['OPERATOR_TOKENS_FILE', 'CODEC_TLS_CERT_FILE', 'CODEC_TLS_KEY_FILE', 'PAYLOAD_KEYS_FILE'],
+      'temporal-ui': ['UI_OIDC_CLIENT_SECRET_FILE'],
     };
     for (const [name, settings] of Object.entries(fileSettings)) {
       const s = services[name];
@@ -461,82 +470,82 @@ describe('docker-compose.yml: the deployment', () => {
     );
   });
 
-  test('the codec server: the built process on all interfaces, a /healthz probe, its token from a secret, published on 127.0.0.1', () => {
+  test('the codec server: the built process on all interfaces, a /healthz probe, operators checked at the OpenID provider, HTTPS for the UI', () => {
     const codec = services['codec-server'];
     const env = envOf(codec);
+    const example = envExample.values;
     assert.deepEqual(codec.command, ['node', 'lib/codec-server/main.js']);
     assert.equal(env.CODEC_HOST, '0.0.0.0');
     assert.equal(env.CODEC_PORT, '8888');
-    assert.equal(env.CODEC_TOKEN, undefined, 'the token is never inlined: CODEC_TOKEN_FILE names its secret');
-    assert.equal(env.CODEC_TOKEN_FILE, '/run/secrets/codec-token');
-    assert.ok(secretsOf(codec).some((x) => x.source === 'codec_token' && secretPath(x) === env.CODEC_TOKEN_FILE));
-    assert.equal(compose.secrets?.codec_token?.file, envExample.values.get('CODEC_TOKEN_PATH'));
-    assert.equal(envExample.values.get('CODEC_TOKEN_PATH'), './.dev/codec-token');
-    assert.equal(envExample.values.get('CODEC_TOKEN'), undefined, 'no token in .env.example');
+    // No shared secret: each operator is known, by the provider (OIDC) or by a personal token's hash.
+    for (const gone of ['CODEC_TOKEN', 'CODEC_TOKEN_FILE']) assert.equal(env[gone], undefined, `${gone} is gone`);
+    assert.equal(compose.secrets?.codec_token, undefined, 'no shared codec token secret');
+    assert.equal(env.OPERATOR_OIDC_ISSUER, example.get('OIDC_ISSUER_URL'));
+    assert.equal(env.OPERATOR_DECRYPT_GROUP, example.get('OPERATOR_DECRYPT_GROUP'));
+    assert.equal(compose.secrets?.operator_tokens?.file, example.get('OPERATOR_TOKENS_PATH'));
 
     const hc = codec.healthcheck!.test as string[];
     assert.deepEqual(hc.slice(0, 3), ['CMD', 'node', '-e']);
     assert.match(hc[3], /^fetch\('http:\/\/127\.0\.0\.1:' \+ \(process\.env\.CODEC_PORT \|\| 8888\) \+ '\/healthz'\)/);
     assert.match(hc[3], /process\.exit\(r\.ok \? 0 : 1\)/);
 
-    // The browser calls it: published on the host's loopback, on the port the UI's endpoint names.
-    const published = `127.0.0.1:${envExample.values.get('CODEC_PUBLISHED_PORT')}:${env.CODEC_PORT}`;
-    assert.deepEqual(codec.ports, [published]);
-    assert.equal(envExample.values.get('CODEC_PUBLIC_URL'), `http://127.0.0.1:${envExample.values.get('CODEC_PUBLISHED_PORT')}`);
+    // Published on the host's loopback: plain HTTP for the CLI, HTTPS for the browser.
+    assert.deepEqual(codec.ports, [
+      `127.0.0.1:${example.get('CODEC_PUBLISHED_PORT')}:${env.CODEC_PORT}`,
+      `127.0.0.1:${example.get('CODEC_TLS_PUBLISHED_PORT')}:${env.CODEC_TLS_PORT}`,
+    ]);
+    assert.equal(example.get('CODEC_PUBLIC_URL'), `https://127.0.0.1:${example.get('CODEC_TLS_PUBLISHED_PORT')}`);
     // CORS lets the Web UI's origin through, as the browser on the host sees it.
     const origins = (env.CODEC_ALLOWED_ORIGINS ?? '').split(',');
-    assert.ok(
-      origins.includes(`http://127.0.0.1:${envExample.values.get('TEMPORAL_UI_PORT')}`),
-      `CODEC_ALLOWED_ORIGINS ${env.CODEC_ALLOWED_ORIGINS}`,
-    );
+    assert.ok(origins.includes(example.get('TEMPORAL_UI_PUBLIC_URL')!), `CODEC_ALLOWED_ORIGINS ${env.CODEC_ALLOWED_ORIGINS}`);
+    assert.equal(example.get('TEMPORAL_UI_PUBLIC_URL'), `http://127.0.0.1:${example.get('TEMPORAL_UI_PORT')}`);
   });
 
-  test('the Web UI decodes through the codec server: TEMPORAL_CODEC_ENDPOINT is built from the token secret at start', () => {
+  test("the Web UI signs operators in at the OpenID provider and passes their token to the codec server's HTTPS endpoint", () => {
     const ui = services['temporal-ui'];
     const env = envOf(ui);
-    assert.equal(env.TEMPORAL_CODEC_ENDPOINT, undefined, 'the endpoint carries the token, so it is not written in the file');
-    assert.equal(env.CODEC_PUBLIC_URL, envExample.values.get('CODEC_PUBLIC_URL'));
-    assert.equal(env.CODEC_TOKEN_FILE, '/run/secrets/codec-token');
+    const example = envExample.values;
+    assert.equal(env.TEMPORAL_AUTH_ENABLED, 'true');
+    assert.equal(env.TEMPORAL_AUTH_PROVIDER_URL, example.get('OIDC_ISSUER_URL'));
+    assert.equal(env.TEMPORAL_AUTH_PROVIDER_URL, envOf(services['codec-server']).OPERATOR_OIDC_ISSUER, 'one provider for both');
+    assert.equal(env.TEMPORAL_AUTH_CALLBACK_URL, `${example.get('TEMPORAL_UI_PUBLIC_URL')}/auth/sso/callback`);
+    assert.ok(env.TEMPORAL_AUTH_SCOPES.split(',').includes('groups'), 'the groups scope, which the codec server decides on');
+    // The endpoint carries no secret, and is https: the UI passes the user's token only to such an endpoint.
+    assert.equal(env.TEMPORAL_CODEC_ENDPOINT, example.get('CODEC_PUBLIC_URL'));
+    assert.match(env.TEMPORAL_CODEC_ENDPOINT, /^https:\/\/[^/]+$/);
+    assert.equal(env.TEMPORAL_CODEC_PASS_ACCESS_TOKEN, 'true');
+    assert.equal(env.TEMPORAL_AUTH_CLIENT_SECRET, undefined, 'the client secret is never written in the file');
     assert.ok(
-      secretsOf(ui).some((x) => x.source === 'codec_token' && secretPath(x) === env.CODEC_TOKEN_FILE),
-      'the UI mounts the codec token',
+      secretsOf(ui).some((x) => x.source === 'ui_oidc_client_secret' && secretPath(x) === env.UI_OIDC_CLIENT_SECRET_FILE),
+      'the UI mounts its client secret',
     );
-    // entrypoint + command: `/bin/sh -c <the script>`.
+    // entrypoint + command: `/bin/sh -c <the script>`, which exports the secret and runs the image's own entrypoint.
     assert.deepEqual(ui.entrypoint, ['/bin/sh', '-c']);
     assert.ok(Array.isArray(ui.command) && ui.command.length === 1, 'the command is one shell script');
     const start = ui.command[0];
-    assert.match(start, /token=\$\(tr -d ' \\r\\n' < "\$CODEC_TOKEN_FILE"\)/, 'reads the token from the secret');
-    assert.match(
-      start,
-      /export TEMPORAL_CODEC_ENDPOINT="\$CODEC_PUBLIC_URL\/t\/\$token"/,
-      'the codec server takes the token from the /t/<token> path',
-    );
     assert.match(start, /exec \.\/start-ui-server\.sh\s*$/, "then runs the image's own entrypoint");
-
-    // Run the start script as the container would, with the image's entrypoint replaced by a stub.
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'compose-ui-'));
     try {
-      fs.writeFileSync(path.join(dir, 'codec-token'), 'tok-0123456789abcdef\n');
-      fs.writeFileSync(path.join(dir, 'start-ui-server.sh'), '#!/bin/sh\necho "$TEMPORAL_CODEC_ENDPOINT"\n', { mode: 0o755 });
+      fs.writeFileSync(path.join(dir, 'client-secret'), 's3cret-from-the-provider\n');
+      fs.writeFileSync(path.join(dir, 'start-ui-server.sh'), '#!/bin/sh\necho "$TEMPORAL_AUTH_CLIENT_SECRET"\n', { mode: 0o755 });
       const out = execFileSync('/bin/sh', ['-c', start], {
         cwd: dir,
-        env: { PATH: process.env.PATH, CODEC_PUBLIC_URL: env.CODEC_PUBLIC_URL, CODEC_TOKEN_FILE: path.join(dir, 'codec-token') },
+        env: { PATH: process.env.PATH, UI_OIDC_CLIENT_SECRET_FILE: path.join(dir, 'client-secret') },
         encoding: 'utf8',
       });
-      assert.equal(out.trim(), `${envExample.values.get('CODEC_PUBLIC_URL')}/t/tok-0123456789abcdef`);
+      assert.equal(out.trim(), 's3cret-from-the-provider');
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });
 
-  test('dev-secrets creates the payload keyring and the codec token, once, in the formats the processes read', () => {
+  test('dev-secrets creates the keyring, the operator token list, the Temporal profile and the codec TLS pair, once', () => {
     const devSecrets = services['dev-secrets'];
     assert.ok((devSecrets.volumes ?? []).includes('./.dev:/out'));
     const program = (devSecrets.command as string[]).at(-1)!;
     assert.match(program, /'\/out\/payload-keys': \(\) => newKeySpec\('dev1'\)/);
-    assert.match(program, /'\/out\/codec-token': \(\) => randomBytes\(24\)\.toString\('hex'\)/);
-    // The files it writes are the ones the secrets read by default.
-    for (const secret of ['payload_keys', 'codec_token', 'buyer_key_secret']) {
+    // The files it writes are the ones the secrets read by default (the UI's client secret comes from the provider).
+    for (const secret of ['payload_keys', 'buyer_key_secret', 'operator_tokens', 'temporal_profile', 'codec_tls_cert', 'codec_tls_key']) {
       const file = compose.secrets![secret].file!;
       assert.match(file, /^\.\/\.dev\//, secret);
       assert.ok(program.includes(`'${file.replace(/^\.\/\.dev\//, '/out/')}'`), `dev-secrets does not create ${file}`);
@@ -560,15 +569,18 @@ describe('docker-compose.yml: the deployment', () => {
       const keyring = parseKeyring(keys);
       assert.equal(keyring.currentKeyId, 'dev1');
       assert.equal(keyring.keys.get('dev1')!.length, 32);
-      const token = fs.readFileSync(path.join(out, 'codec-token'), 'utf8');
-      assert.match(token, /^[0-9a-f]{48}$/, 'a 24-byte hex token, long enough for the codec server');
-      for (const f of ['payload-keys', 'codec-token', 'buyer-key-secret']) {
+      assert.equal(parseTokenFile(fs.readFileSync(path.join(out, 'operator-tokens'), 'utf8')).size, 0, 'no operator yet');
+      const profile = loadTemporalSettings({ TEMPORAL_CONFIG_FILE: path.join(out, 'temporal.toml'), TEMPORAL_PROFILE: 'default' });
+      assert.equal(profile.profile?.name, 'default');
+      const cert = new X509Certificate(fs.readFileSync(path.join(out, 'codec-tls', 'cert.pem')));
+      assert.match(cert.subjectAltName ?? '', /IP Address:127\.0\.0\.1/);
+      for (const f of ['payload-keys', 'buyer-key-secret', 'operator-tokens', 'temporal.toml', 'codec-tls/key.pem']) {
         assert.equal(fs.statSync(path.join(out, f)).mode & 0o777, 0o600, `${f} is readable by its owner only`);
       }
       // A second run keeps them: rotating the keyring by accident would make old histories unreadable.
       run();
       assert.equal(fs.readFileSync(path.join(out, 'payload-keys'), 'utf8'), keys);
-      assert.equal(fs.readFileSync(path.join(out, 'codec-token'), 'utf8'), token);
+      assert.equal(new X509Certificate(fs.readFileSync(path.join(out, 'codec-tls', 'cert.pem'))).fingerprint256, cert.fingerprint256);
     } finally {
       fs.rmSync(out, { recursive: true, force: true });
     }
@@ -580,7 +592,7 @@ describe('docker-compose.yml: the deployment', () => {
     for (const [name, s] of Object.entries(rawServices)) {
       for (const [key, value] of Object.entries(envOf(s))) {
         if (/_FILE$/.test(key)) assert.match(value, /^\/run\/secrets\//, `${name}: ${key} must point into /run/secrets`);
-        else if (/PASSWORD|PWD|SECRET|API_KEY|TOKEN|PRIVATE/.test(key))
+        else if (/PASSWORD|PWD|SECRET|API_KEY|TOKEN|PRIVATE/.test(key) && !/^(true|false)$/.test(value))
           assert.match(value, /^\$\{[A-Z_]+(:?[-?][^}]*)?\}$/, `${name}: ${key} is inlined`);
       }
     }
@@ -676,9 +688,14 @@ describe('Dockerfile, .env.example, .gitignore', () => {
       'PAYLOAD_KEYS',
       'CODEC_HOST',
       'CODEC_PORT',
-      'CODEC_TOKEN',
-      'CODEC_TOKEN_FILE',
+      'CODEC_TLS_PORT',
+      'CODEC_TLS_CERT_FILE',
+      'CODEC_TLS_KEY_FILE',
       'CODEC_ALLOWED_ORIGINS',
+      'OPERATOR_OIDC_ISSUER',
+      'OPERATOR_TOKENS_FILE',
+      'OPERATOR_DECRYPT_GROUP',
+      'OPERATOR_OIDC_GROUPS_CLAIM',
     ];
     assert.deepEqual(
       settings.filter((s) => !envExample.documented.has(s)),
