@@ -1,6 +1,7 @@
 import pino from 'pino';
 import { z } from 'zod';
 import { ensureDevKeys } from './dev-keys';
+import { DEFAULT_LIMITS } from './http-limits';
 import { startSandbox } from './server';
 
 // `npm run sandbox`: the local Alipay+ and customs e-port on 127.0.0.1.
@@ -20,6 +21,9 @@ const env = z
     /** Unset: refunds wait for the cut-off. Set (the demo, the local stack): processed this long after they are submitted. */
     SANDBOX_REFUND_SETTLE_DELAY_MS: z.coerce.number().int().min(0).optional(),
     SANDBOX_CLIENT_ID: z.string().min(1).default('SANDBOX_MERCHANT'),
+    /** The HTTP server's limits (sandbox/http-limits.ts says why the defaults). */
+    SANDBOX_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(DEFAULT_LIMITS.bodyLimitBytes),
+    SANDBOX_MAX_IN_FLIGHT: z.coerce.number().int().min(1).default(DEFAULT_LIMITS.maxInFlight),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   })
   .parse(process.env);
@@ -33,6 +37,7 @@ async function main() {
     refundCutoffHourUtc: env.SANDBOX_REFUND_CUTOFF_HOUR_UTC,
     refundSettleDelayMs: env.SANDBOX_REFUND_SETTLE_DELAY_MS,
     clientId: env.SANDBOX_CLIENT_ID,
+    limits: { bodyLimitBytes: env.SANDBOX_BODY_LIMIT_BYTES, maxInFlight: env.SANDBOX_MAX_IN_FLIGHT },
     merchantPublicKey: keys.merchantPublicKey,
     alipayPlusPrivateKey: keys.alipayPlusPrivateKey,
     logger: pino({ level: env.LOG_LEVEL }),

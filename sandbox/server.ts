@@ -1,19 +1,20 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
-import { z } from 'zod';
-import { APIS, headerValue, signedHeaders, verifySignedHeaders, type ResultStatus } from '../alipay-plus';
-import { SandboxClock, iso, type TimeSource } from './clock';
-import { CustomsRules, customsRulesInput } from './customs-rules';
+import { SandboxClock, type TimeSource } from './clock';
+import type { SandboxContext, SandboxState } from './context';
+import { CustomsRules } from './customs-rules';
 import { DeclarationBook } from './declarations';
 import { EPort } from './eport';
 import { Faults, faultConfig } from './faults';
-import { ledgerOf } from './ledger';
+import { createSandboxApp } from './http-app';
+import { sandboxLimits, type SandboxLimits } from './http-limits';
 import { Notifier } from './notifier';
 import { PaymentBook } from './payments';
 import { DEFAULT_REFUND_CUTOFF_UTC_HOUR, RefundBook, nextCutoff } from './refunds';
-import { HelperError, ProtocolFailure, helperParse } from './protocol-failure';
 import { SettlementFiles } from './settlement-file';
+
+export { clockAdvanceBody, exchangeRateBody, type SandboxTime } from './helper-routes';
+export type { SandboxLimits } from './http-limits';
 
 export interface SandboxOptions {
   /** 0 picks a free port. */
@@ -37,6 +38,8 @@ export interface SandboxOptions {
    * they are submitted (or their hold ends) instead of at the next cut-off.
    */
   refundSettleDelayMs?: number;
+  /** Body limit, cap of requests in flight and timeouts of the HTTP server; the defaults of http-limits.ts unless set. */
+  limits?: Partial<SandboxLimits>;
   logger?: Logger;
 }
 
@@ -52,24 +55,6 @@ export interface Sandbox {
   close(): Promise<void>;
 }
 
-type Handler = (body: unknown, now: number) => unknown;
-
-/** POST /sandbox/clock/advance: moves the sandbox clock forward. */
-export const clockAdvanceBody = z.object({
-  ms: z
-    .number()
-    .int()
-    .min(0)
-    .max(400 * 86_400_000),
-});
-/** POST /sandbox/exchange-rate: the quote price of later payments. */
-export const exchangeRateBody = z.object({ quotePrice: z.string().regex(/^\d{1,12}(\.\d{1,10})?$/) });
-/** GET /sandbox/clock and POST /sandbox/clock/advance answer the sandbox's time. */
-export interface SandboxTime {
-  nowMs: number;
-  now: string;
-}
-
 export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   const clientId = options.clientId ?? 'SANDBOX_MERCHANT';
   const keyVersion = options.keyVersion ?? 1;
@@ -80,7 +65,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   let notifying = true;
   let state = newState();
 
-  function newState() {
+  function newState(): SandboxState {
     const settings = {
       baseUrl: () => baseUrl,
       settlementCurrency: options.settlementCurrency ?? 'USD',
@@ -109,203 +94,29 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     return { settings, payments, refunds, declarations, eport, notifier, settlementFiles };
   }
 
-  const alipayPlus = new Map<string, Handler>([
-    [APIS.pay.path, (b, now) => state.payments.pay(b, now)],
-    [APIS.inquiryPayment.path, (b) => state.payments.inquiryPayment(b)],
-    [APIS.cancelPayment.path, (b, now) => state.payments.cancelPayment(b, now)],
-    [APIS.refund.path, (b, now) => state.refunds.refund(b, now)],
-    [APIS.inquiryRefund.path, (b, now) => state.refunds.inquiryRefund(b, now)],
-    [APIS.declare.path, (b, now) => state.declarations.declare(b, now)],
-    [APIS.inquireDeclarationRequests.path, (b, now) => state.declarations.inquire(b, now)],
-  ]);
-
-  const helpers: [RegExp, (m: RegExpMatchArray, body: unknown, now: number) => unknown][] = [
-    [/^POST \/sandbox\/payments\/([^/]+)\/succeed$/, (m, b, now) => state.payments.succeed(decodeURIComponent(m[1]), b, now)],
-    [/^POST \/sandbox\/payments\/([^/]+)\/fail$/, (m, b, now) => state.payments.fail(decodeURIComponent(m[1]), b, now)],
-    [/^POST \/sandbox\/refunds\/([^/]+)\/hold$/, (m, b, now) => state.refunds.hold(decodeURIComponent(m[1]), b, now)],
-    [/^POST \/sandbox\/refunds\/([^/]+)\/fail$/, (m, b, now) => state.refunds.fail(decodeURIComponent(m[1]), b, now)],
-    [/^GET \/sandbox\/clock$/, (_m, _b, now) => ({ nowMs: now, now: iso(now) })],
-    [
-      /^POST \/sandbox\/clock\/advance$/,
-      async (_m, b) => {
-        const { ms } = helperParse(clockAdvanceBody, b);
-        clock.advance(ms);
-        await state.notifier.runDue(); // notifications that fell due are sent before the answer
-        const now = await clock.now();
-        return { nowMs: now, now: iso(now) };
-      },
-    ],
-    [/^POST \/sandbox\/faults$/, (_m, b, now) => (faults.set(helperParse(faultConfig, b ?? {}), now), { ok: true })],
-    [/^POST \/sandbox\/customs\/rules$/, (_m, b) => (rules.apply(helperParse(customsRulesInput, b ?? {})), { ok: true })],
-    [
-      /^POST \/sandbox\/exchange-rate$/,
-      (_m, b) => {
-        const { quotePrice } = helperParse(exchangeRateBody, b);
-        state.settings.quotePrice = quotePrice;
-        return { ok: true };
-      },
-    ],
-    [/^GET \/sandbox\/ledger$/, (_m, _b, now) => ledgerOf({ ...state, faults }, now)],
-    [
-      /^POST \/sandbox\/reset$/,
-      async () => {
-        await state.notifier.stop();
-        state = newState();
-        faults.set(faultConfig.parse({}), await clock.now());
-        rules.apply({ reset: true });
-        return { ok: true };
-      },
-    ],
-    [/^POST \/eport\/orders$/, (_m, b, now) => state.eport.submitOrder(b, now)],
-    [/^POST \/eport\/waybills$/, (_m, b, now) => state.eport.submitWaybill(b, now)],
-    [/^POST \/eport\/clearance$/, (_m, b, now) => state.eport.clearance(b, now)],
-    // The cashier on the web, its H5 page, and the App Link's page, which opens the H5 cashier without the app.
-    [/^GET \/(?:h5\/|applink\/)?cashier\/([^/]+)$/, (m) => cashierPage(decodeURIComponent(m[1]))],
-    // The daily transaction file, at the path Alipay+ uses on its SFTP server (alipay-plus/settlement-file.ts).
-    [
-      /^GET \/v1\/settlements\/([^/]+)\/(\d{8})\/transactionItems_(\d{8})_000\.csv$/,
-      (m, _b, now) => ({ csv: state.settlementFiles.file(decodeURIComponent(m[1]), m[2], now) }),
-    ],
-    [/^POST \/sandbox\/settlement-file\/plants$/, (_m, b) => state.settlementFiles.plant(b)],
-  ];
-
-  function cashierPage(paymentId: string) {
-    const p = [...state.payments.payments.values()].find((x) => x.paymentId === paymentId);
-    if (!p) throw new HelperError(404, 'no such payment');
-    return {
-      html: `<!doctype html><title>Alipay+ sandbox cashier</title><h1>Sandbox cashier</h1>
-<p>Payment ${p.paymentRequestId}: ${p.amount.value} fen ${p.amount.currency}, ${p.status}.</p>
-<p>The buyer's action is a test helper: POST /sandbox/payments/${encodeURIComponent(p.paymentRequestId)}/succeed</p>`,
-    };
-  }
-
-  async function handle(req: IncomingMessage, res: ServerResponse) {
-    const rawBody = await readBody(req);
-    const path = (req.url ?? '/').split('?')[0];
-    const now = await clock.now();
-
-    if (alipayPlus.has(path) || path.startsWith('/aps/')) return handleAlipayPlus(req, res, path, rawBody, now);
-
-    const route = `${req.method} ${path}`;
-    for (const [pattern, fn] of helpers) {
-      const m = route.match(pattern);
-      if (!m) continue;
-      try {
-        const body: unknown = rawBody ? JSON.parse(rawBody) : undefined;
-        const out = await fn(m, body, now);
-        if (out && typeof out === 'object' && 'html' in out) {
-          res.writeHead(200, { 'Content-Type': 'text/html; charset=UTF-8' }).end(String(out.html));
-        } else if (out && typeof out === 'object' && 'csv' in out) {
-          res.writeHead(200, { 'Content-Type': 'text/csv; charset=UTF-8' }).end(String(out.csv));
-        } else {
-          sendJson(res, 200, out);
-        }
-      } catch (error) {
-        if (error instanceof HelperError) return sendJson(res, error.httpStatus, { error: error.message });
-        if (error instanceof SyntaxError) return sendJson(res, 400, { error: 'body is not JSON' });
-        throw error;
-      }
-      return;
-    }
-    sendJson(res, 404, { error: `no route ${route}` });
-  }
-
-  async function handleAlipayPlus(req: IncomingMessage, res: ServerResponse, path: string, rawBody: string, now: number) {
-    const requestClientId = headerValue(req.headers, 'Client-Id');
-    const answer = (result: { resultStatus: ResultStatus; resultCode: string; resultMessage: string }, extra: object = {}) => {
-      // resultMessage is at most 256 characters on the wire.
-      const message = result.resultMessage.length > 256 ? `${result.resultMessage.slice(0, 253)}...` : result.resultMessage;
-      const body = JSON.stringify({ result: { ...result, resultMessage: message }, ...extra });
-      const headers = signedHeaders({
-        path,
-        clientId: requestClientId ?? clientId,
-        rawBody: body,
-        privateKey: options.alipayPlusPrivateKey,
-        keyVersion,
-        timeHeader: 'Response-Time',
-        time: iso(now),
-      });
-      res.writeHead(200, headers).end(body);
-    };
-    const fail = (resultCode: string, resultMessage: string) => answer({ resultStatus: 'F', resultCode, resultMessage });
-
-    if (req.method !== 'POST') return fail('METHOD_NOT_SUPPORTED', `${req.method} is not supported; use POST`);
-    const handler = alipayPlus.get(path);
-    if (!handler) return fail('NO_INTERFACE_DEF', `no API at ${path}`);
-    if (!/^application\/json\b/i.test(headerValue(req.headers, 'Content-Type') ?? '')) {
-      return fail('MEDIA_TYPE_NOT_ACCEPTABLE', 'Content-Type must be application/json');
-    }
-    if (requestClientId !== clientId) return fail('INVALID_CLIENT', `unknown Client-Id ${requestClientId ?? '(none)'}`);
-
-    const check = verifySignedHeaders({
-      path,
-      headers: req.headers,
-      rawBody,
-      publicKey: options.merchantPublicKey,
-      timeHeader: 'Request-Time',
-    });
-    if (!check.ok) {
-      // Alipay+ does not sign an answer to a request whose signature it could not verify.
-      const body = JSON.stringify({
-        result: { resultStatus: 'F', resultCode: 'INVALID_SIGNATURE', resultMessage: `signature check failed: ${check.reason}` },
-      });
-      res.writeHead(200, { 'Content-Type': 'application/json; charset=UTF-8' }).end(body);
-      return;
-    }
-    if (check.keyVersion !== String(keyVersion)) return fail('KEY_NOT_FOUND', `no key with keyVersion ${check.keyVersion}`);
-    const requestTime = headerValue(req.headers, 'Request-Time')!;
-    if (!/^\d{10,16}$/.test(requestTime) && Number.isNaN(Date.parse(requestTime))) {
-      return fail('PARAM_ILLEGAL', 'Request-Time must be epoch milliseconds or ISO-8601');
-    }
-    let body: unknown;
-    try {
-      body = JSON.parse(rawBody);
-    } catch {
-      return fail('PARAM_ILLEGAL', 'the body is not JSON');
-    }
-
-    const finalCode = faults.finalFor(path, now);
-    if (finalCode) return fail(finalCode, `sandbox fault: every call on ${path} is answered F ${finalCode} for a while`);
-
-    const latency = faults.latencyFor(path);
-    if (latency > 0) await new Promise((r) => setTimeout(r, latency));
-    const fault = faults.forCall(path, now);
-    const injectFault = () => {
-      if (fault!.kind === 'HTTP_500') res.writeHead(500, { 'Content-Type': 'text/plain' }).end('internal error (sandbox fault)');
-      else if (fault!.kind === 'TRAFFIC_LIMIT')
-        answer({ resultStatus: 'U', resultCode: 'REQUEST_TRAFFIC_EXCEED_LIMIT', resultMessage: 'sandbox fault' });
-      else answer({ resultStatus: 'U', resultCode: 'UNKNOWN_EXCEPTION', resultMessage: 'sandbox fault' });
-    };
-    if (fault && !fault.afterEffect) return injectFault();
-
-    let response: unknown;
-    try {
-      response = handler(body, now);
-    } catch (error) {
-      if (error instanceof ProtocolFailure) {
-        options.logger?.info({ path, resultCode: error.resultCode }, 'alipay+ sandbox refused');
-        if (fault) return injectFault();
-        return answer({ resultStatus: error.resultStatus, resultCode: error.resultCode, resultMessage: error.message });
-      }
-      throw error;
-    }
-    if (fault) return injectFault(); // the effect happened, the caller never learns it
-    const { result, ...rest } = response as { result: { resultStatus: ResultStatus; resultCode: string; resultMessage: string } };
-    answer(result, rest);
-  }
-
-  const server: Server = createServer((req, res) => {
-    handle(req, res).catch((error: unknown) => {
-      options.logger?.error({ err: error }, 'sandbox handler failed');
-      if (!res.headersSent) sendJson(res, 500, { error: 'sandbox internal error' });
-    });
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 8090, options.host ?? '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-  baseUrl = `http://${options.host ?? '127.0.0.1'}:${port}`;
+  const limits = sandboxLimits(options.limits);
+  const ctx: SandboxContext = {
+    clientId,
+    keyVersion,
+    merchantPublicKey: options.merchantPublicKey,
+    alipayPlusPrivateKey: options.alipayPlusPrivateKey,
+    clock,
+    faults,
+    rules,
+    logger: options.logger,
+    state: () => state,
+    reset: async () => {
+      await state.notifier.stop();
+      state = newState();
+      faults.set(faultConfig.parse({}), await clock.now());
+      rules.apply({ reset: true });
+    },
+  };
+  const app = createSandboxApp(ctx, limits);
+  const host = options.host ?? '127.0.0.1';
+  await app.listen({ port: options.port ?? 8090, host });
+  const { port } = app.server.address() as AddressInfo;
+  baseUrl = `http://${host}:${port}`;
 
   return {
     url: baseUrl,
@@ -320,22 +131,9 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       try {
         await state.notifier.stop();
       } finally {
-        server.closeAllConnections();
-        await new Promise<void>((resolve) => server.close(() => resolve()));
+        app.server.closeAllConnections();
+        await app.close();
       }
     },
   };
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}
-
-function sendJson(res: ServerResponse, status: number, body: unknown) {
-  res.writeHead(status, { 'Content-Type': 'application/json; charset=UTF-8' }).end(JSON.stringify(body));
 }

@@ -5,7 +5,7 @@ import { AlipayPlusClient, type AlipayPlusClientOptions } from '../../alipay-plu
 import type { TimeSource } from '../../sandbox/clock';
 import { ensureDevKeys, type DevKeys } from '../../sandbox/dev-keys';
 import { SandboxHelpers } from '../../sandbox/helper-client';
-import { startSandbox, type Sandbox } from '../../sandbox/server';
+import { startSandbox, type Sandbox, type SandboxLimits } from '../../sandbox/server';
 
 export const CLIENT_ID = 'SANDBOX_MERCHANT';
 
@@ -36,7 +36,14 @@ export interface SandboxFixture {
 }
 
 export async function startSandboxFixture(
-  opts: { timeSource?: TimeSource; timeoutMs?: number; trafficLimitBackoffMs?: number; refundSettleDelayMs?: number } = {},
+  opts: {
+    timeSource?: TimeSource;
+    timeoutMs?: number;
+    trafficLimitBackoffMs?: number;
+    refundSettleDelayMs?: number;
+    /** The HTTP server's limits, for the tests of the limits themselves. */
+    limits?: Partial<SandboxLimits>;
+  } = {},
 ): Promise<SandboxFixture> {
   const k = testKeys();
   const sandbox = await startSandbox({
@@ -46,6 +53,7 @@ export async function startSandboxFixture(
     alipayPlusPrivateKey: k.alipayPlusPrivateKey,
     timeSource: opts.timeSource,
     refundSettleDelayMs: opts.refundSettleDelayMs,
+    limits: opts.limits,
   });
   const makeClient = (over: Partial<AlipayPlusClientOptions> = {}) =>
     new AlipayPlusClient({
