@@ -27,13 +27,14 @@ if [ -z "${TEMPORAL_CLI_PATH:-}" ] || [ -z "${TEMPORAL_TEST_SERVER_PATH:-}" ]; t
 fi
 
 # The Temporal UI server, built from the Go module proxy into .tools/ui-server/ (about 90 s, once; it embeds
-# the UI's assets). `go install` only: no toolchain download (GOTOOLCHAIN=local).
+# the UI's assets). With a Go older than its go.mod asks for (1.21 or newer), GOTOOLCHAIN=auto fetches the
+# toolchain it needs from the same proxy; the machine's Go 1.26.8 needs none.
 if [ -z "${TEMPORAL_UI_SERVER_PATH:-}" ] && { [ ! -x .tools/ui-server/server ] || [ "$(cat .tools/ui-server/.version 2>/dev/null)" != "$TEMPORAL_UI_SERVER_VERSION" ]; }; then
   echo "setup: building the Temporal UI server $TEMPORAL_UI_SERVER_VERSION into .tools/ui-server/"
   go=$(command -v go || echo /usr/local/go/bin/go)
   [ -x "$go" ] || { echo "setup: Go is needed to build the Temporal UI server (https://go.dev/dl/, or apt-get install golang)" >&2; exit 1; }
   mkdir -p .tools/ui-server
-  GOTOOLCHAIN=local GOBIN="$PWD/.tools/ui-server" "$go" install "github.com/temporalio/ui-server/v2/cmd/server@$TEMPORAL_UI_SERVER_VERSION"
+  GOTOOLCHAIN=auto GOBIN="$PWD/.tools/ui-server" "$go" install "github.com/temporalio/ui-server/v2/cmd/server@$TEMPORAL_UI_SERVER_VERSION"
   echo "$TEMPORAL_UI_SERVER_VERSION" > .tools/ui-server/.version
 fi
 
