@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CEB_VERSION, companyCode, companyName, guid, optional, text } from './fields';
+import { CEB_VERSION, companyCode, companyName, guid, optional, text, element } from './fields';
 import type { ElementShape } from './xml';
 
 // What every declaration message carries besides its documents: the root's guid and version
@@ -8,15 +8,18 @@ import type { ElementShape } from './xml';
 /** DXP: the China E-port data exchange platform, the only transfer mode the import messages use. */
 export const DXP_MODES = { DXP: 'China E-port data exchange platform' } as const;
 
-export const baseTransferSchema = z.object({
-  /** The transmitting company's customs code; it must match the identity of the transfer client. */
-  copCode: companyCode,
-  copName: companyName,
-  dxpMode: z.literal('DXP', { error: 'code table: dxpMode must be DXP (China E-port data exchange platform)' }),
-  /** The user number the E-port data centre issued for the data exchange platform, e.g. DXPENT0000458763. */
-  dxpId: text(30),
-  note: optional(text(1000)),
-});
+export const baseTransferSchema = z.object(
+  {
+    /** The transmitting company's customs code; it must match the identity of the transfer client. */
+    copCode: companyCode,
+    copName: companyName,
+    dxpMode: z.literal('DXP', { error: 'code table: dxpMode must be DXP (China E-port data exchange platform)' }),
+    /** The user number the E-port data centre issued for the data exchange platform, e.g. DXPENT0000458763. */
+    dxpId: text(30),
+    note: optional(text(1000)),
+  },
+  element('BaseTransfer'),
+);
 export type BaseTransfer = z.output<typeof baseTransferSchema>;
 
 export const BASE_TRANSFER: ElementShape = { name: 'BaseTransfer', fields: ['copCode', 'copName', 'dxpMode', 'dxpId', 'note'] };

@@ -10,6 +10,11 @@ export const CEB_VERSION = '1.0';
 
 const requiredOrText = (iss: { input: unknown }) => (iss.input === undefined || iss.input === '' ? 'required' : 'must be text');
 
+/** The error of an element that is missing or not an element. */
+export const element = (name: string) => ({
+  error: (iss: { input: unknown }) => (iss.input === undefined || iss.input === '' ? 'required' : `must be one ${name} element`),
+});
+
 /** C..n: required text of 1 to n characters. */
 export function text(max: number) {
   return z.string({ error: requiredOrText }).min(1, 'required').max(max, `C..${max}: at most ${max} characters`);

@@ -22,6 +22,7 @@ import {
   timestamp14,
   unitCode,
   whole,
+  element,
 } from './fields';
 import {
   buildDeclaration,
@@ -40,61 +41,64 @@ import { INVENTORY_RECEIPT_STATUSES, returnStatus, withReturnInfoRule } from './
 
 export const TRADE_MODES = { '9610': 'direct-purchase import (直购进口)', '1210': 'bonded import (保税进口)' } as const;
 
-export const inventoryHeadSchema = z.object({
-  guid,
-  appType,
-  appTime: timestamp14,
-  appStatus,
-  orderNo: text(60),
-  ebpCode: companyCode,
-  ebpName: companyName,
-  ebcCode: companyCode,
-  ebcName: companyName,
-  logisticsNo: text(60),
-  logisticsCode: companyCode,
-  logisticsName: companyName,
-  /** The company's own number for this list. */
-  copNo: text(20),
-  /** The e-port's pre-entry number (B + date + serial), assigned on receipt. */
-  preNo: optional(fixed(18)),
-  /** The company that guarantees the tax: the platform, the e-commerce company or the carrier. */
-  assureCode: companyCode,
-  /** The bonded account book number; required for bonded imports (1210). */
-  emsNo: optional(text(30)),
-  /** The customs' list number, assigned when customs finishes its review. */
-  invtNo: optional(fixed(18)),
-  ieFlag: z.literal('I', { error: 'code table: ieFlag must be I (import)' }),
-  declTime: date8,
-  customsCode,
-  portCode: customsCode,
-  ieDate: date8,
-  buyerIdType: idType,
-  buyerIdNumber: text(60),
-  buyerName: text(60),
-  buyerTelephone: text(30),
-  consigneeAddress: text(200),
-  agentCode: companyCode,
-  agentName: companyName,
-  areaCode: optional(companyCode),
-  areaName: optional(companyName),
-  tradeMode: code(TRADE_MODES, ['9610', '1210']),
-  /** Transport mode code (JGS-20), one character. */
-  trafMode: fixed(1),
-  trafNo: optional(text(100)),
-  voyageNo: optional(text(32)),
-  billNo: optional(text(37)),
-  loctNo: optional(text(10)),
-  licenseNo: optional(text(19)),
-  country: countryCode,
-  freight: money(),
-  insuredFee: money(),
-  currency,
-  wrapType: optional(fixed(1)),
-  packNo: whole(9),
-  grossWeight: decimal(19, 5),
-  netWeight: decimal(19, 5),
-  note: optional(text(1000)),
-});
+export const inventoryHeadSchema = z.object(
+  {
+    guid,
+    appType,
+    appTime: timestamp14,
+    appStatus,
+    orderNo: text(60),
+    ebpCode: companyCode,
+    ebpName: companyName,
+    ebcCode: companyCode,
+    ebcName: companyName,
+    logisticsNo: text(60),
+    logisticsCode: companyCode,
+    logisticsName: companyName,
+    /** The company's own number for this list. */
+    copNo: text(20),
+    /** The e-port's pre-entry number (B + date + serial), assigned on receipt. */
+    preNo: optional(fixed(18)),
+    /** The company that guarantees the tax: the platform, the e-commerce company or the carrier. */
+    assureCode: companyCode,
+    /** The bonded account book number; required for bonded imports (1210). */
+    emsNo: optional(text(30)),
+    /** The customs' list number, assigned when customs finishes its review. */
+    invtNo: optional(fixed(18)),
+    ieFlag: z.literal('I', { error: 'code table: ieFlag must be I (import)' }),
+    declTime: date8,
+    customsCode,
+    portCode: customsCode,
+    ieDate: date8,
+    buyerIdType: idType,
+    buyerIdNumber: text(60),
+    buyerName: text(60),
+    buyerTelephone: text(30),
+    consigneeAddress: text(200),
+    agentCode: companyCode,
+    agentName: companyName,
+    areaCode: optional(companyCode),
+    areaName: optional(companyName),
+    tradeMode: code(TRADE_MODES, ['9610', '1210']),
+    /** Transport mode code (JGS-20), one character. */
+    trafMode: fixed(1),
+    trafNo: optional(text(100)),
+    voyageNo: optional(text(32)),
+    billNo: optional(text(37)),
+    loctNo: optional(text(10)),
+    licenseNo: optional(text(19)),
+    country: countryCode,
+    freight: money(),
+    insuredFee: money(),
+    currency,
+    wrapType: optional(fixed(1)),
+    packNo: whole(9),
+    grossWeight: decimal(19, 5),
+    netWeight: decimal(19, 5),
+    note: optional(text(1000)),
+  },
+  element('InventoryHead'),
+);
 export type InventoryHead = z.output<typeof inventoryHeadSchema>;
 
 export const inventoryListSchema = z.object({
@@ -123,10 +127,13 @@ export type InventoryListItem = z.output<typeof inventoryListSchema>;
 export const ceb621Schema = z
   .object({
     ...messageAttributes,
-    Inventory: z.object({
-      InventoryHead: inventoryHeadSchema,
-      InventoryList: z.array(inventoryListSchema).min(1, 'at least one InventoryList item'),
-    }),
+    Inventory: z.object(
+      {
+        InventoryHead: inventoryHeadSchema,
+        InventoryList: z.array(inventoryListSchema).min(1, 'at least one InventoryList item'),
+      },
+      element('Inventory'),
+    ),
     BaseTransfer: baseTransferSchema,
   })
   .superRefine((m, ctx) => {

@@ -18,6 +18,7 @@ import {
   timestamp14,
   unitCode,
   whole,
+  element,
 } from './fields';
 import {
   buildDeclaration,
@@ -37,44 +38,47 @@ import type { ElementShape } from './xml';
 
 export const ORDER_TYPES = { I: 'import' } as const;
 
-export const orderHeadSchema = z.object({
-  guid,
-  appType,
-  appTime: timestamp14,
-  appStatus,
-  orderType: z.literal('I', { error: 'code table: orderType must be I (import)' }),
-  /** The platform's order number, unique within the platform. */
-  orderNo: text(60),
-  ebpCode: companyCode,
-  ebpName: companyName,
-  ebcCode: companyCode,
-  ebcName: companyName,
-  /** The goods' actual transaction price, including what non-cash means paid. */
-  goodsValue: money(),
-  /** Freight not included in goodsValue; 0 when none. */
-  freight: money(),
-  /** What points, vouchers and other non-cash means paid; 0 when none. */
-  discount: money(),
-  /** The tax the company withholds; 0 when none. */
-  taxTotal: money(),
-  /** goodsValue + freight + taxTotal − discount, and equal to the payment document's amountPaid. */
-  acturalPaid: money(),
-  currency,
-  buyerRegNo: text(60),
-  buyerName: text(60),
-  buyerTelephone: text(30),
-  buyerIdType: idType,
-  buyerIdNumber: text(60),
-  payCode: optional(companyCode),
-  payName: optional(companyName),
-  payTransactionId: text(60),
-  batchNumbers: optional(text(100)),
-  consignee: text(100),
-  consigneeTelephone: text(50),
-  consigneeAddress: text(200),
-  consigneeDistrict: optional(fixed(6)),
-  note: optional(text(1000)),
-});
+export const orderHeadSchema = z.object(
+  {
+    guid,
+    appType,
+    appTime: timestamp14,
+    appStatus,
+    orderType: z.literal('I', { error: 'code table: orderType must be I (import)' }),
+    /** The platform's order number, unique within the platform. */
+    orderNo: text(60),
+    ebpCode: companyCode,
+    ebpName: companyName,
+    ebcCode: companyCode,
+    ebcName: companyName,
+    /** The goods' actual transaction price, including what non-cash means paid. */
+    goodsValue: money(),
+    /** Freight not included in goodsValue; 0 when none. */
+    freight: money(),
+    /** What points, vouchers and other non-cash means paid; 0 when none. */
+    discount: money(),
+    /** The tax the company withholds; 0 when none. */
+    taxTotal: money(),
+    /** goodsValue + freight + taxTotal − discount, and equal to the payment document's amountPaid. */
+    acturalPaid: money(),
+    currency,
+    buyerRegNo: text(60),
+    buyerName: text(60),
+    buyerTelephone: text(30),
+    buyerIdType: idType,
+    buyerIdNumber: text(60),
+    payCode: optional(companyCode),
+    payName: optional(companyName),
+    payTransactionId: text(60),
+    batchNumbers: optional(text(100)),
+    consignee: text(100),
+    consigneeTelephone: text(50),
+    consigneeAddress: text(200),
+    consigneeDistrict: optional(fixed(6)),
+    note: optional(text(1000)),
+  },
+  element('OrderHead'),
+);
 
 export const orderListSchema = z.object({
   gnum: whole(4),
@@ -98,7 +102,10 @@ export type OrderListItem = z.output<typeof orderListSchema>;
 export const ceb311Schema = z
   .object({
     ...messageAttributes,
-    Order: z.object({ OrderHead: orderHeadSchema, OrderList: z.array(orderListSchema).min(1, 'at least one OrderList item') }),
+    Order: z.object(
+      { OrderHead: orderHeadSchema, OrderList: z.array(orderListSchema).min(1, 'at least one OrderList item') },
+      element('Order'),
+    ),
     BaseTransfer: baseTransferSchema,
   })
   .superRefine((m, ctx) => {

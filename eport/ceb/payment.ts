@@ -13,6 +13,7 @@ import {
   receiptTime,
   text,
   timestamp14,
+  element,
 } from './fields';
 import { buildDeclaration, buildReceipt, parseDeclaration, parseReceipt, type DeclarationSpec, type ReceiptSpec } from './message';
 import { DOCUMENT_RECEIPT_STATUSES, returnStatus, withReturnInfoRule } from './receipts';
@@ -21,36 +22,40 @@ import { DOCUMENT_RECEIPT_STATUSES, returnStatus, withReturnInfoRule } from './r
 // declare call succeeds. The merchant never builds it; the sandbox's customs builds it from the
 // declaration so that the three-document match has its payment side. Its receipt is CEB412.
 
-export const paymentHeadSchema = z.object({
-  guid,
-  appType,
-  appTime: timestamp14,
-  appStatus,
-  payCode: companyCode,
-  payName: companyName,
-  /** The payment company's unique transaction number; the order's payTransactionId names it. */
-  payTransactionId: text(60),
-  orderNo: text(60),
-  ebpCode: companyCode,
-  ebpName: companyName,
-  payerIdType: idType,
-  payerIdNumber: text(60),
-  payerName: text(60),
-  telephone: optional(text(60)),
-  /** The amount paid; it must equal the order's acturalPaid. */
-  amountPaid: money(),
-  currency,
-  payTime: timestamp14,
-  note: optional(text(1000)),
-});
+export const paymentHeadSchema = z.object(
+  {
+    guid,
+    appType,
+    appTime: timestamp14,
+    appStatus,
+    payCode: companyCode,
+    payName: companyName,
+    /** The payment company's unique transaction number; the order's payTransactionId names it. */
+    payTransactionId: text(60),
+    orderNo: text(60),
+    ebpCode: companyCode,
+    ebpName: companyName,
+    payerIdType: idType,
+    payerIdNumber: text(60),
+    payerName: text(60),
+    telephone: optional(text(60)),
+    /** The amount paid; it must equal the order's acturalPaid. */
+    amountPaid: money(),
+    currency,
+    payTime: timestamp14,
+    note: optional(text(1000)),
+  },
+  element('PaymentHead'),
+);
 export type PaymentHead = z.output<typeof paymentHeadSchema>;
 
 export const ceb411Schema = z.object({
   ...messageAttributes,
-  Payment: z.object({ PaymentHead: paymentHeadSchema }),
+  Payment: z.object({ PaymentHead: paymentHeadSchema }, element('Payment')),
   BaseTransfer: baseTransferSchema,
 });
 export type Ceb411 = z.output<typeof ceb411Schema>;
+export type Ceb411Input = z.input<typeof ceb411Schema>;
 
 export const CEB411: DeclarationSpec<typeof ceb411Schema> = {
   messageType: 'CEB411Message',

@@ -17,6 +17,7 @@ import {
   timestamp14,
   unitCode,
   whole,
+  element,
 } from './fields';
 import { buildDeclaration, buildReceipt, parseDeclaration, parseReceipt, type DeclarationSpec, type ReceiptSpec } from './message';
 import { REFUND_RECEIPT_STATUSES, returnStatus, withReturnInfoRule } from './receipts';
@@ -25,34 +26,37 @@ import { REFUND_RECEIPT_STATUSES, returnStatus, withReturnInfoRule } from './rec
 // company or its agent declares that released goods come back, naming the released list (invtNo)
 // and the goods and quantities returned. Its receipt is CEB626.
 
-export const invtRefundHeadSchema = z.object({
-  guid,
-  appType,
-  appTime: timestamp14,
-  appStatus,
-  customsCode,
-  orderNo: text(60),
-  ebpCode: companyCode,
-  ebpName: companyName,
-  ebcCode: companyCode,
-  ebcName: companyName,
-  logisticsNo: text(60),
-  logisticsCode: companyCode,
-  logisticsName: companyName,
-  copNo: optional(text(20)),
-  preNo: optional(fixed(18)),
-  /** The released inventory list the goods were declared on. */
-  invtNo: fixed(18),
-  buyerIdType: idType,
-  buyerIdNumber: text(60),
-  buyerName: text(60),
-  buyerTelephone: text(30),
-  agentCode: companyCode,
-  agentName: companyName,
-  /** Why the goods are returned. */
-  reason: text(1000),
-  note: optional(text(1000)),
-});
+export const invtRefundHeadSchema = z.object(
+  {
+    guid,
+    appType,
+    appTime: timestamp14,
+    appStatus,
+    customsCode,
+    orderNo: text(60),
+    ebpCode: companyCode,
+    ebpName: companyName,
+    ebcCode: companyCode,
+    ebcName: companyName,
+    logisticsNo: text(60),
+    logisticsCode: companyCode,
+    logisticsName: companyName,
+    copNo: optional(text(20)),
+    preNo: optional(fixed(18)),
+    /** The released inventory list the goods were declared on. */
+    invtNo: fixed(18),
+    buyerIdType: idType,
+    buyerIdNumber: text(60),
+    buyerName: text(60),
+    buyerTelephone: text(30),
+    agentCode: companyCode,
+    agentName: companyName,
+    /** Why the goods are returned. */
+    reason: text(1000),
+    note: optional(text(1000)),
+  },
+  element('InvtRefundHead'),
+);
 export type InvtRefundHead = z.output<typeof invtRefundHeadSchema>;
 
 export const invtRefundListSchema = z.object({
@@ -69,10 +73,13 @@ export type InvtRefundListItem = z.output<typeof invtRefundListSchema>;
 export const ceb625Schema = z
   .object({
     ...messageAttributes,
-    InvtRefund: z.object({
-      InvtRefundHead: invtRefundHeadSchema,
-      InvtRefundList: z.array(invtRefundListSchema).min(1, 'at least one InvtRefundList item'),
-    }),
+    InvtRefund: z.object(
+      {
+        InvtRefundHead: invtRefundHeadSchema,
+        InvtRefundList: z.array(invtRefundListSchema).min(1, 'at least one InvtRefundList item'),
+      },
+      element('InvtRefund'),
+    ),
     BaseTransfer: baseTransferSchema,
   })
   .superRefine((m, ctx) => {

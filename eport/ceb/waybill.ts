@@ -14,46 +14,51 @@ import {
   text,
   timestamp14,
   whole,
+  element,
 } from './fields';
 import { buildDeclaration, buildReceipt, parseDeclaration, parseReceipt, type DeclarationSpec, type ReceiptSpec } from './message';
 import { DOCUMENT_RECEIPT_STATUSES, returnStatus, withReturnInfoRule } from './receipts';
 
 // CEB511, the import waybill, filed by the carrier (logistics company); its receipt is CEB512.
 
-export const logisticsHeadSchema = z.object({
-  guid,
-  appType,
-  appTime: timestamp14,
-  appStatus,
-  logisticsCode: companyCode,
-  logisticsName: companyName,
-  /** The parcel's waybill number, not repeated by the same carrier within 6 months. */
-  logisticsNo: text(60),
-  /** Bill of lading or master air waybill, for direct-purchase imports. */
-  billNo: optional(text(37)),
-  /** The platform's order number (required since customs announcement 2018 No. 113). */
-  orderNo: text(60),
-  freight: optional(money()),
-  insuredFee: optional(money()),
-  currency: optional(currency),
-  /** Gross weight in kilograms. */
-  weight: decimal(19, 5),
-  /** Number of packages under this waybill. */
-  packNo: whole(9),
-  goodsInfo: optional(text(200)),
-  consignee: text(100),
-  consigneeAddress: text(200),
-  consigneeTelephone: text(50),
-  note: optional(text(1000)),
-});
+export const logisticsHeadSchema = z.object(
+  {
+    guid,
+    appType,
+    appTime: timestamp14,
+    appStatus,
+    logisticsCode: companyCode,
+    logisticsName: companyName,
+    /** The parcel's waybill number, not repeated by the same carrier within 6 months. */
+    logisticsNo: text(60),
+    /** Bill of lading or master air waybill, for direct-purchase imports. */
+    billNo: optional(text(37)),
+    /** The platform's order number (required since customs announcement 2018 No. 113). */
+    orderNo: text(60),
+    freight: optional(money()),
+    insuredFee: optional(money()),
+    currency: optional(currency),
+    /** Gross weight in kilograms. */
+    weight: decimal(19, 5),
+    /** Number of packages under this waybill. */
+    packNo: whole(9),
+    goodsInfo: optional(text(200)),
+    consignee: text(100),
+    consigneeAddress: text(200),
+    consigneeTelephone: text(50),
+    note: optional(text(1000)),
+  },
+  element('LogisticsHead'),
+);
 export type LogisticsHead = z.output<typeof logisticsHeadSchema>;
 
 export const ceb511Schema = z.object({
   ...messageAttributes,
-  Logistics: z.object({ LogisticsHead: logisticsHeadSchema }),
+  Logistics: z.object({ LogisticsHead: logisticsHeadSchema }, element('Logistics')),
   BaseTransfer: baseTransferSchema,
 });
 export type Ceb511 = z.output<typeof ceb511Schema>;
+export type Ceb511Input = z.input<typeof ceb511Schema>;
 
 export const CEB511: DeclarationSpec<typeof ceb511Schema> = {
   messageType: 'CEB511Message',
