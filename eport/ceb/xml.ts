@@ -60,17 +60,39 @@ export function guardXml(xml: string): string {
   return xml;
 }
 
-/** The deepest element nesting, counted over the tags without building a tree. */
+/** The deepest element nesting, counted over the tags (quotes inside tags respected) without building a tree. */
 function maxDepth(xml: string): number {
-  const body = xml.replace(/<!--[\s\S]*?-->/g, '').replace(/<!\[CDATA\[[\s\S]*?\]\]>/g, '');
   let depth = 0;
   let deepest = 0;
-  for (const tag of body.matchAll(/<(\/?)[A-Za-z_][^>]*?(\/?)>/g)) {
-    if (tag[1]) depth--;
-    else if (!tag[2]) deepest = Math.max(deepest, ++depth);
-    else deepest = Math.max(deepest, depth + 1);
+  let i = 0;
+  while ((i = xml.indexOf('<', i)) !== -1) {
+    if (xml.startsWith('<!--', i)) i = skipTo(xml, i, '-->');
+    else if (xml.startsWith('<![CDATA[', i)) i = skipTo(xml, i, ']]>');
+    else if (xml.startsWith('<?', i) || xml.startsWith('<!', i)) i = skipTo(xml, i, '>');
+    else {
+      const closing = xml[i + 1] === '/';
+      let quote = '';
+      let j = i + 1;
+      for (; j < xml.length; j++) {
+        const c = xml[j];
+        if (quote) {
+          if (c === quote) quote = '';
+        } else if (c === '"' || c === "'") quote = c;
+        else if (c === '>') break;
+      }
+      const selfClosing = xml[j - 1] === '/';
+      if (closing) depth--;
+      else deepest = Math.max(deepest, depth + 1);
+      if (!closing && !selfClosing) depth++;
+      i = j + 1;
+    }
   }
   return deepest;
+}
+
+function skipTo(xml: string, from: number, end: string): number {
+  const at = xml.indexOf(end, from);
+  return at === -1 ? xml.length : at + end.length;
 }
 
 /** The root element of a customs message: its local name and the namespace its prefix is bound to. */

@@ -111,3 +111,16 @@ describe('hostile XML', () => {
     assert.equal(parseCeb311(xml).Order.OrderHead.ebpName, 'A&B <Platform>');
   });
 });
+
+test('quotes inside tags cannot hide nesting from the depth count', () => {
+  const hidden = Array.from({ length: MAX_DEPTH + 2 }, () => `<a t="/>">`).join('') + '</a>'.repeat(MAX_DEPTH + 2);
+  const xml = order.replace('</ceb:BaseTransfer>', `<ceb:x>${hidden}</ceb:x></ceb:BaseTransfer>`);
+  assert.equal(
+    refusedReason(() => parseCeb311(xml)),
+    `nested deeper than ${MAX_DEPTH} elements`,
+  );
+  assert.equal(
+    refusedReason(() => verifyCebMessage(xml, { publicKey })),
+    `nested deeper than ${MAX_DEPTH} elements`,
+  );
+});
