@@ -1,15 +1,9 @@
 import type { KeyLike } from 'node:crypto';
 import {
-  buildCeb312,
   buildCeb411,
-  buildCeb412,
-  buildCeb512,
-  buildCeb622,
-  buildCeb626,
   CebSignatureError,
   CebValidationError,
   CebXmlRefused,
-  lineTotalFen,
   messageTypeOf,
   parseCeb311,
   parseCeb511,
@@ -17,6 +11,8 @@ import {
   parseCeb625,
   signCebMessage,
   verifyCebMessage,
+  type Ceb311,
+  type Ceb511,
   type Ceb621,
   type Ceb625,
   type SigningKey,
@@ -24,11 +20,13 @@ import {
 import type { Outgoing } from './delivery';
 import { matchProblems, type Documents } from './documents';
 import { stepsOf, type InventoryPath, type PathStep } from './paths';
+import { cst, paymentHeadOf, receiptXml, type ReceiptType, type ReturnFields } from './receipts';
+import { checkReturn } from './returns';
+
+export { RETURN_WINDOW_MS } from './returns';
 
 // The sandbox's customs, as a pure state machine: signed filings in, signed receipts out. Time is
 // passed in (`at`, epoch ms) and nothing is sent: the caller delivers the receipts (delivery.ts).
-
-export const RETURN_WINDOW_MS = 30 * 24 * 60 * 60 * 1000;
 
 export interface PaymentDeclaration {
   orderNo: string;
@@ -65,7 +63,7 @@ interface InventoryFile {
 export type ReceiveResult = { accepted: true; receipts: Outgoing[] } | { accepted: false; reason: string };
 
 export class CustomsEngine {
-  private readonly docs = new Map<string, Documents & { orderTo?: string }>();
+  private readonly docs = new Map<string, Documents>();
   private readonly inventories = new Map<string, InventoryFile>();
   private readonly attempts = new Map<string, number>();
   private readonly returned = new Map<string, number>();
@@ -102,47 +100,13 @@ export class CustomsEngine {
 
   /** Alipay's declare, seen by customs as the payment document CEB411; its receipt goes to the payment company. */
   declarePayment(d: PaymentDeclaration, at: number): Outgoing[] {
-    const head = {
-      guid: this.guid(),
-      appType: '1',
-      appTime: cst(at),
-      appStatus: '2',
-      payCode: d.payCode,
-      payName: d.payName,
-      payTransactionId: d.payTransactionId,
-      orderNo: d.orderNo,
-      ebpCode: d.ebpCode,
-      ebpName: d.ebpName,
-      payerIdType: d.payer.idType,
-      payerIdNumber: d.payer.idNumber,
-      payerName: d.payer.name,
-      amountPaid: d.amountPaidFen,
-      currency: '142',
-      payTime: cst(at),
-    } as const;
+    const head = paymentHeadOf(d, this.guid(), at);
     // Built through the schema, so a declaration that breaks a field rule fails here.
-    buildCeb411({
-      guid: this.guid(),
-      version: '1.0',
-      Payment: { PaymentHead: head },
-      BaseTransfer: { copCode: d.payCode, copName: d.payName, dxpMode: 'DXP', dxpId: 'DXPENTALIPAY0001' },
-    });
-    this.file(d.orderNo).payment = { ...head, telephone: undefined, note: undefined };
-    const receipt = buildCeb412({
-      guid: this.guid(),
-      version: '1.0',
-      PaymentReturn: [
-        {
-          guid: head.guid,
-          payCode: d.payCode,
-          payTransactionId: d.payTransactionId,
-          returnStatus: '120',
-          returnTime: cst(at),
-          returnInfo: 'stored',
-        },
-      ],
-    });
-    return [this.out(d.payCode, 'CEB412Message', d.orderNo, '120', receipt)];
+    const transfer = { copCode: d.payCode, copName: d.payName, dxpMode: 'DXP', dxpId: 'DXPENTALIPAY0001' } as const;
+    buildCeb411({ guid: this.guid(), version: '1.0', Payment: { PaymentHead: head }, BaseTransfer: transfer });
+    this.file(d.orderNo).payment = head;
+    const fields = { guid: head.guid, payCode: d.payCode, payTransactionId: d.payTransactionId };
+    return [this.receipt(d.payCode, 'CEB412Message', d.orderNo, fields, '120', 'stored', at)];
   }
 
   /** The next state of an order's inventory list, if its path has one. */
@@ -176,86 +140,40 @@ export class CustomsEngine {
     return this.returned.get(orderNo) ?? 0;
   }
 
-  private onOrder(m: ReturnType<typeof parseCeb311>, from: string, at: number): ReceiveResult {
+  private onOrder(m: Ceb311, from: string, at: number): ReceiveResult {
     const h = m.Order.OrderHead;
     const file = this.file(h.orderNo);
-    const duplicate = file.order && h.appType === '1';
-    if (!duplicate) Object.assign(file, { order: h, orderTo: from });
+    const duplicate = file.order !== undefined && h.appType === '1';
+    if (!duplicate) file.order = h;
     const [status, info] = duplicate ? ['100', `order ${h.orderNo} was already filed; file a change (appType 2)`] : ['120', 'stored'];
-    const xml = buildCeb312({
-      guid: this.guid(),
-      version: '1.0',
-      OrderReturn: [
-        {
-          guid: h.guid,
-          ebpCode: h.ebpCode,
-          ebcCode: h.ebcCode,
-          orderNo: h.orderNo,
-          returnStatus: status,
-          returnTime: cst(at),
-          returnInfo: info,
-        },
-      ],
-    });
-    return { accepted: true, receipts: [this.out(from, 'CEB312Message', h.orderNo, status, xml)] };
+    const fields = { guid: h.guid, ebpCode: h.ebpCode, ebcCode: h.ebcCode, orderNo: h.orderNo };
+    return { accepted: true, receipts: [this.receipt(from, 'CEB312Message', h.orderNo, fields, status, info, at)] };
   }
 
-  private onWaybill(m: ReturnType<typeof parseCeb511>, from: string, at: number): ReceiveResult {
+  private onWaybill(m: Ceb511, from: string, at: number): ReceiveResult {
     const h = m.Logistics.LogisticsHead;
     this.file(h.orderNo).waybill = h;
-    const xml = buildCeb512({
-      guid: this.guid(),
-      version: '1.0',
-      LogisticsReturn: [
-        {
-          guid: h.guid,
-          logisticsCode: h.logisticsCode,
-          logisticsNo: h.logisticsNo,
-          returnStatus: '120',
-          returnTime: cst(at),
-          returnInfo: 'stored',
-        },
-      ],
-    });
-    return { accepted: true, receipts: [this.out(from, 'CEB512Message', h.orderNo, '120', xml)] };
+    const fields = { guid: h.guid, logisticsCode: h.logisticsCode, logisticsNo: h.logisticsNo };
+    return { accepted: true, receipts: [this.receipt(from, 'CEB512Message', h.orderNo, fields, '120', 'stored', at)] };
   }
 
   private onInventory(m: Ceb621, from: string, at: number): ReceiveResult {
     const { InventoryHead: head, InventoryList: lines } = m.Inventory;
     const current = this.inventories.get(head.orderNo);
-    const attempt = this.attempts.get(head.orderNo) ?? 0;
-    const inv: InventoryFile = {
-      list: m.Inventory,
-      to: from,
-      steps: [],
-      next: 0,
-      status: '120',
-      invtNo: this.invtNo(at),
-      preNo: `B${cst(at).slice(0, 8)}${String(++this.serial).padStart(9, '0')}`,
-    };
+    const preNo = `B${cst(at).slice(0, 8)}${String(++this.serial).padStart(9, '0')}`;
+    const inv: InventoryFile = { list: m.Inventory, to: from, steps: [], next: 0, status: '120', invtNo: this.invtNo(at), preNo };
     if (current && current.status !== '100') {
-      return {
-        accepted: true,
-        receipts: [
-          this.inventoryReceipt(
-            head.orderNo,
-            { ...inv, status: '-621001' },
-            '-621001',
-            `a list for order ${head.orderNo} is already being processed`,
-            at,
-          ),
-        ],
-      };
+      const info = `a list for order ${head.orderNo} is already being processed`;
+      return { accepted: true, receipts: [this.inventoryReceipt(head.orderNo, inv, '-621001', info, at)] };
     }
+    const attempt = this.attempts.get(head.orderNo) ?? 0;
     this.attempts.set(head.orderNo, attempt + 1);
     this.inventories.set(head.orderNo, inv);
     const problems = matchProblems(this.docs.get(head.orderNo) ?? {}, head, lines);
     if (problems.length > 0) {
       inv.status = '100';
-      return {
-        accepted: true,
-        receipts: [this.inventoryReceipt(head.orderNo, inv, '100', `three-document match failed: ${problems.join('; ')}`, at)],
-      };
+      const info = `three-document match failed: ${problems.join('; ')}`;
+      return { accepted: true, receipts: [this.inventoryReceipt(head.orderNo, inv, '100', info, at)] };
     }
     inv.steps = stepsOf(this.options.pathFor(head.orderNo, attempt));
     return { accepted: true, receipts: [this.inventoryReceipt(head.orderNo, inv, '120', 'stored', at)] };
@@ -264,77 +182,62 @@ export class CustomsEngine {
   private onReturn(m: Ceb625, from: string, at: number): ReceiveResult {
     const h = m.InvtRefund.InvtRefundHead;
     const inv = this.inventories.get(h.orderNo);
-    const problems: string[] = [];
-    if (!inv || inv.invtNo !== h.invtNo) problems.push(`no inventory list ${h.invtNo} for order ${h.orderNo}`);
-    else if (inv.releasedAt === undefined) problems.push(`list ${h.invtNo} was not released`);
-    else if (at - inv.releasedAt > RETURN_WINDOW_MS) problems.push('the goods come back more than 30 days after release');
-    let value = 0;
-    for (const line of m.InvtRefund.InvtRefundList) {
-      const released = inv?.list.InventoryList.find((l) => l.gnum === line.gnum);
-      if (!released) problems.push(`line ${line.gnum} is not on the released list`);
-      else if (Number(line.qty) > Number(released.qty)) problems.push(`line ${line.gnum} returns more than was released`);
-      else value += lineTotalFen(released.price, line.qty);
-    }
-    const statuses: [string, string][] =
+    const { problems, valueFen } = checkReturn(
+      m,
+      inv && { invtNo: inv.invtNo, releasedAt: inv.releasedAt, lines: inv.list.InventoryList },
+      at,
+    );
+    if (problems.length === 0) this.returned.set(h.orderNo, this.returnedValueFen(h.orderNo) + valueFen);
+    const statuses =
       problems.length > 0
         ? [['100', problems.join('; ')]]
         : [
             ['120', 'stored'],
             ['399', 'return accepted'],
           ];
-    if (problems.length === 0) this.returned.set(h.orderNo, this.returnedValueFen(h.orderNo) + value);
-    const receipts = statuses.map(([status, info]) => {
-      const xml = buildCeb626({
-        guid: this.guid(),
-        version: '1.0',
-        InvtRefundReturn: [
-          {
-            guid: h.guid,
-            customsCode: h.customsCode,
-            ebpCode: h.ebpCode,
-            ebcCode: h.ebcCode,
-            agentCode: h.agentCode,
-            invtNo: h.invtNo,
-            returnStatus: status,
-            returnTime: cst(at),
-            returnInfo: info,
-          },
-        ],
-      });
-      return this.out(from, 'CEB626Message', h.orderNo, status, xml);
-    });
+    const fields = {
+      guid: h.guid,
+      customsCode: h.customsCode,
+      ebpCode: h.ebpCode,
+      ebcCode: h.ebcCode,
+      agentCode: h.agentCode,
+      invtNo: h.invtNo,
+    };
+    const receipts = statuses.map(([status, info]) => this.receipt(from, 'CEB626Message', h.orderNo, fields, status, info, at));
     return { accepted: true, receipts };
   }
 
   private inventoryReceipt(orderNo: string, inv: InventoryFile, status: string, info: string, at: number): Outgoing {
     const h = inv.list.InventoryHead;
-    const xml = buildCeb622({
-      guid: this.guid(),
-      version: '1.0',
-      InventoryReturn: [
-        {
-          guid: h.guid,
-          customsCode: h.customsCode,
-          ebpCode: h.ebpCode,
-          ebcCode: h.ebcCode,
-          agentCode: h.agentCode,
-          copNo: h.copNo,
-          preNo: inv.preNo,
-          invtNo: status === '100' || status.startsWith('-') ? undefined : inv.invtNo,
-          returnStatus: status,
-          returnTime: cst(at),
-          returnInfo: info,
-        },
-      ],
-    });
-    return this.out(inv.to, 'CEB622Message', orderNo, status, xml);
+    const assigned = status !== '100' && !status.startsWith('-');
+    const fields = {
+      guid: h.guid,
+      customsCode: h.customsCode,
+      ebpCode: h.ebpCode,
+      ebcCode: h.ebcCode,
+      agentCode: h.agentCode,
+      copNo: h.copNo,
+      preNo: inv.preNo,
+      invtNo: assigned ? inv.invtNo : undefined,
+    };
+    return this.receipt(inv.to, 'CEB622Message', orderNo, fields, status, info, at);
   }
 
-  private out(to: string, messageType: string, orderNo: string, returnStatus: string, xml: string): Outgoing {
-    return { to, messageType, orderNo, returnStatus, xml: signCebMessage(xml, this.options.signingKey) };
+  /** A receipt for `to`, written through its schema and signed with the customs' key. */
+  private receipt(
+    to: string,
+    type: ReceiptType,
+    orderNo: string,
+    fields: ReturnFields,
+    status: string,
+    info: string,
+    at: number,
+  ): Outgoing {
+    const xml = receiptXml(type, this.guid(), fields, status, info, at);
+    return { to, messageType: type, orderNo, returnStatus: status, xml: signCebMessage(xml, this.options.signingKey) };
   }
 
-  private file(orderNo: string) {
+  private file(orderNo: string): Documents {
     let f = this.docs.get(orderNo);
     if (!f) this.docs.set(orderNo, (f = {}));
     return f;
@@ -347,9 +250,4 @@ export class CustomsEngine {
   private invtNo(at: number): string {
     return `${this.options.customsCode ?? '2991'}${cst(at).slice(0, 4)}${String(++this.serial).padStart(10, '0')}`;
   }
-}
-
-/** YYYYMMDDhhmmss in China Standard Time. */
-export function cst(at: number): string {
-  return new Date(at + 8 * 3600_000).toISOString().replace(/[-:T]/g, '').slice(0, 14);
 }
