@@ -3,7 +3,7 @@
 // docs/customs.md describes who files what and where each field list comes from.
 
 import { verifyCebMessage, type VerifyOptions } from './signature';
-import { rootOf, guardXml } from './xml';
+import { CebValidationError, CebXmlRefused, guardXml, rootOf, type FieldProblem } from './xml';
 
 export * from './base';
 export * from './fields';
@@ -24,4 +24,20 @@ export function messageTypeOf(xml: string): string {
 /** Verifies the signature, then parses only what the signature covers. */
 export function parseSigned<T>(xml: string, options: VerifyOptions, parse: (xml: string) => T): T {
   return parse(verifyCebMessage(xml, options));
+}
+
+export type SafeParseResult<T> =
+  | { success: true; data: T }
+  | { success: false; problems: FieldProblem[]; refused?: undefined }
+  | { success: false; problems: []; refused: string };
+
+/** Like parseCebNNN, but returns the problems (field and rule) or the refusal instead of throwing. */
+export function safeParse<T>(parse: (xml: string) => T, xml: string): SafeParseResult<T> {
+  try {
+    return { success: true, data: parse(xml) };
+  } catch (error) {
+    if (error instanceof CebValidationError) return { success: false, problems: error.problems };
+    if (error instanceof CebXmlRefused) return { success: false, problems: [], refused: error.reason };
+    throw error;
+  }
 }

@@ -8,6 +8,7 @@ import {
   parseCeb311,
   parseCeb312,
   receiptStatus,
+  safeParse,
   type Ceb311Input,
   type FieldProblem,
 } from '../../eport/ceb';
@@ -240,4 +241,17 @@ describe('CEB312 order receipt', () => {
       ['2', '120'],
     );
   });
+});
+
+test('safeParse returns the problems or the refusal instead of throwing', () => {
+  const xml = buildCeb311(sampleOrder());
+  const ok = safeParse(parseCeb311, xml);
+  assert.ok(ok.success && ok.data.Order.OrderHead.orderNo === 'ORD-2026-0001');
+  const bad = safeParse(parseCeb311, xml.replace('<ceb:acturalPaid>278.66<', '<ceb:acturalPaid>278.67<'));
+  assert.deepEqual(bad, {
+    success: false,
+    problems: [{ field: 'Order.OrderHead.acturalPaid', rule: 'must equal goodsValue + freight + taxTotal − discount' }],
+  });
+  const refused = safeParse(parseCeb311, `<!DOCTYPE x>${xml}`);
+  assert.deepEqual(refused, { success: false, problems: [], refused: 'a DTD (<!DOCTYPE>) is not allowed' });
 });
