@@ -38,6 +38,12 @@ if [ -z "${TEMPORAL_UI_SERVER_PATH:-}" ] && { [ ! -x .tools/ui-server/server ] |
   echo "$TEMPORAL_UI_SERVER_VERSION" > .tools/ui-server/.version
 fi
 
+# openssl makes the local codec server's self-signed certificate (dev/codec-tls.ts).
+if ! command -v openssl >/dev/null && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+  echo "setup: installing openssl (apt-get)"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openssl >/dev/null
+fi
+
 # Debian's chromium for the browser test of the Web UI (test/browser/), driven by playwright-core.
 # Only the tests need it: `npm test` passes --with-browser.
 if [ "${1:-}" = "--with-browser" ] && ! command -v chromium >/dev/null; then
