@@ -1,0 +1,256 @@
+import { request } from 'node:http';
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import fc from 'fast-check';
+
+// What every fuzzed boundary shares: a property runner that counts cases and keeps fast-check's
+// counterexample, loopback-only HTTP with a deadline, and the memory of the server processes.
+
+/** One property of one boundary, as the report shows it. */
+export interface PropertyOutcome {
+  boundary: string;
+  property: string;
+  /** Cases run, counterexample included; shrinking runs are not counted. */
+  cases: number;
+  /** fast-check's report (seed, path, counterexample) when the property failed, or why it could not run. */
+  failure?: string;
+}
+
+export interface FuzzContext {
+  seed: number;
+  outcomes: PropertyOutcome[];
+  /** Every request of a case answers within this time, or the case fails. */
+  requestTimeoutMs: number;
+  /** Cases between two samples of the servers' memory. */
+  batch: number;
+  memory: MemoryWatch;
+  log(line: string): void;
+}
+
+/**
+ * Runs one property for `runs` cases from the run's seed. The first failure is shrunk (within a time
+ * limit) and kept with its counterexample; the other properties still run.
+ */
+export async function checkProperty<T>(
+  ctx: FuzzContext,
+  boundary: string,
+  property: string,
+  runs: number,
+  arb: fc.Arbitrary<T>,
+  predicate: (value: T) => Promise<void>,
+): Promise<PropertyOutcome> {
+  let cases = 0;
+  let shrinking = false;
+  const outcome: PropertyOutcome = { boundary, property, cases: 0 };
+  if (runs <= 0) return record(ctx, outcome);
+  const started = Date.now();
+  const details = await fc.check(
+    fc.asyncProperty(arb, async (value) => {
+      if (!shrinking) {
+        cases++;
+        if (cases % ctx.batch === 0) await ctx.memory.sample(`${boundary}: ${property} (${cases} cases)`);
+      }
+      try {
+        await predicate(value);
+      } catch (error) {
+        shrinking = true;
+        throw error;
+      }
+    }),
+    // A seed per property, from the run's seed and the property's name (so FUZZ_ONLY repeats it); shrinking stops after 60 s.
+    { numRuns: runs, seed: propertySeed(ctx.seed, boundary, property), endOnFailure: false, skipAllAfterTimeLimit: 60_000, verbose: 1 },
+  );
+  outcome.cases = Math.min(cases, runs);
+  if (details.failed) {
+    const why = details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance);
+    outcome.failure = `${why}\n${fc.defaultReportMessage(details) ?? ''}`;
+  }
+  ctx.log(
+    `${boundary}: ${property}: ${outcome.cases} cases, ${outcome.failure ? 'FAILED' : 'ok'} (${Math.round((Date.now() - started) / 1000)} s)`,
+  );
+  return record(ctx, outcome);
+}
+
+function propertySeed(seed: number, boundary: string, property: string) {
+  const digest = createHash('sha256').update(`${seed}|${boundary}|${property}`).digest();
+  return digest.readInt32BE(0);
+}
+
+/** A property that could not run at all (e.g. its server did not start), reported as failed. */
+export function notRun(ctx: FuzzContext, boundary: string, property: string, why: string): PropertyOutcome {
+  return record(ctx, { boundary, property, cases: 0, failure: `not run: ${why}` });
+}
+
+function record(ctx: FuzzContext, o: PropertyOutcome) {
+  ctx.outcomes.push(o);
+  return o;
+}
+
+/** A property broke: the message says which rule of the fuzz was broken and shows the answer. */
+export class PropertyBroken extends Error {
+  override name = 'PropertyBroken';
+}
+
+export function expect(ok: unknown, message: () => string): asserts ok {
+  if (!ok) throw new PropertyBroken(message());
+}
+
+export interface HttpAnswer {
+  status: number;
+  headers: Record<string, string>;
+  rawBody: string;
+  /** The body as JSON, or undefined when it is not JSON. */
+  json: unknown;
+}
+
+export interface HttpCall {
+  url: string;
+  method?: string;
+  headers?: Record<string, string>;
+  body?: string | Buffer;
+  timeoutMs: number;
+}
+
+/** Only loopback: the fuzz never sends a request anywhere else. */
+export function assertLoopback(url: string) {
+  const host = new URL(url).hostname;
+  if (host !== '127.0.0.1' && host !== 'localhost' && host !== '[::1]') throw new Error(`the fuzz sends to loopback only, not ${url}`);
+}
+
+/** One HTTP request with a deadline; a path is sent as given (raw percent signs included). */
+export function http(call: HttpCall): Promise<HttpAnswer> {
+  assertLoopback(call.url);
+  const u = new URL(call.url);
+  // new URL() normalises the path; the fuzz wants its own bytes on the request line.
+  const rawPath = call.url.slice(call.url.indexOf('/', u.protocol.length + 2));
+  return new Promise((resolve, reject) => {
+    const req = request(
+      { host: u.hostname, port: u.port, method: call.method ?? 'POST', path: rawPath, headers: call.headers, agent: false },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('error', reject);
+        res.on('end', () => {
+          const rawBody = Buffer.concat(chunks).toString('utf8');
+          let json: unknown;
+          try {
+            json = JSON.parse(rawBody);
+          } catch {
+            json = undefined;
+          }
+          const headers = Object.fromEntries(Object.entries(res.headers).map(([k, v]) => [k, String(v)]));
+          resolve({ status: res.statusCode ?? 0, headers, rawBody, json });
+        });
+      },
+    );
+    req.setTimeout(call.timeoutMs, () => req.destroy(new Error(`no answer within ${call.timeoutMs} ms`)));
+    req.on('error', reject);
+    req.end(call.body);
+  });
+}
+
+/**
+ * Streams `bytes` of body to a server and returns its answer, which may come before the body is all
+ * sent (a server that refuses early); writing stops as soon as it answers.
+ */
+export function oversizedPost(url: string, headers: Record<string, string>, bytes: number, timeoutMs: number): Promise<HttpAnswer> {
+  assertLoopback(url);
+  const u = new URL(url);
+  return new Promise((resolve, reject) => {
+    let answered = false;
+    const req = request({ host: u.hostname, port: u.port, method: 'POST', path: u.pathname, headers, agent: false }, (res) => {
+      answered = true;
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        const rawBody = Buffer.concat(chunks).toString('utf8');
+        let json: unknown;
+        try {
+          json = JSON.parse(rawBody);
+        } catch {
+          json = undefined;
+        }
+        resolve({ status: res.statusCode ?? 0, headers: {}, rawBody, json });
+        req.destroy();
+      });
+      res.on('error', () => resolve({ status: res.statusCode ?? 0, headers: {}, rawBody: '', json: undefined }));
+    });
+    const timer = setTimeout(() => req.destroy(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+    req.on('close', () => clearTimeout(timer));
+    // A server that answers and closes while the body is still being written: the answer counts.
+    req.on('error', (error) => (answered ? undefined : reject(error)));
+    const chunk = Buffer.alloc(1 << 20, 'a');
+    let sent = 0;
+    const write = () => {
+      while (!answered && sent < bytes) {
+        sent += chunk.length;
+        if (!req.write(chunk)) return void req.once('drain', write);
+      }
+      if (!answered) req.end();
+    };
+    write();
+  });
+}
+
+/** The resident memory of a process, in bytes, from /proc (Linux); undefined once it has exited. */
+export function rssOf(pid: number): number | undefined {
+  try {
+    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) * 1024 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export interface MemorySample {
+  at: string;
+  rss: Record<string, number | undefined>;
+}
+
+/**
+ * Samples the resident memory of the server processes between batches of cases. Each server's
+ * baseline is its first sample after the warm-up; the bound is checked on every later sample.
+ */
+export class MemoryWatch {
+  readonly samples: MemorySample[] = [];
+  readonly baseline: Record<string, number> = {};
+  constructor(
+    private readonly pids: () => Record<string, number | undefined>,
+    readonly boundBytes: number,
+  ) {}
+
+  async sample(at: string) {
+    // Let the servers finish what they were doing; a sample is a look, not a load.
+    await new Promise((r) => setTimeout(r, 50));
+    const rss = Object.fromEntries(Object.entries(this.pids()).map(([name, pid]) => [name, pid === undefined ? undefined : rssOf(pid)]));
+    for (const [name, bytes] of Object.entries(rss))
+      if (bytes !== undefined && this.baseline[name] === undefined) this.baseline[name] = bytes;
+    this.samples.push({ at, rss });
+  }
+
+  /** The servers whose memory went past baseline + bound, with the sample where it did. */
+  overBound(): string[] {
+    const over: string[] = [];
+    for (const name of Object.keys(this.baseline)) {
+      const worst = this.samples.reduce<MemorySample | undefined>((w, s) => ((s.rss[name] ?? 0) > (w?.rss[name] ?? 0) ? s : w), undefined);
+      const peak = worst?.rss[name] ?? 0;
+      if (peak - this.baseline[name] > this.boundBytes) {
+        over.push(`${name}: rss ${mb(peak)} at "${worst!.at}", baseline ${mb(this.baseline[name])}, bound +${mb(this.boundBytes)}`);
+      }
+    }
+    return over;
+  }
+}
+
+export const mb = (bytes: number) => `${(bytes / (1 << 20)).toFixed(1)} MB`;
+
+/** Whether a process still runs. */
+export function alive(pid: number | undefined): boolean {
+  if (pid === undefined) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
