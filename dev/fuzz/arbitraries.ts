@@ -93,7 +93,8 @@ export function mutate<T>(value: T, mutations: readonly Mutation[]): unknown {
   const root: { v: unknown } = { v: structuredClone(value) };
   for (const m of mutations) {
     if (m.op === 'extra') {
-      if (root.v && typeof root.v === 'object') Object.defineProperty(root.v, m.key, { value: m.value, enumerable: true, writable: true });
+      if (root.v && typeof root.v === 'object')
+        Object.defineProperty(root.v, m.key, { value: m.value, enumerable: true, writable: true, configurable: true });
       continue;
     }
     const paths = pathsOf(root.v);

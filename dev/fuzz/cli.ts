@@ -6,7 +6,7 @@ import type { Command } from 'commander';
 import { buildCli } from '../../cli/main';
 import { hostileValue, mutate, orderInput, withOrderId } from './arbitraries';
 import { startTarget, stillAwaitingPayment, type FuzzEnv, type TargetOrder } from './env';
-import { checkProperty, expect } from './harness';
+import { checkProperty, expect, tally } from './harness';
 import { describeError, ruleOfError } from './refusals';
 
 // The operators' CLI, run in this process as `orders <argv>` with generated argv against the stack:
@@ -61,20 +61,27 @@ const cliCase = fc.record({
   by: fc.option(arg, { freq: 6 }),
   reason: fc.option(arg, { freq: 6 }),
   amount: arg,
-  flags: fc.subarray([
-    '--json',
-    '--reject',
-    '--retry',
-    '--settled-outside',
-    '--unknown-flag',
-    '--terminal',
-    'APP',
-    '--os',
-    'WINDOWS',
-    '--amount-fen',
-    '--customs-code',
-  ]),
-  extra: fc.array(arg, { maxLength: 2 }),
+  // Mostly none: a stray flag makes commander refuse before anything else is tried.
+  flags: fc.oneof(
+    { weight: 3, arbitrary: fc.constant<string[]>([]) },
+    {
+      weight: 1,
+      arbitrary: fc.subarray([
+        '--json',
+        '--reject',
+        '--retry',
+        '--settled-outside',
+        '--unknown-flag',
+        '--terminal',
+        'APP',
+        '--os',
+        'WINDOWS',
+        '--amount-fen',
+        '--customs-code',
+      ]),
+    },
+  ),
+  extra: fc.oneof({ weight: 4, arbitrary: fc.constant<string[]>([]) }, { weight: 1, arbitrary: fc.array(arg, { maxLength: 2 }) }),
   file: fc.oneof(
     { weight: 4, arbitrary: orderInput.map((o) => ({ kind: 'order' as const, o })) },
     { weight: 1, arbitrary: hostileValue.map((v) => ({ kind: 'json' as const, v })) },
@@ -162,9 +169,9 @@ export async function fuzzCli(env: FuzzEnv, runs: number) {
       if (g.target === 'existing' && (!target || !(await stillAwaitingPayment(env, target)))) target = await startTarget(env);
       const argv = argvOf(g, target ?? { orderId: 'none', totalFen: 1, paymentId: 'none' }, dir, env.nextOrderId('CL'));
       const { error, out } = await runCli(env, argv);
-      if (error === undefined) return;
       // --help and --version end the program without an error.
-      if ((error as { exitCode?: number }).exitCode === 0) return;
+      if (error === undefined || (error as { exitCode?: number }).exitCode === 0) return void tally(env.ctx, CLI, `${g.command}: done`);
+      tally(env.ctx, CLI, `refused ${ruleOfError(error) ?? '(no rule)'}`);
       expect(
         ruleOfError(error),
         () => `orders ${JSON.stringify(argv)} failed without naming a rule: ${describeError(error)}\n${out.slice(0, 300)}`,

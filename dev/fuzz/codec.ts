@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import type { Payload } from '@temporalio/common';
 import type { FuzzEnv } from './env';
-import { alive, checkProperty, expect, http, notRun } from './harness';
+import { alive, checkProperty, expect, http, notRun, tally } from './harness';
 import { oversizedBody } from './receiver';
 
 // The codec server, as a browser or anyone on the network calls it: paths with and without the token
@@ -136,6 +136,7 @@ export async function fuzzCodec(env: FuzzEnv, runs: number) {
     );
     expect(answer, () => `no answer to ${shown()}: ${error instanceof Error ? error.message : 'failed'}`);
     const a = answer;
+    tally(env.ctx, CODEC, `HTTP ${a.status}`);
     expect(a.status < 500, () => `HTTP ${a.status} ${a.rawBody.slice(0, 200)} to ${shown()}`);
     if (a.status === 204) return;
     const j = a.json as { payloads?: unknown; error?: unknown; message?: unknown; code?: unknown } | undefined;

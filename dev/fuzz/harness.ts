@@ -24,7 +24,18 @@ export interface FuzzContext {
   /** Cases between two samples of the servers' memory. */
   batch: number;
   memory: MemoryWatch;
+  /** How the cases of each boundary ended (accepted, or refused by which rule), to show the fuzz is not vacuous. */
+  tallies: Record<string, Record<string, number>>;
+  /** Set while fast-check shrinks a failure. */
+  shrinking?: boolean;
   log(line: string): void;
+}
+
+/** Counts how one case of a boundary ended; not during shrinking, whose cases are not counted either. */
+export function tally(ctx: FuzzContext, boundary: string, label: string) {
+  if (ctx.shrinking) return;
+  const t = (ctx.tallies[boundary] ??= {});
+  t[label] = (t[label] ?? 0) + 1;
 }
 
 /**
@@ -40,26 +51,27 @@ export async function checkProperty<T>(
   predicate: (value: T) => Promise<void>,
 ): Promise<PropertyOutcome> {
   let cases = 0;
-  let shrinking = false;
+  ctx.shrinking = false;
   const outcome: PropertyOutcome = { boundary, property, cases: 0 };
   if (runs <= 0) return record(ctx, outcome);
   const started = Date.now();
   const details = await fc.check(
     fc.asyncProperty(arb, async (value) => {
-      if (!shrinking) {
+      if (!ctx.shrinking) {
         cases++;
         if (cases % ctx.batch === 0) await ctx.memory.sample(`${boundary}: ${property} (${cases} cases)`);
       }
       try {
         await predicate(value);
       } catch (error) {
-        shrinking = true;
+        ctx.shrinking = true;
         throw error;
       }
     }),
     // A seed per property, from the run's seed and the property's name (so FUZZ_ONLY repeats it); shrinking stops after 60 s.
     { numRuns: runs, seed: propertySeed(ctx.seed, boundary, property), endOnFailure: false, skipAllAfterTimeLimit: 60_000, verbose: 1 },
   );
+  ctx.shrinking = false;
   outcome.cases = Math.min(cases, runs);
   if (details.failed) {
     const why = details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance);
@@ -123,26 +135,25 @@ export function http(call: HttpCall): Promise<HttpAnswer> {
   const u = new URL(call.url);
   // new URL() normalises the path; the fuzz wants its own bytes on the request line.
   const rawPath = call.url.slice(call.url.indexOf('/', u.protocol.length + 2));
+  // Framed by Content-Length whatever the method: Node sends a DELETE's body unframed otherwise.
+  const headers = { ...call.headers, ...(call.body !== undefined && { 'Content-Length': String(Buffer.byteLength(call.body)) }) };
   return new Promise((resolve, reject) => {
-    const req = request(
-      { host: u.hostname, port: u.port, method: call.method ?? 'POST', path: rawPath, headers: call.headers, agent: false },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('error', reject);
-        res.on('end', () => {
-          const rawBody = Buffer.concat(chunks).toString('utf8');
-          let json: unknown;
-          try {
-            json = JSON.parse(rawBody);
-          } catch {
-            json = undefined;
-          }
-          const headers = Object.fromEntries(Object.entries(res.headers).map(([k, v]) => [k, String(v)]));
-          resolve({ status: res.statusCode ?? 0, headers, rawBody, json });
-        });
-      },
-    );
+    const req = request({ host: u.hostname, port: u.port, method: call.method ?? 'POST', path: rawPath, headers, agent: false }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('error', reject);
+      res.on('end', () => {
+        const rawBody = Buffer.concat(chunks).toString('utf8');
+        let json: unknown;
+        try {
+          json = JSON.parse(rawBody);
+        } catch {
+          json = undefined;
+        }
+        const headers = Object.fromEntries(Object.entries(res.headers).map(([k, v]) => [k, String(v)]));
+        resolve({ status: res.statusCode ?? 0, headers, rawBody, json });
+      });
+    });
     req.setTimeout(call.timeoutMs, () => req.destroy(new Error(`no answer within ${call.timeoutMs} ms`)));
     req.on('error', reject);
     req.end(call.body);

@@ -43,6 +43,8 @@ export interface FuzzReport {
   total: number;
   memory: { baseline: Record<string, number>; peak: Record<string, number> };
   failures: PropertyOutcome[];
+  /** How each boundary's cases ended. */
+  tallies: Record<string, Record<string, number>>;
 }
 
 export async function runFuzz(o: FuzzOptions): Promise<FuzzReport> {
@@ -56,6 +58,7 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzReport> {
   const ctx: FuzzContext = {
     seed: o.seed,
     outcomes: [],
+    tallies: {},
     requestTimeoutMs: 15_000,
     batch: 100,
     memory: new MemoryWatch(servers, MEMORY_BOUND_BYTES),
@@ -100,6 +103,7 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzReport> {
     total: Object.values(counts).reduce((a, b) => a + b, 0),
     memory: { baseline: ctx.memory.baseline, peak },
     failures: ctx.outcomes.filter((x) => x.failure),
+    tallies: ctx.tallies,
   };
 }
 
@@ -130,6 +134,16 @@ export function formatReport(r: FuzzReport): string {
     'cases per boundary:',
     ...byBoundary,
     `${'total'.padEnd(24)} ${String(r.total).padStart(6)}`,
+    '',
+    'how the cases ended (the most frequent first):',
+    ...Object.entries(r.tallies).map(
+      ([b, t]) =>
+        `${b.padEnd(24)} ${Object.entries(t)
+          .sort((x, y) => y[1] - x[1])
+          .slice(0, 8)
+          .map(([k, n]) => `${k} ${n}`)
+          .join(', ')}`,
+    ),
     '',
     'server memory (rss, baseline -> peak):',
     ...memory,

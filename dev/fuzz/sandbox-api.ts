@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { APIS, signedHeaders } from '../../alipay-plus';
 import { anyJson, mutate, mutation } from './arbitraries';
 import type { FuzzEnv } from './env';
-import { alive, checkProperty, expect, http } from './harness';
+import { alive, checkProperty, expect, http, tally } from './harness';
 import { oversizedBody } from './receiver';
 import { resultOf } from './refusals';
 
@@ -119,6 +119,7 @@ export async function fuzzSandbox(env: FuzzEnv, runs: number) {
       ));
     expect(up, () => `the sandbox stopped answering after ${shown()}`);
     const r = resultOf(a.json);
+    tally(env.ctx, SANDBOX, r ? `${r.resultStatus} ${r.resultCode}` : `HTTP ${a.status}`);
     expect(
       a.status === 200 && r && ['S', 'F', 'U'].includes(r.resultStatus) && r.resultCode.trim() !== '',
       () => `the answer names no result code: HTTP ${a.status} ${a.rawBody.slice(0, 300)} to ${shown()}`,

@@ -3,7 +3,7 @@ import { MAX_ORDER_FEN } from '../../domain/limits';
 import { orderProblems, type OrderInput } from '../../domain/order';
 import { mutate, orderInput, withOrderId } from './arbitraries';
 import { orderExists, sandboxPayment, type FuzzEnv } from './env';
-import { checkProperty, expect } from './harness';
+import { checkProperty, expect, tally } from './harness';
 import { describeError, ruleOfError } from './refusals';
 
 // startOrder, as an order system calls it: generated and mutated orders. A refused order leaves no
@@ -31,6 +31,7 @@ export async function fuzzStartOrder(env: FuzzEnv, runs: number) {
     // The ids this case could have reached Alipay+ and Temporal under: its own, and a mutated one.
     const ids = [...new Set([orderId, (input as { orderId?: unknown })?.orderId].filter(isIdLike))];
     if (refusal !== undefined) {
+      tally(env.ctx, START_ORDER, `refused ${ruleOfError(refusal) ?? '(no rule)'}`);
       expect(ruleOfError(refusal), () => `refusal names no rule: ${describeError(refusal)}`);
       for (const id of ids) {
         const payment = await sandboxPayment(env, id);
@@ -39,6 +40,7 @@ export async function fuzzStartOrder(env: FuzzEnv, runs: number) {
       }
       return;
     }
+    tally(env.ctx, START_ORDER, 'accepted');
     expect(problems === null, () => `startOrder accepted an order that breaks the rules (${problems}): ${JSON.stringify(accepted)}`);
     const order = input;
     const payment = await sandboxPayment(env, order.orderId);

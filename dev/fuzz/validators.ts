@@ -13,7 +13,7 @@ import {
 } from '../../domain/order-api';
 import { hostileValue, mutate, mutation } from './arbitraries';
 import { acceptedUpdates, startTarget, stillAwaitingPayment, type FuzzEnv, type TargetOrder } from './env';
-import { checkProperty, expect } from './harness';
+import { checkProperty, expect, tally } from './harness';
 import { describeError, ruleOfError } from './refusals';
 
 // The order's update validators, on a running order awaiting payment: every update the workflow takes,
@@ -132,6 +132,7 @@ export async function fuzzValidators(env: FuzzEnv, runs: number) {
       refusal = error;
     }
     const shown = () => `${g.kind}(${JSON.stringify(arg)?.slice(0, 300)})`;
+    tally(env.ctx, VALIDATORS, refusal === undefined ? `${g.kind} accepted` : `refused ${ruleOfError(refusal) ?? '(no rule)'}`);
     if (refusal === undefined) {
       const why = mustRefuse(g.kind, arg, t);
       expect(why === null, () => `${shown()} was accepted, but ${why}`);
