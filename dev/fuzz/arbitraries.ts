@@ -54,6 +54,10 @@ export const hostileValue: fc.Arbitrary<unknown> = fc.oneof(
   fc.jsonValue({ maxDepth: 2 }),
 );
 
+/** Mostly `usual`, sometimes one of the others: most cases get past the first checks. */
+export const mostly = <T>(usual: T, ...others: T[]) =>
+  fc.oneof({ weight: 9, arbitrary: fc.constant(usual) }, { weight: 1, arbitrary: fc.constantFrom(...others) });
+
 /** A JSON body of any shape, small. */
 export const anyJson = fc.jsonValue({ maxDepth: 4 });
 

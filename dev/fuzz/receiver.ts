@@ -1,7 +1,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import fc from 'fast-check';
 import { signedHeaders } from '../../alipay-plus';
-import { anyJson, hostileValue, mutate, mutation } from './arbitraries';
+import { anyJson, hostileValue, mostly, mutate, mutation } from './arbitraries';
 import { acceptedUpdates, startTarget, stillAwaitingPayment, type FuzzEnv, type TargetOrder } from './env';
 import { alive, checkProperty, expect, http, mb, notRun, oversizedPost, rssOf, tally, type HttpAnswer } from './harness';
 import { namedHttpRefusal, resultOf } from './refusals';
@@ -46,18 +46,21 @@ type TimeForm = 'iso' | 'epochMs' | 'garbage' | 'missing';
 
 const bodyCase = fc.record({
   shape: fc.constantFrom('paid', 'paid', 'paid', 'pending', 'refund', 'json', 'text'),
-  mutations: fc.array(mutation, { maxLength: 3 }),
+  mutations: fc.oneof(fc.constant([]), fc.array(mutation, { minLength: 1, maxLength: 3 })),
   json: anyJson,
   text: fc.oneof(fc.string({ unit: 'binary', maxLength: 200 }), fc.constantFrom('', '{', 'null', '[]', '{"a":1e400}', '\uFEFF{}')),
   resultStatus: fc.constantFrom('S', 'F', 'U', 'X'),
-  signing: fc.constantFrom<Signing>('valid', 'valid', 'valid', 'unsigned', 'stranger', 'otherClient', 'tampered', 'keyVersion', 'garbage'),
+  signing: fc.oneof(
+    fc.constant<Signing>('valid'),
+    fc.constantFrom<Signing>('unsigned', 'stranger', 'otherClient', 'tampered', 'keyVersion', 'garbage'),
+  ),
   // A time that is not a time, or not fresh, is the next property's.
   timeForm: fc.constantFrom<TimeForm>('iso', 'iso', 'iso', 'epochMs', 'missing'),
   // Within half a minute of now: fresh by any window.
   skewMs: fc.integer({ min: -30_000, max: 5_000 }),
-  method: fc.constantFrom('POST', 'POST', 'POST', 'POST', 'GET', 'PUT'),
-  pathSuffix: fc.constantFrom('', '', '', '', '/', '/x', '?a=1'),
-  contentType: fc.constantFrom('application/json; charset=UTF-8', 'text/plain', '', 'application/x-www-form-urlencoded'),
+  method: mostly('POST', 'GET', 'PUT', 'DELETE'),
+  pathSuffix: mostly('', '/', '/x', '?a=1', '%ZZ'),
+  contentType: mostly('application/json; charset=UTF-8', 'text/plain', '', 'application/x-www-form-urlencoded'),
   garbage: hostileValue,
 });
 
