@@ -44,7 +44,7 @@ function baseBody(api: Api, id: string, fen: number): unknown {
         isSplit: 'false',
       };
     case 'inquireDeclarationRequests':
-      return { paymentRequestId: id, customsDeclarationRequestIds: [`${id}-D1`] };
+      return { paymentRequestId: id, declarationRequestIds: [`${id}-D1`] };
   }
 }
 
