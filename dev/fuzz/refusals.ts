@@ -1,6 +1,7 @@
 import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { CommanderError } from 'commander';
+import { OperatorError } from '../../cli/operator';
 import { OrderRefusedError } from '../../client/orders';
 import { InvalidOrderError } from '../../domain/order';
 
@@ -28,6 +29,8 @@ export function ruleOfError(error: unknown): string | undefined {
   }
   // The CLI's own refusals: a commander error code (an unknown option, a missing argument, a bad choice).
   if (error instanceof CommanderError) return error.code;
+  // Who the operator is: --by missing, or naming someone other than the authenticated identity.
+  if (error instanceof OperatorError) return 'OPERATOR';
   if (error instanceof WorkflowNotFoundError) return 'ORDER_NOT_FOUND';
   return undefined;
 }
