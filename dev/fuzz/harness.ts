@@ -49,6 +49,8 @@ export async function checkProperty<T>(
   runs: number,
   arb: fc.Arbitrary<T>,
   predicate: (value: T) => Promise<void>,
+  /** Cases that run first in every run, whatever the seed: the failures found before, kept as regression tests. */
+  examples: T[] = [],
 ): Promise<PropertyOutcome> {
   let cases = 0;
   ctx.shrinking = false;
@@ -72,6 +74,7 @@ export async function checkProperty<T>(
     // limit bounds the property, shrinking included; a property cut short by it fails, as its cases did not all run.
     {
       numRuns: runs,
+      examples: examples.map((e) => [e] as [T]),
       seed: propertySeed(ctx.seed, boundary, property),
       interruptAfterTimeLimit: PROPERTY_TIME_LIMIT_MS,
       markInterruptAsFailure: true,
