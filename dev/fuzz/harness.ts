@@ -1,6 +1,7 @@
 import { request } from 'node:http';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import fc from 'fast-check';
 
 // What every fuzzed boundary shares: a property runner that counts cases and keeps fast-check's
@@ -174,43 +175,58 @@ export function http(call: HttpCall): Promise<HttpAnswer> {
 }
 
 /**
- * Streams `bytes` of body to a server and returns its answer, which may come before the body is all
- * sent (a server that refuses early); writing stops as soon as it answers.
+ * Sends a body of `bytes` (declared in Content-Length) to a server and returns its answer, which may come
+ * before the body is all sent: a server that refuses early answers and closes, and writing stops. On a raw
+ * socket, so an answer that arrives while the client is still writing is read, not lost to an EPIPE.
  */
 export function oversizedPost(url: string, headers: Record<string, string>, bytes: number, timeoutMs: number): Promise<HttpAnswer> {
   assertLoopback(url);
   const u = new URL(url);
   return new Promise((resolve, reject) => {
-    let answered = false;
-    const req = request({ host: u.hostname, port: u.port, method: 'POST', path: u.pathname, headers, agent: false }, (res) => {
-      answered = true;
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        const rawBody = Buffer.concat(chunks).toString('utf8');
-        let json: unknown;
-        try {
-          json = JSON.parse(rawBody);
-        } catch {
-          json = undefined;
-        }
-        resolve({ status: res.statusCode ?? 0, headers: {}, rawBody, json });
-        req.destroy();
-      });
-      res.on('error', () => resolve({ status: res.statusCode ?? 0, headers: {}, rawBody: '', json: undefined }));
+    const socket = connect(Number(u.port), u.hostname);
+    const received: Buffer[] = [];
+    let settled = false;
+    const finish = () => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      socket.destroy();
+      const raw = Buffer.concat(received).toString('latin1');
+      const status = /^HTTP\/1\.[01] (\d{3})/.exec(raw);
+      if (!status) return reject(new Error(raw ? `not an HTTP answer: ${raw.slice(0, 100)}` : 'the connection closed without an answer'));
+      const head = raw.slice(0, Math.max(0, raw.indexOf('\r\n\r\n')));
+      let body = Buffer.from(raw.slice(head.length + 4), 'latin1').toString('utf8');
+      if (/^transfer-encoding:\s*chunked/im.test(head)) body = body.replace(/(^|\r\n)[0-9a-f]+\r\n/gi, '');
+      let json: unknown;
+      try {
+        json = JSON.parse(body);
+      } catch {
+        json = undefined;
+      }
+      resolve({ status: Number(status[1]), headers: {}, rawBody: body, json });
+    };
+    const timer = setTimeout(finish, timeoutMs);
+    socket.on('data', (c: Buffer) => {
+      received.push(c);
+      // A whole answer with a Content-Length: no need to wait for the server to close.
+      const raw = Buffer.concat(received).toString('latin1');
+      const end = raw.indexOf('\r\n\r\n');
+      const length = /^content-length:\s*(\d+)/im.exec(raw.slice(0, end));
+      if (end >= 0 && length && raw.length - end - 4 >= Number(length[1])) finish();
     });
-    const timer = setTimeout(() => req.destroy(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
-    req.on('close', () => clearTimeout(timer));
-    // A server that answers and closes while the body is still being written: the answer counts.
-    req.on('error', (error) => (answered ? undefined : reject(error)));
+    socket.on('error', () => undefined); // EPIPE or a reset while writing: what was received still counts
+    socket.on('close', finish);
+    const head = Object.entries({ Host: u.host, ...headers, 'Content-Length': String(bytes), Connection: 'close' })
+      .map(([k, v]) => `${k}: ${v}`)
+      .join('\r\n');
+    socket.write(`POST ${u.pathname} HTTP/1.1\r\n${head}\r\n\r\n`);
     const chunk = Buffer.alloc(1 << 20, 'a');
     let sent = 0;
     const write = () => {
-      while (!answered && sent < bytes) {
+      while (!settled && received.length === 0 && sent < bytes && !socket.destroyed) {
         sent += chunk.length;
-        if (!req.write(chunk)) return void req.once('drain', write);
+        if (!socket.write(chunk)) return void socket.once('drain', write);
       }
-      if (!answered) req.end();
     };
     write();
   });

@@ -121,7 +121,10 @@ export async function fuzzSandbox(env: FuzzEnv, runs: number) {
     const r = resultOf(a.json);
     tally(env.ctx, SANDBOX, r ? `${r.resultStatus} ${r.resultCode}` : `HTTP ${a.status}`);
     expect(
-      a.status === 200 && r && ['S', 'F', 'U'].includes(r.resultStatus) && r.resultCode.trim() !== '',
+      (a.status === 200 || (a.status >= 400 && a.status < 500)) &&
+        r &&
+        ['S', 'F', 'U'].includes(r.resultStatus) &&
+        r.resultCode.trim() !== '',
       () => `the answer names no result code: HTTP ${a.status} ${a.rawBody.slice(0, 300)} to ${shown()}`,
     );
   });
