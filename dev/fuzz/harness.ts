@@ -220,15 +220,20 @@ export function oversizedPost(url: string, headers: Record<string, string>, byte
       .map(([k, v]) => `${k}: ${v}`)
       .join('\r\n');
     socket.write(`POST ${u.pathname} HTTP/1.1\r\n${head}\r\n\r\n`);
+    // The first 64 KiB, then a second for the server to answer from the headers alone: a server that refuses
+    // and closes while more is still arriving may reset the connection, and its answer would be lost.
+    const first = Buffer.alloc(64 << 10, 'a');
+    socket.write(first);
     const chunk = Buffer.alloc(1 << 20, 'a');
-    let sent = 0;
+    let sent = first.length;
     const write = () => {
       while (!settled && received.length === 0 && sent < bytes && !socket.destroyed) {
-        sent += chunk.length;
-        if (!socket.write(chunk)) return void socket.once('drain', write);
+        const part = sent + chunk.length <= bytes ? chunk : chunk.subarray(0, bytes - sent);
+        sent += part.length;
+        if (!socket.write(part)) return void socket.once('drain', write);
       }
     };
-    write();
+    setTimeout(write, 1_000);
   });
 }
 
