@@ -106,6 +106,26 @@ async function listOrders(client: Client, query: string) {
   console.log(`${n} order(s)`);
 }
 
+/** The order a file holds: a JSON object, or a refusal by rule ORDER_FILE that says what is wrong with the file. */
+function readOrderFile(file: string): OrderInput {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new OrderRefusedError('ORDER_FILE', `cannot read ${file}: ${(error as Error).message}`);
+  }
+  let input: unknown;
+  try {
+    input = JSON.parse(text);
+  } catch (error) {
+    throw new OrderRefusedError('ORDER_FILE', `${file} is not JSON: ${(error as Error).message}`);
+  }
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+    throw new OrderRefusedError('ORDER_FILE', `${file} holds ${Array.isArray(input) ? 'an array' : String(input)}, not an order object`);
+  }
+  return input as OrderInput;
+}
+
 export function buildCli(): Command {
   const program = new Command('orders')
     .description(
@@ -120,9 +140,10 @@ export function buildCli(): Command {
     .description('start an order from a JSON file and print where the buyer pays (idempotent per order id)')
     .addOption(new Option('--terminal <type>', "the buyer's terminal, instead of the file's (default WEB)").choices(BUYER_TERMINALS))
     .addOption(new Option('--os <os>', "the app's operating system, required with --terminal APP").choices(BUYER_OS_TYPES))
-    .action((file: string, o: { terminal?: BuyerTerminalType; os?: BuyerOsType }) =>
-      withClient(async (client, taskQueue) => {
-        const input = JSON.parse(readFileSync(file, 'utf8')) as OrderInput;
+    .action((file: string, o: { terminal?: BuyerTerminalType; os?: BuyerOsType }) => {
+      // Read before connecting: a file that is not an order is refused without Temporal.
+      const input = readOrderFile(file);
+      return withClient(async (client, taskQueue) => {
         if (o.terminal || o.os) {
           const osType = o.os ?? input.terminal?.osType;
           input.terminal = { terminalType: o.terminal ?? input.terminal?.terminalType ?? 'WEB', ...(osType && { osType }) };
@@ -132,8 +153,8 @@ export function buildCli(): Command {
         console.log(`order ${r.orderId}: pay at ${r.paymentUrl} before ${r.paymentExpiresAt}`);
         // An app opens Alipay by its scheme URL or App Link; normalUrl is the H5 page without the app.
         for (const [name, link] of Object.entries(r.links ?? {})) if (link !== r.paymentUrl) console.log(`  ${name}: ${link}`);
-      }),
-    );
+      });
+    });
 
   program
     .command('status <orderId>')
@@ -276,7 +297,9 @@ export function buildCli(): Command {
     .option('--out <file>', 'file to write; default order-<orderId>.history.json')
     .action((orderId: string, o: { out?: string }) =>
       withClient(async (client) => {
-        const history = await orderHandle(client, orderId).fetchHistory();
+        const handle = orderHandle(client, orderId);
+        await handle.describe(); // an order that does not exist is WorkflowNotFoundError, not a bare NOT_FOUND
+        const history = await handle.fetchHistory();
         const out = o.out ?? `order-${orderId}.history.json`;
         writeFileSync(out, historyToJSON(history));
         console.log(`${history.events?.length ?? 0} events written to ${out}`);

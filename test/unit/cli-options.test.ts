@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { OperatorError, identityOfToken, operatorOf } from '../../cli/operator';
@@ -94,4 +96,26 @@ test('identityOfToken reads email, then preferred_username, then sub, and nothin
   assert.equal(operatorOf(undefined, 'alice'), 'alice');
   assert.throws(() => operatorOf('bob', 'alice'), OperatorError);
   assert.throws(() => operatorOf('  ', undefined), /--by is required/);
+});
+
+test('start refuses a file that is not an order by rule ORDER_FILE, before connecting (found by npm run fuzz)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'orders-file-'));
+  for (const [name, text] of [
+    ['not-json.json', 'not json {'],
+    ['null.json', 'null'],
+    ['array.json', '[]'],
+  ]) {
+    writeFileSync(join(dir, name), text);
+    // TEMPORAL_ADDRESS points nowhere: the refusal must come before any connection.
+    const refused = spawnSync(process.execPath, ['--import', 'tsx', 'cli/main.ts', 'start', join(dir, name), '--terminal', 'WAP'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      timeout: 60_000,
+      env: { ...process.env, TEMPORAL_ADDRESS: '127.0.0.1:9' },
+    });
+    assert.equal(refused.status, 1, name);
+    assert.match(refused.stderr, /^refused by rule ORDER_FILE: /m, `${name}: ${refused.stderr}`);
+  }
+  const missing = orders('start', join(dir, 'missing.json'));
+  assert.match(missing.stderr, /^refused by rule ORDER_FILE: cannot read /m, missing.stderr);
 });

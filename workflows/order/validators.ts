@@ -15,9 +15,15 @@ import { refundFailureOf } from './refund-settlement';
 import { refundableFen, type OrderState } from './state';
 
 // The rules each update must keep, checked before it is accepted into the history. Validators are
-// synchronous and change nothing; each refusal names the rule it breaks.
+// synchronous and change nothing; each refusal names the rule it breaks. An update's argument comes from
+// outside (any client may send any value), so its shape is checked first: a wrong type is refused by a
+// rule too, never with a TypeError.
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isText = (v: unknown): v is string => typeof v === 'string';
 
 export function refuseNotification(o: OrderState, n: PaymentNotification) {
+  if (!isRecord(n)) throw ruleFailure('NOTIFICATION_MISMATCH', 'a payment notification is an object');
   if (n.paymentRequestId !== o.payment.paymentRequestId) {
     throw ruleFailure('NOTIFICATION_MISMATCH', `paymentRequestId ${n.paymentRequestId} is not this order's`);
   }
@@ -36,6 +42,7 @@ export function refuseNotification(o: OrderState, n: PaymentNotification) {
 
 /** notifyRefund: a refund this order asked for, Alipay+ accepted, for its amount. */
 export function refuseRefundNotification(o: OrderState, n: RefundNotification) {
+  if (!isRecord(n)) throw ruleFailure('NOTIFICATION_MISMATCH', 'a refund notification is an object');
   const r = o.refunds.find((x) => x.refundRequestId === n.refundRequestId);
   if (!r) throw ruleFailure('NOTIFICATION_MISMATCH', `refundRequestId ${n.refundRequestId} is not one of this order's refunds`);
   if (n.refundAmountFen !== r.amountFen) {
@@ -54,7 +61,7 @@ export function refuseRefundNotification(o: OrderState, n: RefundNotification) {
 }
 
 export function refuseWithoutOperator(a: OperatorAction) {
-  if (!a?.operator?.trim() || !a.reason?.trim())
+  if (!isRecord(a) || !isText(a.operator) || !isText(a.reason) || !a.operator.trim() || !a.reason.trim())
     throw ruleFailure('OPERATOR_ACTION', 'an operator action names the operator and the reason');
   if (a.operator.length > 128 || a.reason.length > 256)
     throw ruleFailure('FIELD_LENGTH', 'operator is at most 128 characters and reason 256');
@@ -109,6 +116,7 @@ export function refuseRefundResolution(o: OrderState, r: RefundResolution) {
 
 /** The rules an operator's correction must keep (seed 003: only four fields may change on a retransmission). */
 export function refuseCorrection(o: OrderState, c: DeclarationCorrection) {
+  if (!isRecord(c)) throw ruleFailure('OPERATOR_ACTION', 'a correction names the declaration, the operator and the reason');
   const allowed = ['declarationId', 'merchantCustomsCode', 'merchantCustomsName', 'customsCode', 'amountFen', 'operator', 'reason'];
   const other = Object.keys(c).filter((k) => !allowed.includes(k));
   if (other.length > 0) {
@@ -117,7 +125,9 @@ export function refuseCorrection(o: OrderState, c: DeclarationCorrection) {
       `only merchantCustomsCode, merchantCustomsName, customsCode and amountFen may change on a retransmission, not ${other.join(', ')}`,
     );
   }
-  if (!c.operator?.trim() || !c.reason?.trim()) throw ruleFailure('OPERATOR_ACTION', 'a correction names the operator and the reason');
+  if (!isText(c.operator) || !isText(c.reason) || !c.operator.trim() || !c.reason.trim()) {
+    throw ruleFailure('OPERATOR_ACTION', 'a correction names the operator and the reason');
+  }
   const d = o.declarations.find((x) => x.declarationId === c.declarationId);
   if (!d) throw ruleFailure('UNKNOWN_DECLARATION', `this order has no declaration ${c.declarationId}`);
   if (d.status === 'ACCEPTED') throw ruleFailure('DECLARATION_ACCEPTED', `customs already accepted ${c.declarationId}`);
@@ -131,7 +141,7 @@ export function refuseCorrection(o: OrderState, c: DeclarationCorrection) {
     ['merchantCustomsCode', c.merchantCustomsCode, 128],
     ['merchantCustomsName', c.merchantCustomsName, 256],
   ] as const) {
-    if (value !== undefined && (value.trim() === '' || value.length > max)) {
+    if (value !== undefined && (!isText(value) || value.trim() === '' || value.length > max)) {
       throw ruleFailure('FIELD_LENGTH', `${field} must have 1 to ${max} characters`);
     }
   }
@@ -150,7 +160,9 @@ export function refuseCorrection(o: OrderState, c: DeclarationCorrection) {
 }
 
 export function refuseRefund(o: OrderState, r: RefundRequest) {
-  if (!r.requestedBy?.trim() || !r.reason?.trim()) throw ruleFailure('OPERATOR_ACTION', 'a refund names who asks for it and why');
+  if (!isRecord(r) || !isText(r.requestedBy) || !isText(r.reason) || !r.requestedBy.trim() || !r.reason.trim()) {
+    throw ruleFailure('OPERATOR_ACTION', 'a refund names who asks for it and why');
+  }
   if (r.reason.length > 256) throw ruleFailure('FIELD_LENGTH', 'reason must have at most 256 characters');
   if (!Number.isInteger(r.amountFen) || r.amountFen <= 0)
     throw ruleFailure('AMOUNT_IN_FEN', 'amountFen must be a whole number of fen above 0');
