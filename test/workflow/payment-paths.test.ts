@@ -198,3 +198,33 @@ test('a notification that slipped past the receiver is confirmed with inquiryPay
   assert.equal(payments[0].status, 'CANCELLED', 'the open payment is closed so it cannot be paid for an ended order');
   assert.deepEqual([declarations.length, refunds.length], [0, 0]);
 });
+
+test('a notification whose fields its handler could not read is refused by rule, and the order keeps answering (found by npm run fuzz)', async () => {
+  const order = sampleOrder({ buyer: freshBuyer(109) });
+  await startOrder(s.env.client, order, { taskQueue: s.taskQueue });
+  const { payment } = await orderStatus(s.env.client, order.orderId);
+  const valid = {
+    paymentRequestId: order.orderId,
+    paymentId: payment.paymentId!,
+    resultStatus: 'S' as const,
+    resultCode: 'SUCCESS',
+    paymentAmountFen: 19_900,
+  };
+  // Before the fix, the first was accepted and its handler failed the workflow task on `new Date(NaN).toISOString()`.
+  for (const [field, value] of [
+    ['paymentTime', 'not a time'],
+    ['paymentTime', 12],
+    ['resultStatus', 'X'],
+    ['customsDeclarationFen', 1.5],
+    ['settlementQuote', 'USD/CNY'],
+  ] as const) {
+    await assert.rejects(
+      orderHandle(s.env.client, order.orderId).executeUpdate(paymentNotificationUpdate, { args: [{ ...valid, [field]: value }] }),
+      (e: Error & { cause?: Error }) =>
+        /^NOTIFICATION_MISMATCH: a payment notification's /.test(e.cause?.message ?? '') || assert.fail(e.cause?.message),
+      `${field}=${JSON.stringify(value)}`,
+    );
+  }
+  const st = await orderStatus(s.env.client, order.orderId);
+  assert.equal(st.stage, 'AWAITING_PAYMENT', 'the order still answers its status query and waits for its payment');
+});

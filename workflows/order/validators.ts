@@ -22,8 +22,33 @@ import { refundableFen, type OrderState } from './state';
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isText = (v: unknown): v is string => typeof v === 'string';
 
+/** A time the handlers can read: absent, or an ISO-like string Date.parse understands. */
+const isTimeOrAbsent = (v: unknown) => v === undefined || (isText(v) && v.length <= 64 && Number.isFinite(Date.parse(v)));
+const isIdText = (v: unknown, max: number) => isText(v) && v.trim() !== '' && v.length <= max;
+
+/** The fields a notification's handler reads, in the types it reads them: anything else would fail its workflow task. */
+function refuseMalformedPaymentNotification(n: Record<string, unknown>) {
+  const problem = !isIdText(n.paymentId, 64)
+    ? 'paymentId is an id of at most 64 characters'
+    : !['S', 'F', 'U'].includes(n.resultStatus as string)
+      ? 'resultStatus is S, F or U'
+      : !isText(n.resultCode) || n.resultCode.length > 64
+        ? 'resultCode is a code of at most 64 characters'
+        : !isTimeOrAbsent(n.paymentTime)
+          ? `paymentTime ${JSON.stringify(n.paymentTime)?.slice(0, 40)} is not a time`
+          : n.customsDeclarationFen !== undefined &&
+              !(Number.isSafeInteger(n.customsDeclarationFen) && (n.customsDeclarationFen as number) >= 0)
+            ? 'customsDeclarationFen is a whole number of fen'
+            : n.settlementQuote !== undefined &&
+                !(isRecord(n.settlementQuote) && isText(n.settlementQuote.quoteCurrencyPair) && isText(n.settlementQuote.quotePrice))
+              ? 'settlementQuote has a quoteCurrencyPair and a quotePrice'
+              : undefined;
+  if (problem) throw ruleFailure('NOTIFICATION_MISMATCH', `a payment notification's ${problem}`);
+}
+
 export function refuseNotification(o: OrderState, n: PaymentNotification) {
   if (!isRecord(n)) throw ruleFailure('NOTIFICATION_MISMATCH', 'a payment notification is an object');
+  refuseMalformedPaymentNotification(n);
   if (n.paymentRequestId !== o.payment.paymentRequestId) {
     throw ruleFailure('NOTIFICATION_MISMATCH', `paymentRequestId ${n.paymentRequestId} is not this order's`);
   }
@@ -43,6 +68,18 @@ export function refuseNotification(o: OrderState, n: PaymentNotification) {
 /** notifyRefund: a refund this order asked for, Alipay+ accepted, for its amount. */
 export function refuseRefundNotification(o: OrderState, n: RefundNotification) {
   if (!isRecord(n)) throw ruleFailure('NOTIFICATION_MISMATCH', 'a refund notification is an object');
+  const problem = !isIdText(n.refundId, 64)
+    ? 'refundId is an id of at most 64 characters'
+    : !['SUCCESS', 'FAIL'].includes(n.refundStatus)
+      ? 'refundStatus is SUCCESS or FAIL'
+      : !isText(n.resultCode) ||
+          n.resultCode.length > 64 ||
+          (n.resultMessage !== undefined && (!isText(n.resultMessage) || n.resultMessage.length > 256))
+        ? 'result is a code of at most 64 characters and a message of at most 256'
+        : !isTimeOrAbsent(n.refundTime)
+          ? `refundTime ${JSON.stringify(n.refundTime)?.slice(0, 40)} is not a time`
+          : undefined;
+  if (problem) throw ruleFailure('NOTIFICATION_MISMATCH', `a refund notification's ${problem}`);
   const r = o.refunds.find((x) => x.refundRequestId === n.refundRequestId);
   if (!r) throw ruleFailure('NOTIFICATION_MISMATCH', `refundRequestId ${n.refundRequestId} is not one of this order's refunds`);
   if (n.refundAmountFen !== r.amountFen) {
