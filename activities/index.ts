@@ -1,16 +1,24 @@
 import { alipayActivities, type AlipayDeps } from './alipay';
+import { customsActivities, type CustomsDeps } from './customs';
 import { eportActivities, type EPortDeps } from './eport';
 import { quotaActivities, type QuotaDeps } from './quota';
 import { reconciliationActivities, type ReconciliationDeps } from './reconciliation';
 
-export type ActivityDeps = AlipayDeps & EPortDeps & QuotaDeps & ReconciliationDeps;
+export type ActivityDeps = AlipayDeps & EPortDeps & CustomsDeps & QuotaDeps & ReconciliationDeps;
 
 /** The activity types, one per external party, for the workflows' typed proxies. */
 export type AlipayActivities = ReturnType<typeof alipayActivities>;
 export type EPortActivities = ReturnType<typeof eportActivities>;
+export type CustomsActivities = ReturnType<typeof customsActivities>;
 export type QuotaActivities = ReturnType<typeof quotaActivities>;
 export type ReconciliationActivities = ReturnType<typeof reconciliationActivities>;
 
 export function createActivities(deps: ActivityDeps) {
-  return { ...alipayActivities(deps), ...eportActivities(deps), ...quotaActivities(deps), ...reconciliationActivities(deps) };
+  return {
+    ...alipayActivities(deps),
+    ...eportActivities(deps),
+    ...customsActivities(deps),
+    ...quotaActivities(deps),
+    ...reconciliationActivities(deps),
+  };
 }

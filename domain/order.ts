@@ -1,7 +1,10 @@
 import { z } from 'zod';
 import { customsCodeForDistrict } from './customs-codes';
 import { mainlandIdProblem } from './identity';
+import { TAX_CATEGORIES } from './cross-border-tax';
 import { MAX_ORDER_FEN, formatCny } from './limits';
+
+const TAX_CATEGORY_NAMES = Object.keys(TAX_CATEGORIES) as [keyof typeof TAX_CATEGORIES, ...(keyof typeof TAX_CATEGORIES)[]];
 
 // What an order system sends at checkout. Validated in the client and again at the start of the workflow,
 // so an order that breaks a rule never reaches Alipay+. Each error starts with the rule's name.
@@ -41,6 +44,23 @@ export const orderInputSchema = z
           name: z.string().min(1).max(256),
           quantity: z.number().int().min(1).max(9999),
           unitPriceFen: fen,
+          /** The retail-import tax category (domain/cross-border-tax.ts); orders filed on the CEB messages name one. */
+          taxCategory: z.enum(TAX_CATEGORY_NAMES).optional(),
+          /** The customs commodity code (商品编码, 10 digits), as the goods were registered. */
+          hsCode: z
+            .string()
+            .regex(/^\d{10}$/, 'must be 10 digits')
+            .optional(),
+          /** The country of origin, as a customs country code (3 digits, e.g. 116 Japan). */
+          originCountry: z
+            .string()
+            .regex(/^\d{3}$/, 'must be a 3-digit customs country code')
+            .optional(),
+          /** The unit of the quantity, as a customs unit code (3 digits, e.g. 007 piece). */
+          unit: z
+            .string()
+            .regex(/^\d{3}$/, 'must be a 3-digit customs unit code')
+            .optional(),
         }),
       )
       .min(1, 'must list at least one item')
@@ -65,7 +85,18 @@ export const orderInputSchema = z
       // Each part is a declaration polled, retransmitted and filed on its own.
       .max(MAX_SPLIT_PARTS, `has at most ${MAX_SPLIT_PARTS} parts`)
       .optional(),
-    logistics: z.object({ carrier: z.string().min(1).max(128), waybillNo: z.string().min(1).max(48) }),
+    logistics: z.object({
+      carrier: z.string().min(1).max(128),
+      waybillNo: z.string().min(1).max(48),
+      /** The carrier's customs registration code, which its waybill (CEB511) is filed under. */
+      carrierCustomsCode: z.string().min(1).max(18).optional(),
+    }),
+    /** Freight charged to the buyer, in fen: part of the dutiable value and of the payment. */
+    freightFen: z.number().int().min(0).optional(),
+    /** Where the goods go (CEB311, CEB511). Personal data: travels only in encrypted payloads. */
+    consignee: z
+      .object({ name: z.string().min(1).max(128), telephone: z.string().min(1).max(50), address: z.string().min(1).max(255) })
+      .optional(),
     paymentExpiryMinutes: z
       .number()
       .int()
