@@ -10,14 +10,20 @@ import { orderProblems, orderWorkflowId, InvalidOrderError, type OrderInput } fr
 import {
   cancelOrderUpdate,
   checkoutUpdate,
+  correctCustomsDocumentUpdate,
   correctDeclarationUpdate,
   pollNowUpdate,
+  returnGoodsUpdate,
   requestRefundUpdate,
   resolveFailedRefundUpdate,
   reviewRealNameUpdate,
   statusQuery,
   type CheckoutResult,
+  type CustomsDocumentCorrection,
+  type CustomsOrderView,
   type DeclarationCorrection,
+  type GoodsReturnRequest,
+  type GoodsReturnView,
   type DeclarationView,
   type OperatorAction,
   type OrderStatus,
@@ -142,6 +148,22 @@ export async function pollNow(client: Client, orderId: string, by: OperatorActio
 export async function resolveFailedRefund(client: Client, orderId: string, resolution: RefundResolution): Promise<OrderStatus> {
   const handle = await runningOrder(client, orderId);
   return refusalsNamed(() => handle.executeUpdate(resolveFailedRefundUpdate, { args: [resolution] }));
+}
+
+/** Files a customs order's refused documents again, with corrected customs fields of its items if any. */
+export async function correctCustomsDocument(
+  client: Client,
+  orderId: string,
+  correction: CustomsDocumentCorrection,
+): Promise<CustomsOrderView> {
+  const handle = await runningOrder(client, orderId);
+  return refusalsNamed(() => handle.executeUpdate(correctCustomsDocumentUpdate, { args: [correction] }));
+}
+
+/** Files a return of released goods (CEB625); once customs accepts it the buyer is refunded and the quota given back. */
+export async function returnGoods(client: Client, orderId: string, request: GoodsReturnRequest): Promise<GoodsReturnView> {
+  const handle = await runningOrder(client, orderId);
+  return refusalsNamed(() => handle.executeUpdate(returnGoodsUpdate, { args: [request] }));
 }
 
 export { WorkflowNotFoundError };

@@ -17,7 +17,10 @@ export type RemoteCall =
   | 'eportOrderDocument'
   | 'eportWaybill'
   | 'eportClearance'
+  | 'customsFile'
+  | 'customsReceipts'
   | 'quotaCommit'
+  | 'quotaReturn'
   | 'quotaRelease'
   | 'quotaMarkPaid';
 
@@ -72,7 +75,13 @@ const FINAL_ANSWERS: Record<RemoteCall, CallAnswers> = {
   eportOrderDocument: { codes: { EPORT_ALREADY_DECIDED: 'ALREADY_DONE' }, otherwise: 'OPERATOR_DECIDES' },
   eportWaybill: { codes: { EPORT_ALREADY_DECIDED: 'ALREADY_DONE' }, otherwise: 'OPERATOR_DECIDES' },
   eportClearance: { codes: {}, otherwise: 'OPERATOR_DECIDES' },
+  // A filing the e-port refuses outright (not a receipt: a transport refusal) is nobody's plan: the same guid
+  // is filed again hourly or on poll-now, and files nothing twice.
+  customsFile: { codes: {}, otherwise: 'OPERATOR_DECIDES' },
+  customsReceipts: { codes: {}, otherwise: 'OPERATOR_DECIDES' },
   quotaCommit: { codes: {}, otherwise: 'OPERATOR_DECIDES' },
+  // The same return again (its returnId) gives nothing back twice.
+  quotaReturn: { codes: {}, otherwise: 'OPERATOR_DECIDES' },
   // Committed means customs cleared the order: nothing is left to give back.
   quotaRelease: { codes: { QUOTA_ALREADY_COMMITTED: 'ALREADY_DONE' }, otherwise: 'OPERATOR_DECIDES' },
   // No room left for a paid order whose unpaid hold had lapsed: the order refunds.

@@ -1,5 +1,6 @@
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import type { CustomsCode } from './customs-codes';
+import type { ItemCustomsCorrection } from './customs-filing';
 
 // How order systems, the notify receiver and operators talk to one order workflow.
 
@@ -34,10 +35,14 @@ export const STUCK_CODES = [
   'CONFIGURATION',
   'UNEXPECTED_ANSWER',
   'CUSTOMS_REJECTED',
+  'CUSTOMS_DOCUMENT_REJECTED',
+  'RETURN_REFUSED',
+  'DETENTION_DEADLINE',
   'DECLARE_REFUSED',
   'DECLARATION_UNKNOWN',
   'REVIEW_DEADLINE',
   'CLEARANCE_DEADLINE',
+  'INSPECTION_DEADLINE',
   'CALL_RETRYING',
 ] as const;
 export type StuckCode = (typeof STUCK_CODES)[number];
@@ -60,11 +65,17 @@ export interface OrderTimeouts {
   clearanceDeadlineMs: number;
   /** Alipay+'s minimum gap between declare calls for one id: 5 minutes, which Alipay+ says it may adjust. */
   retransmitGapMs?: number;
+  /** Goods selected for inspection (500) that customs has not decided on this long: the order is stuck. Default 72 hours. */
+  inspectionDeadlineMs?: number;
+  /** Goods detained (501 to 503, 599) this long: the order is stuck until an operator acts. Default 7 days. */
+  detentionDeadlineMs?: number;
   /** A waiting order continues as new past this many history events (default 10,000); tests set it low. */
   continueAsNewAfterEvents?: number;
 }
 
 export const DEFAULT_TIMEOUTS: OrderTimeouts = { customsReviewDeadlineMs: 48 * HOUR_MS, clearanceDeadlineMs: 72 * HOUR_MS };
+export const DEFAULT_INSPECTION_DEADLINE_MS = 72 * HOUR_MS;
+export const DEFAULT_DETENTION_DEADLINE_MS = 7 * 24 * HOUR_MS;
 
 /**
  * The links Alipay+ answered pay with, for the buyer's terminal. Web: normalUrl. Mobile browser: normalUrl,
@@ -162,7 +173,15 @@ export interface RealNameDecision extends OperatorAction {
 
 export interface AuditEntry {
   at: string;
-  action: 'correctDeclaration' | 'requestRefund' | 'cancelOrder' | 'reviewRealName' | 'pollNow' | 'resolveFailedRefund';
+  action:
+    | 'correctDeclaration'
+    | 'requestRefund'
+    | 'cancelOrder'
+    | 'reviewRealName'
+    | 'pollNow'
+    | 'resolveFailedRefund'
+    | 'correctCustomsDocument'
+    | 'returnGoods';
   operator: string;
   reason: string;
   detail?: string;
@@ -259,8 +278,90 @@ export interface OrderStatus {
   /** Why the order ended where it did, in words the merchant can pass to the buyer. */
   outcome?: { reason: string; buyerMessage: string };
   audit: AuditEntry[];
+  /** Steps 9 and 10 on the e-port's messages, one entry per customs order; absent on orders before them. */
+  customs?: CustomsOrderView[];
+  /** Goods returned under a return declaration (CEB625); absent when none. */
+  returns?: GoodsReturnView[];
   /** What the daily reconciliation found about the order, by day; absent when it found nothing. */
   reconciliation?: { date: string; codes: string[]; reconciliationId: string }[];
+}
+
+/**
+ * Where a customs order stands at the e-port, in one word (the CustomsStatus search attribute shows the one
+ * needing attention first): documents being filed or awaiting receipts, a document refused, the inventory
+ * list's review, inspection, detention, release, or goods sent back abroad.
+ */
+export const CUSTOMS_STATES = [
+  'DOCUMENT_REJECTED',
+  'DETAINED',
+  'INSPECTION',
+  'MANUAL_REVIEW',
+  'AWAITING_RECEIPTS',
+  'FILING',
+  'STORED',
+  'REVIEWED',
+  'RETURNED_ABROAD',
+  'RELEASED',
+] as const;
+export type CustomsState = (typeof CUSTOMS_STATES)[number];
+
+/** One document of a customs order, as its receipts left it. */
+export interface CustomsDocumentView {
+  /** 0 the first filing; each correction files it again. */
+  attempt: number;
+  filedAt?: string;
+  /** The latest receipt's status code, its time and why (returnInfo). */
+  returnStatus?: string;
+  returnTime?: string;
+  returnInfo?: string;
+}
+
+export interface CustomsOrderView {
+  orderNo: string;
+  state: CustomsState;
+  /** The documents the merchant's side files; the payment document is Alipay's (step 7). */
+  order: CustomsDocumentView;
+  waybill: CustomsDocumentView;
+  inventory: CustomsDocumentView;
+  /** The customs' number of the inventory list, once assigned: a return names it. */
+  invtNo?: string;
+  /** When customs released the goods (800): returns are accepted for 30 days from then. */
+  releasedAt?: string;
+  /** When the goods entered inspection or detention: each wait has its own deadline. */
+  inspectionSince?: string;
+  detainedSince?: string;
+  /** Operators' corrections before a refused document was filed again. */
+  corrections: { at: string; operator: string; reason: string; items: ItemCustomsCorrection[] }[];
+}
+
+/** An operator's correction of a customs order whose order document or inventory list customs refused. */
+export interface CustomsDocumentCorrection extends OperatorAction {
+  /** The customs order: the order id, or a split part's reference id. */
+  orderNo: string;
+  /** Corrected customs fields of items; none to file the same facts again (after customs fixed its side). */
+  items?: ItemCustomsCorrection[];
+}
+
+/** The merchant files a return (CEB625) for goods that came back; once customs accepts it, the buyer is refunded. */
+export interface GoodsReturnRequest extends OperatorAction {
+  orderNo?: string;
+  lines: { sku: string; quantity: number }[];
+}
+
+export interface GoodsReturnView {
+  returnId: string;
+  orderNo: string;
+  lines: { sku: string; quantity: number }[];
+  /** FILED: CEB625 filed, awaiting its receipt; ACCEPTED: customs took it (399), refund and quota follow; REFUSED: 100. */
+  status: 'FILED' | 'ACCEPTED' | 'REFUSED';
+  /** Goods and their tax, paid back to the buyer. */
+  refundFen: number;
+  /** The dutiable value given back to the buyer's annual quota. */
+  quotaFen: number;
+  requestedBy: string;
+  at: string;
+  returnInfo?: string;
+  quotaGivenBack?: boolean;
 }
 
 export const checkoutUpdate = defineUpdate<CheckoutResult, []>('checkout');
@@ -272,4 +373,6 @@ export const cancelOrderUpdate = defineUpdate<OrderStatus, [OperatorAction]>('ca
 export const reviewRealNameUpdate = defineUpdate<OrderStatus, [RealNameDecision]>('reviewRealName');
 export const pollNowUpdate = defineUpdate<OrderStatus, [OperatorAction]>('pollNow');
 export const resolveFailedRefundUpdate = defineUpdate<OrderStatus, [RefundResolution]>('resolveFailedRefund');
+export const correctCustomsDocumentUpdate = defineUpdate<CustomsOrderView, [CustomsDocumentCorrection]>('correctCustomsDocument');
+export const returnGoodsUpdate = defineUpdate<GoodsReturnView, [GoodsReturnRequest]>('returnGoods');
 export const statusQuery = defineQuery<OrderStatus>('status');

@@ -14,6 +14,11 @@ export const STUCK_REASON = defineSearchAttributeKey('StuckReason', 'KEYWORD');
  * a failed one waits for an operator, SETTLED once all are final. Unset for an order without refunds.
  */
 export const REFUND_STATUS = defineSearchAttributeKey('RefundStatus', 'KEYWORD');
+/**
+ * Where the order's customs orders stand at the e-port (domain/order-api.ts CUSTOMS_STATES), the one needing
+ * attention first. Unset on orders before the e-port's messages.
+ */
+export const CUSTOMS_STATUS = defineSearchAttributeKey('CustomsStatus', 'KEYWORD');
 /** When the order entered its stage, for queries such as "waiting on customs for more than 2 hours". */
 export const STAGE_SINCE = defineSearchAttributeKey('StageSince', 'DATETIME');
 
@@ -29,6 +34,7 @@ export const ORDER_SEARCH_ATTRIBUTES = [
   STAGE_SINCE,
   REFUND_STATUS,
   RECONCILIATION_ISSUE,
+  CUSTOMS_STATUS,
 ];
 
 /** The type names `temporal operator search-attribute create` and `start-dev --search-attribute` take. */

@@ -355,6 +355,7 @@ describe('docker-compose.yml: the deployment', () => {
     const expected = ORDER_SEARCH_ATTRIBUTES.map((k) => k.name).sort();
     assert.deepEqual(expected, [
       'CustomsCode',
+      'CustomsStatus',
       'DeclarationStatus',
       'OrderStage',
       'PaymentStatus',

@@ -1,5 +1,5 @@
 import { proxyActivities, proxyLocalActivities, type ActivityOptions, type LocalActivityOptions } from '@temporalio/workflow';
-import type { AlipayActivities, EPortActivities, QuotaActivities } from '../../activities';
+import type { AlipayActivities, CustomsActivities, EPortActivities, QuotaActivities } from '../../activities';
 
 // The parties an order talks to, as typed proxies. Each call carries a `summary` for the Web UI's timeline.
 // A call is made as a local activity first, in the workflow task (remote-call.ts), and as an activity when
@@ -8,6 +8,7 @@ import type { AlipayActivities, EPortActivities, QuotaActivities } from '../../a
 export interface Parties {
   alipayPlus: (summary: string) => AlipayActivities;
   eport: (summary: string) => EPortActivities;
+  customs: (summary: string) => CustomsActivities;
   quotaEntity: (summary: string) => QuotaActivities;
 }
 
@@ -27,6 +28,7 @@ const QUOTA_ENTITY: ActivityOptions = {
 export const asActivities: Parties = {
   alipayPlus: (summary) => proxyActivities<AlipayActivities>({ ...REMOTE_CALL, summary }),
   eport: (summary) => proxyActivities<EPortActivities>({ ...REMOTE_CALL, summary }),
+  customs: (summary) => proxyActivities<CustomsActivities>({ ...REMOTE_CALL, summary }),
   quotaEntity: (summary) => proxyActivities<QuotaActivities>({ ...QUOTA_ENTITY, summary }),
 };
 
@@ -43,6 +45,7 @@ const localCall = (startToCloseTimeout: string): LocalActivityOptions => ({
 export const asLocalActivities: Parties = {
   alipayPlus: (summary) => proxyLocalActivities<AlipayActivities>({ ...localCall('30 seconds'), summary }),
   eport: (summary) => proxyLocalActivities<EPortActivities>({ ...localCall('30 seconds'), summary }),
+  customs: (summary) => proxyLocalActivities<CustomsActivities>({ ...localCall('30 seconds'), summary }),
   quotaEntity: (summary) => proxyLocalActivities<QuotaActivities>({ ...localCall('20 seconds'), summary }),
 };
 

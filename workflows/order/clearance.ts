@@ -5,6 +5,7 @@ import type { Parties } from './activities';
 import { compensate } from './compensation';
 import { STUCK_POLL_GAP, customsPollGap } from './customs-polling';
 import { continueAsNewWhenLong } from './continuation';
+import { clearOnReceipts } from './customs-clearance';
 import { clearStuck, end, markStuck, ordersCleared, publishPending, setStage, wait } from './progress';
 import { commitQuota } from './quota';
 import { FinalAnswer, callRemote } from './remote-call';
@@ -17,6 +18,7 @@ const HOUR = 60 * 60 * 1000;
 
 /** Whether customs cleared every customs order; when it rejected one, the payment has been refunded. */
 export async function clearCustoms(o: OrderState): Promise<boolean> {
+  if (o.cebCustoms) return clearOnReceipts(o);
   setStage(o, 'CLEARANCE', 'customs clearance (three-document match)');
   // A continued run finds the documents filed and goes on polling.
   if (!o.clearanceLoop) {
@@ -106,6 +108,8 @@ export async function releaseForDelivery(o: OrderState) {
   if (closesAt > Date.now()) await sleep(closesAt - Date.now(), { summary: 'Step 10: the 90-day refund window' });
   o.refundWindowOpen = false;
   await condition(allHandlersFinished);
+  // A return customs refused is answered by the window's close: no return can follow it now.
+  for (const scope of Object.keys(o.stuckReasons).filter((k) => k.startsWith('return:'))) clearStuck(o, scope);
   if (o.refundsFollowed > 0) {
     // The order ends only when every refund is final (a failed one once an operator decided).
     wait(o, 'the final status of the refunds under way');

@@ -20,7 +20,7 @@ export interface Continuation {
   state: CarriedState;
 }
 
-type CarriedState = Pick<OrderState, (typeof CARRIED)[number]>;
+type CarriedState = Pick<OrderState, (typeof CARRIED)[number]> & Partial<Pick<OrderState, (typeof CARRIED_CUSTOMS)[number]>>;
 
 const CARRIED = [
   'stage',
@@ -42,6 +42,8 @@ const CARRIED = [
   'documentsFiled',
 ] as const satisfies readonly (keyof OrderState)[];
 
+const CARRIED_CUSTOMS = ['cebCustoms', 'customs', 'customsLoop', 'returns'] as const satisfies readonly (keyof OrderState)[];
+
 /** At a safe point of a long wait: continue as new once the history is long, carrying the state. */
 export async function continueAsNewWhenLong(o: OrderState, step: ContinuedStep): Promise<void> {
   const info = workflowInfo();
@@ -50,7 +52,9 @@ export async function continueAsNewWhenLong(o: OrderState, step: ContinuedStep):
   // Updates under way (a correction, a poll-now) finish in this run, so none is lost.
   await condition(allHandlersFinished);
   publishPending(o); // the search attributes go along to the new run
-  const state = Object.fromEntries(CARRIED.map((key) => [key, o[key]])) as CarriedState;
+  // Orders on the e-port's messages carry their customs state too; older ones carry what they always did.
+  const keys = o.cebCustoms ? [...CARRIED, ...CARRIED_CUSTOMS] : CARRIED;
+  const state = Object.fromEntries(keys.map((key) => [key, o[key]])) as CarriedState;
   const continueAsNew = makeContinueAsNewFunc<(input: OrderInput, timeouts: OrderTimeouts, continued: Continuation) => Promise<unknown>>({
     typedSearchAttributes: workflowInfo().typedSearchAttributes,
   });

@@ -3,8 +3,10 @@ import { formatCny } from '../../domain/limits';
 import {
   cancelOrderUpdate,
   checkoutUpdate,
+  correctCustomsDocumentUpdate,
   correctDeclarationUpdate,
   paymentNotificationUpdate,
+  returnGoodsUpdate,
   pollNowUpdate,
   refundNotificationUpdate,
   requestRefundUpdate,
@@ -12,7 +14,9 @@ import {
   reviewRealNameUpdate,
   statusQuery,
   type AuditEntry,
+  type CustomsDocumentCorrection,
   type DeclarationCorrection,
+  type GoodsReturnRequest,
   type NotificationAck,
   type OperatorAction,
   type PaymentNotification,
@@ -22,7 +26,10 @@ import {
   type RefundResolution,
 } from '../../domain/order-api';
 import { refundPayment } from './compensation';
+import { customsView } from './customs-receipts';
+import { refuseCustomsCorrection, refuseGoodsReturn } from './customs-validators';
 import { applyCorrection } from './declaration';
+import { startReturn } from './goods-return';
 import { recordPaid } from './payment';
 import { registerReconciliationFlags } from './reconciliation-flags';
 import { clearStuck, publishPending } from './progress';
@@ -133,6 +140,31 @@ export function registerHandlers(o: OrderState) {
       return orderStatus(o);
     },
     { validator: (r: RefundResolution) => refuseRefundResolution(o, r) },
+  );
+
+  setHandler(
+    correctCustomsDocumentUpdate,
+    (c: CustomsDocumentCorrection) => {
+      const customs = o.customs.find((x) => x.orderNo === c.orderNo)!;
+      const items = (c.items ?? []).map((i) => ({ ...i }));
+      record(o, 'correctCustomsDocument', c, `${c.orderNo}: ${items.map((i) => i.sku).join(', ') || 'file again unchanged'}`);
+      customs.corrections.push({ at: iso(Date.now()), operator: c.operator, reason: c.reason, items });
+      customs.refile = true; // the clearance loop files the refused documents again
+      clearStuck(o, `customs:${c.orderNo}`);
+      return customsView(customs);
+    },
+    { validator: (c: CustomsDocumentCorrection) => refuseCustomsCorrection(o, c) },
+  );
+
+  setHandler(
+    returnGoodsUpdate,
+    (r: GoodsReturnRequest) => {
+      record(o, 'returnGoods', r, r.lines.map((l) => `${l.sku} x${l.quantity}`).join(', '));
+      const view = startReturn(o, r);
+      publishPending(o); // the order's main flow may be asleep for weeks
+      return { ...view, lines: view.lines.map((l) => ({ ...l })) };
+    },
+    { validator: (r: GoodsReturnRequest) => refuseGoodsReturn(o, r) },
   );
 
   setHandler(statusQuery, () => orderStatus(o));

@@ -14,7 +14,7 @@ import { end, publishPending, setStage } from './progress';
 import { holdQuotaForPayment, reserveQuota } from './quota';
 import { passRealNameGate } from './real-name';
 import { OrderState, orderStatus } from './state';
-import { IDENTITY_CHECK_GATE, LEAN_ORDER, REFUNDS_SETTLE_LATER } from './versions';
+import { CEB_CUSTOMS, IDENTITY_CHECK_GATE, LEAN_ORDER, REFUNDS_SETTLE_LATER } from './versions';
 
 // One order, from checkout to the end of its refund window. Every wait is a durable timer and every
 // Alipay+ call an activity with a deterministic idempotency key, so a crash anywhere changes nothing.
@@ -28,8 +28,9 @@ import { IDENTITY_CHECK_GATE, LEAN_ORDER, REFUNDS_SETTLE_LATER } from './version
 //   6 the notification (or inquiryPayment) ...... handlers.ts, payment.ts, payment-confirmation.ts
 //   7 declare to customs through Alipay+ ......... declaration.ts
 //   8 the customs review, retransmissions ........ customs-review.ts
-//   9 the three-document match ................... clearance.ts
-//  10 release for delivery, the refund window .... clearance.ts, quota.ts
+//   9 the three-document match ................... clearance.ts; on the e-port's messages customs-clearance.ts,
+//                                                   customs-filing.ts, customs-receipts.ts
+//  10 release for delivery, the refund window .... clearance.ts, quota.ts; returns goods-return.ts
 // Final answers from Alipay+, the e-port and the quota: remote-call.ts, by the table in domain/final-answers.ts.
 // Long waits continue as new with the order's state: continuation.ts.
 // Refunds and cancellation: compensation.ts. Where the order stands: progress.ts. Its data: state.ts.
@@ -44,6 +45,8 @@ export async function orderWorkflow(
   o.lean = patched(LEAN_ORDER);
   o.identityGate = patched(IDENTITY_CHECK_GATE);
   o.settleLater = patched(REFUNDS_SETTLE_LATER);
+  // A run continued from an older order keeps that order's customs path: its documents are filed already.
+  o.cebCustoms = continued ? continued.state.cebCustoms === true : patched(CEB_CUSTOMS);
   registerHandlers(o);
 
   if (continued) {

@@ -1,8 +1,9 @@
 import { CancellationScope, metricMeter, patched, setCurrentDetails, sleep, upsertSearchAttributes } from '@temporalio/workflow';
 import { customsCodeOf } from '../../domain/order';
-import { STUCK_CODES, type Stage, type StuckCode } from '../../domain/order-api';
+import { CUSTOMS_STATES, STUCK_CODES, type Stage, type StuckCode } from '../../domain/order-api';
 import {
   CUSTOMS_CODE,
+  CUSTOMS_STATUS,
   DECLARATION_STATUS,
   ORDER_STAGE,
   PAYMENT_STATUS,
@@ -10,6 +11,7 @@ import {
   STAGE_SINCE,
   STUCK_REASON,
 } from '../../domain/search-attributes';
+import { customsProblems } from './customs-receipts';
 import { iso, type Declaration, type OrderState } from './state';
 
 // Where an order stands, for operators: its stage, what it waits for, why it is stuck. Every change is
@@ -122,10 +124,12 @@ function publishNow(o: OrderState) {
     [CUSTOMS_CODE.name]: o.order ? customsCodeOf(o.order) : undefined,
     [STUCK_REASON.name]: o.stuck?.code,
     [REFUND_STATUS.name]: refundSummary(o),
+    [CUSTOMS_STATUS.name]: customsSummary(o),
   };
   const keys = [ORDER_STAGE, PAYMENT_STATUS, DECLARATION_STATUS, CUSTOMS_CODE, STUCK_REASON];
   // Orders that take the refund answer as money returned never published it: their upserts stay as recorded.
   if (o.settleLater) keys.push(REFUND_STATUS);
+  if (o.cebCustoms) keys.push(CUSTOMS_STATUS);
   const changed = keys.filter((k) => values[k.name] !== o.published[k.name]);
   if (changed.length > 0) {
     const pairs = changed.map((key) => ({ key, value: values[key.name] ?? null }));
@@ -135,6 +139,11 @@ function publishNow(o: OrderState) {
     o.published = values;
   }
   setCurrentDetails(details(o));
+}
+
+/** The customs orders in one word, for the CustomsStatus search attribute: the one needing attention first. */
+function customsSummary(o: OrderState): string | undefined {
+  return CUSTOMS_STATES.find((st) => o.customs.some((c) => c.state === st));
 }
 
 /** The refunds in one word, for the RefundStatus search attribute. */
@@ -172,6 +181,8 @@ function details(o: OrderState): string {
         (d.retransmitAt ? `, retransmits at ${d.retransmitAt}` : ''),
     );
   }
+  for (const c of o.customs) lines.push(`- customs \`${c.orderNo}\` ${c.state}: ${customsProblems(c).slice(c.orderNo.length + 2)}`);
+  for (const r of o.returns) lines.push(`- return \`${r.returnId}\` ${r.status}, ${(r.refundFen / 100).toFixed(2)} CNY`);
   for (const r of o.refunds) {
     lines.push(
       `- refund \`${r.refundRequestId}\` ${r.status}, ${(r.amountFen / 100).toFixed(2)} CNY, asked by ${r.requestedBy} at ${r.at}` +

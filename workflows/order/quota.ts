@@ -13,6 +13,15 @@ const UNPAID_HOLD_GRACE = 60 * MINUTE;
 // Steps 1 and 10: the order's share of the buyer's annual quota, held by the per-buyer, per-year entity
 // workflow: reserved at checkout, committed at release, released when the order ends otherwise.
 
+/**
+ * What the order counts against the buyer's annual limit: the transaction's dutiable value (goods and
+ * freight, without the tax, 财关税〔2016〕18号) for orders that check out with the tax; the total before.
+ */
+export function quotaFen(o: OrderState): number {
+  if (!o.cebCustoms) return o.order.totalFen;
+  return o.order.items.reduce((sum, i) => sum + i.unitPriceFen * i.quantity, 0) + (o.order.freightFen ?? 0);
+}
+
 export async function reserveQuota(o: OrderState): Promise<boolean> {
   setStage(o, 'RESERVING_QUOTA', "the buyer's annual quota reservation");
   const buyerKey = await callOnce(
@@ -36,7 +45,7 @@ export async function reserveQuota(o: OrderState): Promise<boolean> {
       (via) =>
         via
           .quotaEntity('Step 1: reserve the annual quota')
-          .reserveQuota({ buyerKey, year, orderId: o.order.orderId, amountFen: o.order.totalFen, holdUntil }),
+          .reserveQuota({ buyerKey, year, orderId: o.order.orderId, amountFen: quotaFen(o), holdUntil }),
       { watched: false },
     );
   } catch (error) {
@@ -67,7 +76,7 @@ export async function holdQuotaForPayment(o: OrderState): Promise<boolean> {
           buyerKey,
           year,
           orderId: o.order.orderId,
-          amountFen: o.order.totalFen,
+          amountFen: quotaFen(o),
         }),
       { watched: false },
     );
@@ -90,7 +99,7 @@ export async function commitQuota(o: OrderState) {
         buyerKey,
         year,
         orderId: o.order.orderId,
-        amountFen: o.order.totalFen,
+        amountFen: quotaFen(o),
       }),
     { watched: false },
   );
@@ -112,4 +121,23 @@ export async function releaseQuota(o: OrderState) {
     if (!(error instanceof FinalAnswer && error.handling === 'ALREADY_DONE')) throw error;
   }
   o.quota.held = 'RELEASED';
+}
+
+/** Step 10, a return customs accepted: the buyer's year total is adjusted by the returned goods' dutiable value. */
+export async function giveQuotaBack(o: OrderState, returnId: string, amountFen: number) {
+  const { buyerKey, year } = o.quota!;
+  await callRemote(
+    o,
+    'quotaReturn',
+    'the quota given back for a return',
+    (via) =>
+      via.quotaEntity('Step 10: give the annual quota back for returned goods').returnQuota({
+        buyerKey,
+        year,
+        orderId: o.order.orderId,
+        returnId,
+        amountFen,
+      }),
+    { watched: false },
+  );
 }

@@ -5,6 +5,7 @@ import { paymentRequestIdFor, customsCodeOf, type Order, type OrderInput } from 
 import type {
   AuditEntry,
   DeclarationView,
+  GoodsReturnView,
   OperatorAction,
   OrderStatus,
   OrderTimeouts,
@@ -16,6 +17,7 @@ import type {
   StuckReason,
 } from '../../domain/order-api';
 import type { ReconciliationFlag } from '../../domain/reconciliation';
+import { customsView, type CustomsOrder } from './customs-receipts';
 
 // Everything one order knows, and its projection into the status that callers query.
 
@@ -53,6 +55,14 @@ export class OrderState {
   legacyPayerRealNameVerified?: boolean;
   /** Refunds are followed to their final status (versions.ts REFUNDS_SETTLE_LATER): evaluated once per run. */
   settleLater = false;
+  /** Files the e-port's own messages and follows their receipts (versions.ts CEB_CUSTOMS): evaluated once per run. */
+  cebCustoms = false;
+  /** Each customs order at the e-port, once its documents are filed (CEB_CUSTOMS orders). */
+  customs: CustomsOrder[] = [];
+  /** Where the receipts polling stands (step 9 on the e-port's messages); set once the documents are filed. */
+  customsLoop?: { deadline: number; polls: number };
+  /** Returns of released goods (CEB625) and what came of them. */
+  returns: GoodsReturnView[] = [];
   /** Refunds being followed to their final status, or waiting for an operator's decision: the order waits for them. */
   refundsFollowed = 0;
   /** A lean order's changes not yet published: it publishes where it waits (progress.ts). */
@@ -134,6 +144,8 @@ export function orderStatus(o: OrderState): OrderStatus {
     refundWindowClosesAt: o.paidAtMs === undefined ? undefined : iso(o.paidAtMs + REFUND_WINDOW_MS),
     outcome: o.outcome,
     audit: o.audit.map((a) => ({ ...a })),
+    ...(o.cebCustoms && { customs: o.customs.map(customsView) }),
+    ...(o.returns.length > 0 && { returns: o.returns.map((r) => ({ ...r, lines: r.lines.map((l) => ({ ...l })) })) }),
     ...(o.reconciliation.length > 0 && { reconciliation: o.reconciliation.map((f) => ({ ...f, codes: [...f.codes] })) }),
   };
 }

@@ -113,7 +113,9 @@ export function refuseCancel(o: OrderState, a: OperatorAction) {
   }
   if (o.stage === 'COMPENSATING') throw ruleFailure('ORDER_ENDING', 'the order is already being refunded');
   // Customs may still clear an order whose documents it holds, and its quota must then stay counted.
-  if (o.stage === 'CLEARANCE' && !(o.documentsFiled === 0 && o.stuck && o.stuck.code !== 'CALL_RETRYING')) {
+  // Goods held past the detention deadline, or a refused document an operator gives up on, will not be released.
+  const givenUp = o.cebCustoms && (o.stuck?.code === 'DETENTION_DEADLINE' || o.stuck?.code === 'CUSTOMS_DOCUMENT_REJECTED');
+  if (o.stage === 'CLEARANCE' && !givenUp && !(o.documentsFiled === 0 && o.stuck && o.stuck.code !== 'CALL_RETRYING')) {
     throw ruleFailure(
       'CANCEL_IN_CLEARANCE',
       "the order's documents are filed with customs, which may still clear it; wait for customs' decision (a rejection refunds the order) or refund it after release",

@@ -24,6 +24,14 @@ export const IDENTITY_CHECK_GATE = 'identity-check-gate';
  */
 export const REFUNDS_SETTLE_LATER = 'refunds-settle-later';
 
+/**
+ * Steps 9 and 10 on the China E-port's messages: the order files the signed order document (CEB311), the
+ * waybill (CEB511) and the inventory list (CEB621), follows their receipts to release (800), takes returns
+ * (CEB625) that give quota back, and checks out with the retail-import tax in the total. Read once, at the
+ * start of each run, next to LEAN_ORDER. Orders before it filed the e-port stand-in's JSON documents.
+ */
+export const CEB_CUSTOMS = 'ceb-customs';
+
 /** Whether the order runs with the behaviour of `patchId`: orders started lean always do. */
 export function since(o: OrderState, patchId: string): boolean {
   return o.lean || patched(patchId);

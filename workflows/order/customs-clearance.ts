@@ -1,0 +1,111 @@
+import { condition } from '@temporalio/workflow';
+import { DEFAULT_DETENTION_DEADLINE_MS, DEFAULT_INSPECTION_DEADLINE_MS } from '../../domain/order-api';
+import { compensate } from './compensation';
+import { continueAsNewWhenLong } from './continuation';
+import { fileCustomsDocuments, refileCorrected } from './customs-filing';
+import { STUCK_POLL_GAP, customsPollGap } from './customs-polling';
+import { applyReceipts, customsProblems, refusedDocuments, stateOf, type CustomsOrder } from './customs-receipts';
+import { clearStuck, markStuck, publish, publishPending, setStage } from './progress';
+import { callRemote } from './remote-call';
+import type { OrderState } from './state';
+
+// Steps 9 and 10 on the e-port's messages: file the documents, then follow their receipts until customs
+// releases the goods (800). A refused document waits for an operator's correction and is filed again;
+// inspection and detention are waits with deadlines of their own; goods sent back abroad are refunded.
+
+const HOUR = 60 * 60 * 1000;
+
+/** Whether customs released every customs order; false when the order ended on the way (refunded, cancelled). */
+export async function clearOnReceipts(o: OrderState): Promise<boolean> {
+  setStage(o, 'CLEARANCE', 'customs receipts for the order document, the waybill and the inventory list');
+  // A continued run finds the documents filed and goes on reading receipts.
+  if (!o.customsLoop) {
+    await fileCustomsDocuments(o);
+    o.customsLoop = { deadline: Date.now() + o.timeouts.clearanceDeadlineMs, polls: 0 };
+  }
+  const loop = o.customsLoop;
+  for (; ; loop.polls++) {
+    const open = o.customs.filter((c) => c.state !== 'RELEASED');
+    if (open.length === 0) break;
+    const returned = o.customs.find((c) => c.state === 'RETURNED_ABROAD');
+    if (returned) {
+      await compensate(
+        o,
+        `CUSTOMS_RETURNED_ABROAD: customs sent the goods of ${returned.orderNo} back abroad: ${returned.inventory.returnInfo ?? 'no reason given'}`,
+        'Customs did not let your goods in, so they cannot be delivered. Your payment has been refunded.',
+      );
+      return false;
+    }
+    await continueAsNewWhenLong(o, 'CLEARANCE');
+    publishPending(o);
+    await condition(() => o.pollRequested || o.customs.some((c) => c.refile), nextWake(o, loop.polls), {
+      summary: 'Step 9: wait for the next customs receipts',
+    });
+    o.pollRequested = false;
+    for (const c of o.customs.filter((x) => x.refile)) {
+      c.refile = false;
+      await refileCorrected(o, c, refusedDocuments(c));
+    }
+    for (const c of open) {
+      const receipts = await callRemote(o, 'customsReceipts', 'the customs receipts', (via) =>
+        via.customs(`Step 9: receipts of ${c.orderNo}`).customsReceipts(c.orderNo),
+      );
+      if (applyReceipts(c, receipts)) publish(o);
+      showWaits(o, c);
+    }
+    showClearanceDeadline(o, loop.deadline);
+  }
+  clearStuck(o);
+  return true;
+}
+
+/** The next poll, or an earlier deadline, so a stuck wait shows on time. */
+function nextWake(o: OrderState, polls: number): number {
+  const gap = o.stuck ? STUCK_POLL_GAP : customsPollGap(polls);
+  const deadlines = o.customs.flatMap((c) => [
+    c.inspectionSince && Date.parse(c.inspectionSince) + inspectionDeadline(o) - Date.now(),
+    c.detainedSince && Date.parse(c.detainedSince) + detentionDeadline(o) - Date.now(),
+  ]);
+  const soonest = deadlines.filter((d): d is number => typeof d === 'number' && d > 0);
+  return Math.min(gap, ...soonest);
+}
+
+const inspectionDeadline = (o: OrderState) => o.timeouts.inspectionDeadlineMs ?? DEFAULT_INSPECTION_DEADLINE_MS;
+const detentionDeadline = (o: OrderState) => o.timeouts.detentionDeadlineMs ?? DEFAULT_DETENTION_DEADLINE_MS;
+
+/** A refused document, an inspection or a detention past its deadline: the order is stuck for that customs order. */
+function showWaits(o: OrderState, c: CustomsOrder) {
+  const scope = `customs:${c.orderNo}`;
+  c.state = stateOf(c);
+  const now = Date.now();
+  if (c.state === 'DOCUMENT_REJECTED') {
+    markStuck(
+      o,
+      'CUSTOMS_DOCUMENT_REJECTED',
+      `customs refused ${customsProblems(c)}; correct it (correct-customs) to file it again`,
+      scope,
+    );
+  } else if (c.state === 'DETAINED' && now - Date.parse(c.detainedSince!) >= detentionDeadline(o)) {
+    const days = Math.round(detentionDeadline(o) / (24 * HOUR));
+    const why = c.inventory.returnInfo ?? 'no reason given';
+    markStuck(
+      o,
+      'DETENTION_DEADLINE',
+      `customs has held the goods of ${c.orderNo} for over ${days} days (${why}); an operator decides`,
+      scope,
+    );
+  } else if (c.state === 'INSPECTION' && now - Date.parse(c.inspectionSince!) >= inspectionDeadline(o)) {
+    const hours = Math.round(inspectionDeadline(o) / HOUR);
+    markStuck(o, 'INSPECTION_DEADLINE', `the inspection of ${c.orderNo} has not ended within ${hours} hours`, scope);
+  } else if (o.stuckReasons[scope]) {
+    clearStuck(o, scope);
+  }
+}
+
+/** Past the clearance deadline with receipts still missing (and no other reason shown): the order is stuck. */
+function showClearanceDeadline(o: OrderState, deadline: number) {
+  const waiting = o.customs.filter((c) => c.state === 'FILING' || c.state === 'AWAITING_RECEIPTS' || c.state === 'STORED');
+  if (o.stuck || waiting.length === 0 || Date.now() < deadline) return;
+  const hours = Math.round(o.timeouts.clearanceDeadlineMs / HOUR);
+  markStuck(o, 'CLEARANCE_DEADLINE', `customs has not decided within ${hours} hours: ${waiting.map(customsProblems).join(' | ')}`);
+}

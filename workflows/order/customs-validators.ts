@@ -1,0 +1,92 @@
+import type { CustomsDocumentCorrection, GoodsReturnRequest } from '../../domain/order-api';
+import { ruleFailure } from './failures';
+import { RETURN_WINDOW_MS, customsOrderOf, returnValue, returnedQuantity } from './goods-return';
+import { refundableFen, type OrderState } from './state';
+import { refuseWithoutOperator } from './validators';
+
+// The rules of the customs updates: a correction of a refused document, and a return of released goods.
+// Like every validator, each refusal names its rule and the argument's shape is checked first.
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const CORRECTABLE = { hsCode: /^\d{10}$/, originCountry: /^\d{3}$/, unit: /^\d{3}$/ } as const;
+const MAX_LINES = 100;
+
+function refuseWithoutCustoms(o: OrderState) {
+  if (!o.cebCustoms) throw ruleFailure('CUSTOMS_MESSAGES', "this order files the e-port stand-in's documents, not the customs messages");
+}
+
+function refuseUnknownCustomsOrder(o: OrderState, orderNo: unknown) {
+  if (orderNo !== undefined && (typeof orderNo !== 'string' || !o.customs.some((c) => c.orderNo === orderNo))) {
+    throw ruleFailure('CUSTOMS_ORDER', `${JSON.stringify(orderNo)?.slice(0, 70)} is not a customs order of this order`);
+  }
+}
+
+/** A correction is taken only for a customs order that has a refused document, with valid customs fields. */
+export function refuseCustomsCorrection(o: OrderState, c: CustomsDocumentCorrection) {
+  refuseWithoutOperator(c);
+  refuseWithoutCustoms(o);
+  if (c.orderNo === undefined) throw ruleFailure('CUSTOMS_ORDER', 'a correction names the customs order (orderNo)');
+  refuseUnknownCustomsOrder(o, c.orderNo);
+  const customs = o.customs.find((x) => x.orderNo === c.orderNo)!;
+  if (customs.state !== 'DOCUMENT_REJECTED' || customs.refile) {
+    throw ruleFailure('NOTHING_REFUSED', `customs has refused no document of ${c.orderNo}; it is ${customs.state}`);
+  }
+  if (c.items === undefined) return;
+  if (!Array.isArray(c.items) || c.items.length > MAX_LINES)
+    throw ruleFailure('ITEM_CORRECTION', `items is a list of at most ${MAX_LINES}`);
+  for (const item of c.items as unknown[]) {
+    if (!isRecord(item) || !o.order.items.some((i) => i.sku === item.sku)) {
+      throw ruleFailure('ITEM_CORRECTION', `${JSON.stringify(isRecord(item) ? item.sku : item)?.slice(0, 70)} is not a sku of this order`);
+    }
+    for (const [field, pattern] of Object.entries(CORRECTABLE)) {
+      const value = item[field];
+      if (value !== undefined && (typeof value !== 'string' || !pattern.test(value))) {
+        throw ruleFailure('ITEM_CORRECTION', `${field} of ${String(item.sku)} must match ${pattern.source}`);
+      }
+    }
+    const extra = Object.keys(item).filter((k) => k !== 'sku' && !(k in CORRECTABLE));
+    if (extra.length > 0)
+      throw ruleFailure('ITEM_CORRECTION', `only hsCode, originCountry and unit can be corrected, not ${extra.join(', ')}`);
+  }
+}
+
+/** A return is filed for released goods, within 30 days of release, for quantities not returned yet. */
+export function refuseGoodsReturn(o: OrderState, r: GoodsReturnRequest) {
+  refuseWithoutOperator(r);
+  refuseWithoutCustoms(o);
+  refuseUnknownCustomsOrder(o, r.orderNo);
+  if (o.stage !== 'RELEASED_FOR_DELIVERY' || !o.refundWindowOpen) {
+    throw ruleFailure(
+      'RETURN_AFTER_RELEASE',
+      `goods are returned once customs released them and while refunds are taken; the order is ${o.stage}`,
+    );
+  }
+  const c = customsOrderOf(o, r.orderNo);
+  if (!c) throw ruleFailure('CUSTOMS_ORDER', `name the customs order (orderNo): this order has ${o.customs.length}`);
+  if (!c.releasedAt || !c.invtNo) throw ruleFailure('RETURN_AFTER_RELEASE', `customs has not released ${c.orderNo}`);
+  if (Date.now() > Date.parse(c.releasedAt) + RETURN_WINDOW_MS) {
+    throw ruleFailure(
+      'RETURN_WINDOW',
+      `goods are returned through customs within 30 days of release (${c.releasedAt}); refund without a return instead, and the quota stays used`,
+    );
+  }
+  if (!Array.isArray(r.lines) || r.lines.length === 0 || r.lines.length > MAX_LINES) {
+    throw ruleFailure('RETURN_LINES', `a return lists 1 to ${MAX_LINES} lines`);
+  }
+  for (const line of r.lines as unknown[]) {
+    const item = isRecord(line) ? o.order.items.find((i) => i.sku === line.sku) : undefined;
+    if (!isRecord(line) || !item) throw ruleFailure('RETURN_LINES', `${JSON.stringify(line)?.slice(0, 70)} names no sku of this order`);
+    const left = item.quantity - returnedQuantity(o, item.sku);
+    if (!Number.isInteger(line.quantity) || (line.quantity as number) < 1 || (line.quantity as number) > left) {
+      throw ruleFailure('RETURN_LINES', `${item.sku}: quantity must be a whole number from 1 to ${left}, what is left to return`);
+    }
+  }
+  if (new Set(r.lines.map((l) => l.sku)).size !== r.lines.length) throw ruleFailure('RETURN_LINES', 'each sku appears once');
+  const { refundFen } = returnValue(o, r.lines);
+  if (refundFen > refundableFen(o)) {
+    throw ruleFailure(
+      'REFUND_NOT_ABOVE_PAYMENT',
+      `the returned goods' ${refundFen} fen is more than the ${refundableFen(o)} fen left to refund`,
+    );
+  }
+}
