@@ -4,12 +4,13 @@ import { AesGcmCodec, newKeySpec, parseKeyring } from '../../platform/aes-gcm-co
 import { ORDER_SEARCH_ATTRIBUTES } from '../../domain/search-attributes';
 import { DefaultLogger, Runtime, Worker, bundleWorkflowCode } from '@temporalio/worker';
 import { createActivities } from '../../activities';
+import { cebFilingPort } from '../../activities/customs';
 import { startNotifyReceiver, type NotifyReceiver } from '../../notify-receiver/server';
 import type { WaitOptions } from '../../dev/scenarios/wait-for-status';
 import { testServerExecutable } from '../../dev/temporal-binaries';
 import { EPortClient } from '../../eport/client';
 import { SettlementFileClient } from '../../alipay-plus/settlement-file';
-import { startSandboxFixture, CLIENT_ID, type SandboxFixture } from './sandbox';
+import { startSandboxFixture, testCebSettings, CLIENT_ID, type SandboxFixture } from './sandbox';
 
 let runtimeInstalled = false;
 
@@ -132,6 +133,7 @@ async function buildStack(opts: WorkflowStackOptions, stops: Stop[]): Promise<Wo
   const realActivities = createActivities({
     alipay: f.client,
     eport: new EPortClient(f.sandbox.url),
+    customs: cebFilingPort(testCebSettings(f)),
     notifyUrl: receiver.url,
     redirectUrl: 'https://merchant.example/return',
     temporal: env.client,
