@@ -59,26 +59,33 @@ interface Facts {
   buyerIdNumber?: string;
 }
 
-const PARSERS: Record<string, (xml: string) => { guid: string; orderNo: string; appType: string; lines?: Facts['lines']; buyer?: string }> =
-  {
-    CEB311Message: (x) => {
-      const h = parseCeb311(x).Order.OrderHead;
-      return { guid: h.guid, orderNo: h.orderNo, appType: h.appType, buyer: h.buyerIdNumber };
-    },
-    CEB511Message: (x) => {
-      const m = parseCeb511(x);
-      return { guid: m.guid, orderNo: m.Logistics.LogisticsHead.orderNo, appType: m.Logistics.LogisticsHead.appType };
-    },
-    CEB621Message: (x) => {
-      const m = parseCeb621(x).Inventory;
-      const lines = m.InventoryList.map((l) => ({ gnum: l.gnum, itemNo: l.itemNo, gcode: l.gcode, qty: l.qty, totalPrice: l.totalPrice }));
-      return { guid: '', orderNo: m.InventoryHead.orderNo, appType: m.InventoryHead.appType, lines, buyer: m.InventoryHead.buyerIdNumber };
-    },
-    CEB625Message: (x) => {
-      const h = parseCeb625(x).InvtRefund.InvtRefundHead;
-      return { guid: '', orderNo: h.orderNo, appType: h.appType, buyer: h.buyerIdNumber };
-    },
-  };
+/** What the book keeps of a verified filing; the root's guid is read separately. */
+interface Content {
+  orderNo: string;
+  appType: string;
+  lines?: Facts['lines'];
+  buyer?: string;
+}
+
+const PARSERS: Record<string, (xml: string) => Content> = {
+  CEB311Message: (x) => {
+    const h = parseCeb311(x).Order.OrderHead;
+    return { orderNo: h.orderNo, appType: h.appType, buyer: h.buyerIdNumber };
+  },
+  CEB511Message: (x) => {
+    const h = parseCeb511(x).Logistics.LogisticsHead;
+    return { orderNo: h.orderNo, appType: h.appType };
+  },
+  CEB621Message: (x) => {
+    const m = parseCeb621(x).Inventory;
+    const lines = m.InventoryList.map((l) => ({ gnum: l.gnum, itemNo: l.itemNo, gcode: l.gcode, qty: l.qty, totalPrice: l.totalPrice }));
+    return { orderNo: m.InventoryHead.orderNo, appType: m.InventoryHead.appType, lines, buyer: m.InventoryHead.buyerIdNumber };
+  },
+  CEB625Message: (x) => {
+    const h = parseCeb625(x).InvtRefund.InvtRefundHead;
+    return { orderNo: h.orderNo, appType: h.appType, buyer: h.buyerIdNumber };
+  },
+};
 
 /** The filing company a message names (BaseTransfer's copCode), read before the signature is checked to pick the key. */
 function copCodeOf(xml: string): string | undefined {
@@ -120,7 +127,7 @@ export class CebCustoms {
     this.tick(now);
     let type: string;
     let from: string | undefined;
-    let content: ReturnType<(typeof PARSERS)[string]>;
+    let content: Content & { guid: string };
     try {
       guardXml(xml);
       type = messageTypeOf(xml);
