@@ -135,6 +135,23 @@ describe('filing and receipts', () => {
     assert.deepEqual(statuses(await port.receipts(filing.orderNo), 'INVENTORY'), ['120', '100', '120', '399', '800']);
     assert.equal((await f.helpers.cebOrder(filing.orderNo)).lines[1].gcode, '0902300000');
   });
+  test('after release, a return of one line is filed (CEB625) and accepted: 120 then 399, its value returned', async () => {
+    const filing = await declaredFiling();
+    await fileAll(filing);
+    await f.helpers.advance(2 * STEP);
+    const released = (await port.receipts(filing.orderNo)).find((r) => r.document === 'INVENTORY' && r.returnStatus === '800');
+    assert.ok(released?.invtNo);
+    const goodsReturn = {
+      invtNo: released.invtNo,
+      lines: [{ sku: 'SKU-TEA', quantity: 1 }],
+      reason: 'The buyer sent one box back unopened',
+    };
+    await port.file('RETURN', { ...filing, goodsReturn });
+    assert.deepEqual(statuses(await port.receipts(filing.orderNo), 'RETURN'), ['120'], 'receipts produced together come a second apart');
+    await f.helpers.advance(1_000);
+    assert.deepEqual(statuses(await port.receipts(filing.orderNo), 'RETURN'), ['120', '399']);
+    assert.equal((await f.helpers.cebOrder(filing.orderNo)).returnedValueFen, 5_000);
+  });
 });
 
 describe('refusals', () => {
