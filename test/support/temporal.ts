@@ -66,6 +66,8 @@ export interface WorkflowStackOptions {
    */
   refundSettleDelayMs?: number | null;
   quotaUpdatesPerRun?: number;
+  /** Time between the CEB inventory list's states after 120 in the sandbox's customs; 2 minutes (skipped) unless set. */
+  cebStepAfterMs?: number;
 }
 
 export async function startWorkflowStack(opts: WorkflowStackOptions = {}): Promise<WorkflowStack> {
@@ -117,6 +119,7 @@ async function buildStack(opts: WorkflowStackOptions, stops: Stop[]): Promise<Wo
     timeSource: () => env.currentTimeMs(),
     trafficLimitBackoffMs: 3_000,
     refundSettleDelayMs: opts.refundSettleDelayMs === undefined ? 10 * 60_000 : (opts.refundSettleDelayMs ?? undefined),
+    cebStepAfterMs: opts.cebStepAfterMs,
   });
   stops.push(() => f.close());
   const receiver = await startNotifyReceiver({
