@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
 import { ORDER_SEARCH_ATTRIBUTES, cliTypeOf } from '../domain/search-attributes';
-import { DEV_KEY_FILES, ensureDevKeys } from '../sandbox/dev-keys';
+import { DEV_CEB_COP_CODE, DEV_KEY_FILES, ensureDevKeys } from '../sandbox/dev-keys';
 import { AesGcmCodec, newKeySpec, parseKeyring } from '../platform/aes-gcm-codec';
 import { LOCAL_DEV_KEYRING } from '../platform/payload-keys';
 import { defaultWorkflowBundlePath, projectRoot } from '../platform/paths';
@@ -47,6 +47,8 @@ export interface StackOptions {
    * that moves the sandbox clock on by a day widens it: the sandbox then signs its notifications a day ahead.
    */
   notifyRequestTimeWindowMs?: number;
+  /** Time between the CEB inventory list's states in the sandbox's customs; 2 minutes unless shortened (the demo). */
+  cebStepAfterMs?: number;
 }
 
 export interface Stack {
@@ -285,6 +287,16 @@ async function startStackOnce(options: StackOptions): Promise<Stack> {
     ALIPAY_PLUS_PRIVATE_KEY_FILE: join(keys.dir, DEV_KEY_FILES.merchantPrivate),
     ALIPAY_PLUS_PUBLIC_KEY_FILE: join(keys.dir, DEV_KEY_FILES.alipayPlusPublic),
   };
+  // The filing enterprise and the customs on development keys; the sandbox registers the enterprise's public key.
+  const cebEnv = {
+    CEB_COP_CODE: DEV_CEB_COP_CODE,
+    CEB_COP_NAME: 'Sandbox Merchant Ltd',
+    CEB_DXP_ID: 'DXPENT0000000001',
+    CEB_SIGNING_KEY_FILE: join(keys.dir, DEV_KEY_FILES.enterprisePrivate),
+    CEB_CUSTOMS_PUBLIC_KEY_FILE: join(keys.dir, DEV_KEY_FILES.customsPublic),
+    CEB_CUSTOMS_CODE: '2991',
+    CEB_DEFAULT_ITEM_WEIGHT_KG: '0.5',
+  };
   const temporalEnv = {
     TEMPORAL_ADDRESS: temporalAddress,
     TEMPORAL_NAMESPACE: 'default',
@@ -324,6 +336,7 @@ async function startStackOnce(options: StackOptions): Promise<Stack> {
       KEYS_DIR: keys.dir,
       ...(options.retransmitGapMs && { SANDBOX_RETRANSMIT_GAP_MS: String(options.retransmitGapMs) }),
       ...(options.refundSettleDelayMs !== undefined && { SANDBOX_REFUND_SETTLE_DELAY_MS: String(options.refundSettleDelayMs) }),
+      ...(options.cebStepAfterMs !== undefined && { SANDBOX_CEB_STEP_AFTER_MS: String(options.cebStepAfterMs) }),
     },
     log('sandbox'),
   );
@@ -388,6 +401,7 @@ async function startStackOnce(options: StackOptions): Promise<Stack> {
       ...alipayEnv,
       METRICS_PORT: String(ports.metrics),
       EPORT_BASE_URL: sandboxUrl,
+      ...cebEnv,
       NOTIFY_URL: notifyUrl,
       BUYER_KEY_SECRET_FILE: secretFile,
       WORKFLOW_BUNDLE_PATH: bundlePath,

@@ -1,5 +1,8 @@
 import type { Logger } from 'pino';
 import type { SandboxClock } from './clock';
+import type { CebCallback } from './ceb-callback';
+import type { CebCustoms } from './ceb-customs';
+import type { CebRules } from './ceb-rules';
 import type { CustomsRules } from './customs-rules';
 import type { DeclarationBook } from './declarations';
 import type { EPort } from './eport';
@@ -20,6 +23,10 @@ export interface SandboxState {
   eport: EPort;
   notifier: Notifier;
   settlementFiles: SettlementFiles;
+  /** The customs on the CEB messages, when the sandbox has its keys. */
+  ceb?: CebCustoms;
+  cebRules: CebRules;
+  cebCallback?: CebCallback;
 }
 
 export interface SandboxContext {

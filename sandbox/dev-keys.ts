@@ -10,7 +10,16 @@ export const DEV_KEY_FILES = {
   merchantPublic: 'merchant-public.pem',
   alipayPlusPrivate: 'alipayplus-private.pem',
   alipayPlusPublic: 'alipayplus-public.pem',
+  /** The customs' key, which signs the CEB receipts of the sandbox's e-port. */
+  customsPrivate: 'customs-private.pem',
+  customsPublic: 'customs-public.pem',
+  /** The filing enterprise's customs certificate (the merchant's or its agent's), which signs CEB filings. */
+  enterprisePrivate: 'ceb-enterprise-private.pem',
+  enterprisePublic: 'ceb-enterprise-public.pem',
 } as const;
+
+/** The development customs code of the filing enterprise, under which the sandbox registers its public key. */
+export const DEV_CEB_COP_CODE = '3301964J31';
 
 export interface DevKeys {
   dir: string;
@@ -18,13 +27,17 @@ export interface DevKeys {
   merchantPublicKey: string;
   alipayPlusPrivateKey: string;
   alipayPlusPublicKey: string;
+  customsPrivateKey: string;
+  customsPublicKey: string;
+  enterprisePrivateKey: string;
+  enterprisePublicKey: string;
 }
 
 export function defaultKeysDir() {
   return resolve(process.env.KEYS_DIR ?? join(projectRoot(), '.dev', 'keys'));
 }
 
-/** Creates the two RSA key pairs when they are missing, then reads all four files. */
+/** Creates the RSA key pairs when they are missing, then reads all four files. */
 export function ensureDevKeys(dir = defaultKeysDir()): DevKeys {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const pair = (privateName: string, publicName: string) => {
@@ -43,5 +56,17 @@ export function ensureDevKeys(dir = defaultKeysDir()): DevKeys {
   };
   const [merchantPrivateKey, merchantPublicKey] = pair(DEV_KEY_FILES.merchantPrivate, DEV_KEY_FILES.merchantPublic);
   const [alipayPlusPrivateKey, alipayPlusPublicKey] = pair(DEV_KEY_FILES.alipayPlusPrivate, DEV_KEY_FILES.alipayPlusPublic);
-  return { dir, merchantPrivateKey, merchantPublicKey, alipayPlusPrivateKey, alipayPlusPublicKey };
+  const [customsPrivateKey, customsPublicKey] = pair(DEV_KEY_FILES.customsPrivate, DEV_KEY_FILES.customsPublic);
+  const [enterprisePrivateKey, enterprisePublicKey] = pair(DEV_KEY_FILES.enterprisePrivate, DEV_KEY_FILES.enterprisePublic);
+  return {
+    dir,
+    merchantPrivateKey,
+    merchantPublicKey,
+    alipayPlusPrivateKey,
+    alipayPlusPublicKey,
+    customsPrivateKey,
+    customsPublicKey,
+    enterprisePrivateKey,
+    enterprisePublicKey,
+  };
 }

@@ -1,5 +1,7 @@
 import axios, { isAxiosError, type AxiosInstance } from 'axios';
 import type { z } from 'zod';
+import type { CebCustoms } from './ceb-customs';
+import type { cebRulesInput } from './ceb-rules';
 import type { customsRulesInput } from './customs-rules';
 import type { faultConfig } from './faults';
 import type { SandboxLedger } from './ledger';
@@ -17,6 +19,10 @@ export type Payer = z.input<typeof paymentSucceedBody>['payer'];
 export type CustomsRules = z.input<typeof customsRulesInput>;
 /** Injected faults: shares of U results, HTTP 500s and traffic limits, dropped notifications, latency, windows of F answers. */
 export type FaultConfig = z.input<typeof faultConfig>;
+/** The CEB customs' rules: inventory paths per filing attempt, stepAfterMs and receipt delivery faults, by default or by orderNo. */
+export type CebRules = z.input<typeof cebRulesInput>;
+/** What the CEB customs holds for one order (ID numbers masked). */
+export type CebOrderView = ReturnType<CebCustoms['view']>;
 export type { PaymentSummary, SandboxLedger, SandboxTime };
 
 /** The ledger's records of one payment (its paymentRequestId is the order id). */
@@ -66,6 +72,16 @@ export class SandboxHelpers {
   /** Adds to the customs rules (review and clearance); `{ reset: true }` first goes back to the defaults. */
   async customsRules(rules: CustomsRules): Promise<void> {
     await this.call('customsRules', 'POST', '/sandbox/customs/rules', rules);
+  }
+
+  /** Adds to the CEB customs' rules; `{ reset: true }` first goes back to the defaults (RELEASE, 2-minute steps, no faults). */
+  async cebRules(rules: CebRules): Promise<void> {
+    await this.call('cebRules', 'POST', '/sandbox/ceb/rules', rules);
+  }
+
+  /** What the CEB customs holds for one customs order: documents filed, list lines, statuses, receipts. */
+  cebOrder(orderNo: string): Promise<CebOrderView> {
+    return this.call('cebOrder', 'GET', `/sandbox/ceb/orders/${encodeURIComponent(orderNo)}`);
   }
 
   /** Alipay+'s identity check of this payment answers CHECK_NOT_PASSED, whoever pays it: the buyer fails the check. */

@@ -2,6 +2,7 @@ import type { Socket } from 'node:net';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
 import { refuseAlipayPlus, sendUnsigned } from './alipay-answers';
 import { alipayPlusRoutes } from './alipay-routes';
+import { cebRoutes } from './ceb-routes';
 import type { SandboxContext } from './context';
 import { helperRoutes, sendJson } from './helper-routes';
 import { InFlight, type SandboxLimits } from './http-limits';
@@ -65,6 +66,7 @@ export function createSandboxApp(ctx: SandboxContext, limits: SandboxLimits): Fa
 
   app.register(alipayPlusRoutes(ctx, limits.bodyLimitBytes));
   app.register(helperRoutes(ctx, limits.bodyLimitBytes));
+  app.register(cebRoutes(ctx, limits.bodyLimitBytes));
   return app;
 }
 

@@ -1,6 +1,6 @@
 import pino from 'pino';
 import { z } from 'zod';
-import { ensureDevKeys } from './dev-keys';
+import { DEV_CEB_COP_CODE, ensureDevKeys } from './dev-keys';
 import { DEFAULT_LIMITS } from './http-limits';
 import { startSandbox } from './server';
 
@@ -24,6 +24,16 @@ const env = z
     /** The HTTP server's limits (sandbox/http-limits.ts says why the defaults). */
     SANDBOX_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(DEFAULT_LIMITS.bodyLimitBytes),
     SANDBOX_MAX_IN_FLIGHT: z.coerce.number().int().min(1).default(DEFAULT_LIMITS.maxInFlight),
+    /** Time between the CEB inventory list's states after 120 (stored); customs takes minutes, the demo seconds. */
+    SANDBOX_CEB_STEP_AFTER_MS: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .default(2 * 60_000),
+    /** The filing enterprise's customs code, under which the development enterprise key is registered. */
+    SANDBOX_CEB_COP_CODE: z.string().min(1).max(18).default(DEV_CEB_COP_CODE),
+    /** When set, each CEB receipt's signed XML is also POSTed here once available (best effort). */
+    CEB_RECEIPT_CALLBACK_URL: z.url({ protocol: /^https?$/ }).optional(),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   })
   .parse(process.env);
@@ -40,6 +50,12 @@ async function main() {
     limits: { bodyLimitBytes: env.SANDBOX_BODY_LIMIT_BYTES, maxInFlight: env.SANDBOX_MAX_IN_FLIGHT },
     merchantPublicKey: keys.merchantPublicKey,
     alipayPlusPrivateKey: keys.alipayPlusPrivateKey,
+    ceb: {
+      customsPrivateKey: keys.customsPrivateKey,
+      enterprises: { [env.SANDBOX_CEB_COP_CODE]: keys.enterprisePublicKey },
+      stepAfterMs: env.SANDBOX_CEB_STEP_AFTER_MS,
+      callbackUrl: env.CEB_RECEIPT_CALLBACK_URL,
+    },
     logger: pino({ level: env.LOG_LEVEL }),
   });
   console.log(`Alipay+ sandbox listening on ${sandbox.url} (client id ${env.SANDBOX_CLIENT_ID}, keys in ${keys.dir})`);

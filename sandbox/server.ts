@@ -1,7 +1,11 @@
+import { createPrivateKey } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { SandboxClock, type TimeSource } from './clock';
 import type { SandboxContext, SandboxState } from './context';
+import { CebCallback } from './ceb-callback';
+import { CebCustoms } from './ceb-customs';
+import { CebRules } from './ceb-rules';
 import { CustomsRules } from './customs-rules';
 import { DeclarationBook } from './declarations';
 import { EPort } from './eport';
@@ -40,7 +44,20 @@ export interface SandboxOptions {
   refundSettleDelayMs?: number;
   /** Body limit, cap of requests in flight and timeouts of the HTTP server; the defaults of http-limits.ts unless set. */
   limits?: Partial<SandboxLimits>;
+  /** The customs on the CEB messages (POST /ceb/messages, GET /ceb/receipts); without it those paths answer 503. */
+  ceb?: SandboxCebOptions;
   logger?: Logger;
+}
+
+export interface SandboxCebOptions {
+  /** The customs' development key (PEM), which signs the receipts. */
+  customsPrivateKey: string;
+  /** The filing enterprises' public keys (PEM) by customs code (BaseTransfer copCode). */
+  enterprises: Record<string, string>;
+  /** Time between the inventory list's states after 120; 2 minutes unless set (the demo shortens it). */
+  stepAfterMs?: number;
+  /** Where each receipt's signed XML is also POSTed once available (CEB_RECEIPT_CALLBACK_URL). */
+  callbackUrl?: string;
 }
 
 export interface Sandbox {
@@ -90,8 +107,14 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     const declarations = new DeclarationBook(payments, rules, options.retransmitGapMs);
     const eport = new EPort(payments, declarations, rules);
     const settlementFiles = new SettlementFiles(payments, refunds, clientId);
-    if (notifying) notifier.start();
-    return { settings, payments, refunds, declarations, eport, notifier, settlementFiles };
+    const cebRules = new CebRules(options.ceb?.stepAfterMs);
+    const ceb = options.ceb && new CebCustoms(cebOptions(options.ceb), cebRules, payments, declarations);
+    const cebCallback = ceb && options.ceb?.callbackUrl ? new CebCallback(options.ceb.callbackUrl, clock, ceb, options.logger) : undefined;
+    if (notifying) {
+      notifier.start();
+      cebCallback?.start();
+    }
+    return { settings, payments, refunds, declarations, eport, notifier, settlementFiles, ceb, cebRules, cebCallback };
   }
 
   const limits = sandboxLimits(options.limits);
@@ -107,6 +130,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     state: () => state,
     reset: async () => {
       await state.notifier.stop();
+      await state.cebCallback?.stop();
       state = newState();
       faults.set(faultConfig.parse({}), await clock.now());
       rules.apply({ reset: true });
@@ -125,15 +149,21 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     stopNotifications: async () => {
       notifying = false;
       await state.notifier.stop();
+      await state.cebCallback?.stop();
     },
     close: async () => {
       notifying = false;
       try {
         await state.notifier.stop();
+        await state.cebCallback?.stop();
       } finally {
         app.server.closeAllConnections();
         await app.close();
       }
     },
   };
+}
+
+function cebOptions(o: SandboxCebOptions) {
+  return { customsKey: { privateKey: createPrivateKey(o.customsPrivateKey), keyName: 'SANDBOX-CUSTOMS-DEV' }, enterprises: o.enterprises };
 }

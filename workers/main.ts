@@ -3,6 +3,7 @@ import { Runtime, Worker } from '@temporalio/worker';
 import { AlipayPlusClient, loadAlipayPlusConfig } from '../alipay-plus';
 import { SettlementFileClient } from '../alipay-plus/settlement-file';
 import { createActivities } from '../activities';
+import { cebFilingPort } from '../activities/customs';
 import { ensureReconciliationSchedule } from '../client/reconciliation';
 import { EPortClient } from '../eport/client';
 import { encryptingDataConverter } from '../platform/data-converter';
@@ -50,6 +51,8 @@ async function main() {
     activities: createActivities({
       alipay: new AlipayPlusClient({ ...alipayConfig, logger: logger.child({ component: 'alipay-plus' }) }),
       eport: new EPortClient(settings.EPORT_BASE_URL),
+      // The CEB messages (steps 9 and 10); without the CEB_ settings the customs activities fail, saying so.
+      customs: settings.ceb && cebFilingPort(settings.ceb, logger.child({ component: 'ceb' })),
       notifyUrl: settings.NOTIFY_URL,
       redirectUrl: settings.PAYMENT_REDIRECT_URL,
       temporal,

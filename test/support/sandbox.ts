@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AlipayPlusClient, type AlipayPlusClientOptions } from '../../alipay-plus';
 import type { TimeSource } from '../../sandbox/clock';
-import { ensureDevKeys, type DevKeys } from '../../sandbox/dev-keys';
+import { DEV_CEB_COP_CODE, ensureDevKeys, type DevKeys } from '../../sandbox/dev-keys';
 import { SandboxHelpers } from '../../sandbox/helper-client';
 import { startSandbox, type Sandbox, type SandboxLimits } from '../../sandbox/server';
 
@@ -43,6 +43,9 @@ export async function startSandboxFixture(
     refundSettleDelayMs?: number;
     /** The HTTP server's limits, for the tests of the limits themselves. */
     limits?: Partial<SandboxLimits>;
+    /** The CEB customs: time between the inventory list's states, and the receipts' callback. */
+    cebStepAfterMs?: number;
+    cebCallbackUrl?: string;
   } = {},
 ): Promise<SandboxFixture> {
   const k = testKeys();
@@ -54,6 +57,12 @@ export async function startSandboxFixture(
     timeSource: opts.timeSource,
     refundSettleDelayMs: opts.refundSettleDelayMs,
     limits: opts.limits,
+    ceb: {
+      customsPrivateKey: k.customsPrivateKey,
+      enterprises: { [DEV_CEB_COP_CODE]: k.enterprisePublicKey },
+      stepAfterMs: opts.cebStepAfterMs,
+      callbackUrl: opts.cebCallbackUrl,
+    },
   });
   const makeClient = (over: Partial<AlipayPlusClientOptions> = {}) =>
     new AlipayPlusClient({
@@ -72,5 +81,20 @@ export async function startSandboxFixture(
     helpers: new SandboxHelpers(sandbox.url),
     makeClient,
     close: () => sandbox.close(),
+  };
+}
+
+/** The filing company on the test keys, as the worker's CEB_ settings would give it, against this sandbox. */
+export function testCebSettings(f: { sandbox: Sandbox; keys: DevKeys }) {
+  return {
+    baseUrl: f.sandbox.url,
+    copCode: DEV_CEB_COP_CODE,
+    copName: 'Sandbox Merchant Ltd',
+    dxpId: 'DXPENT0000000001',
+    keyName: 'TEST-ENTERPRISE',
+    signingKey: f.keys.enterprisePrivateKey,
+    customsPublicKey: f.keys.customsPublicKey,
+    customsCode: '2991',
+    defaultItemWeightKg: '0.5',
   };
 }

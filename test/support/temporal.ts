@@ -4,12 +4,13 @@ import { AesGcmCodec, newKeySpec, parseKeyring } from '../../platform/aes-gcm-co
 import { ORDER_SEARCH_ATTRIBUTES } from '../../domain/search-attributes';
 import { DefaultLogger, Runtime, Worker, bundleWorkflowCode } from '@temporalio/worker';
 import { createActivities } from '../../activities';
+import { cebFilingPort } from '../../activities/customs';
 import { startNotifyReceiver, type NotifyReceiver } from '../../notify-receiver/server';
 import type { WaitOptions } from '../../dev/scenarios/wait-for-status';
 import { testServerExecutable } from '../../dev/temporal-binaries';
 import { EPortClient } from '../../eport/client';
 import { SettlementFileClient } from '../../alipay-plus/settlement-file';
-import { startSandboxFixture, CLIENT_ID, type SandboxFixture } from './sandbox';
+import { startSandboxFixture, testCebSettings, CLIENT_ID, type SandboxFixture } from './sandbox';
 
 let runtimeInstalled = false;
 
@@ -65,6 +66,8 @@ export interface WorkflowStackOptions {
    */
   refundSettleDelayMs?: number | null;
   quotaUpdatesPerRun?: number;
+  /** Time between the CEB inventory list's states after 120 in the sandbox's customs; 2 minutes (skipped) unless set. */
+  cebStepAfterMs?: number;
 }
 
 export async function startWorkflowStack(opts: WorkflowStackOptions = {}): Promise<WorkflowStack> {
@@ -116,6 +119,7 @@ async function buildStack(opts: WorkflowStackOptions, stops: Stop[]): Promise<Wo
     timeSource: () => env.currentTimeMs(),
     trafficLimitBackoffMs: 3_000,
     refundSettleDelayMs: opts.refundSettleDelayMs === undefined ? 10 * 60_000 : (opts.refundSettleDelayMs ?? undefined),
+    cebStepAfterMs: opts.cebStepAfterMs,
   });
   stops.push(() => f.close());
   const receiver = await startNotifyReceiver({
@@ -132,6 +136,7 @@ async function buildStack(opts: WorkflowStackOptions, stops: Stop[]): Promise<Wo
   const realActivities = createActivities({
     alipay: f.client,
     eport: new EPortClient(f.sandbox.url),
+    customs: cebFilingPort(testCebSettings(f)),
     notifyUrl: receiver.url,
     redirectUrl: 'https://merchant.example/return',
     temporal: env.client,

@@ -287,6 +287,31 @@ describe('loadTemporalSettings (@temporalio/envconfig: the names the temporal CL
     assert.equal(worker.TEMPORAL_TASK_QUEUE, 'alipay-orders');
   });
 
+  test('the CEB settings come all together or not at all; CEB_BASE_URL defaults to EPORT_BASE_URL', () => {
+    const base = {
+      EPORT_BASE_URL: 'http://127.0.0.1:8090',
+      NOTIFY_URL: 'http://127.0.0.1:8091/alipay/notify',
+      BUYER_KEY_SECRET_FILE: writeFile('buyer-key-secret', 'a-secret-of-at-least-16-characters'),
+    };
+    assert.equal(loadWorkerSettings(base).ceb, undefined, 'none: no customs port');
+    const ceb = {
+      CEB_COP_CODE: '3301964J31',
+      CEB_COP_NAME: 'Sandbox Merchant Ltd',
+      CEB_DXP_ID: 'DXPENT0000000001',
+      CEB_SIGNING_KEY_FILE: writeFile('ceb-key.pem', 'PRIVATE'),
+      CEB_CUSTOMS_PUBLIC_KEY_FILE: writeFile('customs.pem', 'PUBLIC'),
+      CEB_CUSTOMS_CODE: '2991',
+    };
+    const settings = loadWorkerSettings({ ...base, ...ceb }).ceb;
+    assert.equal(settings?.baseUrl, 'http://127.0.0.1:8090');
+    assert.equal(settings?.signingKey, 'PRIVATE');
+    assert.equal(settings?.customsPublicKey, 'PUBLIC');
+    assert.throws(
+      () => loadWorkerSettings({ ...base, ...ceb, CEB_DXP_ID: undefined, CEB_CUSTOMS_CODE: undefined }),
+      /CEB_DXP_ID, CEB_CUSTOMS_CODE must be set with the other CEB_ settings/,
+    );
+  });
+
   test('a TLS file that cannot be read names its variable and the path', () => {
     const error = expectSettingsError(
       { TEMPORAL_TLS_CLIENT_CERT_PATH: missingFile, TEMPORAL_TLS_CLIENT_KEY_PATH: keyFile },

@@ -11,6 +11,7 @@ import { parseKeyring } from '../../platform/aes-gcm-codec';
 import { parseTokenFile } from '../../platform/operator-identity';
 import { loadTemporalSettings } from '../../platform/temporal-settings';
 import { ORDER_SEARCH_ATTRIBUTES, cliTypeOf } from '../../domain/search-attributes';
+import { DEV_KEY_FILES } from '../../sandbox/dev-keys';
 
 // The deployment files, checked statically: the build machines and CI have no Docker engine, so
 // `docker compose config` cannot run here. The compose file is parsed, interpolated with .env.example
@@ -425,6 +426,8 @@ describe('docker-compose.yml: the deployment', () => {
         'BUYER_KEY_SECRET_FILE',
         'PAYLOAD_KEYS_FILE',
         'TEMPORAL_CONFIG_FILE',
+        'CEB_SIGNING_KEY_FILE',
+        'CEB_CUSTOMS_PUBLIC_KEY_FILE',
       ],
       'notify-receiver': ['ALIPAY_PLUS_PRIVATE_KEY_FILE', 'ALIPAY_PLUS_PUBLIC_KEY_FILE', 'PAYLOAD_KEYS_FILE', 'TEMPORAL_CONFIG_FILE'],
       'codec-server': ['OPERATOR_TOKENS_FILE', 'CODEC_TLS_CERT_FILE', 'CODEC_TLS_KEY_FILE', 'PAYLOAD_KEYS_FILE'],
@@ -442,7 +445,9 @@ describe('docker-compose.yml: the deployment', () => {
     assert.equal(envOf(sandbox).KEYS_DIR, '/run/secrets');
     assert.deepEqual(
       secretsOf(sandbox).map(secretPath).sort(),
-      ['alipayplus-private.pem', 'alipayplus-public.pem', 'merchant-private.pem', 'merchant-public.pem'].map((f) => `/run/secrets/${f}`),
+      Object.values(DEV_KEY_FILES)
+        .sort()
+        .map((f) => `/run/secrets/${f}`),
     );
     for (const [name, secret] of Object.entries(compose.secrets ?? {})) {
       assert.ok(secret.file, `secret ${name} must be read from a file`);
