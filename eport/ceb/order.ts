@@ -67,13 +67,13 @@ export const CEB311 = declaration(
   { name: 'OrderList', schema: orderListSchema, money: ['price', 'totalPrice'] },
   (m, ctx) => {
     const h = m.Order.OrderHead;
-    const head = ['Order', 'OrderHead'];
+    const headPath = ['Order', 'OrderHead'];
     if (h.acturalPaid !== h.goodsValue + h.freight + h.taxTotal - h.discount) {
-      crossFieldIssue(ctx, [...head, 'acturalPaid'], 'must equal goodsValue + freight + taxTotal − discount');
+      crossFieldIssue(ctx, [...headPath, 'acturalPaid'], 'must equal goodsValue + freight + taxTotal − discount');
     }
     checkListLines(ctx, ['Order', 'OrderList'], m.Order.OrderList);
     const sum = m.Order.OrderList.reduce((acc, item) => acc + item.totalPrice, 0);
-    if (sum !== h.goodsValue) crossFieldIssue(ctx, [...head, 'goodsValue'], 'must equal the sum of the OrderList totalPrice');
+    if (sum !== h.goodsValue) crossFieldIssue(ctx, [...headPath, 'goodsValue'], 'must equal the sum of the OrderList totalPrice');
   },
 );
 export const ceb311Schema = CEB311.schema;
