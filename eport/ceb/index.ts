@@ -10,6 +10,7 @@ export * from './fields';
 export * from './inventory';
 export * from './order';
 export * from './payment';
+export * from './receipt-messages';
 export * from './receipts';
 export * from './refund';
 export * from './signature';

@@ -29,22 +29,22 @@ export interface ReceiptStatus {
 
 const s = (code: string, meaning: string, kind: ReceiptKind, final = false): ReceiptStatus => ({ code, meaning, kind, final });
 
-/** Order, payment and waybill receipts. */
-export const DOCUMENT_RECEIPT_STATUSES: readonly ReceiptStatus[] = [
+/** The states every receipt table starts with: the e-port sends the document to customs, which may send it back. */
+const SENDING: readonly ReceiptStatus[] = [
   s('2', 'declaring at the e-port (电子口岸申报中)', 'progress'),
   s('3', 'sent to customs (发送海关成功)', 'progress'),
   s('4', 'sending to customs failed (发送海关失败)', 'failed', true),
   s('100', 'rejected by customs (海关退单)', 'rejected', true),
-  s('120', 'stored by customs (海关入库)', 'stored', true),
 ];
+const STORED = 'stored by customs (海关入库)';
+
+/** Order, payment and waybill receipts: stored (120) is the end. */
+export const DOCUMENT_RECEIPT_STATUSES: readonly ReceiptStatus[] = [...SENDING, s('120', STORED, 'stored', true)];
 
 /** Inventory list receipts: the clearance states of the goods. */
 export const INVENTORY_RECEIPT_STATUSES: readonly ReceiptStatus[] = [
-  s('2', 'declaring at the e-port (电子口岸申报中)', 'progress'),
-  s('3', 'sent to customs (发送海关成功)', 'progress'),
-  s('4', 'sending to customs failed (发送海关失败)', 'failed', true),
-  s('100', 'rejected by customs (海关退单)', 'rejected', true),
-  s('120', 'stored by customs (海关入库)', 'stored'),
+  ...SENDING,
+  s('120', STORED, 'stored'),
   s('300', 'manual review (人工审核)', 'review'),
   s('399', 'review finished (海关审结)', 'finalised'),
   s('500', 'inspection (查验)', 'inspection'),
@@ -59,11 +59,8 @@ export const INVENTORY_RECEIPT_STATUSES: readonly ReceiptStatus[] = [
 
 /** Return (refund declaration) receipts. */
 export const REFUND_RECEIPT_STATUSES: readonly ReceiptStatus[] = [
-  s('2', 'declaring at the e-port (电子口岸申报中)', 'progress'),
-  s('3', 'sent to customs (发送海关成功)', 'progress'),
-  s('4', 'sending to customs failed (发送海关失败)', 'failed', true),
-  s('100', 'rejected by customs (海关退单)', 'rejected', true),
-  s('120', 'stored by customs (海关入库)', 'stored'),
+  ...SENDING,
+  s('120', STORED, 'stored'),
   s('399', 'review finished, return accepted (海关审结)', 'finalised', true),
 ];
 

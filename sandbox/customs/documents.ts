@@ -1,3 +1,4 @@
+import { fenToYuan as yuan } from '../../eport/ceb';
 import type { InventoryHead, InventoryListItem, LogisticsHead, OrderHead, PaymentHead } from '../../eport/ceb';
 
 // The three-document match: order, payment and waybill agree by orderNo, and the inventory list
@@ -8,8 +9,6 @@ export interface Documents {
   payment?: PaymentHead;
   waybill?: LogisticsHead;
 }
-
-const yuan = (fen: number) => `${Math.floor(fen / 100)}.${String(fen % 100).padStart(2, '0')}`;
 
 export function matchProblems(docs: Documents, head: InventoryHead, lines: readonly InventoryListItem[]): string[] {
   const { order, payment, waybill } = docs;

@@ -9,7 +9,6 @@ import {
   buildCeb622,
   buildCeb625,
   buildCeb626,
-  CebValidationError,
   INVENTORY_RECEIPT_STATUSES,
   isReleased,
   messageTypeOf,
@@ -26,20 +25,10 @@ import {
   type Ceb621Input,
   type FieldProblem,
 } from '../../eport/ceb';
-import { GUID, receiptAttrs, sampleInventory, samplePayment, sampleReturn, sampleWaybill } from '../support/ceb-samples';
+import { GUID, problemsOf, receiptAttrs, sampleInventory, samplePayment, sampleReturn, sampleWaybill } from '../support/ceb-samples';
 
 // CEB411/412 (payment), CEB511/512 (waybill), CEB621/622 (inventory list) and CEB625/626 (return):
 // valid messages round trip, and the field rules that matter to each are refused by name.
-
-function problemsOf(fn: () => unknown): FieldProblem[] {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof CebValidationError) return error.problems;
-    throw error;
-  }
-  assert.fail('the message was accepted');
-}
 
 function assertProblem(problems: FieldProblem[], expected: FieldProblem) {
   assert.ok(

@@ -3,7 +3,6 @@ import { describe, test } from 'node:test';
 import {
   buildCeb311,
   buildCeb312,
-  CebValidationError,
   DOCUMENT_RECEIPT_STATUSES,
   parseCeb311,
   parseCeb312,
@@ -12,19 +11,9 @@ import {
   type Ceb311Input,
   type FieldProblem,
 } from '../../eport/ceb';
-import { GUID, receiptAttrs, sampleOrder } from '../support/ceb-samples';
+import { GUID, problemsOf, receiptAttrs, sampleOrder } from '../support/ceb-samples';
 
 // CEB311 (order) and CEB312 (its receipt): the field rules, each broken once, and the round trip.
-
-function problemsOf(fn: () => unknown): FieldProblem[] {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof CebValidationError) return error.problems;
-    throw error;
-  }
-  assert.fail('the message was accepted');
-}
 
 /** The sample order with one change made to its head. */
 function orderWith(change: (o: Ceb311Input) => void): Ceb311Input {
