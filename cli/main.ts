@@ -27,6 +27,7 @@ import { keyringFromEnvOrLocalStack } from '../platform/payload-keys';
 import { parseSettings } from '../platform/settings';
 import { connectClient } from '../platform/temporal-connection';
 import { loadTemporalSettings, taskQueueSetting } from '../platform/temporal-settings';
+import { addCustomsCommands, customsLines } from './customs';
 import { BY_DEFAULT, OperatorError, identityOfToken, operatorOf } from './operator';
 import { addReconciliationCommands } from './reconciliation';
 
@@ -84,6 +85,7 @@ function printStatus(st: OrderStatus) {
         (d.retransmitAt ? `, retransmits at ${d.retransmitAt}` : ''),
     ),
     ...st.clearance.map((c) => `  clearance ${c.customsOrderId}: ${c.status}${c.reason ? ` (${c.reason})` : ''}`),
+    ...customsLines(st),
     ...st.refunds.map((r) => `  refund ${r.refundRequestId}: ${formatCny(r.amountFen)} ${r.status} by ${r.requestedBy}: ${r.reason}`),
     st.refundWindowClosesAt && `  refundable ${formatCny(st.refundableFen)} until ${st.refundWindowClosesAt}`,
     st.outcome && `  outcome: ${st.outcome.reason}`,
@@ -288,6 +290,8 @@ export function buildCli(): Command {
         ),
       );
     });
+
+  addCustomsCommands(program, asOperator);
 
   program
     .command('history')
