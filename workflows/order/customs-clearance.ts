@@ -4,7 +4,7 @@ import { compensate } from './compensation';
 import { continueAsNewWhenLong } from './continuation';
 import { fileCustomsDocuments, refileCorrected } from './customs-filing';
 import { STUCK_POLL_GAP, customsPollGap } from './customs-polling';
-import { applyReceipts, customsProblems, refusedDocuments, stateOf, type CustomsOrder } from './customs-receipts';
+import { applyReceipts, customsProblems, documentsToRefile, stateOf, type CustomsOrder } from './customs-receipts';
 import { clearStuck, markStuck, publish, publishPending, setStage } from './progress';
 import { callRemote } from './remote-call';
 import type { OrderState } from './state';
@@ -21,6 +21,7 @@ export async function clearOnReceipts(o: OrderState): Promise<boolean> {
   // A continued run finds the documents filed and goes on reading receipts.
   if (!o.customsLoop) {
     await fileCustomsDocuments(o);
+    showClearance(o);
     o.customsLoop = { deadline: Date.now() + o.timeouts.clearanceDeadlineMs, polls: 0 };
   }
   const loop = o.customsLoop;
@@ -44,7 +45,7 @@ export async function clearOnReceipts(o: OrderState): Promise<boolean> {
     o.pollRequested = false;
     for (const c of o.customs.filter((x) => x.refile)) {
       c.refile = false;
-      await refileCorrected(o, c, refusedDocuments(c));
+      await refileCorrected(o, c, documentsToRefile(c));
     }
     for (const c of open) {
       const receipts = await callRemote(o, 'customsReceipts', 'the customs receipts', (via) =>
@@ -53,10 +54,22 @@ export async function clearOnReceipts(o: OrderState): Promise<boolean> {
       if (applyReceipts(c, receipts)) publish(o);
       showWaits(o, c);
     }
+    showClearance(o);
     showClearanceDeadline(o, loop.deadline);
   }
   clearStuck(o);
   return true;
+}
+
+/** The clearance summary order systems read (`status.clearance`), as orders before the e-port's messages showed it. */
+function showClearance(o: OrderState) {
+  o.clearance = o.customs.map((c) =>
+    c.state === 'RELEASED'
+      ? { customsOrderId: c.orderNo, status: 'RELEASED' }
+      : c.state === 'RETURNED_ABROAD'
+        ? { customsOrderId: c.orderNo, status: 'REJECTED', reason: c.inventory.returnInfo ?? 'returned abroad' }
+        : { customsOrderId: c.orderNo, status: 'PENDING' },
+  );
 }
 
 /** The next poll, or an earlier deadline, so a stuck wait shows on time. */

@@ -95,6 +95,12 @@ export function refusedDocuments(c: CustomsOrder): FiledKind[] {
   return (['ORDER', 'WAYBILL', 'INVENTORY'] as const).filter((k) => isRefused(c[DOCUMENT_OF[k]].returnStatus));
 }
 
+/** What a correction files again: the refused documents; all three when the list was refused, since the list is matched against them as filed. */
+export function documentsToRefile(c: CustomsOrder): FiledKind[] {
+  const refused = refusedDocuments(c);
+  return refused.includes('INVENTORY') ? ['ORDER', 'WAYBILL', 'INVENTORY'] : refused;
+}
+
 /** What is missing or refused, in words for operators. */
 export function customsProblems(c: CustomsOrder): string {
   const parts = (['ORDER', 'WAYBILL', 'INVENTORY'] as const).map((k) => {
