@@ -9,6 +9,12 @@ export interface PricedItem {
   taxCategory: TaxCategory;
 }
 
+/** An item's tax, and what the item costs the buyer: its goods, its share of the freight, its tax. */
+export interface PricedItemTax extends ItemTax {
+  /** dutiableValueFen + taxFen: the items' payableFen add up to totalFen (split parts can follow them). */
+  payableFen: number;
+}
+
 export interface PricedOrder {
   /** Price times quantity, summed: CEB311 goodsValue. */
   goodsFen: number;
@@ -16,7 +22,7 @@ export interface PricedOrder {
   /** Goods and freight: what the 5,000 CNY and 26,000 CNY limits count. */
   dutiableValueFen: number;
   /** Each item's tax, in item order, with its share of the freight in its dutiable value. */
-  items: ItemTax[];
+  items: PricedItemTax[];
   /** CEB311 taxTotal. */
   taxTotalFen: number;
   /** goods + freight + tax: the order's totalFen, what the buyer pays (CEB311 acturalPaid, without a discount). */
@@ -34,7 +40,7 @@ export function priceOrder(items: readonly PricedItem[], freightFen = 0): Priced
     goodsFen,
     freightFen,
     dutiableValueFen: tax.dutiableValueFen,
-    items: tax.items,
+    items: tax.items.map((t) => ({ ...t, payableFen: t.dutiableValueFen + t.taxFen })),
     taxTotalFen: tax.taxTotalFen,
     totalFen: goodsFen + freightFen + tax.taxTotalFen,
   };

@@ -186,11 +186,12 @@ describe('pricing an order: goods, freight and the retail-import tax', () => {
       p.items.map((i) => i.dutiableValueFen),
       [20_667, 10_333],
     );
-    assert.deepEqual(p.items[0], itemTax(20_667, 'GENERAL'));
+    assert.deepEqual(p.items[0], { ...itemTax(20_667, 'GENERAL'), payableFen: 20_667 + 1_881 });
     assert.equal(p.items[0].taxFen, 1_881); // 20,667 × 9.1% = 1,880.697
     assert.equal(p.items[1].taxFen, 1_106 + 1_276); // 10,333 / 0.85 × 15% × 70% and × 13% × 70%
     assert.equal(p.taxTotalFen, p.items[0].taxFen + p.items[1].taxFen);
     assert.equal(p.totalFen, 30_000 + 1_000 + p.taxTotalFen);
+    assert.equal(p.items[0].payableFen + p.items[1].payableFen, p.totalFen, 'split parts can follow the items');
   });
 
   test('without freight, a 199.00 CNY tin of GENERAL goods costs 217.11 CNY', () => {
