@@ -40,6 +40,18 @@ export const MILK_TIN = {
   unit: '007',
 } as const satisfies OrderItem;
 
+/** A bottle of vitamin C tablets, 199.00 CNY: ordinary goods, from the United States (502). */
+export const VITAMIN_C = {
+  sku: 'VIT-C',
+  name: 'Vitamin C 120 tablets',
+  quantity: 1,
+  unitPriceFen: 19_900,
+  taxCategory: 'GENERAL',
+  hsCode: '2106909090',
+  originCountry: '502',
+  unit: '007',
+} as const satisfies OrderItem;
+
 /** A jar of face cream, 199.00 CNY: high-end cosmetics (13% VAT and 15% consumption tax, about 23.06% in all), from Japan (116). */
 export const FACE_CREAM = {
   sku: 'CREAM-50',
