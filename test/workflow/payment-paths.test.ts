@@ -48,8 +48,8 @@ test('a split order declares each part with isSplit and its referenceOrderId, an
   assert.deepEqual(
     declarations.map((d) => [d.customsOrderId, d.currentAmount, d.calls.length]),
     [
-      [`${order.orderId}-P1`, '20000', 1],
-      [`${order.orderId}-P2`, '10000', 1],
+      [`${order.orderId}-P1`, String(p1), 1],
+      [`${order.orderId}-P2`, String(p2), 1],
     ],
   );
 });
