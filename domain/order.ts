@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { customsCodeForDistrict } from './customs-codes';
 import { mainlandIdProblem } from './identity';
-import { TAX_CATEGORIES, retailImportLimits, type OrderTax } from './cross-border-tax';
+import { TAX_CATEGORIES, allocate, retailImportLimits, type OrderTax } from './cross-border-tax';
 import { priceOrder, type PricedItem, type PricedOrder } from './order-pricing';
 import { MAX_ORDER_FEN, formatCny } from './limits';
 
@@ -240,6 +240,46 @@ export function orderTaxOf(order: Pick<Order, 'items' | 'freightFen'>): OrderTax
   const priced = pricedOrNull(order);
   if (!priced) throw new InvalidOrderError(`${ORDER_RULES.CUSTOMS_ITEM_FIELDS}: every item must name its taxCategory to be taxed`);
   return { items: priced.items, taxTotalFen: priced.taxTotalFen, dutiableValueFen: priced.dutiableValueFen };
+}
+
+/**
+ * What a return gives back of the order's quota (quotaAmountFen with customsMessages): the returned units' share of
+ * the dutiable value, each line's freight share included, rounded down; returning every unit gives back all of it.
+ * `returned` names lines by sku with the units returned; a sku the order does not hold, or more units than it
+ * has, is refused. `earlier`: the units the order's earlier returns took, so that its returns add up to the whole.
+ */
+export function returnedQuotaFen(
+  order: Pick<Order, 'items' | 'freightFen'>,
+  returned: readonly ReturnedUnits[],
+  earlier: readonly ReturnedUnits[] = [],
+): number {
+  return unitsQuotaFen(order, [...earlier, ...returned]) - unitsQuotaFen(order, earlier);
+}
+
+export interface ReturnedUnits {
+  sku: string;
+  quantity: number;
+}
+
+function unitsQuotaFen(order: Pick<Order, 'items' | 'freightFen'>, returned: readonly ReturnedUnits[]): number {
+  const freightShares = allocate(
+    order.freightFen ?? 0,
+    order.items.map((i) => i.quantity * i.unitPriceFen),
+  );
+  const left = order.items.map((i) => i.quantity);
+  let fen = 0;
+  for (const r of returned) {
+    const line = order.items.findIndex((i, n) => i.sku === r.sku && left[n] >= r.quantity);
+    if (line < 0 || !Number.isInteger(r.quantity) || r.quantity <= 0) {
+      throw new RangeError(`the order has no ${r.quantity} unit(s) of ${r.sku} left to return`);
+    }
+    const { quantity, unitPriceFen } = order.items[line];
+    const lineFen = quantity * unitPriceFen + freightShares[line];
+    const before = Math.floor((lineFen * (quantity - left[line])) / quantity);
+    left[line] -= r.quantity;
+    fen += Math.floor((lineFen * (quantity - left[line])) / quantity) - before;
+  }
+  return fen;
 }
 
 /**

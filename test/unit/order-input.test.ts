@@ -10,6 +10,7 @@ import {
   orderTaxOf,
   parseOrder,
   quotaAmountFen,
+  returnedQuotaFen,
   type OrderInput,
 } from '../../domain/order';
 import { priceOrder } from '../../domain/order-pricing';
@@ -206,6 +207,25 @@ describe('pricing an order: goods, freight and the retail-import tax', () => {
     assert.equal(quotaAmountFen(o, true), 31_000, 'a CEB order counts its dutiable value, not the tax');
     assert.equal(quotaAmountFen(parseOrder(valid()), false), 30_000, 'an older order counts its total');
     assert.throws(() => orderTaxOf(parseOrder(valid())), /CUSTOMS_ITEM_FIELDS/);
+  });
+
+  test("a return gives back the returned units' dutiable value, freight share included; all of it for every unit", () => {
+    const o = parseOrder(cebOrder(), CEB); // A: 2 × 100.00 + 6.67 freight; B: 100.00 + 3.33 freight
+    assert.equal(returnedQuotaFen(o, [{ sku: 'B', quantity: 1 }]), 10_333);
+    assert.equal(returnedQuotaFen(o, [{ sku: 'A', quantity: 1 }]), 10_333); // half of 20,667, rounded down
+    const all = [
+      { sku: 'A', quantity: 1 },
+      { sku: 'A', quantity: 1 },
+      { sku: 'B', quantity: 1 },
+    ];
+    assert.equal(returnedQuotaFen(o, all), quotaAmountFen(o, true), 'one unit at a time adds up to the whole');
+    assert.equal(
+      returnedQuotaFen(o, [{ sku: 'A', quantity: 1 }], [{ sku: 'A', quantity: 1 }]),
+      10_334,
+      'a later return takes the remainder',
+    );
+    assert.throws(() => returnedQuotaFen(o, [{ sku: 'A', quantity: 3 }]), /no 3 unit\(s\) of A/);
+    assert.throws(() => returnedQuotaFen(o, [{ sku: 'Z', quantity: 1 }]), /of Z/);
   });
 });
 
