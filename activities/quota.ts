@@ -9,6 +9,7 @@ import {
   quotaWorkflowId,
   releaseQuotaUpdate,
   reserveQuotaUpdate,
+  returnQuotaUpdate,
   type QuotaState,
   type QuotaUsage,
 } from '../domain/quota-api';
@@ -89,6 +90,17 @@ export function quotaActivities(deps: QuotaDeps) {
       const handle = deps.temporal.workflow.getHandle(quotaWorkflowId(r.buyerKey, r.year));
       const commit = { orderId: r.orderId, ...(r.amountFen !== undefined && { amountFen: r.amountFen }) };
       return refusedIsFinal(() => handle.executeUpdate(commitQuotaUpdate, { args: [commit] }));
+    },
+
+    /**
+     * Goods of a released order came back within 30 days: the order counts `amountFen` less against the buyer's
+     * year. Repeating a returnId changes nothing. Refused (non-retryable) with RETURN_NOT_COMMITTED for an order
+     * whose quota is not committed, RETURN_EXCEEDS_COMMITTED for more than the order still counts.
+     */
+    async returnQuota(r: { buyerKey: string; year: number; orderId: string; returnId: string; amountFen: number }): Promise<QuotaUsage> {
+      const handle = deps.temporal.workflow.getHandle(quotaWorkflowId(r.buyerKey, r.year));
+      const update = { orderId: r.orderId, returnId: r.returnId, amountFen: r.amountFen };
+      return refusedIsFinal(() => handle.executeUpdate(returnQuotaUpdate, { args: [update] }));
     },
 
     async releaseQuota(r: { buyerKey: string; year: number; orderId: string }): Promise<QuotaUsage> {

@@ -17,6 +17,8 @@ export {
   type StartOrderOptions,
 } from './orders';
 export { InvalidOrderError, type OrderInput } from '../domain/order';
+export { priceOrder, type PricedItem, type PricedOrder } from '../domain/order-pricing';
+export { TAX_CATEGORIES, type TaxCategory } from '../domain/cross-border-tax';
 export type {
   CheckoutResult,
   DeclarationCorrection,

@@ -67,10 +67,13 @@ export interface StartOrderOptions {
 
 /**
  * Starts the order's workflow, or joins it if it already runs, and returns the cashier URL.
- * Idempotent per order id. An invalid order is refused here, before anything is started.
+ * Idempotent per order id. An invalid order is refused here, before anything is started. New orders are
+ * filed on the customs CEB messages: each item names its taxCategory, hsCode, originCountry and unit, the order
+ * its consignee, freightFen and logistics.carrierCustomsCode, and totalFen includes the retail-import tax
+ * (priceOrder computes it).
  */
 export async function startOrder(client: Client, input: OrderInput, options: StartOrderOptions): Promise<CheckoutResult> {
-  const problems = orderProblems(input);
+  const problems = orderProblems(input, { customsMessages: true });
   if (problems) throw new InvalidOrderError(problems);
   return refusalsNamed(() =>
     client.workflow.executeUpdateWithStart(checkoutUpdate, {
@@ -94,7 +97,11 @@ function orderDetails(input: OrderInput): string {
     `**Customs:** ${input.customs.district}, merchant customs code ${input.customs.merchantCustomsCode}`,
     `**Carrier:** ${input.logistics.carrier}, waybill ${input.logistics.waybillNo}`,
     '**Items:**',
-    ...input.items.map((i) => `- ${i.quantity} x ${i.name} (${i.sku}) at ${formatCny(i.unitPriceFen)}`),
+    ...input.items.map(
+      (i) =>
+        `- ${i.quantity} x ${i.name} (${i.sku}) at ${formatCny(i.unitPriceFen)}${i.taxCategory ? `, ${i.taxCategory}, HS ${i.hsCode}` : ''}`,
+    ),
+    ...(input.freightFen ? [`**Freight:** ${formatCny(input.freightFen)}`] : []),
     ...(input.splitParts ? ['**Split into:**', ...input.splitParts.map((p) => `- ${p.referenceOrderId}: ${formatCny(p.amountFen)}`)] : []),
   ];
   return lines.join('\n');

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { customsCodeForDistrict } from './customs-codes';
 import { mainlandIdProblem } from './identity';
-import { TAX_CATEGORIES } from './cross-border-tax';
+import { TAX_CATEGORIES, allocate, retailImportLimits, type OrderTax } from './cross-border-tax';
+import { priceOrder, type PricedItem, type PricedOrder } from './order-pricing';
 import { MAX_ORDER_FEN, formatCny } from './limits';
 
 const TAX_CATEGORY_NAMES = Object.keys(TAX_CATEGORIES) as [keyof typeof TAX_CATEGORIES, ...(keyof typeof TAX_CATEGORIES)[]];
@@ -17,6 +18,8 @@ export const ORDER_RULES = {
   SPLIT_PARTS: 'SPLIT_PARTS',
   BUYER_ID_NUMBER: 'BUYER_ID_NUMBER',
   TERMINAL_OS: 'TERMINAL_OS',
+  CUSTOMS_ITEM_FIELDS: 'CUSTOMS_ITEM_FIELDS',
+  CUSTOMS_PARTIES: 'CUSTOMS_PARTIES',
 } as const;
 
 /** Where the buyer checks out: a web browser, a mobile browser (WAP, an H5 page), or the merchant's app. */
@@ -32,87 +35,109 @@ const id = z.string().regex(/^[A-Za-z0-9_-]{1,40}$/, 'must be 1 to 40 letters, d
 export const MAX_ITEMS = 100;
 export const MAX_SPLIT_PARTS = 10;
 
-export const orderInputSchema = z
-  .object({
-    orderId: id,
-    currency: z.string(),
-    totalFen: fen,
-    items: z
-      .array(
-        z.object({
-          sku: z.string().min(1).max(64),
-          name: z.string().min(1).max(256),
-          quantity: z.number().int().min(1).max(9999),
-          unitPriceFen: fen,
-          /** The retail-import tax category (domain/cross-border-tax.ts); orders filed on the CEB messages name one. */
-          taxCategory: z.enum(TAX_CATEGORY_NAMES).optional(),
-          /** The customs commodity code (商品编码, 10 digits), as the goods were registered. */
-          hsCode: z
-            .string()
-            .regex(/^\d{10}$/, 'must be 10 digits')
-            .optional(),
-          /** The country of origin, as a customs country code (3 digits, e.g. 116 Japan). */
-          originCountry: z
-            .string()
-            .regex(/^\d{3}$/, 'must be a 3-digit customs country code')
-            .optional(),
-          /** The unit of the quantity, as a customs unit code (3 digits, e.g. 007 piece). */
-          unit: z
-            .string()
-            .regex(/^\d{3}$/, 'must be a 3-digit customs unit code')
-            .optional(),
-        }),
-      )
-      .min(1, 'must list at least one item')
-      // Bounds what one order's history carries: every item is in the order document.
-      .max(MAX_ITEMS, `lists at most ${MAX_ITEMS} items`),
-    buyer: z.object({
-      fullName: z.string().min(1).max(128),
-      certificateType: z.enum(['ID_CARD', 'PASSPORT']),
-      certificateNo: z.string().min(1).max(64),
-    }),
-    /** The merchant must check the buyer's real name (and customs needs a verified payer). */
-    realNameRequired: z.boolean().default(true),
-    customs: z.object({
-      /** A customs code from the table, or any other district name, which is declared to ZONGSHU. */
-      district: z.string(),
-      merchantCustomsCode: z.string().min(1).max(128),
-      merchantCustomsName: z.string().min(1).max(256),
-    }),
-    /** Declare the order as several customs orders, one per part. */
-    splitParts: z
-      .array(z.object({ referenceOrderId: id, amountFen: fen }))
-      // Each part is a declaration polled, retransmitted and filed on its own.
-      .max(MAX_SPLIT_PARTS, `has at most ${MAX_SPLIT_PARTS} parts`)
-      .optional(),
-    logistics: z.object({
-      carrier: z.string().min(1).max(128),
-      waybillNo: z.string().min(1).max(48),
-      /** The carrier's customs registration code, which its waybill (CEB511) is filed under. */
-      carrierCustomsCode: z.string().min(1).max(18).optional(),
-    }),
-    /** Freight charged to the buyer, in fen: part of the dutiable value and of the payment. */
-    freightFen: z.number().int().min(0).optional(),
-    /** Where the goods go (CEB311, CEB511). Personal data: travels only in encrypted payloads. */
-    consignee: z
-      .object({ name: z.string().min(1).max(128), telephone: z.string().min(1).max(50), address: z.string().min(1).max(255) })
-      .optional(),
-    paymentExpiryMinutes: z
-      .number()
-      .int()
-      .min(1)
-      .max(7 * 24 * 60)
-      .default(30),
-    /** The buyer's terminal, sent to pay as `env`: it decides which links Alipay+ answers. Web when left out. */
-    terminal: z
-      .object({ terminalType: z.enum(BUYER_TERMINALS), osType: z.enum(BUYER_OS_TYPES).optional() })
-      .default({ terminalType: 'WEB' }),
-  })
-  .superRefine((o, ctx) => {
-    const rule = (name: string, path: (string | number)[], message: string) =>
-      ctx.addIssue({ code: 'custom', path, message: `${name}: ${message}` });
+const OLD_RULES: OrderRuleOptions = { customsMessages: false };
 
-    if (o.currency !== 'CNY') rule(ORDER_RULES.CURRENCY_CNY, ['currency'], `the buyer pays in CNY, not ${o.currency || '(empty)'}`);
+const orderShape = z.object({
+  orderId: id,
+  currency: z.string(),
+  totalFen: fen,
+  items: z
+    .array(
+      z.object({
+        sku: z.string().min(1).max(64),
+        name: z.string().min(1).max(256),
+        quantity: z.number().int().min(1).max(9999),
+        unitPriceFen: fen,
+        /** The retail-import tax category (domain/cross-border-tax.ts); orders filed on the CEB messages name one. */
+        taxCategory: z.enum(TAX_CATEGORY_NAMES).optional(),
+        /** The customs commodity code (商品编码, 10 digits), as the goods were registered. */
+        hsCode: z
+          .string()
+          .regex(/^\d{10}$/, 'must be 10 digits')
+          .optional(),
+        /** The country of origin, as a customs country code (3 digits, e.g. 116 Japan). */
+        originCountry: z
+          .string()
+          .regex(/^\d{3}$/, 'must be a 3-digit customs country code')
+          .optional(),
+        /** The unit of the quantity, as a customs unit code (3 digits, e.g. 007 piece). */
+        unit: z
+          .string()
+          .regex(/^\d{3}$/, 'must be a 3-digit customs unit code')
+          .optional(),
+      }),
+    )
+    .min(1, 'must list at least one item')
+    // Bounds what one order's history carries: every item is in the order document.
+    .max(MAX_ITEMS, `lists at most ${MAX_ITEMS} items`),
+  buyer: z.object({
+    fullName: z.string().min(1).max(128),
+    certificateType: z.enum(['ID_CARD', 'PASSPORT']),
+    certificateNo: z.string().min(1).max(64),
+  }),
+  /** The merchant must check the buyer's real name (and customs needs a verified payer). */
+  realNameRequired: z.boolean().default(true),
+  customs: z.object({
+    /** A customs code from the table, or any other district name, which is declared to ZONGSHU. */
+    district: z.string(),
+    merchantCustomsCode: z.string().min(1).max(128),
+    merchantCustomsName: z.string().min(1).max(256),
+  }),
+  /** Declare the order as several customs orders, one per part. */
+  splitParts: z
+    .array(z.object({ referenceOrderId: id, amountFen: fen }))
+    // Each part is a declaration polled, retransmitted and filed on its own.
+    .max(MAX_SPLIT_PARTS, `has at most ${MAX_SPLIT_PARTS} parts`)
+    .optional(),
+  logistics: z.object({
+    carrier: z.string().min(1).max(128),
+    waybillNo: z.string().min(1).max(48),
+    /** The carrier's customs registration code, which its waybill (CEB511) is filed under. */
+    carrierCustomsCode: z.string().min(1).max(18).optional(),
+  }),
+  /** Freight charged to the buyer, in fen: part of the dutiable value and of the payment. */
+  freightFen: z.number().int().min(0).optional(),
+  /** Where the goods go (CEB311, CEB511). Personal data: travels only in encrypted payloads. */
+  consignee: z
+    .object({ name: z.string().min(1).max(128), telephone: z.string().min(1).max(50), address: z.string().min(1).max(255) })
+    .optional(),
+  paymentExpiryMinutes: z
+    .number()
+    .int()
+    .min(1)
+    .max(7 * 24 * 60)
+    .default(30),
+  /** The buyer's terminal, sent to pay as `env`: it decides which links Alipay+ answers. Web when left out. */
+  terminal: z.object({ terminalType: z.enum(BUYER_TERMINALS), osType: z.enum(BUYER_OS_TYPES).optional() }).default({ terminalType: 'WEB' }),
+});
+
+/** The order's shape and the rules of both kinds of order: parse an input with it once orderProblems has found none. */
+export const orderInputSchema = orderShape.superRefine((o, ctx) => checkRules(o, ctx, OLD_RULES, 'SHAPE_ONLY'));
+
+export type OrderInput = z.input<typeof orderInputSchema>;
+export type Order = z.infer<typeof orderInputSchema>;
+
+export interface OrderRuleOptions {
+  /**
+   * The order is filed on the CEB messages (CEB311 and the inventory list): its items name their customs
+   * fields, the total includes the retail-import tax, and the 5,000 CNY limit applies to the dutiable value.
+   * New orders always are; orders recorded before are checked by the old rules when they replay.
+   */
+  customsMessages: boolean;
+}
+
+/**
+ * The rules in the order they are reported. `SHAPE_ONLY` checks what holds in both modes, so that
+ * orderInputSchema.parse accepts every order that orderProblems accepted, in either mode.
+ */
+function checkRules(o: Order, ctx: z.RefinementCtx, options: OrderRuleOptions, only?: 'SHAPE_ONLY') {
+  const rule = (name: string, path: (string | number)[], message: string) =>
+    ctx.addIssue({ code: 'custom', path, message: `${name}: ${message}` });
+  const modeRules = only !== 'SHAPE_ONLY';
+
+  if (o.currency !== 'CNY') rule(ORDER_RULES.CURRENCY_CNY, ['currency'], `the buyer pays in CNY, not ${o.currency || '(empty)'}`);
+  if (modeRules && options.customsMessages) customsRules(o, rule);
+  else if (modeRules) {
     if (o.totalFen > MAX_ORDER_FEN) {
       rule(
         ORDER_RULES.SINGLE_TRANSACTION_LIMIT,
@@ -120,41 +145,161 @@ export const orderInputSchema = z
         `${formatCny(o.totalFen)} is more than the customs limit of ${formatCny(MAX_ORDER_FEN)} per transaction`,
       );
     }
-    const itemsFen = o.items.reduce((sum, i) => sum + i.quantity * i.unitPriceFen, 0);
+    const itemsFen = goodsValueFen(o);
     if (itemsFen !== o.totalFen) {
       rule(ORDER_RULES.ITEMS_MATCH_TOTAL, ['items'], `items add up to ${formatCny(itemsFen)}, but the total is ${formatCny(o.totalFen)}`);
     }
-    if (!/^[A-Za-z][A-Za-z _-]{1,31}$/.test(o.customs.district)) {
-      rule(
-        ORDER_RULES.CUSTOMS_DISTRICT,
-        ['customs', 'district'],
-        'must be a customs code (ZONGSHU, ZHENGZHOU, NINGBO, SHANGHAI_CBT) or a district name',
-      );
+  }
+  if (!/^[A-Za-z][A-Za-z _-]{1,31}$/.test(o.customs.district)) {
+    rule(
+      ORDER_RULES.CUSTOMS_DISTRICT,
+      ['customs', 'district'],
+      'must be a customs code (ZONGSHU, ZHENGZHOU, NINGBO, SHANGHAI_CBT) or a district name',
+    );
+  }
+  if (o.splitParts) {
+    if (o.splitParts.length < 2) rule(ORDER_RULES.SPLIT_PARTS, ['splitParts'], 'a split order has at least 2 parts');
+    const ids = new Set(o.splitParts.map((p) => p.referenceOrderId));
+    if (ids.size !== o.splitParts.length) rule(ORDER_RULES.SPLIT_PARTS, ['splitParts'], 'each part needs its own referenceOrderId');
+    const partsFen = o.splitParts.reduce((sum, p) => sum + p.amountFen, 0);
+    if (partsFen !== o.totalFen) {
+      rule(ORDER_RULES.SPLIT_PARTS, ['splitParts'], `parts add up to ${formatCny(partsFen)}, but the total is ${formatCny(o.totalFen)}`);
     }
-    if (o.splitParts) {
-      if (o.splitParts.length < 2) rule(ORDER_RULES.SPLIT_PARTS, ['splitParts'], 'a split order has at least 2 parts');
-      const ids = new Set(o.splitParts.map((p) => p.referenceOrderId));
-      if (ids.size !== o.splitParts.length) rule(ORDER_RULES.SPLIT_PARTS, ['splitParts'], 'each part needs its own referenceOrderId');
-      const partsFen = o.splitParts.reduce((sum, p) => sum + p.amountFen, 0);
-      if (partsFen !== o.totalFen) {
-        rule(ORDER_RULES.SPLIT_PARTS, ['splitParts'], `parts add up to ${formatCny(partsFen)}, but the total is ${formatCny(o.totalFen)}`);
+  }
+  if (o.terminal.terminalType === 'APP' && !o.terminal.osType) {
+    rule(ORDER_RULES.TERMINAL_OS, ['terminal', 'osType'], 'an app checkout names its operating system, ANDROID or IOS');
+  }
+  if (o.realNameRequired && o.buyer.certificateType === 'ID_CARD') {
+    const problem = mainlandIdProblem(o.buyer.certificateNo);
+    if (problem) rule(ORDER_RULES.BUYER_ID_NUMBER, ['buyer', 'certificateNo'], `the ID number ${problem}`);
+  }
+}
+
+const CUSTOMS_ITEM_FIELDS = ['taxCategory', 'hsCode', 'originCountry', 'unit'] as const;
+
+/** The rules of an order filed on the CEB messages: its customs fields, its tax-inclusive total, the limit on its dutiable value. */
+function customsRules(o: Order, rule: (name: string, path: (string | number)[], message: string) => void) {
+  o.items.forEach((item, i) => {
+    for (const field of CUSTOMS_ITEM_FIELDS) {
+      if (item[field] === undefined) {
+        rule(ORDER_RULES.CUSTOMS_ITEM_FIELDS, ['items', i, field], `item ${i + 1} (${item.sku}) names no ${field}, which customs needs`);
       }
     }
-    if (o.terminal.terminalType === 'APP' && !o.terminal.osType) {
-      rule(ORDER_RULES.TERMINAL_OS, ['terminal', 'osType'], 'an app checkout names its operating system, ANDROID or IOS');
-    }
-    if (o.realNameRequired && o.buyer.certificateType === 'ID_CARD') {
-      const problem = mainlandIdProblem(o.buyer.certificateNo);
-      if (problem) rule(ORDER_RULES.BUYER_ID_NUMBER, ['buyer', 'certificateNo'], `the ID number ${problem}`);
-    }
   });
+  if (!o.consignee) rule(ORDER_RULES.CUSTOMS_PARTIES, ['consignee'], 'the order names no consignee, whom the goods go to');
+  if (!o.logistics.carrierCustomsCode) {
+    rule(ORDER_RULES.CUSTOMS_PARTIES, ['logistics', 'carrierCustomsCode'], "the order names no carrierCustomsCode, the waybill's filer");
+  }
 
-export type OrderInput = z.input<typeof orderInputSchema>;
-export type Order = z.infer<typeof orderInputSchema>;
+  // 财关税〔2016〕18号 and 〔2018〕49号: the limit is on the dutiable value (goods, freight, insurance), not on the tax.
+  const dutiable = dutiableValueFen(o);
+  const units = o.items.reduce((sum, i) => sum + i.quantity, 0);
+  const verdict = retailImportLimits(dutiable, 0, units);
+  if (verdict.basis !== 'RETAIL_PREFERENTIAL') {
+    rule(
+      ORDER_RULES.SINGLE_TRANSACTION_LIMIT,
+      ['items'],
+      `the dutiable value ${formatCny(dutiable)} (goods and freight, without the tax) is more than ${formatCny(MAX_ORDER_FEN)}: ${verdict.rule}; ` +
+        'this checkout takes retail imports at the preferential tax only',
+    );
+  }
 
-/** Why an order is invalid, naming each broken rule; null when it is valid. */
-export function orderProblems(input: unknown): string | null {
-  const parsed = orderInputSchema.safeParse(input);
+  const priced = pricedOrNull(o);
+  if (priced && priced.totalFen !== o.totalFen) {
+    rule(
+      ORDER_RULES.ITEMS_MATCH_TOTAL,
+      ['totalFen'],
+      `goods ${formatCny(priced.goodsFen)} + freight ${formatCny(priced.freightFen)} + tax ${formatCny(priced.taxTotalFen)} ` +
+        `make ${formatCny(priced.totalFen)}, but the total is ${formatCny(o.totalFen)}`,
+    );
+  }
+}
+
+/** The price of an order whose every item names its tax category; null when one names none. */
+function pricedOrNull(o: Pick<Order, 'items' | 'freightFen'>): PricedOrder | null {
+  const items: PricedItem[] = [];
+  for (const i of o.items) {
+    if (!i.taxCategory) return null;
+    items.push({ quantity: i.quantity, unitPriceFen: i.unitPriceFen, taxCategory: i.taxCategory });
+  }
+  return priceOrder(items, o.freightFen ?? 0);
+}
+
+/** The goods' value: price times quantity, summed over the items. */
+export function goodsValueFen(order: Pick<Order, 'items'>): number {
+  return order.items.reduce((sum, i) => sum + i.quantity * i.unitPriceFen, 0);
+}
+
+/** The transaction's dutiable value (财关税〔2016〕18号): goods and freight; insurance is not charged separately. */
+export function dutiableValueFen(order: Pick<Order, 'items' | 'freightFen'>): number {
+  return goodsValueFen(order) + (order.freightFen ?? 0);
+}
+
+/** The retail-import tax of an order filed on the CEB messages: taxTotalFen and each item's share, in item order. */
+export function orderTaxOf(order: Pick<Order, 'items' | 'freightFen'>): OrderTax {
+  const priced = pricedOrNull(order);
+  if (!priced) throw new InvalidOrderError(`${ORDER_RULES.CUSTOMS_ITEM_FIELDS}: every item must name its taxCategory to be taxed`);
+  return { items: priced.items, taxTotalFen: priced.taxTotalFen, dutiableValueFen: priced.dutiableValueFen };
+}
+
+/**
+ * What a return gives back of the order's quota (quotaAmountFen with customsMessages): the returned units' share of
+ * the dutiable value, each line's freight share included, rounded down; returning every unit gives back all of it.
+ * `returned` names lines by sku with the units returned; a sku the order does not hold, or more units than it
+ * has, is refused. `earlier`: the units the order's earlier returns took, so that its returns add up to the whole.
+ */
+export function returnedQuotaFen(
+  order: Pick<Order, 'items' | 'freightFen'>,
+  returned: readonly ReturnedUnits[],
+  earlier: readonly ReturnedUnits[] = [],
+): number {
+  return unitsQuotaFen(order, [...earlier, ...returned]) - unitsQuotaFen(order, earlier);
+}
+
+export interface ReturnedUnits {
+  sku: string;
+  quantity: number;
+}
+
+function unitsQuotaFen(order: Pick<Order, 'items' | 'freightFen'>, returned: readonly ReturnedUnits[]): number {
+  const freightShares = allocate(
+    order.freightFen ?? 0,
+    order.items.map((i) => i.quantity * i.unitPriceFen),
+  );
+  const left = order.items.map((i) => i.quantity);
+  let fen = 0;
+  for (const r of returned) {
+    const line = order.items.findIndex((i, n) => i.sku === r.sku && left[n] >= r.quantity);
+    if (line < 0 || !Number.isInteger(r.quantity) || r.quantity <= 0) {
+      throw new RangeError(`the order has no ${r.quantity} unit(s) of ${r.sku} left to return`);
+    }
+    const { quantity, unitPriceFen } = order.items[line];
+    const lineFen = quantity * unitPriceFen + freightShares[line];
+    const before = Math.floor((lineFen * (quantity - left[line])) / quantity);
+    left[line] -= r.quantity;
+    fen += Math.floor((lineFen * (quantity - left[line])) / quantity) - before;
+  }
+  return fen;
+}
+
+/**
+ * What the order counts against the buyer's annual 26,000 CNY limit: the dutiable value for an order
+ * filed on the CEB messages (财关税〔2018〕49号 counts transactions, not the tax); totalFen for orders before.
+ */
+export function quotaAmountFen(order: Pick<Order, 'items' | 'freightFen' | 'totalFen'>, customsMessages: boolean): number {
+  return customsMessages ? dutiableValueFen(order) : order.totalFen;
+}
+
+const oldRulesSchema = orderShape.superRefine((o, ctx) => checkRules(o, ctx, OLD_RULES));
+const customsRulesSchema = orderShape.superRefine((o, ctx) => checkRules(o, ctx, { customsMessages: true }));
+const schemaFor = (options: OrderRuleOptions) => (options.customsMessages ? customsRulesSchema : oldRulesSchema);
+
+/**
+ * Why an order is invalid, naming each broken rule; null when it is valid. Without options, the rules of
+ * orders before the CEB messages (recorded histories replay with them); new orders pass `{ customsMessages: true }`.
+ */
+export function orderProblems(input: unknown, options: OrderRuleOptions = OLD_RULES): string | null {
+  const parsed = schemaFor(options).safeParse(input);
   if (parsed.success) return null;
   return parsed.error.issues.map((i) => (i.code === 'custom' ? i.message : `${i.path.join('.')}: ${i.message}`)).join('; ');
 }
@@ -163,9 +308,10 @@ export class InvalidOrderError extends Error {
   override name = 'InvalidOrderError';
 }
 
-export function parseOrder(input: unknown): Order {
-  const parsed = orderInputSchema.safeParse(input);
-  if (!parsed.success) throw new InvalidOrderError(orderProblems(input)!);
+/** The order, checked by the rules `options` choose (the old ones unless told). */
+export function parseOrder(input: unknown, options: OrderRuleOptions = OLD_RULES): Order {
+  const parsed = schemaFor(options).safeParse(input);
+  if (!parsed.success) throw new InvalidOrderError(orderProblems(input, options)!);
   return parsed.data;
 }
 

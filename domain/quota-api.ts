@@ -25,6 +25,11 @@ export interface QuotaHold {
   holdUntil?: number;
   /** Set by markPaid: the reservation counts until committed or released, whatever holdUntil said. */
   paid?: boolean;
+  /**
+   * Committed orders only: the goods returned within 30 days of release, by returnId, in fen. The year's total
+   * is adjusted for them (海关总署公告2018年第194号), so the order counts amountFen minus their sum.
+   */
+  returns?: Record<string, number>;
 }
 
 export interface QuotaUsage {
@@ -37,7 +42,10 @@ export interface QuotaUsage {
   unpaidFen: number;
   /** Lapsed unpaid reservations the entity has not yet removed; they do not count. */
   lapsedFen: number;
+  /** Committed orders, less what returns gave back. */
   committedFen: number;
+  /** What returns of committed orders gave back. */
+  returnedFen: number;
   remainingFen: number;
   renewals: number;
 }
@@ -65,12 +73,26 @@ export interface QuotaCommit {
   amountFen?: number;
 }
 
+/** Goods of a committed order were returned within 30 days of release: the order counts amountFen less. */
+export interface QuotaReturn {
+  orderId: string;
+  /** Names the return: the same returnId again changes nothing. */
+  returnId: string;
+  /** The returned goods' share of what the order counts, in fen. */
+  amountFen: number;
+}
+
 export const reserveQuotaUpdate = defineUpdate<QuotaUsage, [QuotaReservation]>('reserve');
 export const markQuotaPaidUpdate = defineUpdate<QuotaUsage, [QuotaPayment]>('markPaid');
 export const commitQuotaUpdate = defineUpdate<QuotaUsage, [QuotaCommit]>('commit');
 export const releaseQuotaUpdate = defineUpdate<QuotaUsage, [{ orderId: string }]>('release');
+export const returnQuotaUpdate = defineUpdate<QuotaUsage, [QuotaReturn]>('return');
 export const quotaUsageQuery = defineQuery<QuotaUsage>('usage');
 
 export const quotaWorkflowId = (buyerKey: string, year: number) => `quota-${buyerKey}-${year}`;
 
 export const QUOTA_EXCEEDED = 'ANNUAL_QUOTA_EXCEEDED';
+/** A return names an order whose quota is not committed (not released, released again, or unknown). */
+export const RETURN_NOT_COMMITTED = 'RETURN_NOT_COMMITTED';
+/** A return gives back more than the order still counts. */
+export const RETURN_EXCEEDS_COMMITTED = 'RETURN_EXCEEDS_COMMITTED';

@@ -12,14 +12,27 @@ export function hasLapsed(hold: QuotaHold, now: number): boolean {
 const mayLapse = (hold: QuotaHold, now: number) =>
   hold.status === 'RESERVED' && !hold.paid && hold.holdUntil !== undefined && now < hold.holdUntil;
 
+/** What returns gave back of a committed order. */
+export function returnedFenOf(hold: QuotaHold): number {
+  return Object.values(hold.returns ?? {}).reduce((sum, fen) => sum + fen, 0);
+}
+
+/** What an order counts against the quota: its amount, less what returns gave back. */
+export function countedFen(hold: QuotaHold): number {
+  return hold.amountFen - returnedFenOf(hold);
+}
+
 export function quotaUsage(state: QuotaState, now: number): QuotaUsage {
   let reservedFen = 0;
   let unpaidFen = 0;
   let lapsedFen = 0;
   let committedFen = 0;
+  let returnedFen = 0;
   for (const hold of Object.values(state.orders)) {
-    if (hold.status === 'COMMITTED') committedFen += hold.amountFen;
-    else if (hasLapsed(hold, now)) lapsedFen += hold.amountFen;
+    if (hold.status === 'COMMITTED') {
+      committedFen += countedFen(hold);
+      returnedFen += returnedFenOf(hold);
+    } else if (hasLapsed(hold, now)) lapsedFen += hold.amountFen;
     else {
       reservedFen += hold.amountFen;
       if (mayLapse(hold, now)) unpaidFen += hold.amountFen;
@@ -33,6 +46,7 @@ export function quotaUsage(state: QuotaState, now: number): QuotaUsage {
     unpaidFen,
     lapsedFen,
     committedFen,
+    returnedFen,
     remainingFen: state.limitFen - reservedFen - committedFen,
     renewals: state.renewals ?? 0,
   };

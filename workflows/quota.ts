@@ -1,6 +1,7 @@
 import { ApplicationFailure, allHandlersFinished, condition, continueAsNew, patched, setHandler, workflowInfo } from '@temporalio/workflow';
 import { formatCny } from '../domain/limits';
 import { waitUntil } from './wake-time';
+import { judgeReturn, takeReturn } from '../domain/quota-returns';
 import { hasLapsed, nextLapseAt, quotaUsage, withoutLapsed } from '../domain/quota-holds';
 import {
   QUOTA_EXCEEDED,
@@ -9,9 +10,12 @@ import {
   quotaUsageQuery,
   releaseQuotaUpdate,
   reserveQuotaUpdate,
+  returnQuotaUpdate,
   type QuotaCommit,
+  type QuotaHold,
   type QuotaPayment,
   type QuotaReservation,
+  type QuotaReturn,
   type QuotaState,
   type QuotaUsage,
 } from '../domain/quota-api';
@@ -102,6 +106,13 @@ export async function buyerQuotaWorkflow(state: QuotaState): Promise<QuotaUsage>
     checkPayment({ orderId, amountFen: amountFen ?? existing.amountFen });
   };
 
+  /** NEW or TAKEN (the same return again); throws the rule for a return the entity cannot take. */
+  const checkReturn = (r: QuotaReturn) => {
+    const verdict = judgeReturn(state, r);
+    if (typeof verdict === 'object') throw ApplicationFailure.create({ type: verdict.rule, message: verdict.message, nonRetryable: true });
+    return verdict;
+  };
+
   setHandler(
     reserveQuotaUpdate,
     (r) => {
@@ -139,7 +150,10 @@ export async function buyerQuotaWorkflow(state: QuotaState): Promise<QuotaUsage>
     commitQuotaUpdate,
     (c) => {
       checkCommit(c);
-      state.orders[c.orderId] = { amountFen: c.amountFen ?? state.orders[c.orderId].amountFen, status: 'COMMITTED' };
+      const existing = state.orders[c.orderId] as QuotaHold | undefined;
+      // Committing again (a retried commit) keeps what returns gave back.
+      const returns = existing?.returns;
+      state.orders[c.orderId] = { amountFen: c.amountFen ?? existing!.amountFen, status: 'COMMITTED', ...(returns && { returns }) };
       removeLapsed();
       updatesThisRun++;
       return usage();
@@ -167,6 +181,19 @@ export async function buyerQuotaWorkflow(state: QuotaState): Promise<QuotaUsage>
         }
       },
     },
+  );
+
+  // Goods returned within 30 days of release: the year's total is adjusted (海关总署公告2018年第194号).
+  // Old histories never send it, so the handler needs no patch.
+  setHandler(
+    returnQuotaUpdate,
+    (r) => {
+      if (checkReturn(r) === 'NEW') takeReturn(state, r);
+      removeLapsed();
+      updatesThisRun++;
+      return usage();
+    },
+    { validator: (r: QuotaReturn) => void checkReturn(r) },
   );
 
   setHandler(quotaUsageQuery, usage);

@@ -4,6 +4,7 @@ import { Worker } from '@temporalio/worker';
 import { quotaActivities } from '../../activities/quota';
 import { ANNUAL_QUOTA_FEN, customsYear, formatCny } from '../../domain/limits';
 import type { OrderStatus } from '../../domain/order-api';
+import { quotaAmountFen } from '../../domain/order';
 import { quotaUsageQuery, quotaWorkflowId } from '../../domain/quota-api';
 import type { SandboxLedger } from '../../sandbox/helper-client';
 import type { Buyer } from '../scenarios/orders';
@@ -125,7 +126,8 @@ export async function quotaCheck(
   const buyers = new Map<string, { buyer: Buyer; releasedFen: number }>();
   for (const { order } of plan) {
     const b = buyers.get(order.buyer.certificateNo) ?? { buyer: order.buyer, releasedFen: 0 };
-    if (statuses.get(order.orderId)?.stage === 'RELEASED_FOR_DELIVERY') b.releasedFen += order.totalFen;
+    // New orders count their dutiable value against the quota (goods and freight, not the tax).
+    if (statuses.get(order.orderId)?.stage === 'RELEASED_FOR_DELIVERY') b.releasedFen += quotaAmountFen(order, true);
     buyers.set(order.buyer.certificateNo, b);
   }
   const problems: string[] = [];

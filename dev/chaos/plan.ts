@@ -2,7 +2,7 @@ import { ANNUAL_QUOTA_FEN } from '../../domain/limits';
 import type { OrderInput } from '../../domain/order';
 import type { Stage } from '../../domain/order-api';
 import { seededRandom } from '../../sandbox/faults';
-import { person, sampleOrder, type Buyer } from '../scenarios/orders';
+import { FACE_CREAM, MILK_TIN, itemShares, person, priced, sampleOrder, type Buyer } from '../scenarios/orders';
 
 // The orders of a chaos run: which path each one takes, and the end each path expects. The paths and
 // their expectations are one table, so the checks and the report read the same rules the drive follows.
@@ -114,7 +114,8 @@ export interface PlannedOrder {
 }
 
 /** Orders per buyer: at most 3 tins each, so a buyer's year stays under the 26,000 CNY quota. */
-const ORDERS_PER_BUYER = Math.floor(ANNUAL_QUOTA_FEN / (3 * TIN_FEN)) - 2;
+// Counted tax-inclusive, the most an order of 3 tins can count against the quota.
+const ORDERS_PER_BUYER = Math.floor(ANNUAL_QUOTA_FEN / priced([{ ...MILK_TIN, quantity: 3 }]).totalFen) - 2;
 
 /** The buyers of a run of `count` orders: enough that none passes the quota, at least 3 so entities interleave. */
 export function buyersFor(count: number): Buyer[] {
@@ -124,34 +125,28 @@ export function buyersFor(count: number): Buyer[] {
 
 function orderOf(path: PathName, orderId: string, buyer: Buyer, tins: number): OrderInput {
   const base = sampleOrder({ prefix: '', name: orderId, buyer });
-  const milk = { sku: 'MILK-900', name: 'Infant milk powder 900g', quantity: tins, unitPriceFen: TIN_FEN };
+  const milk = { ...MILK_TIN, quantity: tins };
   const order: OrderInput = {
     ...base,
-    totalFen: tins * TIN_FEN,
-    items: [milk],
-    logistics: { carrier: 'SF Express', waybillNo: `SF${orderId}` },
+    ...priced([milk]),
+    logistics: { ...base.logistics, waybillNo: `SF${orderId}` },
   };
   switch (path) {
-    case 'split':
+    case 'split': {
+      const items = [{ ...milk, quantity: 1 }, { ...FACE_CREAM }];
       return {
         ...order,
-        totalFen: 3 * TIN_FEN,
-        items: [
-          { ...milk, quantity: 1 },
-          { sku: 'VIT-C', name: 'Vitamin C 120 tablets', quantity: 2, unitPriceFen: TIN_FEN },
-        ],
+        ...priced(items),
         customs: { district: 'NINGBO', merchantCustomsCode: 'MC-0001', merchantCustomsName: 'Example Merchant Ltd' },
-        splitParts: [
-          { referenceOrderId: `${orderId}-P1`, amountFen: TIN_FEN },
-          { referenceOrderId: `${orderId}-P2`, amountFen: 2 * TIN_FEN },
-        ],
+        splitParts: itemShares(items).map((amountFen, i) => ({ referenceOrderId: `${orderId}-P${i + 1}`, amountFen })),
       };
+    }
     case 'expired':
       return { ...order, paymentExpiryMinutes: 1 };
     case 'rejected-corrected':
       return { ...order, customs: { ...order.customs, merchantCustomsCode: 'MC-OLD' } };
     case 'partial-refund':
-      return { ...order, totalFen: Math.max(2, tins) * TIN_FEN, items: [{ ...milk, quantity: Math.max(2, tins) }] };
+      return { ...order, ...priced([{ ...milk, quantity: Math.max(2, tins) }]) };
     default:
       return order;
   }

@@ -1,7 +1,9 @@
 import fc from 'fast-check';
 import { mainlandIdCheckDigit } from '../../domain/identity';
 import { MAX_ORDER_FEN } from '../../domain/limits';
+import { TAX_CATEGORIES, type TaxCategory } from '../../domain/cross-border-tax';
 import type { OrderInput } from '../../domain/order';
+import { priceOrder } from '../../domain/order-pricing';
 
 // Generated input: valid orders and notifications to start from, and the hostile values mutations put in.
 
@@ -131,6 +133,11 @@ const item = fc.record({
   name: fc.oneof(fc.constantFrom('Milk powder', '奶粉 900g', 'Vitamin C'), fc.string({ unit: 'grapheme', minLength: 1, maxLength: 30 })),
   quantity: fc.integer({ min: 1, max: 5 }),
   unitPriceFen: fc.integer({ min: 1, max: 150_000 }),
+  // The customs fields every item of an order filed on the CEB messages names.
+  taxCategory: fc.constantFrom(...(Object.keys(TAX_CATEGORIES) as TaxCategory[])),
+  hsCode: fc.constantFrom('1901101000', '3304990099', '2106909090', '0902109000'),
+  originCountry: fc.constantFrom('116', '601', '502', '304'),
+  unit: fc.constantFrom('007', '122', '140'),
 });
 
 /** A valid order (by every rule but the totals, which it may pass); its orderId is set by the caller. */
@@ -158,17 +165,21 @@ export const validOrder: fc.Arbitrary<OrderInput> = fc
     ),
     split: fc.boolean(),
     paymentExpiryMinutes: fc.option(fc.integer({ min: 1, max: 7 * 24 * 60 }), { nil: undefined }),
+    freightFen: fc.integer({ min: 0, max: 3_000 }),
   })
   .map((g) => {
-    const totalFen = g.items.reduce((s, i) => s + i.quantity * i.unitPriceFen, 0);
+    // What the buyer pays: goods, freight and the retail-import tax.
+    const { totalFen } = priceOrder(g.items, g.freightFen);
     const order: OrderInput = {
       orderId: 'set-by-caller',
       currency: 'CNY',
       totalFen,
       items: g.items,
+      freightFen: g.freightFen,
       buyer: { fullName: g.fullName, ...g.buyer },
       customs: { district: g.district, merchantCustomsCode: 'MC-FUZZ', merchantCustomsName: 'Fuzz Merchant Ltd' },
-      logistics: { carrier: 'SF Express', waybillNo: 'SF-FUZZ-1' },
+      logistics: { carrier: 'SF Express', waybillNo: 'SF-FUZZ-1', carrierCustomsCode: '3301980101' },
+      consignee: { name: g.fullName, telephone: '13800000000', address: '北京市朝阳区测试路1号' },
       ...(g.terminal && { terminal: g.terminal }),
       ...(g.paymentExpiryMinutes !== undefined && { paymentExpiryMinutes: g.paymentExpiryMinutes }),
     };

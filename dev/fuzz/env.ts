@@ -81,11 +81,25 @@ export async function startTarget(env: FuzzEnv): Promise<TargetOrder> {
   const input: OrderInput = {
     orderId,
     currency: 'CNY',
-    totalFen: 19_900,
-    items: [{ sku: 'MILK-1', name: 'Milk powder', quantity: 1, unitPriceFen: 19_900 }],
+    // 199.00 CNY of GENERAL goods and 9.1% tax, no freight.
+    totalFen: 21_711,
+    items: [
+      {
+        sku: 'MILK-1',
+        name: 'Milk powder',
+        quantity: 1,
+        unitPriceFen: 19_900,
+        taxCategory: 'GENERAL',
+        hsCode: '1901101000',
+        originCountry: '601',
+        unit: '007',
+      },
+    ],
+    freightFen: 0,
     buyer: { fullName: '张三', certificateType: 'PASSPORT', certificateNo: `E${orderId.slice(-8).toUpperCase()}` },
     customs: { district: 'ZONGSHU', merchantCustomsCode: 'MC-FUZZ', merchantCustomsName: 'Fuzz Merchant Ltd' },
-    logistics: { carrier: 'SF Express', waybillNo: 'SF-FUZZ-T' },
+    logistics: { carrier: 'SF Express', waybillNo: 'SF-FUZZ-T', carrierCustomsCode: '3301980101' },
+    consignee: { name: '张三', telephone: '13800000000', address: '北京市朝阳区测试路1号' },
   };
   await env.client.withDeadline(Date.now() + 30_000, () => startOrder(env.client, input, { taskQueue: env.stack.taskQueue }));
   const payment = await sandboxPayment(env, orderId);

@@ -1,6 +1,6 @@
 import { startOrder } from '../../client/orders';
 import { MAX_ORDER_FEN } from '../../domain/limits';
-import { orderProblems, type OrderInput } from '../../domain/order';
+import { dutiableValueFen, orderProblems, type OrderInput } from '../../domain/order';
 import { mutate, orderInput, withOrderId } from './arbitraries';
 import { orderExists, sandboxPayment, type FuzzEnv } from './env';
 import { checkProperty, expect, tally } from './harness';
@@ -18,7 +18,7 @@ export async function fuzzStartOrder(env: FuzzEnv, runs: number) {
   await checkProperty(env.ctx, START_ORDER, 'refused with the rule named; only valid orders reach Alipay+', runs, orderInput, async (g) => {
     const orderId = env.nextOrderId('SO');
     const input = mutate(withOrderId(g.order, orderId), g.mutations) as OrderInput;
-    const problems = orderProblems(input);
+    const problems = orderProblems(input, { customsMessages: true });
     let accepted: Awaited<ReturnType<typeof startOrder>> | undefined;
     let refusal: unknown;
     try {
@@ -48,7 +48,7 @@ export async function fuzzStartOrder(env: FuzzEnv, runs: number) {
     expect(
       payment.paymentAmount.currency === 'CNY' &&
         payment.paymentAmount.value === String(order.totalFen) &&
-        Number(order.totalFen) <= MAX_ORDER_FEN,
+        dutiableValueFen(order) <= MAX_ORDER_FEN,
       () => `Alipay+ was asked for ${JSON.stringify(payment.paymentAmount)} for an order of ${order.totalFen} fen`,
     );
   });

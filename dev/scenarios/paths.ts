@@ -12,7 +12,7 @@ import {
 import { refundRequestIdFor, type OrderInput } from '../../domain/order';
 import { paymentNotificationUpdate, type OrderStatus } from '../../domain/order-api';
 import type { CustomsRules } from '../../sandbox/helper-client';
-import { sampleOrder, type Buyer } from './orders';
+import { FACE_CREAM, MILK_TIN, itemShares, priced, sampleOrder, type Buyer } from './orders';
 import { LOCAL_RETRANSMIT_GAP_MS, sleep, type Run } from './run';
 
 // The main paths of an order, each written once: the order, and what the buyer, customs and the operator
@@ -39,8 +39,10 @@ export interface Scenario {
  */
 export const PASSPORT_BUYER: Buyer = { fullName: 'TANAKA YUI', certificateType: 'PASSPORT', certificateNo: 'TZ7310462' };
 
-/** The paths' orders are of two tins, 398.00 CNY. */
-const TWO_TINS = { totalFen: 39_800, items: [{ sku: 'MILK-900', name: 'Infant milk powder 900g', quantity: 2, unitPriceFen: 19_900 }] };
+/** The paths' orders are of two tins, 398.00 CNY, with 10.00 CNY freight and 37.13 CNY tax: 445.13 CNY. */
+const TWO_TINS = priced([{ ...MILK_TIN, quantity: 2 }]);
+/** A tin and two jars of face cream (high-end cosmetics), split into 2 customs orders: the tin, and the cream. */
+const TIN_AND_CREAM = [{ ...MILK_TIN }, { ...FACE_CREAM, quantity: 2 }];
 
 const released = (s: OrderStatus) => s.stage === 'RELEASED_FOR_DELIVERY';
 const refunded = (s: OrderStatus) => s.stage === 'REFUNDED';
@@ -109,16 +111,10 @@ export const SCENARIOS: Scenario[] = [
         prefix,
         name: 'SPLIT',
         buyer,
-        totalFen: 59_700,
-        items: [
-          { sku: 'MILK-900', name: 'Infant milk powder 900g', quantity: 1, unitPriceFen: 19_900 },
-          { sku: 'VIT-C', name: 'Vitamin C 120 tablets', quantity: 2, unitPriceFen: 19_900 },
-        ],
+        ...priced(TIN_AND_CREAM),
         customs: { district: 'NINGBO', merchantCustomsCode: 'MC-0001', merchantCustomsName: 'Example Merchant Ltd' },
-        splitParts: [
-          { referenceOrderId: `${prefix}SPLIT-P1`, amountFen: 19_900 },
-          { referenceOrderId: `${prefix}SPLIT-P2`, amountFen: 39_800 },
-        ],
+        // Each part is what its goods cost the buyer, freight share and tax included.
+        splitParts: itemShares(TIN_AND_CREAM).map((amountFen, i) => ({ referenceOrderId: `${prefix}SPLIT-P${i + 1}`, amountFen })),
       }),
     drive: paidByBuyer('RELEASED_FOR_DELIVERY', released),
   },
@@ -389,9 +385,10 @@ export const SCENARIOS: Scenario[] = [
         name: 'SPLIT-REJECTED',
         buyer,
         ...TWO_TINS,
+        // Half each: the parts add up to the tax-inclusive total.
         splitParts: [
-          { referenceOrderId: `${prefix}SPLIT-REJECTED-P1`, amountFen: 19_900 },
-          { referenceOrderId: `${prefix}SPLIT-REJECTED-P2`, amountFen: 19_900 },
+          { referenceOrderId: `${prefix}SPLIT-REJECTED-P1`, amountFen: Math.floor(TWO_TINS.totalFen / 2) },
+          { referenceOrderId: `${prefix}SPLIT-REJECTED-P2`, amountFen: Math.ceil(TWO_TINS.totalFen / 2) },
         ],
       }),
     drive: async (run, order) => {

@@ -74,7 +74,7 @@ test('a refund that fails leaves the order stuck with its reason, for an operato
   const refundRequestId = `${order.orderId}-R1`;
   await stack.helpers.failRefund(refundRequestId, { resultCode: 'REFUND_FAILED', resultMessage: "the buyer's account is frozen" });
   const accepted = await requestRefund(stack.client, order.orderId, {
-    amountFen: 19_900,
+    amountFen: order.totalFen,
     reason: 'lost parcel',
     requestedBy: 'support@merchant',
   });
@@ -83,7 +83,7 @@ test('a refund that fails leaves the order stuck with its reason, for an operato
   assert.equal(stuck.refunds[0].status, 'FAILED');
   assert.equal(stuck.refunds[0].failure, "REFUND_FAILED: the buyer's account is frozen");
   assert.match(stuck.stuck!.reason, new RegExp(`${refundRequestId} failed: REFUND_FAILED: the buyer's account is frozen`));
-  assert.equal(stuck.refundableFen, 19_900);
+  assert.equal(stuck.refundableFen, order.totalFen);
   assert.equal(await refundStatusAttribute(order.orderId), 'FAILED');
   const l = await stack.helpers.ledgerOf(order.orderId);
   assert.equal(l.refunds[0].status, 'FAIL');
@@ -96,7 +96,7 @@ test('a refund that fails leaves the order stuck with its reason, for an operato
     refundStatus: 'SUCCESS',
     refundRequestId,
     refundId: stuck.refunds[0].refundId,
-    refundAmount: { currency: 'CNY', value: '19900' },
+    refundAmount: { currency: 'CNY', value: String(order.totalFen) },
     refundTime: new Date().toISOString(),
   };
   assert.ok(notifyRefundRequest.safeParse(claim).success);
@@ -127,7 +127,7 @@ test('a refund that waits a day for CNY stays PROCESSING, then succeeds through 
     'the refund shown pending',
     (x) => x.refunds[0]?.status === 'PROCESSING',
   );
-  assert.equal(waiting.refundableFen, 19_900 - 4_000);
+  assert.equal(waiting.refundableFen, order.totalFen - 4_000);
   assert.equal(await refundStatusAttribute(order.orderId), 'PROCESSING');
   assert.equal((await stack.helpers.ledgerOf(order.orderId)).refunds[0].status, 'PROCESSING');
 

@@ -6,19 +6,21 @@ import { sampleOrder } from '../../dev/scenarios/orders';
 
 // The buyer's terminal in the order input, and pay's env and links on the wire.
 
+/** The sample orders are filed on the CEB messages, as every new order is. */
+const CEB = { customsMessages: true };
 const order = (terminal?: unknown): OrderInput =>
   ({ ...sampleOrder({ name: 'TERM' }), ...(terminal !== undefined && { terminal }) }) as OrderInput;
 
 test('an order that names no terminal is a web checkout', () => {
-  assert.deepEqual(parseOrder(order()).terminal, { terminalType: 'WEB' });
+  assert.deepEqual(parseOrder(order(), CEB).terminal, { terminalType: 'WEB' });
 });
 
 test('an app checkout names its operating system (TERMINAL_OS); a mobile browser may', () => {
-  assert.match(orderProblems(order({ terminalType: 'APP' })) ?? '', /^TERMINAL_OS: /);
-  assert.equal(orderProblems(order({ terminalType: 'APP', osType: 'IOS' })), null);
-  assert.equal(orderProblems(order({ terminalType: 'WAP' })), null);
-  assert.match(orderProblems(order({ terminalType: 'MINI_APP' })) ?? '', /terminal\.terminalType/);
-  assert.match(orderProblems(order({ terminalType: 'APP', osType: 'WINDOWS' })) ?? '', /terminal\.osType/);
+  assert.match(orderProblems(order({ terminalType: 'APP' }), CEB) ?? '', /^TERMINAL_OS: /);
+  assert.equal(orderProblems(order({ terminalType: 'APP', osType: 'IOS' }), CEB), null);
+  assert.equal(orderProblems(order({ terminalType: 'WAP' }), CEB), null);
+  assert.match(orderProblems(order({ terminalType: 'MINI_APP' }), CEB) ?? '', /terminal\.terminalType/);
+  assert.match(orderProblems(order({ terminalType: 'APP', osType: 'WINDOWS' }), CEB) ?? '', /terminal\.osType/);
 });
 
 test("pay's env takes Antom's terminal types and OS types only", () => {

@@ -43,6 +43,13 @@ describe('quotaUsage', () => {
     const u = quotaUsage(state(), T + 10);
     assert.deepEqual([u.reservedFen, u.unpaidFen, u.lapsedFen, u.remainingFen], [1_300_000, 400_000, 200_000, 300_000]);
   });
+
+  test('a committed order counts its amount less what returns gave back', () => {
+    const s = state();
+    s.orders.done.returns = { R1: 250_000, R2: 50_000 };
+    const u = quotaUsage(s, T);
+    assert.deepEqual([u.committedFen, u.returnedFen, u.remainingFen], [700_000, 300_000, 400_000]);
+  });
 });
 
 describe('nextLapseAt and withoutLapsed', () => {

@@ -101,7 +101,7 @@ test('the correction validator allows only the four mutable fields and names the
     });
   await refused({ declarationId, isSplit: true, operator: 'ops', reason: 'x' }, 'RETRANSMIT_MUTABLE_FIELDS');
   await refused({ declarationId, customsCode: 'HANGZHOU', operator: 'ops', reason: 'x' }, 'CUSTOMS_CODE_TABLE');
-  await refused({ declarationId, amountFen: 19_901, operator: 'ops', reason: 'x' }, 'DECLARED_AMOUNT_LIMIT');
+  await refused({ declarationId, amountFen: order.totalFen + 1, operator: 'ops', reason: 'x' }, 'DECLARED_AMOUNT_LIMIT');
   await refused({ declarationId, customsCode: 'NINGBO', operator: '', reason: 'x' }, 'OPERATOR_ACTION');
   await refused({ declarationId: 'nope', customsCode: 'NINGBO', operator: 'ops', reason: 'x' }, 'UNKNOWN_DECLARATION');
   const [d] = await declarationsOf(order.orderId);
@@ -148,7 +148,7 @@ test('two partial refunds succeed, and a third that would pass the amount paid i
     requestedBy: 'support@merchant',
   });
   const r2 = await requestRefund(s.env.client, order.orderId, {
-    amountFen: 9_900,
+    amountFen: order.totalFen - 10_000, // 50.00 CNY of the tax-inclusive total left
     reason: 'late delivery',
     requestedBy: 'support@merchant',
   });
@@ -160,7 +160,7 @@ test('two partial refunds succeed, and a third that would pass the amount paid i
     (e: unknown) => {
       assert.ok(e instanceof OrderRefusedError, String(e));
       assert.equal(e.rule, 'REFUND_NOT_ABOVE_PAYMENT');
-      assert.match(e.message, /50\.01 CNY is more than the 50\.00 CNY that can still be refunded of the 199\.00 CNY paid/);
+      assert.match(e.message, /50\.01 CNY is more than the 50\.00 CNY that can still be refunded of the 228\.02 CNY paid/);
       return true;
     },
   );
@@ -176,7 +176,7 @@ test('two partial refunds succeed, and a third that would pass the amount paid i
     (await refundsOf(order.orderId)).map((r) => [r.amount.value, r.status]),
     [
       ['5000', 'SUCCESS'],
-      ['9900', 'SUCCESS'],
+      [String(order.totalFen - 10_000), 'SUCCESS'],
     ],
   );
 });

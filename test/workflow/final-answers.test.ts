@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { orderHandle, orderStatus, pollNow, resolveFailedRefund, startOrder } from '../../client/orders';
-import type { OrderInput } from '../../domain/order';
+import { quotaAmountFen, type OrderInput } from '../../domain/order';
 import type { OrderStatus, OrderTimeouts } from '../../domain/order-api';
 import { quotaUsageQuery, quotaWorkflowId } from '../../domain/quota-api';
 import { customsYear } from '../../domain/limits';
@@ -131,7 +131,7 @@ test('a compensating refund that Alipay+ refuses keeps the order stuck with its 
       ['FAILED'],
     );
     await assertRunning(order.orderId);
-    assert.equal(await quotaReservedFen(order), order.totalFen, 'the quota stays held while the money is not back');
+    assert.equal(await quotaReservedFen(order), quotaAmountFen(order, true), 'the quota stays held while the money is not back');
     await resolveFailedRefund(s.env.client, order.orderId, { ...OPERATOR, action: 'RETRY' });
     const refunded = await waitForStage(s.env.client, order.orderId, 'REFUNDED', s.skipping());
     assert.deepEqual(
@@ -207,7 +207,7 @@ test("an unpaid order that stalls does not hold the buyer's quota: the reservati
   s.stubs.set('cancelPayment', forOrder(order.orderId, finalAnswers('PROCESS_FAIL', 100)));
   try {
     await startOrder(s.env.client, order, { taskQueue: s.taskQueue });
-    assert.equal(await quotaReservedFen(order), order.totalFen);
+    assert.equal(await quotaReservedFen(order), quotaAmountFen(order, true));
     await stuckWith(order.orderId, 'UNEXPECTED_ANSWER', MINUTE);
     await s.env.sleep(2 * 60 * MINUTE);
     const st = await orderStatus(s.env.client, order.orderId);

@@ -6,6 +6,7 @@ import { customsYear } from '../../domain/limits';
 import type { OrderStatus } from '../../domain/order-api';
 import { quotaUsageQuery, quotaWorkflowId } from '../../domain/quota-api';
 import { payerOf, sampleOrder } from '../../dev/scenarios/orders';
+import { quotaAmountFen } from '../../domain/order';
 import { waitForStage, waitForStatus } from '../../dev/scenarios/wait-for-status';
 import { startWorkflowStack, type WorkflowStack } from '../support/temporal';
 import { freshBuyer } from '../support/workflow-helpers';
@@ -30,7 +31,7 @@ test('cancel before payment cancels the Alipay+ payment, releases the quota and 
   const buyer = freshBuyer(301);
   const order = sampleOrder({ buyer });
   await startOrder(s.env.client, order, { taskQueue: s.taskQueue });
-  assert.equal(await quotaReservedFen(buyer.certificateNo), order.totalFen);
+  assert.equal(await quotaReservedFen(buyer.certificateNo), quotaAmountFen(order, true), 'the dutiable value, not the tax');
   const st = await cancelOrder(s.env.client, order.orderId, ops);
   assert.equal(st.stage, 'CANCELLED');
   assert.equal(await quotaReservedFen(buyer.certificateNo), 0);
@@ -70,7 +71,7 @@ test('cancel during the customs review refunds the payment in full', async () =>
   const { refunds } = await s.f.helpers.ledgerOf(order.orderId);
   assert.deepEqual(
     refunds.map((r) => r.amount.value),
-    ['19900'],
+    [String(order.totalFen)],
   );
 });
 

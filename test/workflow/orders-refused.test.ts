@@ -7,7 +7,7 @@ import { OrderRefusedError, orderStatus, startOrder } from '../../client/orders'
 import { customsYear } from '../../domain/limits';
 import { InvalidOrderError, orderWorkflowId } from '../../domain/order';
 import { quotaUsageQuery, quotaWorkflowId } from '../../domain/quota-api';
-import { payerOf, sampleOrder } from '../../dev/scenarios/orders';
+import { payerOf, priced, sampleOrder } from '../../dev/scenarios/orders';
 import { waitForStage } from '../../dev/scenarios/wait-for-status';
 import { startWorkflowStack, type WorkflowStack } from '../support/temporal';
 import { freshBuyer } from '../support/workflow-helpers';
@@ -26,19 +26,36 @@ const quotaOf = async (certificateNo: string) => {
 const paymentsFor = async (orderIds: string[]) =>
   (await s.f.helpers.ledger()).payments.filter((p) => orderIds.includes(p.paymentRequestId));
 
-const order = (seed: number, totalFen: number, orderId?: string) =>
+/** A handbag of `goodsFen`, without freight: its dutiable value, what the limits and the quota count, is goodsFen; the buyer pays the tax on top. */
+const order = (seed: number, goodsFen: number, orderId?: string) =>
   sampleOrder({
     ...(orderId && { orderId }),
     buyer: freshBuyer(seed),
-    totalFen,
-    items: [{ sku: 'BAG', name: 'Handbag', quantity: 1, unitPriceFen: totalFen }],
+    ...priced(
+      [
+        {
+          sku: 'BAG',
+          name: 'Handbag',
+          quantity: 1,
+          unitPriceFen: goodsFen,
+          taxCategory: 'GENERAL',
+          hsCode: '4202210000',
+          originCountry: '305',
+          unit: '007',
+        },
+      ],
+      0,
+    ),
   });
 
 test('an order over 5,000 CNY is refused by the client and never reaches Alipay+', async () => {
   const big = order(1, 500_001);
   await assert.rejects(startOrder(s.env.client, big, { taskQueue: s.taskQueue }), (e: unknown) => {
     assert.ok(e instanceof InvalidOrderError);
-    assert.match(e.message, /SINGLE_TRANSACTION_LIMIT: 5,000\.01 CNY is more than the customs limit of 5,000\.00 CNY/);
+    assert.match(
+      e.message,
+      /SINGLE_TRANSACTION_LIMIT: the dutiable value 5,000\.01 CNY \(goods and freight, without the tax\) is more than 5,000\.00 CNY/,
+    );
     return true;
   });
   assert.deepEqual(await paymentsFor([big.orderId]), []);

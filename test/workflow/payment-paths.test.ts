@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, afterEach, before, test } from 'node:test';
 import { orderHandle, orderStatus, startOrder } from '../../client/orders';
 import { paymentNotificationUpdate } from '../../domain/order-api';
-import { payerOf, sampleOrder } from '../../dev/scenarios/orders';
+import { FACE_CREAM, VITAMIN_C, itemShares, payerOf, priced, sampleOrder } from '../../dev/scenarios/orders';
 import { waitForStage, waitForStatus } from '../../dev/scenarios/wait-for-status';
 import { startWorkflowStack, type WorkflowStack } from '../support/temporal';
 import { freshBuyer, untilNotified } from '../support/workflow-helpers';
@@ -14,18 +14,21 @@ after(() => s?.close());
 
 test('a split order declares each part with isSplit and its referenceOrderId, and clears each', async () => {
   const buyer = freshBuyer(101);
+  const items = [
+    { ...VITAMIN_C, quantity: 2, unitPriceFen: 10_000 },
+    { ...FACE_CREAM, unitPriceFen: 10_000 },
+  ];
   const order = sampleOrder({
     buyer,
-    totalFen: 30_000,
-    items: [
-      { sku: 'A', name: 'Vitamins', quantity: 2, unitPriceFen: 10_000 },
-      { sku: 'B', name: 'Face cream', quantity: 1, unitPriceFen: 10_000 },
-    ],
+    ...priced(items, 0),
     customs: { district: 'NINGBO', merchantCustomsCode: 'MC-0001', merchantCustomsName: 'Example Merchant Ltd' },
   });
+  // What each line costs the buyer, its tax included: 200.00 + 18.20 and 100.00 + 23.06.
+  const [p1, p2] = itemShares(items, 0);
+  assert.deepEqual([p1, p2], [21_820, 12_306]);
   order.splitParts = [
-    { referenceOrderId: `${order.orderId}-P1`, amountFen: 20_000 },
-    { referenceOrderId: `${order.orderId}-P2`, amountFen: 10_000 },
+    { referenceOrderId: `${order.orderId}-P1`, amountFen: p1 },
+    { referenceOrderId: `${order.orderId}-P2`, amountFen: p2 },
   ];
   await startOrder(s.env.client, order, { taskQueue: s.taskQueue });
   await s.f.helpers.pay(order.orderId, payerOf(buyer));
@@ -33,8 +36,8 @@ test('a split order declares each part with isSplit and its referenceOrderId, an
   assert.deepEqual(
     st.declarations.map((d) => [d.declarationId, d.customsOrderId, d.isSplit, d.amountFen, d.customsCode, d.status]),
     [
-      [`${order.orderId}-D1`, `${order.orderId}-P1`, true, 20_000, 'NINGBO', 'ACCEPTED'],
-      [`${order.orderId}-D2`, `${order.orderId}-P2`, true, 10_000, 'NINGBO', 'ACCEPTED'],
+      [`${order.orderId}-D1`, `${order.orderId}-P1`, true, p1, 'NINGBO', 'ACCEPTED'],
+      [`${order.orderId}-D2`, `${order.orderId}-P2`, true, p2, 'NINGBO', 'ACCEPTED'],
     ],
   );
   assert.deepEqual(
@@ -45,8 +48,8 @@ test('a split order declares each part with isSplit and its referenceOrderId, an
   assert.deepEqual(
     declarations.map((d) => [d.customsOrderId, d.currentAmount, d.calls.length]),
     [
-      [`${order.orderId}-P1`, '20000', 1],
-      [`${order.orderId}-P2`, '10000', 1],
+      [`${order.orderId}-P1`, String(p1), 1],
+      [`${order.orderId}-P2`, String(p2), 1],
     ],
   );
 });
@@ -99,7 +102,7 @@ test('CHECK_NOT_PASSED: the payer is not the buyer, so the payment is refunded a
   const { refunds } = await s.f.helpers.ledgerOf(order.orderId);
   assert.deepEqual(
     refunds.map((r) => [r.refundRequestId, r.amount.value]),
-    [[`${order.orderId}-R1`, '19900']],
+    [[`${order.orderId}-R1`, String(order.totalFen)]],
   );
   assert.equal(st.refundableFen, 0);
 });
@@ -120,7 +123,7 @@ test('the real-name gate decides on identityCheckResult alone: CHECK_NOT_PASSED 
   const { refunds, declarations } = await s.f.helpers.ledgerOf(order.orderId);
   assert.deepEqual(
     refunds.map((r) => r.amount.value),
-    ['19900'],
+    [String(order.totalFen)],
   );
   assert.equal(declarations.length, 1, 'only the declaration that carried the certificate');
   assert.equal(declarations[0].calls.filter((c) => c.kind !== 'IDEMPOTENT_REPEAT').length, 1, 'never retransmitted');
@@ -187,7 +190,7 @@ test('a notification that slipped past the receiver is confirmed with inquiryPay
         paymentId: payment.paymentId!,
         resultStatus: 'S',
         resultCode: 'SUCCESS',
-        paymentAmountFen: 19_900,
+        paymentAmountFen: order.totalFen,
       },
     ],
   });
@@ -208,7 +211,7 @@ test('a notification whose fields its handler could not read is refused by rule,
     paymentId: payment.paymentId!,
     resultStatus: 'S' as const,
     resultCode: 'SUCCESS',
-    paymentAmountFen: 19_900,
+    paymentAmountFen: order.totalFen,
   };
   // Before the fix, the first was accepted and its handler failed the workflow task on `new Date(NaN).toISOString()`.
   for (const [field, value] of [

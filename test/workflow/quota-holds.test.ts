@@ -4,7 +4,14 @@ import { after, before, test } from 'node:test';
 import { ApplicationFailure } from '@temporalio/common';
 import { quotaActivities } from '../../activities/quota';
 import { customsYear } from '../../domain/limits';
-import { QUOTA_EXCEEDED, quotaUsageQuery, quotaWorkflowId, type QuotaUsage } from '../../domain/quota-api';
+import {
+  QUOTA_EXCEEDED,
+  RETURN_EXCEEDS_COMMITTED,
+  RETURN_NOT_COMMITTED,
+  quotaUsageQuery,
+  quotaWorkflowId,
+  type QuotaUsage,
+} from '../../domain/quota-api';
 import { startWorkflowStack, type WorkflowStack } from '../support/temporal';
 
 // The quota entity driven directly through its activities: an unpaid reservation with `holdUntil` stops
@@ -40,6 +47,7 @@ async function buyer() {
     markPaid: (orderId: string, amountFen: number) => quota.markQuotaPaid({ ...order(orderId), amountFen }),
     commit: (orderId: string, amountFen?: number) => quota.commitQuota({ ...order(orderId), amountFen }),
     release: (orderId: string) => quota.releaseQuota(order(orderId)),
+    giveBack: (orderId: string, returnId: string, amountFen: number) => quota.returnQuota({ ...order(orderId), returnId, amountFen }),
     usage: () => s.env.client.workflow.getHandle(quotaWorkflowId(buyerKey, year)).query(quotaUsageQuery),
   };
 }
@@ -176,4 +184,57 @@ test('a reservation whose holdUntil is not a whole epoch-millisecond time in the
   const b = await buyer();
   await assert.rejects(b.reserve('A', 100_000, b.now - HOUR), refusedBy('INVALID_RESERVATION', 'holdUntil'));
   await assert.rejects(b.reserve('B', 100_000, b.now + 0.5), refusedBy('INVALID_RESERVATION', 'holdUntil'));
+});
+
+// Returns: goods of a released (committed) order returned within 30 days give its share of the quota back.
+
+test('a return of a committed order gives its amount back, and another order can take the room', async () => {
+  const b = await buyer();
+  await b.reserve('A', 2_000_000);
+  await b.commit('A');
+  await assert.rejects(b.reserve('B', 1_000_000), refusedBy(QUOTA_EXCEEDED, '6,000.00 CNY is left'));
+  const back = await b.giveBack('A', 'A-RET1', 800_000);
+  assert.deepEqual([back.committedFen, back.returnedFen, back.remainingFen], [1_200_000, 800_000, 1_400_000]);
+  assert.equal((await b.reserve('B', 1_000_000)).remainingFen, 400_000);
+  // A second return of the same order, up to what it still counts.
+  const all = await b.giveBack('A', 'A-RET2', 1_200_000);
+  assert.deepEqual([all.committedFen, all.returnedFen, all.reservedFen], [0, 2_000_000, 1_000_000]);
+});
+
+test('the same returnId twice counts once, across continue-as-new and a repeated commit', async () => {
+  const b = await buyer();
+  await b.reserve('A', 1_000_000);
+  await b.commit('A');
+  const first = await b.giveBack('A', 'A-RET1', 300_000);
+  const again = await b.giveBack('A', 'A-RET1', 300_000);
+  // The same usage (the entity may have continued as new in between, with its updatesPerRun of 3).
+  assert.deepEqual({ ...again, renewals: 0 }, { ...first, renewals: 0 });
+  await b.commit('A'); // a retried commit keeps the return
+  for (const id of ['X', 'Y', 'Z']) await b.reserve(id, 100);
+  const later = await b.giveBack('A', 'A-RET1', 300_000);
+  assert.ok(later.renewals > first.renewals, `renewals ${first.renewals} -> ${later.renewals}`);
+  assert.deepEqual([later.committedFen, later.returnedFen], [700_000, 300_000]);
+  await assert.rejects(b.giveBack('A', 'A-RET1', 200_000), refusedBy('INVALID_RETURN', 'A-RET1', '3,000.00 CNY'));
+});
+
+test('a return over what the order still counts is refused, and changes nothing', async () => {
+  const b = await buyer();
+  await b.reserve('A', 1_000_000);
+  await b.commit('A');
+  await b.giveBack('A', 'A-RET1', 600_000);
+  await assert.rejects(b.giveBack('A', 'A-RET2', 400_001), refusedBy(RETURN_EXCEEDS_COMMITTED, '4,000.00 CNY', '4,000.01 CNY'));
+  await assert.rejects(b.giveBack('A', 'A-RET3', 0), refusedBy('INVALID_RETURN', 'amountFen'));
+  const u = await b.usage();
+  assert.deepEqual([u.committedFen, u.returnedFen], [400_000, 600_000]);
+});
+
+test('a return of an order whose quota is not committed is refused', async () => {
+  const b = await buyer();
+  await b.reserve('A', 1_000_000);
+  await assert.rejects(b.giveBack('A', 'A-RET1', 100_000), refusedBy(RETURN_NOT_COMMITTED, 'order A', 'not released'));
+  await assert.rejects(b.giveBack('NEVER', 'N-RET1', 100_000), refusedBy(RETURN_NOT_COMMITTED, 'order NEVER'));
+  await b.release('A');
+  await assert.rejects(b.giveBack('A', 'A-RET1', 100_000), refusedBy(RETURN_NOT_COMMITTED));
+  const u = await b.usage();
+  assert.deepEqual([u.reservedFen, u.committedFen, u.returnedFen], [0, 0, 0]);
 });

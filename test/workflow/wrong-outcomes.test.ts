@@ -3,7 +3,7 @@ import { after, before, test } from 'node:test';
 import { cancelOrder, correctDeclaration, orderHandle, orderStatus, startOrder } from '../../client/orders';
 import type { OrderInput } from '../../domain/order';
 import { paymentNotificationUpdate } from '../../domain/order-api';
-import { payerOf, sampleOrder } from '../../dev/scenarios/orders';
+import { MILK_TIN, itemShares, payerOf, priced, sampleOrder } from '../../dev/scenarios/orders';
 import { waitForStage, waitForStatus } from '../../dev/scenarios/wait-for-status';
 import { startWorkflowStack, type ActivityStub, type WorkflowStack } from '../support/temporal';
 import { finalAnswers, forOrder, freshBuyer, holdNextCall, untilNotified } from '../support/workflow-helpers';
@@ -136,12 +136,12 @@ test('a customs answer from before the retransmission is stale: it is not read a
 test('each split part keeps its own stuck reason: correcting one part leaves the other part stuck', async () => {
   const order: OrderInput = {
     ...sampleOrder({ buyer: freshBuyer(705) }),
-    totalFen: 39_800,
-    items: [{ sku: 'MILK-900', name: 'Infant milk powder 900g', quantity: 2, unitPriceFen: 19_900 }],
+    ...priced([{ ...MILK_TIN }, { ...MILK_TIN }]),
   };
+  const [a, b] = itemShares([{ ...MILK_TIN }, { ...MILK_TIN }]);
   order.splitParts = [
-    { referenceOrderId: `${order.orderId}-A`, amountFen: 19_900 },
-    { referenceOrderId: `${order.orderId}-B`, amountFen: 19_900 },
+    { referenceOrderId: `${order.orderId}-A`, amountFen: a },
+    { referenceOrderId: `${order.orderId}-B`, amountFen: b },
   ];
   const rejectedOnce = {
     outcomes: [
