@@ -44,7 +44,13 @@ const usageOf = (order: OrderInput) =>
 
 test('inspection, then release: the order waits through 500 and is released for delivery only at 800', async () => {
   const order = await paidOrder(601, { paths: [{ kind: 'INSPECT_THEN_RELEASE' }] });
-  const inspected = await waitForStatus(s.env.client, order.orderId, 'goods under inspection', (x) => x.customs?.[0]?.state === 'INSPECTION', s.skipping());
+  const inspected = await waitForStatus(
+    s.env.client,
+    order.orderId,
+    'goods under inspection',
+    (x) => x.customs?.[0]?.state === 'INSPECTION',
+    s.skipping(),
+  );
   assert.equal(inspected.stage, 'CLEARANCE');
   assert.equal(customsOf(inspected).inventory.returnStatus, '500');
   assert.ok(customsOf(inspected).inspectionSince);
@@ -78,10 +84,19 @@ test('the three-document match: an order document whose buyer is not the payer i
     return real(document, { ...f, order: { ...f.order, buyer: { ...f.order.buyer, fullName: '李四' } } });
   });
   try {
-    const refused = await waitForStatus(s.env.client, order.orderId, 'a refused list', (x) => x.customs?.[0]?.state === 'DOCUMENT_REJECTED', s.skipping());
+    const refused = await waitForStatus(
+      s.env.client,
+      order.orderId,
+      'a refused list',
+      (x) => x.customs?.[0]?.state === 'DOCUMENT_REJECTED',
+      s.skipping(),
+    );
     assert.equal(refused.stuck?.code, 'CUSTOMS_DOCUMENT_REJECTED');
     assert.equal(customsOf(refused).inventory.returnStatus, '100');
-    assert.match(customsOf(refused).inventory.returnInfo!, /three-document match failed: .*buyer differs from the payment's verified payer/);
+    assert.match(
+      customsOf(refused).inventory.returnInfo!,
+      /three-document match failed: .*buyer differs from the payment's verified payer/,
+    );
     assert.match(refused.stuck!.reason, /inventory \(CEB621\) 100 three-document match failed/);
 
     const corrected = await correctCustomsDocument(s.env.client, order.orderId, {
@@ -106,12 +121,25 @@ test('the three-document match: an order document whose buyer is not the payer i
 });
 
 test('an inventory list rejected for its HS code is corrected by an operator and filed again, then released', async () => {
-  const order = await paidOrder(603, { paths: [{ kind: 'REJECT', reason: 'gcode of line 1 does not match the goods' }, { kind: 'RELEASE' }] });
-  const refused = await waitForStatus(s.env.client, order.orderId, 'a refused list', (x) => x.customs?.[0]?.state === 'DOCUMENT_REJECTED', s.skipping());
+  const order = await paidOrder(603, {
+    paths: [{ kind: 'REJECT', reason: 'gcode of line 1 does not match the goods' }, { kind: 'RELEASE' }],
+  });
+  const refused = await waitForStatus(
+    s.env.client,
+    order.orderId,
+    'a refused list',
+    (x) => x.customs?.[0]?.state === 'DOCUMENT_REJECTED',
+    s.skipping(),
+  );
   assert.equal(customsOf(refused).inventory.returnInfo, 'gcode of line 1 does not match the goods');
   const sku = order.items[0].sku;
   await assert.rejects(
-    correctCustomsDocument(s.env.client, order.orderId, { orderNo: order.orderId, operator: 'ops', reason: 'x', items: [{ sku, hsCode: '12' }] }),
+    correctCustomsDocument(s.env.client, order.orderId, {
+      orderNo: order.orderId,
+      operator: 'ops',
+      reason: 'x',
+      items: [{ sku, hsCode: '12' }],
+    }),
     /ITEM_CORRECTION: hsCode of .* must match/,
   );
   await correctCustomsDocument(s.env.client, order.orderId, {
@@ -130,11 +158,23 @@ test('an inventory list rejected for its HS code is corrected by an operator and
 
 test('detention past its deadline: the order is stuck for an operator, who cancels it and the buyer is refunded', async () => {
   const order = await paidOrder(604, { paths: [{ kind: 'DETAIN', code: '599', reason: 'goods detained for a licence check' }] });
-  const detained = await waitForStatus(s.env.client, order.orderId, 'detained goods', (x) => x.customs?.[0]?.state === 'DETAINED', s.skipping());
+  const detained = await waitForStatus(
+    s.env.client,
+    order.orderId,
+    'detained goods',
+    (x) => x.customs?.[0]?.state === 'DETAINED',
+    s.skipping(),
+  );
   assert.equal(detained.stuck, undefined, 'a detention within its deadline is a wait, not a problem');
   await assert.rejects(cancelOrder(s.env.client, order.orderId, { operator: 'ops', reason: 'too early' }), /CANCEL_IN_CLEARANCE/);
 
-  const stuck = await waitForStatus(s.env.client, order.orderId, 'the detention deadline', (x) => x.stuck?.code === 'DETENTION_DEADLINE', s.skipping(HOUR));
+  const stuck = await waitForStatus(
+    s.env.client,
+    order.orderId,
+    'the detention deadline',
+    (x) => x.stuck?.code === 'DETENTION_DEADLINE',
+    s.skipping(HOUR),
+  );
   assert.match(stuck.stuck!.reason, /held the goods of .* for over 2 days \(goods detained for a licence check\)/);
   const since = Date.parse(customsOf(stuck).detainedSince!);
   assert.ok(Date.parse(stuck.stuck!.since) - since >= 2 * DAY, 'stuck only once the deadline passed');
@@ -142,7 +182,10 @@ test('detention past its deadline: the order is stuck for an operator, who cance
   await cancelOrder(s.env.client, order.orderId, { operator: 'ops', reason: 'customs will not release the goods' });
   const ended = await orderHandle(s.env.client, order.orderId).result();
   assert.ok(['REFUNDED', 'CANCELLED'].includes(ended.stage), ended.stage);
-  assert.equal(ended.refunds.reduce((sum, r) => sum + r.amountFen, 0), Number(order.totalFen));
+  assert.equal(
+    ended.refunds.reduce((sum, r) => sum + r.amountFen, 0),
+    Number(order.totalFen),
+  );
   assert.equal((await usageOf(order)).committedFen, 0, 'goods never released count nothing');
 });
 
@@ -186,7 +229,13 @@ test('after 30 days a return is refused; a refund then keeps the quota used', as
   );
   const before = await usageOf(order);
   await requestRefund(s.env.client, order.orderId, { amountFen: item.unitPriceFen, reason: 'goodwill refund', requestedBy: 'ops' });
-  await waitForStatus(s.env.client, order.orderId, 'the refund settled', (x) => x.refunds.some((r) => r.status === 'SUCCEEDED'), s.skipping());
+  await waitForStatus(
+    s.env.client,
+    order.orderId,
+    'the refund settled',
+    (x) => x.refunds.some((r) => r.status === 'SUCCEEDED'),
+    s.skipping(),
+  );
   const afterRefund = await usageOf(order);
   assert.equal(afterRefund.committedFen, before.committedFen, 'a refund without a return keeps the quota used');
 });

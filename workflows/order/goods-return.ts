@@ -1,5 +1,5 @@
 import { condition } from '@temporalio/workflow';
-import { orderTax } from '../../domain/cross-border-tax';
+import { orderTaxOf, returnedQuotaFen } from '../../domain/order';
 import type { GoodsReturnRequest, GoodsReturnView } from '../../domain/order-api';
 import { refundPayment } from './compensation';
 import { filingOf } from './customs-filing';
@@ -32,23 +32,21 @@ export function returnedQuantity(o: OrderState, sku: string): number {
     .reduce((sum, l) => sum + l.quantity, 0);
 }
 
-/** What the returned lines are worth: goods and their tax for the buyer, the dutiable value for the quota. */
+/**
+ * What the returned lines are worth: goods and their tax for the buyer; for the quota, the units' dutiable
+ * value with their freight share, so that an order's returns add up to what it counts.
+ */
 export function returnValue(o: OrderState, lines: readonly { sku: string; quantity: number }[]) {
   const items = o.order.items;
-  const tax = orderTax(
-    items.map((i) => ({ valueFen: i.unitPriceFen * i.quantity, category: i.taxCategory ?? 'GENERAL' })),
-    o.order.freightFen ?? 0,
-  );
+  const tax = orderTaxOf(o.order);
   let refundFen = 0;
-  let quotaFen = 0;
   for (const line of lines) {
     const at = items.findIndex((i) => i.sku === line.sku);
     const item = items[at];
-    const share = (whole: number) => Math.round((whole * line.quantity) / item.quantity);
-    refundFen += item.unitPriceFen * line.quantity + share(tax.items[at].taxFen);
-    quotaFen += share(tax.items[at].dutiableValueFen);
+    refundFen += item.unitPriceFen * line.quantity + Math.round((tax.items[at].taxFen * line.quantity) / item.quantity);
   }
-  return { refundFen, quotaFen };
+  const earlier = o.returns.filter((r) => r.status !== 'REFUSED').flatMap((r) => r.lines);
+  return { refundFen, quotaFen: returnedQuotaFen(o.order, lines, earlier) };
 }
 
 /** Starts a return; it is followed (filed, its receipt awaited, refunded) after the update answers. */

@@ -54,7 +54,8 @@ export async function orderWorkflow(
     o.order = orderInputSchema.parse(input);
     resume(o, continued);
   } else {
-    const problems = orderProblems(input);
+    // Orders on the e-port's messages check out with the tax in the total and the customs fields.
+    const problems = orderProblems(input, { customsMessages: o.cebCustoms });
     if (problems) return reject(o, 'INVALID_ORDER', problems);
     o.order = orderInputSchema.parse(input);
     if (!(await reserveQuota(o))) return reject(o, QUOTA_EXCEEDED, o.checkoutFailure!.message);

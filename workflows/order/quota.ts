@@ -1,5 +1,6 @@
 import { ApplicationFailure } from '@temporalio/workflow';
 import { customsYear } from '../../domain/limits';
+import { quotaAmountFen } from '../../domain/order';
 import { finalCode } from './failures';
 import { setStage } from './progress';
 import { FinalAnswer, callOnce, callRemote } from './remote-call';
@@ -18,8 +19,7 @@ const UNPAID_HOLD_GRACE = 60 * MINUTE;
  * freight, without the tax, 财关税〔2016〕18号) for orders that check out with the tax; the total before.
  */
 export function quotaFen(o: OrderState): number {
-  if (!o.cebCustoms) return o.order.totalFen;
-  return o.order.items.reduce((sum, i) => sum + i.unitPriceFen * i.quantity, 0) + (o.order.freightFen ?? 0);
+  return quotaAmountFen(o.order, o.cebCustoms);
 }
 
 export async function reserveQuota(o: OrderState): Promise<boolean> {
