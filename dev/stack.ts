@@ -47,9 +47,15 @@ export interface StackOptions {
    * that moves the sandbox clock on by a day widens it: the sandbox then signs its notifications a day ahead.
    */
   notifyRequestTimeWindowMs?: number;
-  /** Time between the CEB inventory list's states in the sandbox's customs; 2 minutes unless shortened (the demo). */
+  /**
+   * Time between the CEB inventory list's states in the sandbox's customs. The local stack answers in
+   * seconds, as its customs review does (LOCAL_CEB_STEP_AFTER_MS); the sandbox alone defaults to 2 minutes.
+   */
   cebStepAfterMs?: number;
 }
+
+/** The local stack's customs moves an inventory list on every 2 seconds. */
+export const LOCAL_CEB_STEP_AFTER_MS = 2_000;
 
 export interface Stack {
   temporalAddress: string;
@@ -336,7 +342,7 @@ async function startStackOnce(options: StackOptions): Promise<Stack> {
       KEYS_DIR: keys.dir,
       ...(options.retransmitGapMs && { SANDBOX_RETRANSMIT_GAP_MS: String(options.retransmitGapMs) }),
       ...(options.refundSettleDelayMs !== undefined && { SANDBOX_REFUND_SETTLE_DELAY_MS: String(options.refundSettleDelayMs) }),
-      ...(options.cebStepAfterMs !== undefined && { SANDBOX_CEB_STEP_AFTER_MS: String(options.cebStepAfterMs) }),
+      SANDBOX_CEB_STEP_AFTER_MS: String(options.cebStepAfterMs ?? LOCAL_CEB_STEP_AFTER_MS),
     },
     log('sandbox'),
   );

@@ -97,7 +97,7 @@ test('the three-document match: an order document whose buyer is not the payer i
       customsOf(refused).inventory.returnInfo!,
       /three-document match failed: .*buyer differs from the payment's verified payer/,
     );
-    assert.match(refused.stuck!.reason, /inventory \(CEB621\) 100 three-document match failed/);
+    assert.match(refused.stuck.reason, /inventory \(CEB621\) 100 three-document match failed/);
 
     const corrected = await correctCustomsDocument(s.env.client, order.orderId, {
       orderNo: order.orderId,
