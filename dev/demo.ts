@@ -11,7 +11,7 @@ import { scenariosNamed, type Scenario } from './scenarios/paths';
 import { reconcileToday } from './scenarios/reconciliation';
 import { LOCAL_REFUND_SETTLE_DELAY_MS, LOCAL_RETRANSMIT_GAP_MS, LOCAL_TIMEOUTS, QUICK_CUSTOMS, scenarioRun } from './scenarios/run';
 import { WaitTimeoutError } from './scenarios/wait-for-status';
-import { startStack, type Stack } from './stack';
+import { LOCAL_CEB_STEP_AFTER_MS, startStack, type Stack } from './stack';
 
 // `npm run demo`: the whole pipeline on the local stack, one sample order per main path, with each
 // order's stage shown as it changes. `npm run demo -- --keep` leaves everything running to look around
@@ -31,6 +31,8 @@ const DEMO_PATHS: { path: string; buyer: Buyer }[] = [
   { path: 'refund-settled-later', buyer: person(7, '吴强') },
   { path: 'rejected-left-stuck', buyer: person(6, '孙丽') },
   { path: 'app-checkout', buyer: person(7, '吴磊') },
+  { path: 'inspected-released', buyer: person(10, '郑华') },
+  { path: 'goods-returned', buyer: person(11, '冯雪') },
 ];
 /** Pays the order that is not theirs. */
 const OTHER_PAYER = person(9, '周杰');
@@ -58,6 +60,10 @@ function summary(s: OrderStatus): string {
   const parts = [s.stage.padEnd(21)];
   if (s.declarations.length)
     parts.push(`${s.declarations.length} declaration(s) ${s.declarations.map((d) => `${d.status}/${d.attempts} call(s)`).join(', ')}`);
+  for (const c of s.customs ?? []) parts.push(`customs ${c.state}${c.inspectionSince ? ' after inspection' : ''}`);
+  for (const r of s.returns ?? []) {
+    parts.push(`return ${r.status}${r.quotaGivenBack ? `, ${formatCny(r.quotaFen)} of quota given back` : ''}`);
+  }
   if (s.refunds.length) parts.push(`refunded ${formatCny(s.refunds.reduce((a, r) => a + r.amountFen, 0))}`);
   if (s.outcome && s.stage !== 'RELEASED_FOR_DELIVERY') parts.push(s.outcome.reason.split(':')[0]);
   if (s.stuck) parts.push(`STUCK ${s.stuck.code}`);
@@ -104,7 +110,7 @@ async function main() {
       `The UI decrypts through ${stack.codecUiUrl} (self-signed): open ${stack.codecUiUrl}/healthz once and accept its certificate.`,
     );
     console.log(
-      `Demo settings: customs answers in 5 s; retransmission gap ${LOCAL_RETRANSMIT_GAP_MS / 1000} s (Alipay+ uses 5 min); ` +
+      `Demo settings: customs answers in 5 s and moves an inventory list on every ${LOCAL_CEB_STEP_AFTER_MS / 1000} s; retransmission gap ${LOCAL_RETRANSMIT_GAP_MS / 1000} s (Alipay+ uses 5 min); ` +
         `refunds processed ${LOCAL_REFUND_SETTLE_DELAY_MS / 1000} s after they are submitted (Alipay+: the next day).\n`,
     );
     await stack.helpers.customsRules(QUICK_CUSTOMS);

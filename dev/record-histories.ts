@@ -14,7 +14,8 @@ import { reconciliationWorkflowId } from '../domain/reconciliation';
 import { payerOf, person, sampleOrder } from './scenarios/orders';
 import { reconcileToday } from './scenarios/reconciliation';
 import { waitForStatus } from './scenarios/wait-for-status';
-import { SCENARIOS } from './scenarios/paths';
+import { ALL_SCENARIOS } from './scenarios/paths';
+import { parseOrder, quotaAmountFen } from '../domain/order';
 import { LOCAL_REFUND_SETTLE_DELAY_MS, LOCAL_RETRANSMIT_GAP_MS, LOCAL_TIMEOUTS, QUICK_CUSTOMS, scenarioRun, sleep } from './scenarios/run';
 import { startStack, type Stack } from './stack';
 
@@ -35,7 +36,7 @@ const OTHER_PAYER = person(19, '周杰');
 const OPERATOR = 'replay-operator';
 const PREFIX = 'REPLAY-';
 /** The paths recorded: all but the demo's order that is left for an operator. */
-const RECORDED = SCENARIOS.filter((s) => !s.demoOnly);
+const RECORDED = ALL_SCENARIOS.filter((s) => !s.demoOnly);
 
 const EventType = temporal.api.enums.v1.EventType;
 type History = Awaited<ReturnType<WorkflowHandle['fetchHistory']>>;
@@ -147,7 +148,7 @@ async function main() {
           `${(p.name + values.suffix).padEnd(34)} ${st.stage.padEnd(22)} ${String(events).padStart(4)} events  ${(bytes / 1024).toFixed(0).padStart(4)} KiB`,
         );
         // An order of another buyer reserves in another quota entity than the one recorded as buyer-quota.
-        return { st, otherBuyer: order.buyer.certificateNo !== BUYER.certificateNo };
+        return { st, order, otherBuyer: order.buyer.certificateNo !== BUYER.certificateNo };
       }),
     );
     results.forEach((r, i) => {
@@ -159,10 +160,14 @@ async function main() {
 
     if (withQuota && !failed) {
       // The buyer's quota entity: every order above reserved in it, then committed or released.
+      // Each counts its dutiable value (goods and freight), less what returns gave back.
       const committed = results
-        .map((r) => (r.status === 'fulfilled' && !r.value.otherBuyer ? r.value.st : undefined))
-        .filter((s) => s?.stage === 'RELEASED_FOR_DELIVERY')
-        .reduce((sum, s) => sum + s!.totalFen, 0);
+        .map((r) => (r.status === 'fulfilled' && !r.value.otherBuyer ? r.value : undefined))
+        .filter((r) => r?.st.stage === 'RELEASED_FOR_DELIVERY')
+        .reduce((sum, r) => {
+          const givenBack = (r!.st.returns ?? []).filter((x) => x.quotaGivenBack).reduce((a, x) => a + x.quotaFen, 0);
+          return sum + quotaAmountFen(parseOrder(r!.order, { customsMessages: true }), true) - givenBack;
+        }, 0);
       const id = await quotaWorkflowIdOf(stack);
       const handle = stack.client.workflow.getHandle(id);
       const deadline = Date.now() + 60_000;

@@ -13,6 +13,7 @@ import { refundRequestIdFor, type OrderInput } from '../../domain/order';
 import { paymentNotificationUpdate, type OrderStatus } from '../../domain/order-api';
 import type { CustomsRules } from '../../sandbox/helper-client';
 import { FACE_CREAM, MILK_TIN, itemShares, priced, sampleOrder, type Buyer } from './orders';
+import { CUSTOMS_SCENARIOS } from './customs-paths';
 import { LOCAL_RETRANSMIT_GAP_MS, sleep, type Run } from './run';
 
 // The main paths of an order, each written once: the order, and what the buyer, customs and the operator
@@ -535,9 +536,12 @@ export const SCENARIOS: Scenario[] = [
   },
 ];
 
+/** Every path: the ones above, and those of the e-port's messages (customs-paths.ts). */
+export const ALL_SCENARIOS: Scenario[] = [...SCENARIOS, ...CUSTOMS_SCENARIOS];
+
 /** The scenarios of these names, in the order given; throws naming the unknown ones. */
 export function scenariosNamed(names: readonly string[]): Scenario[] {
-  const unknown = names.filter((n) => !SCENARIOS.some((s) => s.name === n));
-  if (unknown.length > 0) throw new Error(`unknown path(s) ${unknown.join(', ')}; known: ${SCENARIOS.map((s) => s.name).join(', ')}`);
-  return names.map((n) => SCENARIOS.find((s) => s.name === n)!);
+  const unknown = names.filter((n) => !ALL_SCENARIOS.some((s) => s.name === n));
+  if (unknown.length > 0) throw new Error(`unknown path(s) ${unknown.join(', ')}; known: ${ALL_SCENARIOS.map((s) => s.name).join(', ')}`);
+  return names.map((n) => ALL_SCENARIOS.find((s) => s.name === n)!);
 }
