@@ -63,19 +63,20 @@ test('INVALID_SIGNATURE from inquireDeclarationRequests marks the order stuck wi
 
 test('an unexpected refusal of the order document leaves the order stuck in clearance until an operator has it filed again', async () => {
   const order = sampleOrder({ buyer: freshBuyer(602) });
-  s.stubs.set('submitOrderDocument', forOrder(order.orderId, finalAnswers('EPORT_REFUSED', 1)));
+  // The first filing of this order, its order document (CEB311), is refused outright by the e-port.
+  s.stubs.set('fileCustomsDocument', forOrder(order.orderId, finalAnswers('CEB_FIELD_RULES', 1)));
   try {
     await checkOutAndPay(order);
     const stuck = await stuckWith(order.orderId, 'UNEXPECTED_ANSWER');
     assert.equal(stuck.stage, 'CLEARANCE');
-    assert.match(stuck.stuck!.reason, /e-port order document answered EPORT_REFUSED .*an operator must look/);
+    assert.match(stuck.stuck!.reason, /the order document \(CEB311\) of .* answered CEB_FIELD_RULES .*an operator must look/);
     await assertRunning(order.orderId);
     // The operator fixed the cause; poll-now files it again at once instead of in an hour.
     await pollNow(s.env.client, order.orderId, OPERATOR);
-    const released = await waitForStage(s.env.client, order.orderId, 'RELEASED_FOR_DELIVERY', s.skipping(10_000, 30));
+    const released = await waitForStage(s.env.client, order.orderId, 'RELEASED_FOR_DELIVERY', s.skipping(MINUTE, 30));
     assert.equal(released.stuck, undefined);
   } finally {
-    s.stubs.delete('submitOrderDocument');
+    s.stubs.delete('fileCustomsDocument');
   }
 });
 
@@ -110,12 +111,10 @@ test('a refused cancelPayment at expiry is retried, and the order still ends CAN
   }
 });
 
-/** An order whose clearance customs rejects, so it is refunded by compensation. */
+/** An order whose goods customs sends back abroad (700), so it is refunded by compensation. */
 async function rejectedInClearance(seed: number) {
   const order = sampleOrder({ buyer: freshBuyer(seed) });
-  await s.f.helpers.customsRules({
-    clearance: { orders: { [order.orderId]: { decision: 'REJECT', reason: 'goods differ', afterMs: 0 } } },
-  });
+  await s.f.helpers.cebRules({ orders: { [order.orderId]: { paths: [{ kind: 'RETURN_ABROAD', reason: 'goods differ' }] } } });
   await checkOutAndPay(order);
   return order;
 }

@@ -25,14 +25,14 @@ async function checkOutAndPay(order: OrderInput, timeouts?: OrderTimeouts) {
   await s.f.helpers.pay(order.orderId, payerOf(order.buyer));
 }
 
-test('customs rejects the clearance: the order ends REFUNDED and the payment is refunded in full', async () => {
+test('customs sends the goods back abroad (700): the order ends REFUNDED and the payment is refunded in full', async () => {
   const order = sampleOrder({ buyer: freshBuyer(401) });
-  await s.f.helpers.customsRules({
-    clearance: { orders: { [order.orderId]: { decision: 'REJECT', reason: 'goods do not match the order document', afterMs: 0 } } },
+  await s.f.helpers.cebRules({
+    orders: { [order.orderId]: { paths: [{ kind: 'RETURN_ABROAD', reason: 'goods do not match the order document' }], stepAfterMs: 0 } },
   });
   await checkOutAndPay(order);
   const st = await waitForStage(s.env.client, order.orderId, 'REFUNDED', s.skipping());
-  assert.match(st.outcome!.reason, /^CUSTOMS_CLEARANCE_REJECTED: customs rejected order .*: goods do not match the order document/);
+  assert.match(st.outcome!.reason, /^CUSTOMS_RETURNED_ABROAD: customs sent the goods of .* back abroad: goods do not match the order document/);
   assert.deepEqual(
     st.clearance.map((c) => c.status),
     ['REJECTED'],
@@ -63,7 +63,8 @@ test('a manual real-name review that nobody decides within 72 hours ends the ord
 
 test('clearance past its deadline marks the order stuck with CLEARANCE_DEADLINE, and it unsticks once customs clears', async () => {
   const order = sampleOrder({ buyer: freshBuyer(402) });
-  await s.f.helpers.customsRules({ clearance: { orders: { [order.orderId]: { decision: 'RELEASE', afterMs: 3 * HOUR } } } });
+  // Stored, then reviewed 90 minutes later, then released after 3 hours.
+  await s.f.helpers.cebRules({ orders: { [order.orderId]: { paths: [{ kind: 'RELEASE' }], stepAfterMs: 90 * MINUTE } } });
   await checkOutAndPay(order, { customsReviewDeadlineMs: 48 * HOUR, clearanceDeadlineMs: HOUR });
   const stuck = await waitForStatus(
     s.env.client,
@@ -73,7 +74,7 @@ test('clearance past its deadline marks the order stuck with CLEARANCE_DEADLINE,
     s.skipping(5 * MINUTE),
   );
   assert.equal(stuck.stage, 'CLEARANCE');
-  assert.match(stuck.stuck!.reason, /^customs has not cleared .* within 1 hours$/);
+  assert.match(stuck.stuck!.reason, /^customs has not decided within 1 hours: .*inventory \(CEB621\) 120 /);
   const released = await waitForStage(s.env.client, order.orderId, 'RELEASED_FOR_DELIVERY', s.skipping(10 * MINUTE));
   assert.equal(released.stuck, undefined, 'released orders are not stuck');
 });

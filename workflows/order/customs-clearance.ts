@@ -1,5 +1,5 @@
 import { condition } from '@temporalio/workflow';
-import { DEFAULT_DETENTION_DEADLINE_MS, DEFAULT_INSPECTION_DEADLINE_MS } from '../../domain/order-api';
+import { DEFAULT_DETENTION_DEADLINE_MS, DEFAULT_INSPECTION_DEADLINE_MS, type CustomsState } from '../../domain/order-api';
 import { compensate } from './compensation';
 import { continueAsNewWhenLong } from './continuation';
 import { fileCustomsDocuments, refileCorrected } from './customs-filing';
@@ -115,9 +115,12 @@ function showWaits(o: OrderState, c: CustomsOrder) {
   }
 }
 
+/** States without a deadline of their own: the clearance deadline covers them. */
+const UNDECIDED: readonly CustomsState[] = ['FILING', 'AWAITING_RECEIPTS', 'STORED', 'MANUAL_REVIEW', 'REVIEWED'];
+
 /** Past the clearance deadline with receipts still missing (and no other reason shown): the order is stuck. */
 function showClearanceDeadline(o: OrderState, deadline: number) {
-  const waiting = o.customs.filter((c) => c.state === 'FILING' || c.state === 'AWAITING_RECEIPTS' || c.state === 'STORED');
+  const waiting = o.customs.filter((c) => UNDECIDED.includes(c.state));
   if (o.stuck || waiting.length === 0 || Date.now() < deadline) return;
   const hours = Math.round(o.timeouts.clearanceDeadlineMs / HOUR);
   markStuck(o, 'CLEARANCE_DEADLINE', `customs has not decided within ${hours} hours: ${waiting.map(customsProblems).join(' | ')}`);
