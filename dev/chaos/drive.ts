@@ -9,7 +9,7 @@ import {
 } from '../../client/orders';
 import type { OrderInput } from '../../domain/order';
 import type { OrderStatus, OrderTimeouts, Stage } from '../../domain/order-api';
-import type { CustomsRules } from '../../sandbox/helper-client';
+import type { CebRules, CustomsRules } from '../../sandbox/helper-client';
 import { payerOf } from '../scenarios/orders';
 import { sleep } from '../scenarios/run';
 import { WaitTimeoutError, waitForStatus } from '../scenarios/wait-for-status';
@@ -79,13 +79,16 @@ export function customsRulesFor({ path, order }: PlannedOrder): CustomsRules | u
     case 'cancelled-in-review':
       // Customs takes its time, so the operator cancels while the declaration is under review.
       return { orders: { [id]: { outcomes: [{ decision: 'ACCEPT' }], processingAfterMs: 2_000, decisionAfterMs: 6 * 3_600_000 } } };
-    case 'clearance-rejected':
-      return {
-        clearance: { orders: { [id]: { decision: 'REJECT', reason: 'inspection found goods that do not match', afterMs: 3_000 } } },
-      };
     default:
       return undefined;
   }
+}
+
+/** The inventory list's path at the e-port the order's path needs; the rest are released. */
+export function cebRulesFor({ path }: PlannedOrder): NonNullable<CebRules['orders']>[string] | undefined {
+  // Customs inspects the goods, finds they do not match the order and sends them back abroad (700).
+  if (path.name === 'clearance-rejected') return { paths: [{ kind: 'RETURN_ABROAD', reason: 'inspection found goods that do not match' }] };
+  return undefined;
 }
 
 /** Checks the order out, and pays it unless its path leaves it unpaid. */

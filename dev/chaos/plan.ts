@@ -89,7 +89,7 @@ export const CHAOS_PATHS: ChaosPath[] = [
   {
     name: 'clearance-rejected',
     weight: 8,
-    title: 'clearance rejected, refunded',
+    title: 'goods sent back abroad by customs (700), refunded',
     stage: 'REFUNDED',
     paid: true,
     refundedFen: everything,

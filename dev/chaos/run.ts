@@ -4,11 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { orderStatus } from '../../client/orders';
 import type { OrderStatus } from '../../domain/order-api';
-import type { CustomsRules, SandboxLedger } from '../../sandbox/helper-client';
+import type { CebRules, CustomsRules, SandboxLedger } from '../../sandbox/helper-client';
 import { LOCAL_REFUND_SETTLE_DELAY_MS, LOCAL_RETRANSMIT_GAP_MS, LOCAL_TIMEOUTS, QUICK_CUSTOMS, sleep } from '../scenarios/run';
 import { startStack, type Stack } from '../stack';
 import { atPathEnd, duplicatesCheck, endStatesCheck, moneyCheck, quotaCheck, replayCheck, workflowsCheck, type Check } from './checks';
-import { ENDED, customsRulesFor, driveOrder, workflowClosed } from './drive';
+import { ENDED, cebRulesFor, customsRulesFor, driveOrder, workflowClosed } from './drive';
 import { faultSchedule, runSchedule, sandboxFaults, type FaultTiming } from './faults';
 import { planOrders, type PathName, type PlannedOrder } from './plan';
 
@@ -67,6 +67,16 @@ export interface ChaosResult {
   /** Drives that threw: the order did not get the action its path needs. */
   driveErrors: string[];
   logDir: string;
+}
+
+/** Every order's inventory list path at the e-port, as one body. */
+function cebRulesOf(plan: PlannedOrder[]): CebRules {
+  const orders: NonNullable<CebRules['orders']> = {};
+  for (const p of plan) {
+    const rule = cebRulesFor(p);
+    if (rule) orders[p.order.orderId] = rule;
+  }
+  return { reset: true, orders };
 }
 
 /** Every per-order customs rule of the plan, with the quick defaults, as one body. */
@@ -139,6 +149,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
   });
   try {
     await stack.helpers.customsRules(customsRulesOf(plan));
+    await stack.helpers.cebRules(cebRulesOf(plan));
     await stack.helpers.faults(sandboxFaults(options.seed));
 
     const spanMs = (plan.length / options.rate) * 1000;
