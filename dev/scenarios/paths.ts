@@ -58,6 +58,10 @@ const rejectedOnce = (
   orders: { [orderId]: { outcomes: [{ decision: 'REJECT', code: '100', description }, { decision: 'ACCEPT' }], ...timing } },
 });
 
+/** Customs inspects the order's goods and sends them back abroad (700): the order is not cleared and refunds. */
+const sentBackAbroad = (run: Run, orderId: string, reason: string) =>
+  run.stack.helpers.cebRules({ orders: { [orderId]: { paths: [{ kind: 'RETURN_ABROAD', reason }] } } });
+
 /** The order is checked out and paid by its buyer, and nothing else happens to it. */
 const paidByBuyer =
   (what: string, done: (s: OrderStatus) => boolean) =>
@@ -245,16 +249,10 @@ export const SCENARIOS: Scenario[] = [
   },
   {
     name: 'clearance-rejected-refunded',
-    title: 'clearance rejected, refunded',
+    title: 'goods sent back abroad by customs (700), refunded',
     input: (prefix, buyer) => sampleOrder({ prefix, name: 'CLEARANCE-REJECTED', buyer, ...TWO_TINS }),
     drive: async (run, order) => {
-      await run.stack.helpers.customsRules({
-        clearance: {
-          orders: {
-            [order.orderId]: { decision: 'REJECT', reason: 'inspection found goods that do not match the order document', afterMs: 3_000 },
-          },
-        },
-      });
+      await sentBackAbroad(run, order.orderId, 'inspection found goods that do not match the order document');
       await run.start(order);
       await run.pay(order.orderId, order.buyer);
       return run.waitFor(order.orderId, 'REFUNDED', refunded);
@@ -448,14 +446,10 @@ export const SCENARIOS: Scenario[] = [
     // The compensating refund is accepted, then ends FAIL: the order waits stuck with REFUND_FAILED and its
     // reason until the operator retries it; the retry succeeds.
     name: 'refund-failed',
-    title: 'clearance rejected, the accepted refund fails, retried by an operator',
+    title: 'goods sent back abroad, the accepted refund fails, retried by an operator',
     input: (prefix, buyer) => sampleOrder({ prefix, name: 'REFUND-FAILED', buyer, ...TWO_TINS }),
     drive: async (run, order) => {
-      await run.stack.helpers.customsRules({
-        clearance: {
-          orders: { [order.orderId]: { decision: 'REJECT', reason: 'the goods do not match the order document', afterMs: 1_000 } },
-        },
-      });
+      await sentBackAbroad(run, order.orderId, 'the goods do not match the order document');
       await run.stack.helpers.failRefund(refundRequestIdFor(order.orderId, 1), {
         resultCode: 'REFUND_FAILED',
         resultMessage: "the buyer's account is frozen",
@@ -471,14 +465,10 @@ export const SCENARIOS: Scenario[] = [
     // Alipay+ refuses the compensating refund (a window of F answers on refund); the order waits stuck
     // with REFUND_FAILED, its quota held, until the operator retries it.
     name: 'refund-refused-retried',
-    title: 'clearance rejected, refund refused, retried by an operator',
+    title: 'goods sent back abroad, refund refused, retried by an operator',
     input: (prefix, buyer) => sampleOrder({ prefix, name: 'REFUND-REFUSED', buyer, ...TWO_TINS }),
     drive: async (run, order) => {
-      await run.stack.helpers.customsRules({
-        clearance: {
-          orders: { [order.orderId]: { decision: 'REJECT', reason: 'the goods do not match the order document', afterMs: 1_000 } },
-        },
-      });
+      await sentBackAbroad(run, order.orderId, 'the goods do not match the order document');
       await run.start(order);
       await run.pay(order.orderId, order.buyer);
       await run.waitFor(order.orderId, 'CLEARANCE', (s) => s.stage === 'CLEARANCE');
