@@ -123,6 +123,20 @@ function incomplete(field: string, why: string) {
 }
 
 /** The facts every document shares. */
+/** The message's guid and version: the head carries the same guid (headOf). */
+const envelope = (filing: CustomsFiling, document: FiledDocument) => ({
+  guid: filingGuid(filing.orderNo, document, filing.attempt),
+  version: '1.0' as const,
+});
+
+/** The fields every head starts with: its guid, whether it is a first filing or a change, when, and 2 (declared). */
+const headOf = (filing: CustomsFiling, document: FiledDocument, c: { appType: '1' | '2'; appTime: string }) => ({
+  guid: filingGuid(filing.orderNo, document, filing.attempt),
+  appType: c.appType,
+  appTime: c.appTime,
+  appStatus: '2' as const,
+});
+
 function common(filing: CustomsFiling, company: FilingCompany) {
   const { order } = filing;
   const consignee = order.consignee;
@@ -152,6 +166,21 @@ function logisticsOf(filing: CustomsFiling) {
   return { code: l.carrierCustomsCode, name: l.carrier, no: l.waybillNo };
 }
 
+/** Who the inventory list and its return name: the order, the platform and merchant (one company here), the carrier's waybill. */
+function listParties(filing: CustomsFiling, c: { ebp: { code: string; name: string } }) {
+  const l = logisticsOf(filing);
+  return {
+    orderNo: filing.orderNo,
+    ebpCode: c.ebp.code,
+    ebpName: c.ebp.name,
+    ebcCode: c.ebp.code,
+    ebcName: c.ebp.name,
+    logisticsNo: l.no,
+    logisticsCode: l.code,
+    logisticsName: l.name,
+  };
+}
+
 function weightOf(filing: CustomsFiling, company: FilingCompany): string {
   if (!company.defaultItemWeightKg) throw incomplete('weight', 'the order carries no weight and no default item weight is configured');
   const pieces = filing.order.items.reduce((sum, i) => sum + i.quantity, 0);
@@ -163,14 +192,10 @@ function orderMessage(filing: CustomsFiling, company: FilingCompany): Ceb311Inpu
   const amounts = filingAmounts(filing);
   const fields = itemFields(filing);
   return {
-    guid: filingGuid(filing.orderNo, 'ORDER', filing.attempt),
-    version: '1.0',
+    ...envelope(filing, 'ORDER'),
     Order: {
       OrderHead: {
-        guid: filingGuid(filing.orderNo, 'ORDER', filing.attempt),
-        appType: c.appType,
-        appTime: c.appTime,
-        appStatus: '2',
+        ...headOf(filing, 'ORDER', c),
         orderType: 'I',
         orderNo: filing.orderNo,
         ebpCode: c.ebp.code,
@@ -225,14 +250,10 @@ function waybillMessage(filing: CustomsFiling, company: FilingCompany): Ceb511In
   const c = common(filing, company);
   const l = logisticsOf(filing);
   return {
-    guid: filingGuid(filing.orderNo, 'WAYBILL', filing.attempt),
-    version: '1.0',
+    ...envelope(filing, 'WAYBILL'),
     Logistics: {
       LogisticsHead: {
-        guid: filingGuid(filing.orderNo, 'WAYBILL', filing.attempt),
-        appType: c.appType,
-        appTime: c.appTime,
-        appStatus: '2',
+        ...headOf(filing, 'WAYBILL', c),
         logisticsCode: l.code,
         logisticsName: l.name,
         logisticsNo: l.no,
@@ -253,28 +274,16 @@ function waybillMessage(filing: CustomsFiling, company: FilingCompany): Ceb511In
 
 function inventoryMessage(filing: CustomsFiling, company: FilingCompany): Ceb621Input {
   const c = common(filing, company);
-  const l = logisticsOf(filing);
   const amounts = filingAmounts(filing);
   const fields = itemFields(filing);
   const day = c.appTime.slice(0, 8);
   const weight = weightOf(filing, company);
   return {
-    guid: filingGuid(filing.orderNo, 'INVENTORY', filing.attempt),
-    version: '1.0',
+    ...envelope(filing, 'INVENTORY'),
     Inventory: {
       InventoryHead: {
-        guid: filingGuid(filing.orderNo, 'INVENTORY', filing.attempt),
-        appType: c.appType,
-        appTime: c.appTime,
-        appStatus: '2',
-        orderNo: filing.orderNo,
-        ebpCode: c.ebp.code,
-        ebpName: c.ebp.name,
-        ebcCode: c.ebp.code,
-        ebcName: c.ebp.name,
-        logisticsNo: l.no,
-        logisticsCode: l.code,
-        logisticsName: l.name,
+        ...headOf(filing, 'INVENTORY', c),
+        ...listParties(filing, c),
         copNo: filingGuid(filing.orderNo, 'INVENTORY', filing.attempt).replaceAll('-', '').slice(0, 20),
         assureCode: c.ebp.code,
         ieFlag: 'I',
@@ -328,26 +337,14 @@ function returnMessage(filing: CustomsFiling, company: FilingCompany): Ceb625Inp
   const r = filing.goodsReturn;
   if (!r) throw incomplete('goodsReturn', 'a RETURN names the inventory list and the goods that come back');
   const c = common(filing, company);
-  const l = logisticsOf(filing);
   const fields = itemFields(filing);
   return {
-    guid: filingGuid(filing.orderNo, 'RETURN', filing.attempt),
-    version: '1.0',
+    ...envelope(filing, 'RETURN'),
     InvtRefund: {
       InvtRefundHead: {
-        guid: filingGuid(filing.orderNo, 'RETURN', filing.attempt),
-        appType: c.appType,
-        appTime: c.appTime,
-        appStatus: '2',
+        ...headOf(filing, 'RETURN', c),
         customsCode: company.customsCode,
-        orderNo: filing.orderNo,
-        ebpCode: c.ebp.code,
-        ebpName: c.ebp.name,
-        ebcCode: c.ebp.code,
-        ebcName: c.ebp.name,
-        logisticsNo: l.no,
-        logisticsCode: l.code,
-        logisticsName: l.name,
+        ...listParties(filing, c),
         invtNo: r.invtNo,
         buyerIdType: c.buyer.idType,
         buyerIdNumber: c.buyer.idNumber,

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import type { CebPortSettings } from '../activities/customs';
 import { defaultWorkflowBundlePath } from '../platform/paths';
 import { SettingsError, logLevelSetting, parseSettings } from '../platform/settings';
 import { loadTemporalSettings, taskQueueSetting, type TemporalSettings } from '../platform/temporal-settings';
@@ -62,18 +63,8 @@ const CEB_REQUIRED = [
   'CEB_CUSTOMS_CODE',
 ] as const;
 
-export interface CebSettings {
-  baseUrl: string;
-  copCode: string;
-  copName: string;
-  dxpId: string;
-  keyName: string;
-  signingKey: string;
-  customsPublicKey: string;
-  customsCode: string;
-  portCode?: string;
-  defaultItemWeightKg?: string;
-}
+/** The customs port's settings, as the activities take them. */
+export type CebSettings = CebPortSettings;
 
 export type WorkerSettings = z.infer<typeof workerSettingsSchema> & {
   temporal: TemporalSettings;

@@ -4,6 +4,7 @@ import { startOrder } from '../../client/orders';
 import { orderWorkflowId, type OrderInput } from '../../domain/order';
 import { statusQuery } from '../../domain/order-api';
 import { ensureDevKeys, type DevKeys } from '../../sandbox/dev-keys';
+import { MILK_TIN, priced } from '../scenarios/orders';
 import type { Stack } from '../stack';
 import { BUYER_IDS } from './arbitraries';
 import type { FuzzContext } from './harness';
@@ -81,21 +82,8 @@ export async function startTarget(env: FuzzEnv): Promise<TargetOrder> {
   const input: OrderInput = {
     orderId,
     currency: 'CNY',
-    // 199.00 CNY of GENERAL goods and 9.1% tax, no freight.
-    totalFen: 21_711,
-    items: [
-      {
-        sku: 'MILK-1',
-        name: 'Milk powder',
-        quantity: 1,
-        unitPriceFen: 19_900,
-        taxCategory: 'GENERAL',
-        hsCode: '1901101000',
-        originCountry: '601',
-        unit: '007',
-      },
-    ],
-    freightFen: 0,
+    // One tin, 199.00 CNY of GENERAL goods and 9.1% tax, no freight.
+    ...priced([{ ...MILK_TIN }], 0),
     buyer: { fullName: '张三', certificateType: 'PASSPORT', certificateNo: `E${orderId.slice(-8).toUpperCase()}` },
     customs: { district: 'ZONGSHU', merchantCustomsCode: 'MC-FUZZ', merchantCustomsName: 'Fuzz Merchant Ltd' },
     logistics: { carrier: 'SF Express', waybillNo: 'SF-FUZZ-T', carrierCustomsCode: '3301980101' },

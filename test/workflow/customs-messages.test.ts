@@ -4,7 +4,7 @@ import { after, before, test } from 'node:test';
 import { cancelOrder, correctCustomsDocument, orderHandle, requestRefund, returnGoods, startOrder } from '../../client/orders';
 import { customsYear } from '../../domain/limits';
 import { quotaAmountFen, type OrderInput } from '../../domain/order';
-import type { OrderStatus, OrderTimeouts } from '../../domain/order-api';
+import type { CustomsState, OrderStatus, OrderTimeouts } from '../../domain/order-api';
 import { quotaUsageQuery, quotaWorkflowId } from '../../domain/quota-api';
 import { payerOf, sampleOrder } from '../../dev/scenarios/orders';
 import { waitForStage, waitForStatus } from '../../dev/scenarios/wait-for-status';
@@ -35,6 +35,9 @@ async function paidOrder(seed: number, rule?: OrderRule, input: Partial<OrderInp
 }
 
 const customsOf = (st: OrderStatus) => st.customs![0];
+/** Waits (skipping time) until the order's customs order is in this state. */
+const untilCustoms = (orderId: string, state: CustomsState) =>
+  waitForStatus(s.env.client, orderId, `customs ${state}`, (x) => x.customs?.[0]?.state === state, s.skipping());
 const buyerKey = (certificateNo: string) =>
   createHmac('sha256', 'test-secret').update(`ID_CARD:${certificateNo}`).digest('hex').slice(0, 32);
 /** The customs year each order checked out in: its quota stays in that year's entity. */
@@ -44,13 +47,7 @@ const usageOf = (order: OrderInput) =>
 
 test('inspection, then release: the order waits through 500 and is released for delivery only at 800', async () => {
   const order = await paidOrder(601, { paths: [{ kind: 'INSPECT_THEN_RELEASE' }] });
-  const inspected = await waitForStatus(
-    s.env.client,
-    order.orderId,
-    'goods under inspection',
-    (x) => x.customs?.[0]?.state === 'INSPECTION',
-    s.skipping(),
-  );
+  const inspected = await untilCustoms(order.orderId, 'INSPECTION');
   assert.equal(inspected.stage, 'CLEARANCE');
   assert.equal(customsOf(inspected).inventory.returnStatus, '500');
   assert.ok(customsOf(inspected).inspectionSince);
@@ -84,13 +81,7 @@ test('the three-document match: an order document whose buyer is not the payer i
     return real(document, { ...f, order: { ...f.order, buyer: { ...f.order.buyer, fullName: '李四' } } });
   });
   try {
-    const refused = await waitForStatus(
-      s.env.client,
-      order.orderId,
-      'a refused list',
-      (x) => x.customs?.[0]?.state === 'DOCUMENT_REJECTED',
-      s.skipping(),
-    );
+    const refused = await untilCustoms(order.orderId, 'DOCUMENT_REJECTED');
     assert.equal(refused.stuck?.code, 'CUSTOMS_DOCUMENT_REJECTED');
     assert.equal(customsOf(refused).inventory.returnStatus, '100');
     assert.match(
@@ -124,13 +115,7 @@ test('an inventory list rejected for its HS code is corrected by an operator and
   const order = await paidOrder(603, {
     paths: [{ kind: 'REJECT', reason: 'gcode of line 1 does not match the goods' }, { kind: 'RELEASE' }],
   });
-  const refused = await waitForStatus(
-    s.env.client,
-    order.orderId,
-    'a refused list',
-    (x) => x.customs?.[0]?.state === 'DOCUMENT_REJECTED',
-    s.skipping(),
-  );
+  const refused = await untilCustoms(order.orderId, 'DOCUMENT_REJECTED');
   assert.equal(customsOf(refused).inventory.returnInfo, 'gcode of line 1 does not match the goods');
   const sku = order.items[0].sku;
   await assert.rejects(
@@ -158,13 +143,7 @@ test('an inventory list rejected for its HS code is corrected by an operator and
 
 test('detention past its deadline: the order is stuck for an operator, who cancels it and the buyer is refunded', async () => {
   const order = await paidOrder(604, { paths: [{ kind: 'DETAIN', code: '599', reason: 'goods detained for a licence check' }] });
-  const detained = await waitForStatus(
-    s.env.client,
-    order.orderId,
-    'detained goods',
-    (x) => x.customs?.[0]?.state === 'DETAINED',
-    s.skipping(),
-  );
+  const detained = await untilCustoms(order.orderId, 'DETAINED');
   assert.equal(detained.stuck, undefined, 'a detention within its deadline is a wait, not a problem');
   await assert.rejects(cancelOrder(s.env.client, order.orderId, { operator: 'ops', reason: 'too early' }), /CANCEL_IN_CLEARANCE/);
 

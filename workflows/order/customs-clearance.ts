@@ -46,6 +46,7 @@ export async function clearOnReceipts(o: OrderState): Promise<boolean> {
     for (const c of o.customs.filter((x) => x.refile)) {
       c.refile = false;
       await refileCorrected(o, c, documentsToRefile(c));
+      loop.polls = 0; // the new receipts come soon: poll on the short gaps again
     }
     for (const c of open) {
       const receipts = await callRemote(o, 'customsReceipts', 'the customs receipts', (via) =>

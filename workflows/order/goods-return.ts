@@ -3,7 +3,7 @@ import { orderTaxOf, returnedQuotaFen } from '../../domain/order';
 import type { GoodsReturnRequest, GoodsReturnView } from '../../domain/order-api';
 import { refundPayment } from './compensation';
 import { filingOf } from './customs-filing';
-import { customsPollGap } from './customs-polling';
+import { STUCK_POLL_GAP, customsPollGap } from './customs-polling';
 import { isRefused, type CustomsOrder } from './customs-receipts';
 import { clearStuck, markStuck, publish, publishPending } from './progress';
 import { giveQuotaBack } from './quota';
@@ -14,6 +14,9 @@ import { iso, type OrderState } from './state';
 // Step 10, returns: goods that come back within 30 days of release are declared to customs (CEB625).
 // Once customs accepts the return (CEB626 399), the buyer is refunded the goods and their tax, and the
 // buyer's annual quota is given back the goods' dutiable value (海关总署公告2018年第194号; docs/customs.md).
+
+/** Polls on the customs gaps (30 s up to 10 minutes) before the return's receipt is polled hourly: about 3 hours. */
+const RETURN_QUICK_POLLS = 20;
 
 /** 30 days from release: returns after it are refused; a refund then keeps the quota used. */
 export const RETURN_WINDOW_MS = 30 * 24 * 60 * 60 * 1000;
@@ -98,7 +101,9 @@ async function awaitReturnReceipt(o: OrderState, c: CustomsOrder, view: GoodsRet
   const scope = `return:${view.returnId}`;
   for (let polls = 0; ; polls++) {
     publishPending(o);
-    await condition(() => o.pollRequested, customsPollGap(polls), { summary: `Step 10: wait for the receipt of ${view.returnId}` });
+    // Hourly after the first few hours, so a receipt that never comes keeps the history bounded.
+    const gap = polls < RETURN_QUICK_POLLS ? customsPollGap(polls) : STUCK_POLL_GAP;
+    await condition(() => o.pollRequested, gap, { summary: `Step 10: wait for the receipt of ${view.returnId}` });
     o.pollRequested = false;
     const receipts = await callRemote(o, 'customsReceipts', 'the customs receipts', (via) =>
       via.customs(`Step 10: receipts of ${c.orderNo}`).customsReceipts(c.orderNo),
