@@ -150,6 +150,7 @@ test('the recordings take the patched branches: each patch appears in a recorded
     'decide-at-wake-time',
     'identity-check-gate',
     'refunds-settle-later',
+    'ceb-customs',
   ];
   const missing = patches.filter((id) => !recorded.some(({ json }) => hasPatch(json, id)));
   assert.deepEqual(missing, [], 'record a path that takes each patched branch (docs/replay-and-versioning.md)');

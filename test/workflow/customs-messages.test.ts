@@ -218,3 +218,22 @@ test('after 30 days a return is refused; a refund then keeps the quota used', as
   const afterRefund = await usageOf(order);
   assert.equal(afterRefund.committedFen, before.committedFen, 'a refund without a return keeps the quota used');
 });
+
+test('receipts that come late, twice and out of order: the order still follows the list to 800 and is released once', async () => {
+  const order = await paidOrder(607, {
+    paths: [{ kind: 'MANUAL_REVIEW' }],
+    stepAfterMs: 60_000,
+    delivery: { delayMs: 3 * 60_000, duplicate: [0], duplicateAfterMs: 30_000, reverse: true },
+  });
+  const released = await waitForStage(s.env.client, order.orderId, 'RELEASED_FOR_DELIVERY', s.skipping());
+  assert.equal(customsOf(released).inventory.returnStatus, '800');
+  assert.equal(customsOf(released).state, 'RELEASED');
+  const held = await s.f.helpers.cebOrder(order.orderId);
+  assert.ok(
+    held.receipts.filter((r) => r.messageType === 'CEB622Message').length > 4,
+    'customs sent the list receipts late and some twice',
+  );
+  assert.equal(held.filed.length, 3, 'nothing was filed again');
+  const usage = await usageOf(order);
+  assert.equal(usage.committedFen, quotaAmountFen(sampleOrder({ buyer: order.buyer }), true), 'committed once');
+});
