@@ -32,7 +32,10 @@ test('customs sends the goods back abroad (700): the order ends REFUNDED and the
   });
   await checkOutAndPay(order);
   const st = await waitForStage(s.env.client, order.orderId, 'REFUNDED', s.skipping());
-  assert.match(st.outcome!.reason, /^CUSTOMS_RETURNED_ABROAD: customs sent the goods of .* back abroad: goods do not match the order document/);
+  assert.match(
+    st.outcome!.reason,
+    /^CUSTOMS_RETURNED_ABROAD: customs sent the goods of .* back abroad: goods do not match the order document/,
+  );
   assert.deepEqual(
     st.clearance.map((c) => c.status),
     ['REJECTED'],
