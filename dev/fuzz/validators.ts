@@ -3,12 +3,14 @@ import type { UpdateDefinition } from '@temporalio/common';
 import { orderWorkflowId } from '../../domain/order';
 import {
   cancelOrderUpdate,
+  correctCustomsDocumentUpdate,
   correctDeclarationUpdate,
   paymentNotificationUpdate,
   pollNowUpdate,
   refundNotificationUpdate,
   requestRefundUpdate,
   resolveFailedRefundUpdate,
+  returnGoodsUpdate,
   reviewRealNameUpdate,
 } from '../../domain/order-api';
 import { hostileValue, mutate, mutation } from './arbitraries';
@@ -31,6 +33,8 @@ const UPDATES = {
   correctDeclaration: correctDeclarationUpdate,
   paymentNotification: paymentNotificationUpdate,
   refundNotification: refundNotificationUpdate,
+  correctCustomsDocument: correctCustomsDocumentUpdate,
+  returnGoods: returnGoodsUpdate,
 } as const;
 type Kind = keyof typeof UPDATES;
 
@@ -64,6 +68,10 @@ function baseArg(kind: Kind, t: TargetOrder, g: { operator: string; reason: stri
         paymentAmountFen: g.pick % 5 === 0 ? g.amount : t.totalFen,
         paymentTime: new Date().toISOString(),
       };
+    case 'correctCustomsDocument':
+      return { orderNo: t.orderId, ...by, items: [{ sku: 'MILK-900', hsCode: g.pick % 2 === 0 ? '0402291000' : '04' }] };
+    case 'returnGoods':
+      return { ...by, lines: [{ sku: 'MILK-900', quantity: g.pick % 3 }] };
     case 'refundNotification':
       return {
         refundRequestId: `${t.orderId}-R1`,
@@ -97,6 +105,10 @@ function mustRefuse(kind: Kind, arg: unknown, t: TargetOrder): string | null {
       return 'the order has not declared anything';
     case 'refundNotification':
       return 'the order has no refund';
+    case 'correctCustomsDocument':
+      return 'the order has filed no customs document';
+    case 'returnGoods':
+      return 'the order is not released for delivery';
     case 'paymentNotification':
       return arg.paymentRequestId === t.orderId && arg.paymentAmountFen === t.totalFen && arg.paymentId === t.paymentId
         ? null
