@@ -1,5 +1,6 @@
 import {
   WithStartWorkflowOperation,
+  WorkflowExecutionAlreadyStartedError,
   WorkflowNotFoundError,
   WorkflowUpdateFailedError,
   type Client,
@@ -55,6 +56,10 @@ async function refusalsNamed<T>(call: () => Promise<T>): Promise<T> {
   } catch (error) {
     if (error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure) {
       throw new OrderRefusedError(error.cause.type ?? 'REFUSED', error.cause.message);
+    }
+    // A checkout of an order whose workflow has ended: an order is never started twice.
+    if (error instanceof WorkflowExecutionAlreadyStartedError) {
+      throw new OrderRefusedError('ORDER_ENDED', `ORDER_ENDED: ${error.workflowId} has ended; an order id is checked out once`);
     }
     throw error;
   }

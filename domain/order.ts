@@ -199,8 +199,9 @@ function customsRules(o: Order, rule: (name: string, path: (string | number)[], 
     rule(
       ORDER_RULES.SINGLE_TRANSACTION_LIMIT,
       ['items'],
-      `the dutiable value ${formatCny(dutiable)} (goods and freight, without the tax) is more than ${formatCny(MAX_ORDER_FEN)}: ${verdict.rule}; ` +
-        'this checkout takes retail imports at the preferential tax only',
+      `the dutiable value ${formatCny(dutiable)} (goods and freight, without the tax) is more than ${formatCny(MAX_ORDER_FEN)}: ${verdict.rule}. ` +
+        // No "; " inside one problem: problems are joined with it, and each must start with its rule.
+        'This checkout takes retail imports at the preferential tax only',
     );
   }
 

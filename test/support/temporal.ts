@@ -114,10 +114,11 @@ async function buildStack(opts: WorkflowStackOptions, stops: Stop[]): Promise<Wo
   });
   stops.push(() => env.teardown()); // the client connection, the worker's native connection, the test server
   await registerSearchAttributes(env);
-  // A traffic limit backs off 30 s in production; 3 s keeps the retry tests short in real time.
+  // A traffic limit backs off 30 s in production; 1 s keeps the retry tests short in real time, and a checkout
+  // whose pay meets two traffic limits within one short workflow task.
   const f = await startSandboxFixture({
     timeSource: () => env.currentTimeMs(),
-    trafficLimitBackoffMs: 3_000,
+    trafficLimitBackoffMs: 1_000,
     refundSettleDelayMs: opts.refundSettleDelayMs === undefined ? 10 * 60_000 : (opts.refundSettleDelayMs ?? undefined),
     cebStepAfterMs: opts.cebStepAfterMs,
   });

@@ -40,6 +40,8 @@ test('the happy path: checkout returns the cashier URL, the order clears customs
 
   const result = await orderHandle(s.env.client, order.orderId).result();
   assert.equal(result.stage, 'COMPLETED');
+  // An ended order is never checked out again: the refusal names its rule.
+  await assert.rejects(startOrder(s.env.client, order, { taskQueue: s.taskQueue }), { name: 'OrderRefusedError', rule: 'ORDER_ENDED' });
 });
 
 test('checking out the same order twice joins the one workflow: same cashier URL, one payment', async () => {

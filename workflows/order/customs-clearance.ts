@@ -75,7 +75,9 @@ function showClearance(o: OrderState) {
 
 /** The next poll, or an earlier deadline, so a stuck wait shows on time. */
 function nextWake(o: OrderState, polls: number): number {
-  const gap = o.stuck ? STUCK_POLL_GAP : customsPollGap(polls);
+  // Inspection and detention last days: past the first polls, hourly keeps their histories small.
+  const longWait = polls >= 5 && o.customs.every((c) => ['RELEASED', 'INSPECTION', 'DETAINED'].includes(c.state));
+  const gap = o.stuck || longWait ? STUCK_POLL_GAP : customsPollGap(polls);
   const deadlines = o.customs.flatMap((c) => [
     c.inspectionSince && Date.parse(c.inspectionSince) + inspectionDeadline(o) - Date.now(),
     c.detainedSince && Date.parse(c.detainedSince) + detentionDeadline(o) - Date.now(),
