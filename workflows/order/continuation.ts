@@ -20,7 +20,8 @@ export interface Continuation {
   state: CarriedState;
 }
 
-type CarriedState = Pick<OrderState, (typeof CARRIED)[number]> & Partial<Pick<OrderState, (typeof CARRIED_CUSTOMS)[number]>>;
+type CarriedState = Pick<OrderState, (typeof CARRIED)[number]> &
+  Partial<Pick<OrderState, (typeof CARRIED_CUSTOMS)[number] | (typeof CARRIED_EXACT)[number]>>;
 
 const CARRIED = [
   'stage',
@@ -44,6 +45,9 @@ const CARRIED = [
 
 const CARRIED_CUSTOMS = ['cebCustoms', 'customs', 'customsLoop', 'returns'] as const satisfies readonly (keyof OrderState)[];
 
+/** What orders started with EXACT_MONEY carry on top (versions.ts). */
+const CARRIED_EXACT = ['exactMoney'] as const satisfies readonly (keyof OrderState)[];
+
 /** At a safe point of a long wait: continue as new once the history is long, carrying the state. */
 export async function continueAsNewWhenLong(o: OrderState, step: ContinuedStep): Promise<void> {
   const info = workflowInfo();
@@ -53,7 +57,7 @@ export async function continueAsNewWhenLong(o: OrderState, step: ContinuedStep):
   await condition(allHandlersFinished);
   publishPending(o); // the search attributes go along to the new run
   // Orders on the e-port's messages carry their customs state too; older ones carry what they always did.
-  const keys = o.cebCustoms ? [...CARRIED, ...CARRIED_CUSTOMS] : CARRIED;
+  const keys = [...CARRIED, ...(o.cebCustoms ? CARRIED_CUSTOMS : []), ...(o.exactMoney ? CARRIED_EXACT : [])];
   const state = Object.fromEntries(keys.map((key) => [key, o[key]])) as CarriedState;
   const continueAsNew = makeContinueAsNewFunc<(input: OrderInput, timeouts: OrderTimeouts, continued: Continuation) => Promise<unknown>>({
     typedSearchAttributes: workflowInfo().typedSearchAttributes,

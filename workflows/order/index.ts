@@ -14,7 +14,7 @@ import { end, publishPending, setStage } from './progress';
 import { holdQuotaForPayment, reserveQuota } from './quota';
 import { passRealNameGate } from './real-name';
 import { OrderState, orderStatus } from './state';
-import { CEB_CUSTOMS, IDENTITY_CHECK_GATE, LEAN_ORDER, REFUNDS_SETTLE_LATER } from './versions';
+import { CEB_CUSTOMS, EXACT_MONEY, IDENTITY_CHECK_GATE, LEAN_ORDER, REFUNDS_SETTLE_LATER } from './versions';
 
 // One order, from checkout to the end of its refund window. Every wait is a durable timer and every
 // Alipay+ call an activity with a deterministic idempotency key, so a crash anywhere changes nothing.
@@ -47,6 +47,7 @@ export async function orderWorkflow(
   o.settleLater = patched(REFUNDS_SETTLE_LATER);
   // A run continued from an older order keeps that order's customs path: its documents are filed already.
   o.cebCustoms = continued ? continued.state.cebCustoms === true : patched(CEB_CUSTOMS);
+  o.exactMoney = continued ? continued.state.exactMoney === true : patched(EXACT_MONEY);
   registerHandlers(o);
 
   if (continued) {

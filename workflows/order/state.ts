@@ -57,6 +57,8 @@ export class OrderState {
   settleLater = false;
   /** Files the e-port's own messages and follows their receipts (versions.ts CEB_CUSTOMS): evaluated once per run. */
   cebCustoms = false;
+  /** Money and quota exact where features meet (versions.ts EXACT_MONEY): evaluated once per order, carried on. */
+  exactMoney = false;
   /** Each customs order at the e-port, once its documents are filed (CEB_CUSTOMS orders). */
   customs: CustomsOrder[] = [];
   /** Where the receipts polling stands (step 9 on the e-port's messages); set once the documents are filed. */

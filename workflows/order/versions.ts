@@ -32,6 +32,14 @@ export const REFUNDS_SETTLE_LATER = 'refunds-settle-later';
  */
 export const CEB_CUSTOMS = 'ceb-customs';
 
+/**
+ * Money and quota stay exact where features meet (docs/money-and-quota.md): a split order settles per part,
+ * money that arrives as the order closes is refunded, refunds carry the caller's key and count what is on its
+ * way back, returns have a deadline, the quota entity is told when the order is final. Read once, at the start
+ * of each run, next to LEAN_ORDER; a continued run keeps the flag its order started with.
+ */
+export const EXACT_MONEY = 'exact-money';
+
 /** Whether the order runs with the behaviour of `patchId`: orders started lean always do. */
 export function since(o: OrderState, patchId: string): boolean {
   return o.lean || patched(patchId);
