@@ -63,7 +63,8 @@ interface CallAnswers {
 const FINAL_ANSWERS: Record<RemoteCall, CallAnswers> = {
   inquiryPayment: { codes: {}, otherwise: 'OPERATOR_DECIDES' },
   // The payment was paid meanwhile: the step inquires it and refunds.
-  cancelPayment: { codes: { INVALID_ORDER_STATUS: 'STEP_DECIDES' }, otherwise: 'OPERATOR_DECIDES' },
+  // No such payment: a pay call interrupted by a cancel never reached Alipay+ (closeOpenPayment).
+  cancelPayment: { codes: { INVALID_ORDER_STATUS: 'STEP_DECIDES', ORDER_NOT_EXIST: 'STEP_DECIDES' }, otherwise: 'OPERATOR_DECIDES' },
   // A refused declaration waits for an operator's correction; its id stays, so the correction retransmits it.
   declare: { codes: {}, otherwise: 'STEP_DECIDES' },
   // A refused refund leaves the order stuck with REFUND_FAILED until an operator retries it or settles it by hand.

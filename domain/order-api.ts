@@ -32,6 +32,8 @@ export type Stage = (typeof STAGES)[number];
  */
 export const STUCK_CODES = [
   'REFUND_FAILED',
+  /** The order cannot close its payment: Alipay+ neither cancels it nor reports it paid (exact-money orders). */
+  'PAYMENT_NOT_CLOSED',
   'CONFIGURATION',
   'UNEXPECTED_ANSWER',
   'CUSTOMS_REJECTED',
@@ -332,6 +334,20 @@ export interface CustomsOrderView {
   detainedSince?: string;
   /** Operators' corrections before a refused document was filed again. */
   corrections: { at: string; operator: string; reason: string; items: ItemCustomsCorrection[] }[];
+  /**
+   * The part will not be delivered (customs sent it back abroad, or an operator gave it up): its share of the
+   * payment is refunded and its dutiable value is not counted against the buyer's quota; other parts go on.
+   */
+  settlement?: PartSettlement;
+}
+
+export interface PartSettlement {
+  reason: string;
+  /** The part's share of the payment: goods, freight and tax. */
+  refundFen: number;
+  /** The part's dutiable value, which the buyer's annual quota does not count. */
+  quotaFen: number;
+  at: string;
 }
 
 /** An operator's correction of a customs order whose order document or inventory list customs refused. */

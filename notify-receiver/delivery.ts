@@ -1,4 +1,4 @@
-import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import {
   notifiedPaymentResult,
@@ -10,6 +10,7 @@ import {
   type KeyInput,
   type Result,
 } from '../alipay-plus';
+import { latePaymentWorkflowId, type LatePayment } from '../domain/late-payment';
 import { orderIdOfRefund, orderWorkflowId } from '../domain/order';
 import {
   NOTIFICATION_ALREADY_RECORDED,
@@ -28,7 +29,7 @@ import { staleRequestTime } from './freshness';
 export interface Outcome {
   status: number;
   result: Result;
-  kind: 'delivered' | 'duplicate' | 'pending' | 'refused' | 'retry';
+  kind: 'delivered' | 'duplicate' | 'pending' | 'late' | 'refused' | 'retry';
   /** The rule a refusal broke, or why Alipay+ must try again. */
   rule?: string;
   orderId?: string;
@@ -55,7 +56,7 @@ export const tryAgain = (rule: string, detail: string, resultCode = 'UNKNOWN_EXC
   rule,
 });
 
-const accepted = (kind: 'delivered' | 'duplicate' | 'pending', message: string, orderId?: string): Outcome => ({
+const accepted = (kind: 'delivered' | 'duplicate' | 'pending' | 'late', message: string, orderId?: string): Outcome => ({
   status: 200,
   result: { resultStatus: 'S', resultCode: 'SUCCESS', resultMessage: message },
   kind,
@@ -73,6 +74,8 @@ export interface DeliveryOptions {
   now: () => number | Promise<number>;
   /** Aborted when the receiver closes: Temporal calls under way are cancelled. */
   closing: AbortSignal;
+  /** The orders' task queue, where a payment that arrived for a closed order is refunded (late-payment.ts). */
+  ordersTaskQueue: string;
 }
 
 const issuesOf = (e: { issues: { path: PropertyKey[]; message: string }[] }) =>
@@ -111,10 +114,41 @@ export function notificationDelivery(o: DeliveryOptions) {
       settlementQuote: n.settlementQuote,
     };
     // The order's paymentRequestId is its order id. The update's validator checks the id and the amount.
-    return intoOrder(n.paymentRequestId, `paymentRequestId ${n.paymentRequestId}`, (handle, signal) =>
-      o.temporal.withAbortSignal(signal, () => handle.executeUpdate(paymentNotificationUpdate, { args: [notification] })),
+    // Money taken for an order that has closed is refunded by a workflow of its own, never kept.
+    const late = notification.resultStatus === 'S' ? () => refundLatePayment(notification) : undefined;
+    return intoOrder(
+      n.paymentRequestId,
+      `paymentRequestId ${n.paymentRequestId}`,
+      (handle, signal) =>
+        o.temporal.withAbortSignal(signal, () => handle.executeUpdate(paymentNotificationUpdate, { args: [notification] })),
+      late,
     );
   };
+
+  /** Starts (once per payment) the refund of a payment no running order takes; S once Temporal recorded it. */
+  async function refundLatePayment(n: PaymentNotification): Promise<Outcome> {
+    const late: LatePayment = {
+      orderId: n.paymentRequestId,
+      paymentRequestId: n.paymentRequestId,
+      paymentId: n.paymentId,
+      amountFen: n.paymentAmountFen,
+      ...(n.paymentTime && { paymentTime: n.paymentTime }),
+    };
+    try {
+      await o.temporal.workflow.start('latePaymentWorkflow', {
+        workflowId: latePaymentWorkflowId(n.paymentRequestId),
+        taskQueue: o.ordersTaskQueue,
+        args: [late],
+        workflowIdConflictPolicy: 'USE_EXISTING',
+        workflowIdReusePolicy: 'REJECT_DUPLICATE',
+        staticSummary: `Refund of a payment that arrived after order ${n.paymentRequestId} had closed`,
+      });
+    } catch (error) {
+      // Done before: the notification came again after its refund.
+      if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+    }
+    return accepted('late', 'success', n.paymentRequestId);
+  }
 
   /** notifyRefund: the final status of a refund, into the order whose refund it is. */
   function deliverRefund(body: unknown): Promise<Outcome> | Outcome {
@@ -146,6 +180,8 @@ export function notificationDelivery(o: DeliveryOptions) {
     orderId: string,
     what: string,
     update: (handle: ReturnType<Client['workflow']['getHandle']>, signal: AbortSignal) => Promise<NotificationAck>,
+    /** What to do when no running order takes it; refused ORDER_NOT_EXIST otherwise. */
+    closed?: () => Promise<Outcome>,
   ): Promise<Outcome> {
     // A call started after the abort would not see it: while closing, take nothing new to Temporal.
     if (o.closing.aborted) return { ...tryAgain('CLOSING', 'the receiver is stopping; try again'), orderId };
@@ -155,7 +191,10 @@ export function notificationDelivery(o: DeliveryOptions) {
       const ack = await update(handle, AbortSignal.any([o.closing, deadline]));
       return ack.duplicate ? accepted('duplicate', 'duplicate', orderId) : accepted('delivered', 'success', orderId);
     } catch (error) {
-      if (error instanceof WorkflowNotFoundError) return { ...refusal(200, 'ORDER_NOT_EXIST', 'ORDER', `no order for ${what}`), orderId };
+      if (error instanceof WorkflowNotFoundError) {
+        if (closed && !o.closing.aborted) return await closed();
+        return { ...refusal(200, 'ORDER_NOT_EXIST', 'ORDER', `no order for ${what}`), orderId };
+      }
       if (error instanceof WorkflowUpdateFailedError) {
         // Refused by the update's validator, which adds nothing to the order's history.
         const cause = error.cause;

@@ -6,7 +6,7 @@ import { createLogger } from '../platform/logger';
 import { keyringFromEnv } from '../platform/payload-keys';
 import { SettingsError, logLevelSetting, parseSettings } from '../platform/settings';
 import { connectClient } from '../platform/temporal-connection';
-import { loadTemporalSettings } from '../platform/temporal-settings';
+import { loadTemporalSettings, taskQueueSetting } from '../platform/temporal-settings';
 import { DEFAULT_LIMITS, startNotifyReceiver } from './server';
 
 // `npm run notify-receiver`: Alipay+ posts notifyPayment here, and the receiver hands it to the order.
@@ -23,6 +23,7 @@ const settingsSchema = z
     ALIPAY_PLUS_PRIVATE_KEY_FILE: z.string({ error: 'is required: the merchant private key, which signs acknowledgements' }).min(1),
     ALIPAY_PLUS_PUBLIC_KEY_FILE: z.string({ error: "is required: Alipay+'s public key, which verifies notifications" }).min(1),
     ALIPAY_PLUS_KEY_VERSION: z.coerce.number().int().min(1).default(1),
+    TEMPORAL_TASK_QUEUE: taskQueueSetting,
     LOG_LEVEL: logLevelSetting,
     // The limits (docs/configuration.md#the-notify-receivers-limits); defaults in DEFAULT_LIMITS.
     NOTIFY_BODY_LIMIT_BYTES: z.coerce
@@ -87,6 +88,7 @@ async function main() {
     keepAliveTimeoutMs: s.NOTIFY_KEEP_ALIVE_TIMEOUT_MS,
     updateDeadlineMs: s.NOTIFY_UPDATE_DEADLINE_MS,
     requestTimeWindowMs: s.NOTIFY_REQUEST_TIME_WINDOW_MS,
+    ordersTaskQueue: s.TEMPORAL_TASK_QUEUE,
   });
   logger.info({ url: receiver.url }, 'notify receiver listening');
   const stop = async (signal: string) => {

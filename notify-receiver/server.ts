@@ -54,6 +54,8 @@ export interface NotifyReceiverOptions extends Partial<NotifyReceiverLimits> {
   logger?: Logger;
   /** The receiver's clock for the Request-Time window; the workflow tests pass the test server's. */
   now?: () => number | Promise<number>;
+  /** The orders' task queue (TEMPORAL_TASK_QUEUE), where money taken for a closed order is refunded. */
+  ordersTaskQueue?: string;
 }
 
 export interface NotifyReceiver {
@@ -82,6 +84,7 @@ export async function startNotifyReceiver(o: NotifyReceiverOptions): Promise<Not
     updateDeadlineMs: limits.updateDeadlineMs,
     now: o.now ?? Date.now,
     closing: closing.signal,
+    ordersTaskQueue: o.ordersTaskQueue ?? 'alipay-orders',
   });
   /** Notifications from their first byte until their answer is written or their connection is gone. */
   const inFlight = new Set<Promise<void>>();

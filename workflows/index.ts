@@ -2,3 +2,4 @@
 export { orderWorkflow } from './order';
 export { buyerQuotaWorkflow } from './quota';
 export { reconciliationWorkflow } from './reconciliation';
+export { latePaymentWorkflow } from './late-payment';

@@ -130,6 +130,7 @@ async function buildStack(opts: WorkflowStackOptions, stops: Stop[]): Promise<Wo
     merchantPrivateKey: f.keys.merchantPrivateKey,
     // The sandbox signs notifications with the test server's clock, so the Request-Time window reads it too.
     now: () => env.currentTimeMs(),
+    ordersTaskQueue: 'orders-test',
   });
   stops.push(() => receiver.close());
   const taskQueue = 'orders-test';

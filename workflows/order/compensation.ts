@@ -4,7 +4,7 @@ import { QUOTA_EXCEEDED } from '../../domain/quota-api';
 import type { RefundRequest, RefundView } from '../../domain/order-api';
 import { alipayPlus } from './activities';
 import { finalCode } from './failures';
-import { cancelUnpaidPayment, inquirePayment } from './payment';
+import { cancelUnpaidPayment, closeOpenPayment, inquirePayment } from './payment';
 import { clearStuck, end, markStuck, publishPending, setStage, wait } from './progress';
 import { releaseQuota } from './quota';
 import { FinalAnswer, callRemote } from './remote-call';
@@ -36,8 +36,12 @@ export async function refundQuotaLapsed(o: OrderState) {
 /** An operator cancelled the order: cancel an unpaid payment, or refund a paid one, and give the quota back. */
 export async function cancelByOperator(o: OrderState) {
   const by = o.cancelRequest!;
+  // A pay call interrupted by the cancel may have taken effect at Alipay+: that payment is closed too.
+  const mayTakeMoney = o.payment.status === 'PROCESSING' || (o.payment.status === 'NOT_CREATED' && o.stage === 'CREATING_PAYMENT');
   setStage(o, 'COMPENSATING', 'the cancellation of the order');
-  if (o.payment.status === 'PROCESSING') {
+  if (o.exactMoney && mayTakeMoney) {
+    await closeOpenPayment(o);
+  } else if (o.payment.status === 'PROCESSING') {
     // Orders cancelled before this patch called cancelPayment unwatched, and failed on any final answer.
     const cancel = since(o, 'cancel-through-call-remote') ? cancelUnpaidPayment : cancelUnwatched;
     if (await cancel(o)) o.payment.status = 'CANCELLED';
@@ -71,16 +75,43 @@ async function cancelUnwatched(o: OrderState): Promise<boolean> {
  * its quota still held, until an operator retries the refund or settles it outside Alipay+. False only
  * for orders started before that, which ended Failed instead.
  */
-async function refundWhatIsLeft(o: OrderState, why: { reason: string; requestedBy: string }): Promise<boolean> {
+function refundWhatIsLeft(o: OrderState, why: { reason: string; requestedBy: string }): Promise<boolean> {
+  return refundUntilReturned(o, () => refundableFen(o), why);
+}
+
+/**
+ * Refunds `amountFen` of the payment (a split part's share, say), never more than is left of it, through
+ * refusals and an operator's decision as `refundWhatIsLeft` does.
+ */
+export async function refundInFull(o: OrderState, amountFen: number, why: { reason: string; requestedBy: string }): Promise<boolean> {
+  let owed = amountFen;
+  return refundUntilReturned(
+    o,
+    () => Math.min(owed, refundableFen(o)),
+    why,
+    (fen) => (owed -= fen),
+  );
+}
+
+/** Refunds until `left()` is 0; `returned` hears of each amount that went back to the buyer (or is on its way). */
+async function refundUntilReturned(
+  o: OrderState,
+  left: () => number,
+  why: { reason: string; requestedBy: string },
+  returned: (fen: number) => void = () => undefined,
+): Promise<boolean> {
   for (;;) {
-    const left = refundableFen(o);
-    if (left <= 0) return true;
-    const refund = await refundPayment(o, { amountFen: left, reason: why.reason.slice(0, 256), requestedBy: why.requestedBy });
+    const fen = left();
+    if (fen <= 0) return true;
+    const refund = await refundPayment(o, { amountFen: fen, reason: why.reason.slice(0, 256), requestedBy: why.requestedBy });
     if (refund.status === 'PROCESSING') {
       wait(o, `the final status of refund ${refund.refundRequestId}, processed at Alipay+'s next daily cut-off`);
       await followRefund(o, refund);
     }
-    if (refund.status !== 'FAILED') continue;
+    if (refund.status !== 'FAILED') {
+      returned(refund.amountFen);
+      continue;
+    }
     markStuck(
       o,
       'REFUND_FAILED',
@@ -93,7 +124,11 @@ async function refundWhatIsLeft(o: OrderState, why: { reason: string; requestedB
     publishPending(o);
     await condition(() => o.refundResolution !== undefined, { summary: 'Wait for an operator to resolve the refused refund' });
     clearStuck(o, 'refund');
-    if (o.refundResolution!.action === 'SETTLED_OUTSIDE_ALIPAY') settledOutsideAlipay(o, refundableFen(o));
+    if (o.refundResolution!.action === 'SETTLED_OUTSIDE_ALIPAY') {
+      const settled = left();
+      settledOutsideAlipay(o, settled);
+      returned(settled);
+    }
   }
 }
 

@@ -5,6 +5,7 @@ import { continueAsNewWhenLong } from './continuation';
 import { fileCustomsDocuments, refileCorrected } from './customs-filing';
 import { STUCK_POLL_GAP, customsPollGap } from './customs-polling';
 import { applyReceipts, customsProblems, documentsToRefile, stateOf, type CustomsOrder } from './customs-receipts';
+import { partsUnderway, settleReturnedParts } from './part-settlement';
 import { clearStuck, markStuck, publish, publishPending, setStage } from './progress';
 import { callRemote } from './remote-call';
 import type { OrderState } from './state';
@@ -26,9 +27,11 @@ export async function clearOnReceipts(o: OrderState): Promise<boolean> {
   }
   const loop = o.customsLoop;
   for (; ; loop.polls++) {
-    const open = o.customs.filter((c) => c.state !== 'RELEASED');
+    // A split order settles per part: a part sent back abroad refunds its share, the others go on.
+    if (o.exactMoney && !(await settleReturnedParts(o))) return false;
+    const open = o.exactMoney ? partsUnderway(o) : o.customs.filter((c) => c.state !== 'RELEASED');
     if (open.length === 0) break;
-    const returned = o.customs.find((c) => c.state === 'RETURNED_ABROAD');
+    const returned = o.exactMoney ? undefined : o.customs.find((c) => c.state === 'RETURNED_ABROAD');
     if (returned) {
       await compensate(
         o,
@@ -76,7 +79,7 @@ function showClearance(o: OrderState) {
 /** The next poll, or an earlier deadline, so a stuck wait shows on time. */
 function nextWake(o: OrderState, polls: number): number {
   // Inspection and detention last days: past the first polls, hourly keeps their histories small.
-  const longWait = polls >= 5 && o.customs.every((c) => ['RELEASED', 'INSPECTION', 'DETAINED'].includes(c.state));
+  const longWait = polls >= 5 && o.customs.every((c) => ['RELEASED', 'INSPECTION', 'DETAINED'].includes(c.state) || c.settlement);
   const gap = o.stuck || longWait ? STUCK_POLL_GAP : customsPollGap(polls);
   const deadlines = o.customs.flatMap((c) => [
     c.inspectionSince && Date.parse(c.inspectionSince) + inspectionDeadline(o) - Date.now(),

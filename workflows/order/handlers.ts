@@ -105,7 +105,12 @@ export function registerHandlers(o: OrderState) {
       o.cancelRequest = a;
       o.flowScope.cancel();
       // A refund settles at Alipay+'s next cut-off: the cancellation answers once the refund is accepted.
-      await condition(() => o.outcome !== undefined || (o.settleLater && o.refunds.some((r) => r.status === 'PROCESSING')));
+      await condition(
+        () =>
+          o.outcome !== undefined ||
+          (o.settleLater && o.refunds.some((r) => r.status === 'PROCESSING')) ||
+          (o.exactMoney && (o.stage === 'RELEASED_FOR_DELIVERY' || o.stuckReasons.payment !== undefined)),
+      );
       return orderStatus(o);
     },
     { validator: (a: OperatorAction) => refuseCancel(o, a) },

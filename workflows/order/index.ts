@@ -4,6 +4,7 @@ import { orderInputSchema, orderProblems, type OrderInput } from '../../domain/o
 import { QUOTA_EXCEEDED } from '../../domain/quota-api';
 import { clearCustoms, releaseForDelivery } from './clearance';
 import { cancelByOperator, refundQuotaLapsed } from './compensation';
+import { cancelUnreleasedParts } from './part-settlement';
 import { resume, type Continuation, type ContinuedStep } from './continuation';
 import { reviewCustoms } from './customs-review';
 import { declare } from './declaration';
@@ -68,7 +69,7 @@ export async function orderWorkflow(
     await o.flowScope.run(() => (continued ? fromCustoms(o, continued.step) : afterCheckout(o)));
   } catch (error) {
     if (!(o.cancelRequest && isCancellation(error))) throw error;
-    await CancellationScope.nonCancellable(() => cancelByOperator(o));
+    await CancellationScope.nonCancellable(() => cancelled(o));
   }
   publishPending(o);
   await condition(allHandlersFinished);
@@ -91,6 +92,16 @@ async function afterCheckout(o: OrderState) {
 async function fromCustoms(o: OrderState, step: ContinuedStep) {
   if (step === 'CUSTOMS_REVIEW' && !(await reviewCustoms(o))) return;
   if (!(await clearCustoms(o))) return;
+  await releaseForDelivery(o);
+}
+
+/**
+ * An operator's cancel. When customs released some parts of a split order, only the others are refunded
+ * and the order goes on to deliver the released ones (part-settlement.ts).
+ */
+async function cancelled(o: OrderState) {
+  if (!(o.exactMoney && o.customs.some((c) => c.state === 'RELEASED'))) return cancelByOperator(o);
+  await cancelUnreleasedParts(o, o.cancelRequest!);
   await releaseForDelivery(o);
 }
 

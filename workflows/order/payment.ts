@@ -1,7 +1,7 @@
 import { ApplicationFailure, condition } from '@temporalio/workflow';
 import type { PaymentView } from '../../domain/order-api';
 import { finalCode } from './failures';
-import { end, ordersStarted, publish, publishPending, setStage } from './progress';
+import { clearStuck, end, markStuck, ordersStarted, publish, publishPending, setStage, wait as setWaiting } from './progress';
 import { releaseQuota } from './quota';
 import { FinalAnswer, callOnce, callRemote } from './remote-call';
 import { iso, recordedPayerRealNameVerified, type OrderState } from './state';
@@ -66,7 +66,9 @@ export async function awaitPayment(o: OrderState): Promise<boolean> {
   if (o.payment.status === 'PROCESSING') {
     // Expired: one last look, since the buyer may have paid at the last moment, then cancel.
     await inquirePayment(o);
-    if (o.payment.status === 'PROCESSING') {
+    if (o.payment.status === 'PROCESSING' && o.exactMoney) {
+      await closeOpenPayment(o);
+    } else if (o.payment.status === 'PROCESSING') {
       if (await cancelUnpaidPayment(o)) {
         o.payment.status = 'CANCELLED';
         publish(o);
@@ -131,6 +133,57 @@ export async function cancelUnpaidPayment(o: OrderState): Promise<boolean> {
   } catch (error) {
     if (error instanceof FinalAnswer && error.code === 'INVALID_ORDER_STATUS') return false;
     throw error;
+  }
+}
+
+const CLOSE_RETRY_GAPS = [MINUTE, 2 * MINUTE, 5 * MINUTE, 10 * MINUTE, 30 * MINUTE, 60 * MINUTE];
+
+/**
+ * Closes a payment that must no longer take money (expired, or its order cancelled) and learns how it ended:
+ * CANCELLED, or SUCCESS when the buyer paid meanwhile (the caller goes on, or refunds). Alipay+ refuses the
+ * cancel (INVALID_ORDER_STATUS) while it processes a payment, and the inquiry may then still say PROCESSING:
+ * the order tries again on a durable timer, and never ends while its payment may still take money.
+ */
+export async function closeOpenPayment(o: OrderState): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    const answer = await cancelPaymentOnce(o);
+    if (answer !== 'REFUSED') {
+      o.payment.status = 'CANCELLED';
+      break;
+    }
+    // Refused: the payment exists, and is paid or being paid.
+    if (o.payment.status === 'NOT_CREATED') o.payment.status = 'PROCESSING';
+    await inquirePayment(o);
+    if (o.payment.status !== 'PROCESSING') break;
+    const wait = CLOSE_RETRY_GAPS[Math.min(attempt, CLOSE_RETRY_GAPS.length - 1)];
+    if (attempt >= 2) {
+      const why = `Alipay+ neither cancels payment ${o.payment.paymentRequestId} (INVALID_ORDER_STATUS) nor reports it paid`;
+      markStuck(o, 'PAYMENT_NOT_CLOSED', `${why}; tried again in ${wait / MINUTE} minutes or on poll-now`, 'payment');
+    }
+    setWaiting(o, `Alipay+ to close payment ${o.payment.paymentRequestId}: cancelPayment again in ${wait / MINUTE} minutes`);
+    publishPending(o);
+    // A notification may tell the outcome first.
+    await condition(() => o.pollRequested || o.payment.status !== 'PROCESSING', wait, { summary: 'Wait, then cancel the payment again' });
+    o.pollRequested = false;
+    if (o.payment.status !== 'PROCESSING') break;
+  }
+  clearStuck(o, 'payment');
+  publish(o);
+}
+
+/**
+ * One cancelPayment. A payment whose creation was interrupted may not exist (ORDER_NOT_EXIST): nothing can
+ * be paid then, and money a lost pay request still takes reaches the closed order's receiver (late-payment.ts).
+ */
+async function cancelPaymentOnce(o: OrderState): Promise<'CANCELLED' | 'NEVER_CREATED' | 'REFUSED'> {
+  try {
+    await callRemote(o, 'cancelPayment', 'Alipay+ cancelPayment', (via) =>
+      via.alipayPlus('Cancel the payment').cancelPayment({ paymentRequestId: o.payment.paymentRequestId }),
+    );
+    return 'CANCELLED';
+  } catch (error) {
+    if (!(error instanceof FinalAnswer)) throw error;
+    return error.code === 'ORDER_NOT_EXIST' ? 'NEVER_CREATED' : 'REFUSED';
   }
 }
 

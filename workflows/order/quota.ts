@@ -22,6 +22,11 @@ export function quotaFen(o: OrderState): number {
   return quotaAmountFen(o.order, o.cebCustoms);
 }
 
+/** What a released order counts: the dutiable value of the parts it delivers, not of those settled (part-settlement.ts). */
+export function keptQuotaFen(o: OrderState, wholeFen: number): number {
+  return wholeFen - o.customs.reduce((sum, c) => sum + (c.settlement?.quotaFen ?? 0), 0);
+}
+
 export async function reserveQuota(o: OrderState): Promise<boolean> {
   setStage(o, 'RESERVING_QUOTA', "the buyer's annual quota reservation");
   const buyerKey = await callOnce(
@@ -99,7 +104,8 @@ export async function commitQuota(o: OrderState) {
         buyerKey,
         year,
         orderId: o.order.orderId,
-        amountFen: quotaFen(o),
+        // A split order counts only the parts it delivers.
+        amountFen: o.exactMoney ? keptQuotaFen(o, quotaFen(o)) : quotaFen(o),
       }),
     { watched: false },
   );

@@ -11,6 +11,7 @@ import {
   type RefundResolution,
 } from '../../domain/order-api';
 import { ruleFailure } from './failures';
+import { partsUnderway } from './part-settlement';
 import { refundFailureOf } from './refund-settlement';
 import { refundableFen, type OrderState } from './state';
 
@@ -114,7 +115,17 @@ export function refuseCancel(o: OrderState, a: OperatorAction) {
   if (o.stage === 'COMPENSATING') throw ruleFailure('ORDER_ENDING', 'the order is already being refunded');
   // Customs may still clear an order whose documents it holds, and its quota must then stay counted.
   // Goods held past the detention deadline, or a refused document an operator gives up on, will not be released.
-  const givenUp = o.cebCustoms && (o.stuck?.code === 'DETENTION_DEADLINE' || o.stuck?.code === 'CUSTOMS_DOCUMENT_REJECTED');
+  // A part's share is being refunded (part-settlement.ts): cancelling would interrupt that refund.
+  if (
+    o.exactMoney &&
+    o.stage === 'CLEARANCE' &&
+    (o.refunds.some((r) => r.status === 'PENDING' || r.status === 'PROCESSING') || o.stuckReasons.refund)
+  ) {
+    throw ruleFailure('REFUND_UNDER_WAY', "a part's refund is under way; cancel once it is final");
+  }
+  const givenUp = o.exactMoney
+    ? everyPartUnderwayGivenUp(o)
+    : o.cebCustoms && (o.stuck?.code === 'DETENTION_DEADLINE' || o.stuck?.code === 'CUSTOMS_DOCUMENT_REJECTED');
   if (o.stage === 'CLEARANCE' && !givenUp && !(o.documentsFiled === 0 && o.stuck && o.stuck.code !== 'CALL_RETRYING')) {
     throw ruleFailure(
       'CANCEL_IN_CLEARANCE',
@@ -122,6 +133,18 @@ export function refuseCancel(o: OrderState, a: OperatorAction) {
     );
   }
   if (!o.order) throw ruleFailure('ORDER_ENDING', 'the order is still being checked');
+}
+
+/**
+ * Customs will not release any part still on its way: each is held past its deadline or has a refused
+ * document. Cancelling then refunds those parts; parts customs released are delivered and stay counted.
+ */
+function everyPartUnderwayGivenUp(o: OrderState): boolean {
+  const underway = partsUnderway(o);
+  return (
+    underway.length > 0 &&
+    underway.every((c) => ['DETENTION_DEADLINE', 'CUSTOMS_DOCUMENT_REJECTED'].includes(o.stuckReasons[`customs:${c.orderNo}`]?.code ?? ''))
+  );
 }
 
 export function refuseRealNameDecision(o: OrderState, d: RealNameDecision) {
