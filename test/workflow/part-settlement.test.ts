@@ -48,7 +48,7 @@ const usageOf = (order: OrderInput, year: number) =>
 /** What Alipay+ refunded of the payment, by its own ledger. */
 async function refundedAtAlipay(orderId: string) {
   const { refunds } = await s.f.helpers.ledgerOf(orderId);
-  return refunds.filter((r) => r.status !== "FAIL").reduce((sum, r) => sum + Number(r.amount.value), 0);
+  return refunds.filter((r) => r.status !== 'FAIL').reduce((sum, r) => sum + Number(r.amount.value), 0);
 }
 
 test('one part released, one sent back abroad: only that part is refunded, and the quota counts the part delivered', async () => {
