@@ -1,5 +1,6 @@
 import { ApplicationFailure, allHandlersFinished, condition, continueAsNew, patched, setHandler, workflowInfo } from '@temporalio/workflow';
 import { formatCny } from '../domain/limits';
+import { QUOTA_LAPSE_TIMER } from './order/versions';
 import { waitUntil } from './wake-time';
 import { judgeReturn, takeReturn } from '../domain/quota-returns';
 import { hasLapsed, nextLapseAt, quotaUsage, withoutLapsed } from '../domain/quota-holds';
@@ -22,9 +23,6 @@ import {
 
 /** Reservations stay open this long after the year ends, for orders checked out in its last days. */
 const GRACE_AFTER_YEAR_MS = 30 * 24 * 60 * 60 * 1000;
-
-/** The entity wakes when an unpaid reservation lapses; runs recorded before holdUntil existed have no such timer. */
-const LAPSE_TIMER_PATCH = 'quota-lapse-timer';
 
 const invalid = (message: string) => ApplicationFailure.create({ type: 'INVALID_RESERVATION', message, nonRetryable: true });
 
@@ -218,7 +216,7 @@ export async function buyerQuotaWorkflow(state: QuotaState): Promise<QuotaUsage>
     const lapseAt = nextLapseAt(state.orders, at);
     const wake = () =>
       shouldRenew() || (Date.now() >= yearEndsAt && !openReservations()) || nextLapseAt(state.orders, Date.now()) !== lapseAt;
-    const wakeTimes = [...(yearOver ? [] : [yearEndsAt]), ...(lapseAt !== undefined && patched(LAPSE_TIMER_PATCH) ? [lapseAt] : [])];
+    const wakeTimes = [...(yearOver ? [] : [yearEndsAt]), ...(lapseAt !== undefined && patched(QUOTA_LAPSE_TIMER) ? [lapseAt] : [])];
     if (wakeTimes.length === 0) {
       await condition(wake);
       at = Date.now();

@@ -10,7 +10,7 @@ import { releaseQuota } from './quota';
 import { FinalAnswer, callRemote } from './remote-call';
 import { iso, refundableFen, type OrderState } from './state';
 import { followRefund } from './refund-settlement';
-import { since } from './versions';
+import { CANCEL_THROUGH_CALL_REMOTE, FAILED_REFUND_WAITS_FOR_OPERATOR, since } from './versions';
 
 // Refunds, and the two ways an order is wound up after checkout: a terminal failure after payment
 // (refund what is left, give the quota back) and an operator's cancellation.
@@ -39,7 +39,7 @@ export async function cancelByOperator(o: OrderState) {
   setStage(o, 'COMPENSATING', 'the cancellation of the order');
   if (o.payment.status === 'PROCESSING') {
     // Orders cancelled before this patch called cancelPayment unwatched, and failed on any final answer.
-    const cancel = since(o, 'cancel-through-call-remote') ? cancelUnpaidPayment : cancelUnwatched;
+    const cancel = since(o, CANCEL_THROUGH_CALL_REMOTE) ? cancelUnpaidPayment : cancelUnwatched;
     if (await cancel(o)) o.payment.status = 'CANCELLED';
     else await inquirePayment(o); // the buyer paid meanwhile: refund below
   }
@@ -87,7 +87,7 @@ async function refundWhatIsLeft(o: OrderState, why: { reason: string; requestedB
       `the refund ${refund.refundRequestId} failed: ${refund.failure}; retry it or settle it by hand`,
       'refund',
     );
-    if (!since(o, 'failed-refund-waits-for-operator')) return false;
+    if (!since(o, FAILED_REFUND_WAITS_FOR_OPERATOR)) return false;
     wait(o, "an operator's decision on the refused refund (resolve-refund)");
     o.refundResolution = undefined;
     publishPending(o);
