@@ -5,11 +5,11 @@ import type { RefundRequest, RefundView } from '../../domain/order-api';
 import { alipayPlus } from './activities';
 import { finalCode } from './failures';
 import { cancelUnpaidPayment, inquirePayment } from './payment';
-import { clearStuck, end, markStuck, publishPending, setStage, wait } from './progress';
+import { clearStuck, end, publishPending, setStage, wait } from './progress';
 import { releaseQuota } from './quota';
 import { FinalAnswer, callRemote } from './remote-call';
 import { iso, refundableFen, type OrderState } from './state';
-import { followRefund } from './refund-settlement';
+import { followRefund, markFailed } from './refund-settlement';
 import { CANCEL_THROUGH_CALL_REMOTE, FAILED_REFUND_WAITS_FOR_OPERATOR, since } from './versions';
 
 // Refunds, and the two ways an order is wound up after checkout: a terminal failure after payment
@@ -81,12 +81,7 @@ async function refundWhatIsLeft(o: OrderState, why: { reason: string; requestedB
       await followRefund(o, refund);
     }
     if (refund.status !== 'FAILED') continue;
-    markStuck(
-      o,
-      'REFUND_FAILED',
-      `the refund ${refund.refundRequestId} failed: ${refund.failure}; retry it or settle it by hand`,
-      'refund',
-    );
+    markFailed(o, refund);
     if (!since(o, FAILED_REFUND_WAITS_FOR_OPERATOR)) return false;
     wait(o, "an operator's decision on the refused refund (resolve-refund)");
     o.refundResolution = undefined;
