@@ -45,8 +45,8 @@ const CARRIED = [
 
 const CARRIED_CUSTOMS = ['cebCustoms', 'customs', 'customsLoop', 'returns'] as const satisfies readonly (keyof OrderState)[];
 
-/** What orders started with EXACT_MONEY carry on top (versions.ts). */
-const CARRIED_EXACT = ['exactMoney'] as const satisfies readonly (keyof OrderState)[];
+/** What orders started with EXACT_MONEY carry on top (versions.ts); the ReconciliationIssue attribute goes with the run. */
+const CARRIED_EXACT = ['exactMoney', 'reconciliation'] as const satisfies readonly (keyof OrderState)[];
 
 /** At a safe point of a long wait: continue as new once the history is long, carrying the state. */
 export async function continueAsNewWhenLong(o: OrderState, step: ContinuedStep): Promise<void> {
