@@ -27,6 +27,18 @@ const GRACE_AFTER_YEAR_MS = 30 * 24 * 60 * 60 * 1000;
 const invalid = (message: string) => ApplicationFailure.create({ type: 'INVALID_RESERVATION', message, nonRetryable: true });
 
 /**
+ * Any client may send any value: an update that names no order is refused by rule, not with a TypeError. An
+ * id that names an inherited property (`__proto__`, `constructor`) would read or write the prototype of `orders`.
+ */
+const refuseMalformed = (u: unknown, rule = 'INVALID_RESERVATION') => {
+  const orderId = typeof u === 'object' && u !== null && !Array.isArray(u) ? (u as { orderId?: unknown }).orderId : undefined;
+  if (typeof orderId !== 'string' || orderId.length === 0 || orderId.length > 128 || orderId in Object.prototype) {
+    const message = `${rule}: an update is an object that names the order (orderId, 1 to 128 characters)`;
+    throw ApplicationFailure.create({ type: rule, message, nonRetryable: true });
+  }
+};
+
+/**
  * One buyer's cross-border spending in one customs year. Updates run one at a time in this workflow,
  * so however many orders of the buyer start at once, the validator sees every earlier reservation.
  * An unpaid reservation with a holdUntil stops counting once that time passes (domain/quota-holds.ts).
@@ -71,7 +83,9 @@ export async function buyerQuotaWorkflow(state: QuotaState): Promise<QuotaUsage>
     }
   };
 
-  const checkReservation = ({ orderId, amountFen, holdUntil }: QuotaReservation) => {
+  const checkReservation = (r: QuotaReservation) => {
+    refuseMalformed(r);
+    const { orderId, amountFen, holdUntil } = r;
     refuseInvalidAmount(amountFen);
     if (holdUntil !== undefined && (!Number.isSafeInteger(holdUntil) || holdUntil <= Date.now())) {
       throw invalid('holdUntil must be a whole number of epoch milliseconds later than now');
@@ -82,7 +96,9 @@ export async function buyerQuotaWorkflow(state: QuotaState): Promise<QuotaUsage>
   };
 
   /** A paid order's reservation must count: one that lapsed (or was removed) is held again if there is room. */
-  const checkPayment = ({ orderId, amountFen }: QuotaPayment) => {
+  const checkPayment = (p: QuotaPayment) => {
+    refuseMalformed(p);
+    const { orderId, amountFen } = p;
     refuseInvalidAmount(amountFen);
     refuseOtherAmount(orderId, amountFen);
     const existing = state.orders[orderId];
@@ -90,7 +106,9 @@ export async function buyerQuotaWorkflow(state: QuotaState): Promise<QuotaUsage>
     refuseIfNoRoom(amountFen, '; its unpaid reservation lapsed before the payment');
   };
 
-  const checkCommit = ({ orderId, amountFen }: QuotaCommit) => {
+  const checkCommit = (c: QuotaCommit) => {
+    refuseMalformed(c);
+    const { orderId, amountFen } = c;
     const existing = state.orders[orderId];
     if (!existing && amountFen === undefined) {
       throw ApplicationFailure.create({
@@ -106,6 +124,7 @@ export async function buyerQuotaWorkflow(state: QuotaState): Promise<QuotaUsage>
 
   /** NEW or TAKEN (the same return again); throws the rule for a return the entity cannot take. */
   const checkReturn = (r: QuotaReturn) => {
+    refuseMalformed(r, 'INVALID_RETURN');
     const verdict = judgeReturn(state, r);
     if (typeof verdict === 'object') throw ApplicationFailure.create({ type: verdict.rule, message: verdict.message, nonRetryable: true });
     return verdict;
@@ -169,7 +188,9 @@ export async function buyerQuotaWorkflow(state: QuotaState): Promise<QuotaUsage>
       return usage();
     },
     {
-      validator: ({ orderId }: { orderId: string }) => {
+      validator: (r: { orderId: string }) => {
+        refuseMalformed(r);
+        const { orderId } = r;
         if (state.orders[orderId]?.status === 'COMMITTED') {
           throw ApplicationFailure.create({
             type: 'QUOTA_ALREADY_COMMITTED',
