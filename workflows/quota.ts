@@ -1,5 +1,6 @@
 import { ApplicationFailure, allHandlersFinished, condition, continueAsNew, patched, setHandler, workflowInfo } from '@temporalio/workflow';
 import { formatCny } from '../domain/limits';
+import { QUOTA_LAPSE_TIMER } from './order/versions';
 import { waitUntil } from './wake-time';
 import { judgeReturn, takeReturn } from '../domain/quota-returns';
 import { hasLapsed, nextLapseAt, quotaUsage, withoutLapsed } from '../domain/quota-holds';
@@ -23,10 +24,19 @@ import {
 /** Reservations stay open this long after the year ends, for orders checked out in its last days. */
 const GRACE_AFTER_YEAR_MS = 30 * 24 * 60 * 60 * 1000;
 
-/** The entity wakes when an unpaid reservation lapses; runs recorded before holdUntil existed have no such timer. */
-const LAPSE_TIMER_PATCH = 'quota-lapse-timer';
-
 const invalid = (message: string) => ApplicationFailure.create({ type: 'INVALID_RESERVATION', message, nonRetryable: true });
+
+/**
+ * Any client may send any value: an update that names no order is refused by rule, not with a TypeError. An
+ * id that names an inherited property (`__proto__`, `constructor`) would read or write the prototype of `orders`.
+ */
+const refuseMalformed = (u: unknown, rule = 'INVALID_RESERVATION') => {
+  const orderId = typeof u === 'object' && u !== null && !Array.isArray(u) ? (u as { orderId?: unknown }).orderId : undefined;
+  if (typeof orderId !== 'string' || orderId.length === 0 || orderId.length > 128 || orderId in Object.prototype) {
+    const message = `${rule}: an update is an object that names the order (orderId, 1 to 128 characters)`;
+    throw ApplicationFailure.create({ type: rule, message, nonRetryable: true });
+  }
+};
 
 /**
  * One buyer's cross-border spending in one customs year. Updates run one at a time in this workflow,
@@ -73,7 +83,9 @@ export async function buyerQuotaWorkflow(state: QuotaState): Promise<QuotaUsage>
     }
   };
 
-  const checkReservation = ({ orderId, amountFen, holdUntil }: QuotaReservation) => {
+  const checkReservation = (r: QuotaReservation) => {
+    refuseMalformed(r);
+    const { orderId, amountFen, holdUntil } = r;
     refuseInvalidAmount(amountFen);
     if (holdUntil !== undefined && (!Number.isSafeInteger(holdUntil) || holdUntil <= Date.now())) {
       throw invalid('holdUntil must be a whole number of epoch milliseconds later than now');
@@ -84,7 +96,9 @@ export async function buyerQuotaWorkflow(state: QuotaState): Promise<QuotaUsage>
   };
 
   /** A paid order's reservation must count: one that lapsed (or was removed) is held again if there is room. */
-  const checkPayment = ({ orderId, amountFen }: QuotaPayment) => {
+  const checkPayment = (p: QuotaPayment) => {
+    refuseMalformed(p);
+    const { orderId, amountFen } = p;
     refuseInvalidAmount(amountFen);
     refuseOtherAmount(orderId, amountFen);
     const existing = state.orders[orderId];
@@ -92,7 +106,9 @@ export async function buyerQuotaWorkflow(state: QuotaState): Promise<QuotaUsage>
     refuseIfNoRoom(amountFen, '; its unpaid reservation lapsed before the payment');
   };
 
-  const checkCommit = ({ orderId, amountFen }: QuotaCommit) => {
+  const checkCommit = (c: QuotaCommit) => {
+    refuseMalformed(c);
+    const { orderId, amountFen } = c;
     const existing = state.orders[orderId];
     if (!existing && amountFen === undefined) {
       throw ApplicationFailure.create({
@@ -108,6 +124,7 @@ export async function buyerQuotaWorkflow(state: QuotaState): Promise<QuotaUsage>
 
   /** NEW or TAKEN (the same return again); throws the rule for a return the entity cannot take. */
   const checkReturn = (r: QuotaReturn) => {
+    refuseMalformed(r, 'INVALID_RETURN');
     const verdict = judgeReturn(state, r);
     if (typeof verdict === 'object') throw ApplicationFailure.create({ type: verdict.rule, message: verdict.message, nonRetryable: true });
     return verdict;
@@ -171,7 +188,9 @@ export async function buyerQuotaWorkflow(state: QuotaState): Promise<QuotaUsage>
       return usage();
     },
     {
-      validator: ({ orderId }: { orderId: string }) => {
+      validator: (r: { orderId: string }) => {
+        refuseMalformed(r);
+        const { orderId } = r;
         if (state.orders[orderId]?.status === 'COMMITTED') {
           throw ApplicationFailure.create({
             type: 'QUOTA_ALREADY_COMMITTED',
@@ -218,7 +237,7 @@ export async function buyerQuotaWorkflow(state: QuotaState): Promise<QuotaUsage>
     const lapseAt = nextLapseAt(state.orders, at);
     const wake = () =>
       shouldRenew() || (Date.now() >= yearEndsAt && !openReservations()) || nextLapseAt(state.orders, Date.now()) !== lapseAt;
-    const wakeTimes = [...(yearOver ? [] : [yearEndsAt]), ...(lapseAt !== undefined && patched(LAPSE_TIMER_PATCH) ? [lapseAt] : [])];
+    const wakeTimes = [...(yearOver ? [] : [yearEndsAt]), ...(lapseAt !== undefined && patched(QUOTA_LAPSE_TIMER) ? [lapseAt] : [])];
     if (wakeTimes.length === 0) {
       await condition(wake);
       at = Date.now();

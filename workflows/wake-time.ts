@@ -1,7 +1,5 @@
 import { condition, patched } from '@temporalio/workflow';
-
-/** patched() id: what comes after a fired timer is decided at the time the timer was set for. */
-export const DECIDE_AT_WAKE_TIME = 'decide-at-wake-time';
+import { DECIDE_AT_WAKE_TIME } from './order/versions';
 
 export interface Woken {
   /** `wake()` came true before the timer fired. */

@@ -12,7 +12,9 @@ import {
   resolveFailedRefundUpdate,
   returnGoodsUpdate,
   reviewRealNameUpdate,
+  type OperatorAction,
 } from '../../domain/order-api';
+import { reconciliationFlagSignal, type ReconciliationFlag } from '../../domain/reconciliation';
 import { hostileValue, mutate, mutation } from './arbitraries';
 import { acceptedUpdates, startTarget, stillAwaitingPayment, type FuzzEnv, type TargetOrder } from './env';
 import { checkProperty, expect, tally } from './harness';
@@ -181,5 +183,50 @@ export async function fuzzValidators(env: FuzzEnv, runs: number) {
       expect(after === before, () => `${shown()} was refused, yet the history gained ${after - before} accepted update(s)`);
     },
     FOUND,
+  );
+  await fuzzReconciliationSignal(env, Math.max(1, Math.round(runs / 5)));
+}
+
+/** A plausible flag, mostly mutated, or any value: what a client may send as the reconciliation signal. */
+const signalCase = fc.record({
+  mutations: fc.oneof(fc.constant([]), fc.array(mutation, { minLength: 1, maxLength: 2 })),
+  whole: fc.option(hostileValue, { freq: 3 }),
+});
+const FLAG: ReconciliationFlag = { date: '2026-01-05', codes: ['AMOUNT_MISMATCH'], reconciliationId: 'reconciliation-fuzz' };
+
+/**
+ * A signal has no validator: its handler ignores what it cannot read. A signal that threw would fail the
+ * workflow task over and over, and the order would answer no update: the refused update below shows the
+ * task that took the signal completed.
+ */
+async function fuzzReconciliationSignal(env: FuzzEnv, runs: number) {
+  let target: TargetOrder | undefined;
+  const found = [null, 7, { date: '2026-01-05', codes: 'AMOUNT_MISMATCH' }, { ...FLAG, codes: [{}] }];
+  await checkProperty(
+    env.ctx,
+    VALIDATORS,
+    'a malformed reconciliation signal fails no workflow task',
+    runs,
+    signalCase,
+    async (g) => {
+      if (!target || !(await stillAwaitingPayment(env, target))) target = await startTarget(env);
+      const arg = g.whole !== null ? g.whole : mutate(FLAG, g.mutations);
+      const handle = env.client.workflow.getHandle(orderWorkflowId(target.orderId));
+      const shown = () => `reconciliationIssues(${JSON.stringify(arg)?.slice(0, 300)})`;
+      await handle.signal(reconciliationFlagSignal, arg as ReconciliationFlag);
+      let refusal: unknown;
+      try {
+        await env.client.withDeadline(Date.now() + env.ctx.requestTimeoutMs, () =>
+          handle.executeUpdate(pollNowUpdate, { args: [{} as OperatorAction] }),
+        );
+      } catch (error) {
+        refusal = error;
+      }
+      tally(env.ctx, VALIDATORS, `signal, then ${ruleOfError(refusal) ?? '(no rule)'}`);
+      expect(ruleOfError(refusal) === 'OPERATOR_ACTION', () => `after ${shown()} the order answered no update: ${describeError(refusal)}`);
+      const failed = ((await handle.fetchHistory()).events ?? []).filter((e) => e.workflowTaskFailedEventAttributes);
+      expect(failed.length === 0, () => `${shown()} failed ${failed.length} workflow task(s)`);
+    },
+    found.map((whole) => ({ mutations: [], whole })),
   );
 }

@@ -7,6 +7,13 @@ import { DeterminismViolationError } from '@temporalio/workflow';
 import { AesGcmCodec, parseKeyring } from '../../platform/aes-gcm-codec';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import { calledActivity } from '../support/history';
+import {
+  CONFIRMATION_OUTWAITS_PROCESSING,
+  CORRECTION_IN_FLIGHT,
+  EXACT_MONEY,
+  PATCHES,
+  STALE_CUSTOMS_ANSWER,
+} from '../../workflows/order/versions';
 
 // Replays the histories recorded from real end-to-end runs (`npm run record-histories`) against the
 // workflow code as it is now. A change that would break orders already running fails here, before it
@@ -135,24 +142,28 @@ test('the recordings include an order checked out from an app that went on to pa
   assert.ok(fromApp.length >= 1, 'record the app-checkout path (npm run record-histories -- app-checkout --suffix=-lean)');
 });
 
+/**
+ * The patches no recorded history takes yet, each with why. Keep it minimal: record a path and remove its id.
+ * - confirmation-outwaits-processing, stale-customs-answer, correction-in-flight: they need Alipay+'s read lag,
+ *   a stale customs record or a call held in flight, which the sandbox does not make; covered by
+ *   test/workflow/wrong-outcomes.test.ts (docs/replay-and-versioning.md).
+ * - exact-money: shipped after the last recording; the lead records it once merged.
+ */
+const NOT_RECORDED_YET: ReadonlySet<string> = new Set([
+  CONFIRMATION_OUTWAITS_PROCESSING,
+  STALE_CUSTOMS_ANSWER,
+  CORRECTION_IN_FLIGHT,
+  EXACT_MONEY,
+]);
+
 test('the recordings take the patched branches: each patch appears in a recorded history', () => {
-  const patches = [
-    'confirm-notified-payment',
-    'confirm-failed-notification',
-    'cancel-through-call-remote',
-    'stuck-reason-per-scope',
-    'continue-as-new-when-long',
-    'failed-refund-waits-for-operator',
-    'configuration-retries-declare-and-refund',
-    'identity-on-retransmission',
-    'quota-held-for-payment',
-    'quota-lapse-timer',
-    'decide-at-wake-time',
-    'identity-check-gate',
-    'refunds-settle-later',
-    'ceb-customs',
-  ];
-  const missing = patches.filter((id) => !recorded.some(({ json }) => hasPatch(json, id)));
+  // Every patch id declared in workflows/order/versions.ts, the one place the patches are declared.
+  assert.ok(PATCHES.length >= 19, `the patches declared: ${PATCHES.join(', ')}`);
+  const stray = [...NOT_RECORDED_YET].filter((id) => !PATCHES.includes(id));
+  assert.deepEqual(stray, [], 'NOT_RECORDED_YET names only declared patches');
+  const recordedNow = [...NOT_RECORDED_YET].filter((id) => recorded.some(({ json }) => hasPatch(json, id)));
+  assert.deepEqual(recordedNow, [], 'these patches are recorded now: take them out of NOT_RECORDED_YET');
+  const missing = PATCHES.filter((id) => !NOT_RECORDED_YET.has(id) && !recorded.some(({ json }) => hasPatch(json, id)));
   assert.deepEqual(missing, [], 'record a path that takes each patched branch (docs/replay-and-versioning.md)');
 });
 

@@ -5,12 +5,12 @@ import type { RefundRequest, RefundView } from '../../domain/order-api';
 import { alipayPlus } from './activities';
 import { finalCode } from './failures';
 import { cancelUnpaidPayment, closeOpenPayment, inquirePayment } from './payment';
-import { clearStuck, end, markStuck, publishPending, setStage, wait } from './progress';
+import { clearStuck, end, publishPending, setStage, wait } from './progress';
 import { releaseQuota } from './quota';
 import { FinalAnswer, callRemote } from './remote-call';
 import { iso, refundableFen, type OrderState } from './state';
-import { followRefund } from './refund-settlement';
-import { since } from './versions';
+import { followRefund, markFailed } from './refund-settlement';
+import { CANCEL_THROUGH_CALL_REMOTE, FAILED_REFUND_WAITS_FOR_OPERATOR, since } from './versions';
 
 // Refunds, and the two ways an order is wound up after checkout: a terminal failure after payment
 // (refund what is left, give the quota back) and an operator's cancellation.
@@ -43,7 +43,7 @@ export async function cancelByOperator(o: OrderState) {
     await closeOpenPayment(o);
   } else if (o.payment.status === 'PROCESSING') {
     // Orders cancelled before this patch called cancelPayment unwatched, and failed on any final answer.
-    const cancel = since(o, 'cancel-through-call-remote') ? cancelUnpaidPayment : cancelUnwatched;
+    const cancel = since(o, CANCEL_THROUGH_CALL_REMOTE) ? cancelUnpaidPayment : cancelUnwatched;
     if (await cancel(o)) o.payment.status = 'CANCELLED';
     else await inquirePayment(o); // the buyer paid meanwhile: refund below
   }
@@ -112,13 +112,8 @@ async function refundUntilReturned(
       returned(refund.amountFen);
       continue;
     }
-    markStuck(
-      o,
-      'REFUND_FAILED',
-      `the refund ${refund.refundRequestId} failed: ${refund.failure}; retry it or settle it by hand`,
-      'refund',
-    );
-    if (!since(o, 'failed-refund-waits-for-operator')) return false;
+    markFailed(o, refund);
+    if (!since(o, FAILED_REFUND_WAITS_FOR_OPERATOR)) return false;
     wait(o, "an operator's decision on the refused refund (resolve-refund)");
     o.refundResolution = undefined;
     publishPending(o);

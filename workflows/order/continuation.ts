@@ -3,7 +3,7 @@ import { publishPending } from './progress';
 import type { OrderTimeouts } from '../../domain/order-api';
 import type { OrderInput } from '../../domain/order';
 import type { OrderState } from './state';
-import { since } from './versions';
+import { CONTINUE_AS_NEW_WHEN_LONG, since } from './versions';
 
 // An order lives at least 90 days, and a stuck one is polled for as long as it is stuck. So that its
 // history stays bounded (Temporal caps one at 51,200 events), the two waits that can last that long,
@@ -45,14 +45,14 @@ const CARRIED = [
 
 const CARRIED_CUSTOMS = ['cebCustoms', 'customs', 'customsLoop', 'returns'] as const satisfies readonly (keyof OrderState)[];
 
-/** What orders started with EXACT_MONEY carry on top (versions.ts). */
-const CARRIED_EXACT = ['exactMoney'] as const satisfies readonly (keyof OrderState)[];
+/** What orders started with EXACT_MONEY carry on top (versions.ts); the ReconciliationIssue attribute goes with the run. */
+const CARRIED_EXACT = ['exactMoney', 'reconciliation'] as const satisfies readonly (keyof OrderState)[];
 
 /** At a safe point of a long wait: continue as new once the history is long, carrying the state. */
 export async function continueAsNewWhenLong(o: OrderState, step: ContinuedStep): Promise<void> {
   const info = workflowInfo();
   const long = info.continueAsNewSuggested || info.historyLength >= (o.timeouts.continueAsNewAfterEvents ?? EVENTS_PER_RUN);
-  if (!long || !since(o, 'continue-as-new-when-long')) return;
+  if (!long || !since(o, CONTINUE_AS_NEW_WHEN_LONG)) return;
   // Updates under way (a correction, a poll-now) finish in this run, so none is lost.
   await condition(allHandlersFinished);
   publishPending(o); // the search attributes go along to the new run

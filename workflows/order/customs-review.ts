@@ -6,7 +6,7 @@ import { clearStuck, markStuck, publish, publishPending, setStage, wait } from '
 import { callRemote } from './remote-call';
 import { waitUntil } from '../wake-time';
 import type { Declaration, OrderState } from './state';
-import { since } from './versions';
+import { IDENTITY_ON_RETRANSMISSION, STALE_CUSTOMS_ANSWER, since } from './versions';
 
 // Step 8: customs reviews the payment document. Poll inquireDeclarationRequests, retransmit what customs
 // rejected for missing data, hand other rejections to an operator, and flag the order when it stalls.
@@ -109,7 +109,7 @@ async function pollDeclarations(o: OrderState) {
  */
 function isStale(o: OrderState, rec: { status: string; resultAt?: string }, d: Declaration): boolean {
   if (rec.resultAt === undefined || d.lastCallStartedAtMs === undefined || rec.status === 'CUSTOMS_ACCEPT_SUCCESS') return false;
-  return Date.parse(rec.resultAt) < d.lastCallStartedAtMs && since(o, 'stale-customs-answer');
+  return Date.parse(rec.resultAt) < d.lastCallStartedAtMs && since(o, STALE_CUSTOMS_ANSWER);
 }
 
 /**
@@ -117,7 +117,7 @@ function isStale(o: OrderState, rec: { status: string; resultAt?: string }, d: D
  * declaration may have been refused before it could. False when the payment has been refunded.
  */
 async function buyerIsPayer(o: OrderState, d: Declaration): Promise<boolean> {
-  if (!(d.withCertificate && d.identityCheckResult === 'CHECK_NOT_PASSED' && since(o, 'identity-on-retransmission'))) return true;
+  if (!(d.withCertificate && d.identityCheckResult === 'CHECK_NOT_PASSED' && since(o, IDENTITY_ON_RETRANSMISSION))) return true;
   await refundBuyerIsNotPayer(o);
   return false;
 }

@@ -2,7 +2,7 @@ import type { CustomsDocumentCorrection, GoodsReturnRequest } from '../../domain
 import { ruleFailure } from './failures';
 import { RETURN_WINDOW_MS, customsOrderOf, returnValue, returnedQuantity } from './goods-return';
 import { refundableFen, type OrderState } from './state';
-import { refuseWithoutOperator } from './validators';
+import { refuseWhenEnding, refuseWithoutOperator } from './validators';
 
 // The rules of the customs updates: a correction of a refused document, and a return of released goods.
 // Like every validator, each refusal names its rule and the argument's shape is checked first.
@@ -25,6 +25,8 @@ function refuseUnknownCustomsOrder(o: OrderState, orderNo: unknown) {
 export function refuseCustomsCorrection(o: OrderState, c: CustomsDocumentCorrection) {
   refuseWithoutOperator(c);
   refuseWithoutCustoms(o);
+  // An operator may cancel an order whose document customs refused: its documents are not filed again then.
+  refuseWhenEnding(o);
   if (c.orderNo === undefined) throw ruleFailure('CUSTOMS_ORDER', 'a correction names the customs order (orderNo)');
   refuseUnknownCustomsOrder(o, c.orderNo);
   const customs = o.customs.find((x) => x.orderNo === c.orderNo)!;
@@ -54,6 +56,7 @@ export function refuseCustomsCorrection(o: OrderState, c: CustomsDocumentCorrect
 export function refuseGoodsReturn(o: OrderState, r: GoodsReturnRequest) {
   refuseWithoutOperator(r);
   refuseWithoutCustoms(o);
+  refuseWhenEnding(o);
   refuseUnknownCustomsOrder(o, r.orderNo);
   if (o.stage !== 'RELEASED_FOR_DELIVERY' || !o.refundWindowOpen) {
     throw ruleFailure(

@@ -5,7 +5,7 @@ import { compensate } from './compensation';
 import { markStuck, publish, setStage } from './progress';
 import { FinalAnswer, callRemote } from './remote-call';
 import { iso, type Declaration, type OrderState } from './state';
-import { since } from './versions';
+import { CORRECTION_IN_FLIGHT, since } from './versions';
 
 // Step 7: the payment document goes to customs through Alipay+'s declare: one declaration, or one per
 // split part, with ids derived from the order id. Retransmissions reuse the id after Alipay+'s gap.
@@ -73,7 +73,7 @@ export async function sendDeclaration(o: OrderState, d: Declaration) {
   let startedAtMs = Date.now();
   let correctionsBefore = d.corrections.length;
   // A correction that arrives while this call is in flight goes out in the next one, after Alipay+'s gap.
-  const correctedInFlight = () => d.corrections.length > correctionsBefore && since(o, 'correction-in-flight');
+  const correctedInFlight = () => d.corrections.length > correctionsBefore && since(o, CORRECTION_IN_FLIGHT);
   try {
     const r = await callRemote(o, 'declare', `Alipay+ declare ${d.declarationId}`, (via) => {
       // Of the attempt that is answered, after any retries for a configuration answer: it sends the fields as they are now.

@@ -6,7 +6,7 @@ import { end, publishPending, wait } from './progress';
 import { releaseQuota } from './quota';
 import { callRemote } from './remote-call';
 import { recordedPayerRealNameVerified, type OrderState } from './state';
-import { since } from './versions';
+import { CONFIRMATION_OUTWAITS_PROCESSING, CONFIRM_NOTIFIED_PAYMENT, since } from './versions';
 
 // Step 6, defence in depth: a result that came by notification is confirmed once by an authenticated
 // pull before anything reaches customs, so a forged notification that slipped past the receiver's
@@ -19,7 +19,7 @@ const CONFIRMATION_RETRY_GAPS = [10 * SECOND, 30 * SECOND, 60 * SECOND, 120 * SE
 /** Whether the order may go on; when it may not, the order has been wound up. */
 export async function confirmNotifiedPayment(o: OrderState): Promise<boolean> {
   // Behind a patch: orders that were paid before this change replay their histories without the extra call.
-  if (!(o.payment.learnedFrom === 'NOTIFICATION' && since(o, 'confirm-notified-payment'))) return true;
+  if (!(o.payment.learnedFrom === 'NOTIFICATION' && since(o, CONFIRM_NOTIFIED_PAYMENT))) return true;
   wait(o, 'Alipay+ to confirm the notified payment (inquiryPayment)');
   const p = o.payment;
   const inquire = () =>
@@ -29,7 +29,7 @@ export async function confirmNotifiedPayment(o: OrderState): Promise<boolean> {
   let r = await inquire();
   // PROCESSING right after a notification can be Alipay+'s read lagging its write: ask again before concluding.
   for (const gap of CONFIRMATION_RETRY_GAPS) {
-    if (r.status !== 'PROCESSING' || !since(o, 'confirmation-outwaits-processing')) break;
+    if (r.status !== 'PROCESSING' || !since(o, CONFIRMATION_OUTWAITS_PROCESSING)) break;
     publishPending(o);
     await sleep(gap, { summary: 'Steps 4-6: confirm the notified payment again' });
     r = await inquire();

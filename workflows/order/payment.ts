@@ -5,7 +5,7 @@ import { clearStuck, end, markStuck, ordersStarted, publish, publishPending, set
 import { releaseQuota } from './quota';
 import { FinalAnswer, callOnce, callRemote } from './remote-call';
 import { iso, recordedPayerRealNameVerified, type OrderState } from './state';
-import { checkoutTime, since } from './versions';
+import { CONFIRM_FAILED_NOTIFICATION, checkoutTime, since } from './versions';
 
 // Steps 3 to 6: create the payment (its cashier URL goes back to checkout), then learn its result from
 // the notification, or from inquiryPayment polling as the fallback, until the payment expires.
@@ -108,7 +108,7 @@ async function pollUntilPaidOrExpired(o: OrderState, expiresAtMs: number) {
  * answer to our own pull ends the order. False when the payment is still open, so waiting goes on.
  */
 async function notifiedFailureStands(o: OrderState): Promise<boolean> {
-  if (!(o.payment.status === 'FAIL' && o.payment.learnedFrom === 'NOTIFICATION' && since(o, 'confirm-failed-notification'))) return true;
+  if (!(o.payment.status === 'FAIL' && o.payment.learnedFrom === 'NOTIFICATION' && since(o, CONFIRM_FAILED_NOTIFICATION))) return true;
   Object.assign(o.payment, { status: 'PROCESSING', learnedFrom: undefined });
   await inquirePayment(o);
   return (o.payment.status as PaymentView['status']) !== 'PROCESSING';

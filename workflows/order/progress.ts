@@ -13,6 +13,7 @@ import {
 } from '../../domain/search-attributes';
 import { customsProblems } from './customs-receipts';
 import { iso, type Declaration, type OrderState } from './state';
+import { STUCK_REASON_PER_SCOPE } from './versions';
 
 // Where an order stands, for operators: its stage, what it waits for, why it is stuck. Every change is
 // published as search attributes and as the current details the Web UI shows.
@@ -66,7 +67,7 @@ export function clearStuck(o: OrderState, scope?: string) {
 function showMostUrgent(o: OrderState) {
   const reasons = Object.values(o.stuckReasons).sort((a, b) => STUCK_CODES.indexOf(a.code) - STUCK_CODES.indexOf(b.code));
   const urgent = reasons[0];
-  o.stuck = urgent?.code === o.legacyStuck?.code || o.lean || patched('stuck-reason-per-scope') ? urgent : o.legacyStuck;
+  o.stuck = urgent?.code === o.legacyStuck?.code || o.lean || patched(STUCK_REASON_PER_SCOPE) ? urgent : o.legacyStuck;
   publish(o);
 }
 

@@ -5,7 +5,7 @@ import { finalCode } from './failures';
 import { setStage } from './progress';
 import { FinalAnswer, callOnce, callRemote } from './remote-call';
 import type { OrderState } from './state';
-import { checkoutTime, since } from './versions';
+import { QUOTA_HELD_FOR_PAYMENT, checkoutTime, since } from './versions';
 
 const MINUTE = 60 * 1000;
 /** How long after the payment expires an unpaid reservation still counts. */
@@ -69,7 +69,7 @@ export async function reserveQuota(o: OrderState): Promise<boolean> {
  */
 export async function holdQuotaForPayment(o: OrderState): Promise<boolean> {
   // Orders reserved before unpaid holds lapsed have nothing to mark.
-  if (!o.quota || !since(o, 'quota-held-for-payment')) return true;
+  if (!o.quota || !since(o, QUOTA_HELD_FOR_PAYMENT)) return true;
   const { buyerKey, year } = o.quota;
   try {
     await callRemote(

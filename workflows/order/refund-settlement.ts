@@ -82,7 +82,8 @@ export function onRefundNotification(o: OrderState, n: RefundNotification) {
     // The inquiry settled it first and knew no reason: the notification's reason is the one to show.
     if (view.status === 'FAILED' && n.refundStatus === 'FAIL' && view.learnedFrom === 'INQUIRY') {
       view.failure = refundFailureOf(n);
-      markFailed(o, view);
+      // Once an operator decided on it (retried, settled outside Alipay+), a late reason re-opens nothing.
+      if (!o.exactMoney || awaitsDecisionOn(o, view)) markFailed(o, view);
     }
     return { accepted: true as const, duplicate: true };
   }
@@ -98,7 +99,15 @@ export function onRefundNotification(o: OrderState, n: RefundNotification) {
 
 /** The order is stuck on a failed refund: its reason, for an operator. */
 export function markFailed(o: OrderState, refund: RefundView) {
-  markStuck(o, 'REFUND_FAILED', `the refund ${refund.refundRequestId} failed: ${refund.failure}; retry it or settle it by hand`, 'refund');
+  markStuck(o, 'REFUND_FAILED', `${failedPrefix(refund)} ${refund.failure}; retry it or settle it by hand`, 'refund');
+}
+
+const failedPrefix = (refund: RefundView) => `the refund ${refund.refundRequestId} failed:`;
+
+/** Whether the order is stuck waiting for an operator's decision on this very refund, none given yet. */
+function awaitsDecisionOn(o: OrderState, refund: RefundView) {
+  const stuck = o.stuckReasons.refund;
+  return stuck?.code === 'REFUND_FAILED' && stuck.reason.startsWith(failedPrefix(refund)) && o.refundResolution === undefined;
 }
 
 /**

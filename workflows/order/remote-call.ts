@@ -4,7 +4,7 @@ import { asActivities, asLocalActivities, type Parties } from './activities';
 import { STUCK_POLL_GAP } from './customs-polling';
 import { finalCode } from './failures';
 import { clearStuck, markStuck, publishPending, watch } from './progress';
-import { since } from './versions';
+import { CONFIGURATION_RETRIES_DECLARE_AND_REFUND, since } from './versions';
 import type { OrderState } from './state';
 
 // Every call an order makes once money may have been taken goes through `callRemote`: a final answer
@@ -80,7 +80,7 @@ export async function callRemote<T>(
       if (!f) throw error;
       let handling = finalAnswerHandling(call, f.code);
       // Before this patch, declare and refund handed their configuration answers to the step too.
-      if (handling === 'RETRY_WHEN_CONFIGURED' && stepDecidesOtherwise(call) && !since(o, 'configuration-retries-declare-and-refund')) {
+      if (handling === 'RETRY_WHEN_CONFIGURED' && stepDecidesOtherwise(call) && !since(o, CONFIGURATION_RETRIES_DECLARE_AND_REFUND)) {
         handling = 'STEP_DECIDES';
       }
       if (handling === 'STEP_DECIDES' || handling === 'ALREADY_DONE') {

@@ -105,14 +105,19 @@ export function refuseWithoutOperator(a: OperatorAction) {
     throw ruleFailure('FIELD_LENGTH', 'operator is at most 128 characters and reason 256');
 }
 
-export function refuseCancel(o: OrderState, a: OperatorAction) {
-  refuseWithoutOperator(a);
+/** An order being cancelled, refunded in full or ended takes no more operator changes to its documents or steps. */
+export function refuseWhenEnding(o: OrderState) {
   if (o.cancelRequest) throw ruleFailure('CANCEL_PENDING', 'the order is already being cancelled');
   if (o.outcome) throw ruleFailure('ORDER_ENDED', `the order has ended: ${o.stage}`);
+  if (o.stage === 'COMPENSATING') throw ruleFailure('ORDER_ENDING', 'the order is already being refunded');
+}
+
+export function refuseCancel(o: OrderState, a: OperatorAction) {
+  refuseWithoutOperator(a);
+  refuseWhenEnding(o);
   if (o.stage === 'RELEASED_FOR_DELIVERY') {
     throw ruleFailure('CANCEL_BEFORE_RELEASE', 'the order is released for delivery; refund it instead of cancelling');
   }
-  if (o.stage === 'COMPENSATING') throw ruleFailure('ORDER_ENDING', 'the order is already being refunded');
   // Customs may still clear an order whose documents it holds, and its quota must then stay counted.
   // Goods held past the detention deadline, or a refused document an operator gives up on, will not be released.
   // A part's share is being refunded (part-settlement.ts): cancelling would interrupt that refund.
@@ -150,6 +155,7 @@ function everyPartUnderwayGivenUp(o: OrderState): boolean {
 export function refuseRealNameDecision(o: OrderState, d: RealNameDecision) {
   refuseWithoutOperator(d);
   if (typeof d.approved !== 'boolean') throw ruleFailure('REVIEW_DECISION', 'approved must be true or false');
+  refuseWhenEnding(o); // a cancel accepted in the same task leaves the stage at REAL_NAME_REVIEW until it runs
   if (o.stage !== 'REAL_NAME_REVIEW' || o.realNameDecision) {
     throw ruleFailure('REAL_NAME_REVIEW_NOT_PENDING', `the order is not waiting for a real-name review; it is ${o.stage}`);
   }
@@ -171,6 +177,7 @@ export function refuseRefundResolution(o: OrderState, r: RefundResolution) {
   if (r.action !== 'RETRY' && r.action !== 'SETTLED_OUTSIDE_ALIPAY') {
     throw ruleFailure('REFUND_RESOLUTION', 'action is RETRY or SETTLED_OUTSIDE_ALIPAY');
   }
+  if (o.outcome) throw ruleFailure('ORDER_ENDED', `the order has ended: ${o.stage}`);
   if (o.stuckReasons.refund?.code !== 'REFUND_FAILED' || o.refundResolution !== undefined) {
     throw ruleFailure('NO_FAILED_REFUND', 'the order is not waiting for a decision on a refused refund');
   }
@@ -190,6 +197,7 @@ export function refuseCorrection(o: OrderState, c: DeclarationCorrection) {
   if (!isText(c.operator) || !isText(c.reason) || !c.operator.trim() || !c.reason.trim()) {
     throw ruleFailure('OPERATOR_ACTION', 'a correction names the operator and the reason');
   }
+  refuseWhenEnding(o); // a rejected declaration stays REJECTED once the order is cancelled or refunded
   const d = o.declarations.find((x) => x.declarationId === c.declarationId);
   if (!d) throw ruleFailure('UNKNOWN_DECLARATION', `this order has no declaration ${c.declarationId}`);
   if (d.status === 'ACCEPTED') throw ruleFailure('DECLARATION_ACCEPTED', `customs already accepted ${c.declarationId}`);

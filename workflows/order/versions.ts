@@ -1,7 +1,24 @@
 import { patched, workflowInfo } from '@temporalio/workflow';
 import type { OrderState } from './state';
 
-// Versions of the order workflow that change the commands it issues (docs/replay-and-versioning.md).
+// Versions of the order workflow and the quota entity that change the commands they issue
+// (docs/replay-and-versioning.md). Every patch id is declared here once; the replay test reads PATCHES.
+
+/** Patches taken where the new branch starts; `since()` implies them for lean orders. */
+export const CONFIRM_NOTIFIED_PAYMENT = 'confirm-notified-payment';
+export const CONFIRMATION_OUTWAITS_PROCESSING = 'confirmation-outwaits-processing';
+export const CONFIRM_FAILED_NOTIFICATION = 'confirm-failed-notification';
+export const CANCEL_THROUGH_CALL_REMOTE = 'cancel-through-call-remote';
+export const FAILED_REFUND_WAITS_FOR_OPERATOR = 'failed-refund-waits-for-operator';
+export const IDENTITY_ON_RETRANSMISSION = 'identity-on-retransmission';
+export const STALE_CUSTOMS_ANSWER = 'stale-customs-answer';
+export const CORRECTION_IN_FLIGHT = 'correction-in-flight';
+export const STUCK_REASON_PER_SCOPE = 'stuck-reason-per-scope';
+export const CONFIGURATION_RETRIES_DECLARE_AND_REFUND = 'configuration-retries-declare-and-refund';
+export const QUOTA_HELD_FOR_PAYMENT = 'quota-held-for-payment';
+export const CONTINUE_AS_NEW_WHEN_LONG = 'continue-as-new-when-long';
+/** After a fired timer, decide at the time the timer was set for (../wake-time.ts; the quota entity too). */
+export const DECIDE_AT_WAKE_TIME = 'decide-at-wake-time';
 
 /**
  * Orders started by this code: calls as local activities first, no watch timer unless a call is slow,
@@ -39,6 +56,37 @@ export const CEB_CUSTOMS = 'ceb-customs';
  * of each run, next to LEAN_ORDER; a continued run keeps the flag its order started with.
  */
 export const EXACT_MONEY = 'exact-money';
+
+/** The quota entity wakes when an unpaid reservation lapses (../quota.ts); runs recorded before holdUntil existed have none. */
+export const QUOTA_LAPSE_TIMER = 'quota-lapse-timer';
+
+/** Every patch id of the order workflow, in the order they shipped. */
+export const ORDER_PATCHES = [
+  CONFIRM_NOTIFIED_PAYMENT,
+  CONFIRMATION_OUTWAITS_PROCESSING,
+  CONFIRM_FAILED_NOTIFICATION,
+  CANCEL_THROUGH_CALL_REMOTE,
+  FAILED_REFUND_WAITS_FOR_OPERATOR,
+  IDENTITY_ON_RETRANSMISSION,
+  STALE_CUSTOMS_ANSWER,
+  CORRECTION_IN_FLIGHT,
+  STUCK_REASON_PER_SCOPE,
+  CONFIGURATION_RETRIES_DECLARE_AND_REFUND,
+  QUOTA_HELD_FOR_PAYMENT,
+  CONTINUE_AS_NEW_WHEN_LONG,
+  DECIDE_AT_WAKE_TIME,
+  LEAN_ORDER,
+  IDENTITY_CHECK_GATE,
+  REFUNDS_SETTLE_LATER,
+  CEB_CUSTOMS,
+  EXACT_MONEY,
+] as const;
+
+/** Every patch id of the quota entity. */
+export const QUOTA_PATCHES = [QUOTA_LAPSE_TIMER, DECIDE_AT_WAKE_TIME] as const;
+
+/** Every patch id in workflows/, each once. */
+export const PATCHES: readonly string[] = [...new Set<string>([...ORDER_PATCHES, ...QUOTA_PATCHES])];
 
 /** Whether the order runs with the behaviour of `patchId`: orders started lean always do. */
 export function since(o: OrderState, patchId: string): boolean {
