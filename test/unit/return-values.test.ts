@@ -15,7 +15,6 @@ import { customsFiling } from '../support/ceb-filings';
 const FC = { seed: 20261207, numRuns: 300 };
 const CATEGORIES = Object.keys(TAX_CATEGORIES) as TaxCategory[];
 
-type Item = Order['items'][number];
 const item = fc.record({
   quantity: fc.integer({ min: 1, max: 7 }),
   unitPriceFen: fc.integer({ min: 1, max: 60_000 }),
@@ -26,7 +25,7 @@ const item = fc.record({
 const order = fc
   .record({ items: fc.array(item, { minLength: 1, maxLength: 4 }), freightFen: fc.integer({ min: 0, max: 5_000 }), split: fc.boolean() })
   .map(({ items, freightFen, split }) => {
-    const full: Item[] = items.map((i, n) => ({ ...i, sku: `SKU-${n}`, name: `item ${n}` }));
+    const full = items.map((i, n) => ({ ...i, sku: `SKU-${n}`, name: `item ${n}` }));
     const priced = priceOrder(full, freightFen);
     const base: Order = { ...customsFiling('ORD-PROP', 'PAY-1').order, items: full, freightFen, totalFen: priced.totalFen };
     if (!split || full.length < 2) return base;
