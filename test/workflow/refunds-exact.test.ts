@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { giveUpReturn, orderStatus, pollNow, requestRefund, returnGoods, startOrder } from '../../client/orders';
+import { giveUpReturn, orderHandle, orderStatus, pollNow, requestRefund, returnGoods, startOrder } from '../../client/orders';
 import { dutiableValueFen, type OrderInput } from '../../domain/order';
-import type { OrderStatus, OrderTimeouts } from '../../domain/order-api';
+import { requestRefundUpdate, type OrderStatus, type OrderTimeouts } from '../../domain/order-api';
 import { MILK_TIN, itemShares, payerOf, priced, sampleOrder } from '../../dev/scenarios/orders';
 import { waitForStage, waitForStatus } from '../../dev/scenarios/wait-for-status';
 import { startWorkflowStack, type WorkflowStack } from '../support/temporal';
@@ -64,6 +64,12 @@ test('finding 7: the same refund key twice makes one refund and the same answer;
   const st = await orderStatus(s.env.client, order.orderId);
   assert.equal(st.refunds.length, 1, `one refund, not ${st.refunds.map((r) => r.amountFen).join(' + ')} fen`);
   assert.equal(st.refunds[0].idempotencyKey, 'ticket-4411');
+  // Under another update id (a continued run, a client of its own), the key recorded on the refund answers it.
+  const raw = await orderHandle(s.env.client, order.orderId).executeUpdate(requestRefundUpdate, {
+    args: [request],
+    updateId: 'another-id',
+  });
+  assert.equal(raw.refundRequestId, first.refundRequestId);
   await assert.rejects(requestRefund(s.env.client, order.orderId, { ...request, amountFen: 4_000 }), /REFUND_KEY_REUSED/);
   assert.equal((await orderStatus(s.env.client, order.orderId)).refunds.length, 1);
 });
@@ -126,6 +132,23 @@ test('finding 6: a return whose receipt never comes is stuck past its deadline; 
     assert.equal(after.refundableFen, Number(order.totalFen), 'a return given up holds nothing back');
     const ended = await waitForStatus(s.env.client, order.orderId, 'the order ended', (x) => x.stage === 'COMPLETED', s.skipping(DAY, 120));
     assert.equal(ended.refunds.length, 0);
+  } finally {
+    s.stubs.delete('customsReceipts');
+  }
+});
+
+test('finding 6: a return still unanswered when the refund window closes is given up by the order, which ends', async () => {
+  const order = await releasedOrder(807);
+  holdReturnReceipts(order.orderId);
+  try {
+    await returnGoods(s.env.client, order.orderId, { ...OPS, lines: [{ sku: MILK_TIN.sku, quantity: 1 }] });
+    const ended = await waitForStatus(s.env.client, order.orderId, 'the order ended', (x) => x.stage === 'COMPLETED', s.skipping(DAY, 120));
+    assert.equal(ended.returns![0].status, 'GIVEN_UP');
+    assert.equal(ended.returns![0].givenUp!.by, 'orchestrator');
+    assert.equal(ended.refunds.length, 0);
+    // Polled until its deadline, not hourly for the 90 days: the history stays small.
+    const { events } = await orderHandle(s.env.client, order.orderId).fetchHistory();
+    assert.ok(events!.length < 1_500, `${events!.length} events`);
   } finally {
     s.stubs.delete('customsReceipts');
   }
