@@ -1,6 +1,6 @@
 import type { Client } from '@temporalio/client';
 import { InvalidArgumentError, type Command } from 'commander';
-import { correctCustomsDocument, returnGoods } from '../client/orders';
+import { correctCustomsDocument, giveUpReturn, returnGoods } from '../client/orders';
 import type { ItemCustomsCorrection } from '../domain/customs-filing';
 import { formatCny } from '../domain/limits';
 import type { CustomsOrderView, OrderStatus } from '../domain/order-api';
@@ -48,7 +48,9 @@ export function customsLines(st: OrderStatus): string[] {
     ...(st.returns ?? []).map(
       (r) =>
         `  return ${r.returnId} (${r.lines.map((l) => `${l.sku} x${l.quantity}`).join(', ')}): ${r.status}, refund ${formatCny(r.refundFen)}` +
-        (r.quotaGivenBack ? `, ${formatCny(r.quotaFen)} of quota given back` : ''),
+        (r.refundCappedFromFen !== undefined ? ` (capped: the goods were worth ${formatCny(r.refundCappedFromFen)})` : '') +
+        (r.quotaGivenBack ? `, ${formatCny(r.quotaFen)} of quota given back` : '') +
+        (r.givenUp ? `; given up by ${r.givenUp.by}: ${r.givenUp.reason}` : ''),
     ),
   ];
 }
@@ -93,6 +95,21 @@ export function addCustomsCommands(program: Command, asOperator: AsOperator) {
           ...(o.customsOrder && { orderNo: o.customsOrder }),
         });
         console.log(`return ${r.returnId}: ${r.status}; ${formatCny(r.refundFen)} is refunded once customs accepts it`);
+        if (r.refundCappedFromFen !== undefined) {
+          console.log(`  capped at what is left to refund: the goods and their tax were worth ${formatCny(r.refundCappedFromFen)}`);
+        }
+      }),
+    );
+
+  program
+    .command('give-up-return <orderId> <returnId>')
+    .description('give up a return customs has not answered past its deadline (RETURN_RECEIPT_DEADLINE): no refund, no quota back')
+    .option('--by <operator>', `who gives it up ${BY_DEFAULT}`)
+    .requiredOption('--reason <reason>', 'why')
+    .action((orderId: string, returnId: string, o: { by?: string; reason: string }) =>
+      asOperator(o.by, async (client, by) => {
+        const r = await giveUpReturn(client, orderId, { returnId, operator: by, reason: o.reason });
+        console.log(`return ${r.returnId}: ${r.status}; its ${formatCny(r.refundFen)} is refundable again`);
       }),
     );
 }

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { randomUUID } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { isAbsolute, relative } from 'node:path';
@@ -234,9 +235,18 @@ export function buildCli(): Command {
     .description('refund part or all of a delivered order, within 90 days of the payment')
     .option('--by <operator>', `who asks for it ${BY_DEFAULT}`)
     .requiredOption('--reason <reason>', 'why')
-    .action((orderId: string, amountFen: string, o: { by?: string; reason: string }) =>
+    .option('--key <key>', "the refund's idempotency key: give the same again to retry safely (default: a new one, printed)")
+    .action((orderId: string, amountFen: string, o: { by?: string; reason: string; key?: string }) =>
       asOperator(o.by, async (client, by) => {
-        const r = await requestRefund(client, orderId, { amountFen: Number(amountFen), reason: o.reason, requestedBy: by });
+        // Printed before the call, so an operator whose call timed out can retry with it.
+        const key = o.key ?? randomUUID();
+        if (!o.key) console.log(`refund key ${key} (retry with --key ${key})`);
+        const r = await requestRefund(client, orderId, {
+          amountFen: Number(amountFen),
+          reason: o.reason,
+          requestedBy: by,
+          idempotencyKey: key,
+        });
         console.log(`refund ${r.refundRequestId}: ${formatCny(r.amountFen)} ${r.status} (${r.refundId})`);
       }),
     );

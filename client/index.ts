@@ -7,6 +7,7 @@ export {
   WorkflowNotFoundError,
   cancelOrder,
   correctDeclaration,
+  giveUpReturn,
   orderHandle,
   orderStatus,
   pollNow,
@@ -29,5 +30,6 @@ export type {
   RefundRequest,
   RefundResolution,
   RefundView,
+  ReturnGiveUp,
   Stage,
 } from '../domain/order-api';

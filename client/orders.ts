@@ -1,3 +1,4 @@
+import { createHash, randomUUID } from 'node:crypto';
 import {
   WithStartWorkflowOperation,
   WorkflowExecutionAlreadyStartedError,
@@ -15,6 +16,7 @@ import {
   correctDeclarationUpdate,
   pollNowUpdate,
   returnGoodsUpdate,
+  giveUpReturnUpdate,
   requestRefundUpdate,
   resolveFailedRefundUpdate,
   reviewRealNameUpdate,
@@ -33,6 +35,7 @@ import {
   type RefundRequest,
   type RefundResolution,
   type RefundView,
+  type ReturnGiveUp,
 } from '../domain/order-api';
 import { formatCny } from '../domain/limits';
 import type { orderWorkflow } from '../workflows/order';
@@ -128,9 +131,29 @@ async function runningOrder(client: Client, orderId: string, rule = 'ORDER_ENDED
   return handle;
 }
 
+/**
+ * Refunds part or all of a released order. Pass `idempotencyKey` and the same key again on a retry: the same
+ * request answers the same refund, another amount, reason or requester with it is refused REFUND_KEY_REUSED.
+ * Without one, a key is made here for this call only (shown on the refund): each call is then a new refund.
+ */
 export async function requestRefund(client: Client, orderId: string, request: RefundRequest): Promise<RefundView> {
   const handle = await runningOrder(client, orderId, 'REFUND_WINDOW', 'refunds are accepted within 90 days of the payment');
-  return refusalsNamed(() => handle.executeUpdate(requestRefundUpdate, { args: [request] }));
+  const keyed: RefundRequest = { ...request, idempotencyKey: request.idempotencyKey ?? randomUUID() };
+  return refusalsNamed(() => handle.executeUpdate(requestRefundUpdate, { args: [keyed], updateId: refundUpdateId(keyed) }));
+}
+
+/**
+ * The update id of a refund request: its key, and a digest of what it asks. Temporal answers a repeated update id
+ * with the first answer without asking the workflow; so the same key with another request gets its own id and
+ * reaches the validator, which refuses it (REFUND_KEY_REUSED). The workflow also answers a repeat from the key it
+ * recorded on the refund, which holds across continue-as-new.
+ */
+export function refundUpdateId(r: RefundRequest): string {
+  const digest = createHash('sha256')
+    .update(JSON.stringify([r.amountFen, r.reason, r.requestedBy]))
+    .digest('hex')
+    .slice(0, 16);
+  return `refund:${String(r.idempotencyKey)}:${digest}`;
 }
 
 export async function correctDeclaration(client: Client, orderId: string, correction: DeclarationCorrection): Promise<DeclarationView> {
@@ -176,6 +199,12 @@ export async function correctCustomsDocument(
 export async function returnGoods(client: Client, orderId: string, request: GoodsReturnRequest): Promise<GoodsReturnView> {
   const handle = await runningOrder(client, orderId);
   return refusalsNamed(() => handle.executeUpdate(returnGoodsUpdate, { args: [request] }));
+}
+
+/** Gives up a return customs has not answered past its deadline: no refund, no quota back, the order can end. */
+export async function giveUpReturn(client: Client, orderId: string, decision: ReturnGiveUp): Promise<GoodsReturnView> {
+  const handle = await runningOrder(client, orderId);
+  return refusalsNamed(() => handle.executeUpdate(giveUpReturnUpdate, { args: [decision] }));
 }
 
 export { WorkflowNotFoundError };

@@ -39,6 +39,7 @@ export const STUCK_CODES = [
   'CUSTOMS_REJECTED',
   'CUSTOMS_DOCUMENT_REJECTED',
   'RETURN_REFUSED',
+  'RETURN_RECEIPT_DEADLINE',
   'DETENTION_DEADLINE',
   'DECLARE_REFUSED',
   'DECLARATION_UNKNOWN',
@@ -73,11 +74,17 @@ export interface OrderTimeouts {
   detentionDeadlineMs?: number;
   /** A waiting order continues as new past this many history events (default 10,000); tests set it low. */
   continueAsNewAfterEvents?: number;
+  /**
+   * A return (CEB625) customs has not answered this long: the order is stuck until an operator polls again or
+   * gives the return up; its receipt is then polled only when asked. Default 72 hours. Exact-money orders.
+   */
+  returnReceiptDeadlineMs?: number;
 }
 
 export const DEFAULT_TIMEOUTS: OrderTimeouts = { customsReviewDeadlineMs: 48 * HOUR_MS, clearanceDeadlineMs: 72 * HOUR_MS };
 export const DEFAULT_INSPECTION_DEADLINE_MS = 72 * HOUR_MS;
 export const DEFAULT_DETENTION_DEADLINE_MS = 7 * 24 * HOUR_MS;
+export const DEFAULT_RETURN_RECEIPT_DEADLINE_MS = 72 * HOUR_MS;
 
 /**
  * The links Alipay+ answered pay with, for the buyer's terminal. Web: normalUrl. Mobile browser: normalUrl,
@@ -183,7 +190,8 @@ export interface AuditEntry {
     | 'pollNow'
     | 'resolveFailedRefund'
     | 'correctCustomsDocument'
-    | 'returnGoods';
+    | 'returnGoods'
+    | 'giveUpReturn';
   operator: string;
   reason: string;
   detail?: string;
@@ -193,7 +201,16 @@ export interface RefundRequest {
   amountFen: number;
   reason: string;
   requestedBy: string;
+  /**
+   * The caller's key (1 to 64 of A-Z a-z 0-9 . _ : -): the same key with the same request answers the same
+   * refund, with another amount, reason or requester it is refused (REFUND_KEY_REUSED). Optional on the wire;
+   * client/orders.ts makes one when the caller gives none, which then protects nothing against the caller's retry.
+   */
+  idempotencyKey?: string;
 }
+
+/** The rule of a refund's idempotency key. */
+export const REFUND_KEY_PATTERN = /^[A-Za-z0-9._:-]{1,64}$/;
 
 export interface PaymentView {
   paymentRequestId: string;
@@ -260,6 +277,10 @@ export interface RefundView {
   settledAt?: string;
   /** How the final status became known. */
   learnedFrom?: 'NOTIFICATION' | 'INQUIRY';
+  /** The caller's key (RefundRequest.idempotencyKey); absent on refunds the order made itself. */
+  idempotencyKey?: string;
+  /** FAILED and waiting for an operator's decision (resolve-refund): a retry would refund it again. */
+  awaitingDecision?: boolean;
 }
 
 export interface OrderStatus {
@@ -364,14 +385,28 @@ export interface GoodsReturnRequest extends OperatorAction {
   lines: { sku: string; quantity: number }[];
 }
 
+/** An operator gives up a return customs has not answered past its deadline (RETURN_RECEIPT_DEADLINE). */
+export interface ReturnGiveUp extends OperatorAction {
+  returnId: string;
+}
+
 export interface GoodsReturnView {
   returnId: string;
   orderNo: string;
   lines: { sku: string; quantity: number }[];
-  /** FILED: CEB625 filed, awaiting its receipt; ACCEPTED: customs took it (399), refund and quota follow; REFUSED: 100. */
-  status: 'FILED' | 'ACCEPTED' | 'REFUSED';
-  /** Goods and their tax, paid back to the buyer. */
+  /**
+   * FILED: CEB625 filed, awaiting its receipt; ACCEPTED: customs took it (399), refund and quota follow; REFUSED: 100;
+   * GIVEN_UP: no receipt came and an operator (or the refund window's close) gave it up: no refund, no quota back.
+   */
+  status: 'FILED' | 'ACCEPTED' | 'REFUSED' | 'GIVEN_UP';
+  /** Goods and their tax, paid back to the buyer; capped at what was left to refund when the return was filed. */
   refundFen: number;
+  /** What the goods and their tax were worth when the refund was capped at what was left (a refund came first). */
+  refundCappedFromFen?: number;
+  /** The refund made for it, once customs accepted it. */
+  refundRequestId?: string;
+  /** Who gave it up, why and when (status GIVEN_UP). */
+  givenUp?: { by: string; reason: string; at: string };
   /** The dutiable value given back to the buyer's annual quota. */
   quotaFen: number;
   requestedBy: string;
@@ -391,4 +426,5 @@ export const pollNowUpdate = defineUpdate<OrderStatus, [OperatorAction]>('pollNo
 export const resolveFailedRefundUpdate = defineUpdate<OrderStatus, [RefundResolution]>('resolveFailedRefund');
 export const correctCustomsDocumentUpdate = defineUpdate<CustomsOrderView, [CustomsDocumentCorrection]>('correctCustomsDocument');
 export const returnGoodsUpdate = defineUpdate<GoodsReturnView, [GoodsReturnRequest]>('returnGoods');
+export const giveUpReturnUpdate = defineUpdate<GoodsReturnView, [ReturnGiveUp]>('giveUpReturn');
 export const statusQuery = defineQuery<OrderStatus>('status');

@@ -5,6 +5,7 @@ import {
   cancelOrderUpdate,
   correctCustomsDocumentUpdate,
   correctDeclarationUpdate,
+  giveUpReturnUpdate,
   paymentNotificationUpdate,
   pollNowUpdate,
   refundNotificationUpdate,
@@ -37,6 +38,7 @@ const UPDATES = {
   refundNotification: refundNotificationUpdate,
   correctCustomsDocument: correctCustomsDocumentUpdate,
   returnGoods: returnGoodsUpdate,
+  giveUpReturn: giveUpReturnUpdate,
 } as const;
 type Kind = keyof typeof UPDATES;
 
@@ -58,7 +60,13 @@ function baseArg(kind: Kind, t: TargetOrder, g: { operator: string; reason: stri
     case 'resolveFailedRefund':
       return { ...by, action: g.pick % 2 === 0 ? 'RETRY' : 'SETTLED_OUTSIDE_ALIPAY' };
     case 'requestRefund':
-      return { amountFen: g.amount, reason: g.reason, requestedBy: g.operator };
+      // The caller's key: mostly well formed, sometimes not (REFUND_KEY).
+      return {
+        amountFen: g.amount,
+        reason: g.reason,
+        requestedBy: g.operator,
+        idempotencyKey: g.pick % 5 === 0 ? 'a key?' : `fuzz-${g.pick}`,
+      };
     case 'correctDeclaration':
       return { declarationId: `${t.orderId}-D1`, ...by, merchantCustomsCode: 'MC-FUZZ-2', customsCode: 'ZONGSHU', amountFen: g.amount };
     case 'paymentNotification':
@@ -74,6 +82,8 @@ function baseArg(kind: Kind, t: TargetOrder, g: { operator: string; reason: stri
       return { orderNo: t.orderId, ...by, items: [{ sku: 'MILK-900', hsCode: g.pick % 2 === 0 ? '0402291000' : '04' }] };
     case 'returnGoods':
       return { ...by, lines: [{ sku: 'MILK-900', quantity: g.pick % 3 }] };
+    case 'giveUpReturn':
+      return { ...by, returnId: `${t.orderId}-G1` };
     case 'refundNotification':
       return {
         refundRequestId: `${t.orderId}-R1`,
@@ -111,6 +121,8 @@ function mustRefuse(kind: Kind, arg: unknown, t: TargetOrder): string | null {
       return 'the order has filed no customs document';
     case 'returnGoods':
       return 'the order is not released for delivery';
+    case 'giveUpReturn':
+      return 'the order has no return';
     case 'paymentNotification':
       return arg.paymentRequestId === t.orderId && arg.paymentAmountFen === t.totalFen && arg.paymentId === t.paymentId
         ? null

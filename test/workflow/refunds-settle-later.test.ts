@@ -102,7 +102,9 @@ test('a refund that fails leaves the order stuck with its reason; the operator r
   const stuck = await waitForStatus(s.env.client, order.orderId, 'stuck on the failed refund', (x) => x.stuck?.code === 'REFUND_FAILED');
   assert.equal(stuck.refunds[0].status, 'FAILED');
   assert.match(stuck.stuck!.reason, new RegExp(`${order.orderId}-R1 failed: REFUND_FAILED: the buyer's account is closed`));
-  assert.equal(stuck.refundableFen, order.totalFen, 'a failed refund returned nothing: all of it can be refunded again');
+  // Issue 23: it returned nothing, but the operator's retry would refund it again, so it is kept back until decided.
+  assert.equal(stuck.refunds[0].awaitingDecision, true);
+  assert.equal(stuck.refundableFen, 0, 'a failed refund awaiting a decision is not refundable by another request');
   assert.equal(await refundStatusAttribute(order.orderId), 'FAILED');
 
   await resolveFailedRefund(s.env.client, order.orderId, { action: 'RETRY', operator: 'ops@merchant', reason: 'account reopened' });

@@ -149,6 +149,8 @@ export async function refundPayment(o: OrderState, request: RefundRequest): Prom
     requestedBy: request.requestedBy,
     status: 'PENDING',
     at: iso(Date.now()),
+    // Recorded with the refund, so a repeat of the caller's key finds it (in this run or a continued one).
+    ...(o.exactMoney && request.idempotencyKey !== undefined && { idempotencyKey: request.idempotencyKey }),
   };
   o.refunds.push(view);
   o.pendingRefundFen += view.amountFen;

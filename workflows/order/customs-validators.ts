@@ -1,6 +1,6 @@
-import type { CustomsDocumentCorrection, GoodsReturnRequest } from '../../domain/order-api';
+import type { CustomsDocumentCorrection, GoodsReturnRequest, ReturnGiveUp } from '../../domain/order-api';
 import { ruleFailure } from './failures';
-import { RETURN_WINDOW_MS, customsOrderOf, returnValue, returnedQuantity } from './goods-return';
+import { RETURN_WINDOW_MS, customsLines, customsOrderOf, returnValue, returnedQuantity } from './goods-return';
 import { refundableFen, type OrderState } from './state';
 import { refuseWhenEnding, refuseWithoutOperator } from './validators';
 
@@ -76,20 +76,35 @@ export function refuseGoodsReturn(o: OrderState, r: GoodsReturnRequest) {
   if (!Array.isArray(r.lines) || r.lines.length === 0 || r.lines.length > MAX_LINES) {
     throw ruleFailure('RETURN_LINES', `a return lists 1 to ${MAX_LINES} lines`);
   }
+  // Exact-money orders count units as the customs order's list declares them (a split part's own lines).
+  const declared = o.exactMoney ? customsLines(o, c.orderNo) : o.order.items.map((i) => ({ sku: i.sku, units: i.quantity }));
   for (const line of r.lines as unknown[]) {
-    const item = isRecord(line) ? o.order.items.find((i) => i.sku === line.sku) : undefined;
+    const item = isRecord(line) ? declared.find((i) => i.sku === line.sku) : undefined;
     if (!isRecord(line) || !item) throw ruleFailure('RETURN_LINES', `${JSON.stringify(line)?.slice(0, 70)} names no sku of this order`);
-    const left = item.quantity - returnedQuantity(o, item.sku);
+    const left = item.units - returnedQuantity(o, item.sku, c.orderNo);
     if (!Number.isInteger(line.quantity) || (line.quantity as number) < 1 || (line.quantity as number) > left) {
       throw ruleFailure('RETURN_LINES', `${item.sku}: quantity must be a whole number from 1 to ${left}, what is left to return`);
     }
   }
   if (new Set(r.lines.map((l) => l.sku)).size !== r.lines.length) throw ruleFailure('RETURN_LINES', 'each sku appears once');
-  const { refundFen } = returnValue(o, r.lines);
+  // Exact-money orders take the return and refund what is left (startReturn): customs takes the goods back either way.
+  if (o.exactMoney) return;
+  const { refundFen } = returnValue(o, r.lines, c.orderNo);
   if (refundFen > refundableFen(o)) {
     throw ruleFailure(
       'REFUND_NOT_ABOVE_PAYMENT',
       `the returned goods' ${refundFen} fen is more than the ${refundableFen(o)} fen left to refund`,
     );
+  }
+}
+
+/** A return is given up only once customs has let its deadline pass without an answer (RETURN_RECEIPT_DEADLINE). */
+export function refuseGiveUpReturn(o: OrderState, g: ReturnGiveUp) {
+  refuseWithoutOperator(g);
+  if (!o.exactMoney) throw ruleFailure('RETURN_DEADLINE', 'this order was started before returns had a deadline');
+  const view = typeof g.returnId === 'string' ? o.returns.find((r) => r.returnId === g.returnId) : undefined;
+  if (!view) throw ruleFailure('UNKNOWN_RETURN', `${JSON.stringify(g.returnId)?.slice(0, 70)} is not a return of this order`);
+  if (view.status !== 'FILED' || o.stuckReasons[`return:${view.returnId}`]?.code !== 'RETURN_RECEIPT_DEADLINE') {
+    throw ruleFailure('RETURN_NOT_OVERDUE', `the return ${view.returnId} is ${view.status} and not past its receipt's deadline`);
   }
 }

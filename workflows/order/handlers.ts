@@ -7,6 +7,7 @@ import {
   correctDeclarationUpdate,
   paymentNotificationUpdate,
   returnGoodsUpdate,
+  giveUpReturnUpdate,
   pollNowUpdate,
   refundNotificationUpdate,
   requestRefundUpdate,
@@ -24,12 +25,14 @@ import {
   type RefundNotification,
   type RefundRequest,
   type RefundResolution,
+  type RefundView,
+  type ReturnGiveUp,
 } from '../../domain/order-api';
 import { refundPayment } from './compensation';
 import { customsView } from './customs-receipts';
-import { refuseCustomsCorrection, refuseGoodsReturn } from './customs-validators';
+import { refuseCustomsCorrection, refuseGiveUpReturn, refuseGoodsReturn } from './customs-validators';
 import { applyCorrection } from './declaration';
-import { startReturn } from './goods-return';
+import { giveUp, startReturn } from './goods-return';
 import { recordPaid } from './payment';
 import { registerReconciliationFlags } from './reconciliation-flags';
 import { clearStuck, publishPending } from './progress';
@@ -44,6 +47,7 @@ import {
   refuseRefund,
   refuseRefundNotification,
   refuseRefundResolution,
+  refundWithKey,
 } from './validators';
 
 // What order systems, the notify receiver and operators may ask of a running order. Each handler checks
@@ -87,12 +91,17 @@ export function registerHandlers(o: OrderState) {
   setHandler(
     requestRefundUpdate,
     async (r: RefundRequest) => {
+      const earlier = refundWithKey(o, r.idempotencyKey);
+      if (earlier) return answerRepeat(earlier);
       record(o, 'requestRefund', { operator: r.requestedBy, reason: r.reason }, formatCny(r.amountFen));
       const view = await refundPayment(o, r);
       publishPending(o); // the order's main flow may be asleep for weeks
       if (view.status === 'FAILED') throw ApplicationFailure.create({ type: 'REFUND_FAILED', message: view.failure!, nonRetryable: true });
       // Accepted, not returned yet: followed to its final status after this update answers.
-      if (view.status === 'PROCESSING') void followOperatorRefund(o, view, (amountFen) => refundPayment(o, { ...r, amountFen }));
+      // A retry is a new refund: the caller's key stays with the one it asked for.
+      const again = (amountFen: number) =>
+        refundPayment(o, o.exactMoney ? { amountFen, reason: r.reason, requestedBy: r.requestedBy } : { ...r, amountFen });
+      if (view.status === 'PROCESSING') void followOperatorRefund(o, view, again);
       return { ...view };
     },
     { validator: (r: RefundRequest) => refuseRefund(o, r) },
@@ -172,6 +181,18 @@ export function registerHandlers(o: OrderState) {
     { validator: (r: GoodsReturnRequest) => refuseGoodsReturn(o, r) },
   );
 
+  setHandler(
+    giveUpReturnUpdate,
+    (g: ReturnGiveUp) => {
+      const view = o.returns.find((r) => r.returnId === g.returnId)!;
+      record(o, 'giveUpReturn', g, view.returnId);
+      giveUp(o, view, { by: g.operator, reason: g.reason });
+      publishPending(o);
+      return { ...view, lines: view.lines.map((l) => ({ ...l })) };
+    },
+    { validator: (g: ReturnGiveUp) => refuseGiveUpReturn(o, g) },
+  );
+
   setHandler(statusQuery, () => orderStatus(o));
   registerReconciliationFlags(o);
 }
@@ -196,6 +217,15 @@ function onPaymentNotification(o: OrderState, n: PaymentNotification): Notificat
     Object.assign(o.payment, { status: 'FAIL', learnedFrom: 'NOTIFICATION' });
   }
   return { accepted: true, duplicate: false };
+}
+
+/** A refund asked for again with its key: the same refund's answer, once its call has been answered. */
+async function answerRepeat(view: RefundView): Promise<RefundView> {
+  await condition(() => view.status !== 'PENDING');
+  if (view.status === 'FAILED' && !view.awaitingDecision) {
+    throw ApplicationFailure.create({ type: 'REFUND_FAILED', message: view.failure!, nonRetryable: true });
+  }
+  return { ...view };
 }
 
 function record(o: OrderState, action: AuditEntry['action'], by: OperatorAction, detail?: string) {

@@ -120,6 +120,8 @@ export async function followOperatorRefund(o: OrderState, first: RefundView, ref
   for (;;) {
     if (view.status === 'PROCESSING') await followRefund(o, view);
     if (view.status !== 'FAILED') return;
+    // Until the operator decides, a retry may refund it again: it is not refundable meanwhile.
+    if (o.exactMoney) view.awaitingDecision = true;
     o.refundsFollowed += 1;
     const before = o.waiting;
     try {
@@ -131,6 +133,7 @@ export async function followOperatorRefund(o: OrderState, first: RefundView, ref
       const by = o.refundResolution!;
       clearStuck(o, 'refund');
       o.waiting = before;
+      delete view.awaitingDecision;
       if (by.action === 'SETTLED_OUTSIDE_ALIPAY') {
         o.refunds.push({
           refundRequestId: refundRequestIdFor(o.order.orderId, o.refunds.length + 1),

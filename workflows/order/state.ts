@@ -115,13 +115,23 @@ export class OrderState {
   }
 }
 
-/** What is left of the payment to refund: paid, minus refunds that succeeded or are under way (PROCESSING cannot be cancelled). */
+/**
+ * What is left of the payment to refund: paid, minus refunds that succeeded or are under way (PROCESSING cannot
+ * be cancelled). Exact-money orders also keep back what is on its way back: returns filed whose refund has not
+ * been made, and failed refunds waiting for an operator's decision, whose retry would refund them again.
+ */
 export function refundableFen(o: OrderState): number {
   if (o.payment.status !== 'SUCCESS') return 0;
   const refunded = o.refunds
     .filter((r) => r.status === 'SUCCEEDED' || r.status === 'SETTLED_OUTSIDE_ALIPAY' || r.status === 'PROCESSING')
     .reduce((s, r) => s + r.amountFen, 0);
-  return o.payment.amountFen - refunded - o.pendingRefundFen;
+  const left = o.payment.amountFen - refunded - o.pendingRefundFen;
+  if (!o.exactMoney) return left;
+  const returning = o.returns
+    .filter((r) => (r.status === 'FILED' || r.status === 'ACCEPTED') && r.refundRequestId === undefined)
+    .reduce((s, r) => s + r.refundFen, 0);
+  const awaiting = o.refunds.filter((r) => r.status === 'FAILED' && r.awaitingDecision).reduce((s, r) => s + r.amountFen, 0);
+  return left - returning - awaiting;
 }
 
 export function orderStatus(o: OrderState): OrderStatus {

@@ -2,6 +2,7 @@ import { isCustomsCode } from '../../domain/customs-codes';
 import { REFUND_WINDOW_MS, formatCny } from '../../domain/limits';
 import {
   NOTIFICATION_ALREADY_RECORDED,
+  REFUND_KEY_PATTERN,
   type DeclarationCorrection,
   type OperatorAction,
   type PaymentNotification,
@@ -9,6 +10,7 @@ import {
   type RefundNotification,
   type RefundRequest,
   type RefundResolution,
+  type RefundView,
 } from '../../domain/order-api';
 import { ruleFailure } from './failures';
 import { partsUnderway } from './part-settlement';
@@ -236,6 +238,18 @@ export function refuseRefund(o: OrderState, r: RefundRequest) {
   if (r.reason.length > 256) throw ruleFailure('FIELD_LENGTH', 'reason must have at most 256 characters');
   if (!Number.isInteger(r.amountFen) || r.amountFen <= 0)
     throw ruleFailure('AMOUNT_IN_FEN', 'amountFen must be a whole number of fen above 0');
+  if (r.idempotencyKey !== undefined && (!isText(r.idempotencyKey) || !REFUND_KEY_PATTERN.test(r.idempotencyKey))) {
+    throw ruleFailure('REFUND_KEY', 'idempotencyKey is 1 to 64 letters, digits, or . _ : -');
+  }
+  const earlier = refundWithKey(o, r.idempotencyKey);
+  if (earlier) {
+    // The same request again is answered with its refund (the handler); the same key for another is refused.
+    if (earlier.amountFen === r.amountFen && earlier.reason === r.reason && earlier.requestedBy === r.requestedBy) return;
+    throw ruleFailure(
+      'REFUND_KEY_REUSED',
+      `the key ${r.idempotencyKey} was used for refund ${earlier.refundRequestId} of ${formatCny(earlier.amountFen)} by ${earlier.requestedBy.slice(0, 128)}; a new refund needs a new key`,
+    );
+  }
   if (o.stage !== 'RELEASED_FOR_DELIVERY') {
     throw ruleFailure('REFUND_AFTER_RELEASE', `refunds are taken once the order is released for delivery; it is ${o.stage}`);
   }
@@ -249,4 +263,9 @@ export function refuseRefund(o: OrderState, r: RefundRequest) {
       `${formatCny(r.amountFen)} is more than the ${formatCny(left)} that can still be refunded of the ${formatCny(o.payment.amountFen)} paid`,
     );
   }
+}
+
+/** The refund an exact-money order made for the caller's key, if any. */
+export function refundWithKey(o: OrderState, key: unknown): RefundView | undefined {
+  return o.exactMoney && typeof key === 'string' ? o.refunds.find((x) => x.idempotencyKey === key) : undefined;
 }
