@@ -1,5 +1,6 @@
 import type { CustomsDocumentCorrection, GoodsReturnRequest, ReturnGiveUp } from '../../domain/order-api';
 import { ruleFailure } from './failures';
+import { isRecord } from './input-shapes';
 import { RETURN_WINDOW_MS, customsLines, customsOrderOf, returnValue, returnedQuantity } from './goods-return';
 import { refundableFen, type OrderState } from './state';
 import { refuseWhenEnding, refuseWithoutOperator } from './validators';
@@ -7,7 +8,6 @@ import { refuseWhenEnding, refuseWithoutOperator } from './validators';
 // The rules of the customs updates: a correction of a refused document, and a return of released goods.
 // Like every validator, each refusal names its rule and the argument's shape is checked first.
 
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const CORRECTABLE = { hsCode: /^\d{10}$/, originCountry: /^\d{3}$/, unit: /^\d{3}$/ } as const;
 const MAX_LINES = 100;
 

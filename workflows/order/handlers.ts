@@ -38,14 +38,13 @@ import { registerReconciliationFlags } from './reconciliation-flags';
 import { clearStuck, publishPending } from './progress';
 import { followOperatorRefund, onRefundNotification } from './refund-settlement';
 import { iso, orderStatus, recordedPayerRealNameVerified, type OrderState } from './state';
+import { refuseNotification, refuseRefundNotification } from './notification-validators';
 import {
   refuseCancel,
   refuseCorrection,
-  refuseNotification,
   refusePollNow,
   refuseRealNameDecision,
   refuseRefund,
-  refuseRefundNotification,
   refuseRefundResolution,
   refundWithKey,
 } from './validators';

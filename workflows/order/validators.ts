@@ -1,104 +1,23 @@
 import { isCustomsCode } from '../../domain/customs-codes';
 import { REFUND_WINDOW_MS, formatCny } from '../../domain/limits';
 import {
-  NOTIFICATION_ALREADY_RECORDED,
   REFUND_KEY_PATTERN,
   type DeclarationCorrection,
   type OperatorAction,
-  type PaymentNotification,
   type RealNameDecision,
-  type RefundNotification,
   type RefundRequest,
   type RefundResolution,
   type RefundView,
 } from '../../domain/order-api';
 import { ruleFailure } from './failures';
+import { isRecord, isText } from './input-shapes';
 import { partsUnderway } from './part-settlement';
-import { refundFailureOf } from './refund-settlement';
 import { refundableFen, type OrderState } from './state';
 
 // The rules each update must keep, checked before it is accepted into the history. Validators are
 // synchronous and change nothing; each refusal names the rule it breaks. An update's argument comes from
 // outside (any client may send any value), so its shape is checked first: a wrong type is refused by a
-// rule too, never with a TypeError.
-
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-const isText = (v: unknown): v is string => typeof v === 'string';
-
-/** A time the handlers can read: absent, or an ISO-like string Date.parse understands. */
-const isTimeOrAbsent = (v: unknown) => v === undefined || (isText(v) && v.length <= 64 && Number.isFinite(Date.parse(v)));
-const isIdText = (v: unknown, max: number) => isText(v) && v.trim() !== '' && v.length <= max;
-
-/** The fields a notification's handler reads, in the types it reads them: anything else would fail its workflow task. */
-function refuseMalformedPaymentNotification(n: Record<string, unknown>) {
-  const problem = !isIdText(n.paymentId, 64)
-    ? 'paymentId is an id of at most 64 characters'
-    : !['S', 'F', 'U'].includes(n.resultStatus as string)
-      ? 'resultStatus is S, F or U'
-      : !isText(n.resultCode) || n.resultCode.length > 64
-        ? 'resultCode is a code of at most 64 characters'
-        : !isTimeOrAbsent(n.paymentTime)
-          ? `paymentTime ${JSON.stringify(n.paymentTime)?.slice(0, 40)} is not a time`
-          : n.customsDeclarationFen !== undefined &&
-              !(Number.isSafeInteger(n.customsDeclarationFen) && (n.customsDeclarationFen as number) >= 0)
-            ? 'customsDeclarationFen is a whole number of fen'
-            : n.settlementQuote !== undefined &&
-                !(isRecord(n.settlementQuote) && isText(n.settlementQuote.quoteCurrencyPair) && isText(n.settlementQuote.quotePrice))
-              ? 'settlementQuote has a quoteCurrencyPair and a quotePrice'
-              : undefined;
-  if (problem) throw ruleFailure('NOTIFICATION_MISMATCH', `a payment notification's ${problem}`);
-}
-
-export function refuseNotification(o: OrderState, n: PaymentNotification) {
-  if (!isRecord(n)) throw ruleFailure('NOTIFICATION_MISMATCH', 'a payment notification is an object');
-  refuseMalformedPaymentNotification(n);
-  if (n.paymentRequestId !== o.payment.paymentRequestId) {
-    throw ruleFailure('NOTIFICATION_MISMATCH', `paymentRequestId ${n.paymentRequestId} is not this order's`);
-  }
-  if (n.paymentAmountFen !== o.payment.amountFen) {
-    throw ruleFailure('NOTIFICATION_MISMATCH', `amount ${n.paymentAmountFen} fen differs from the order's ${o.payment.amountFen} fen`);
-  }
-  if (o.payment.paymentId && n.paymentId !== o.payment.paymentId) {
-    throw ruleFailure('NOTIFICATION_MISMATCH', `paymentId ${n.paymentId} is not this order's payment`);
-  }
-  if (o.payment.status === 'NOT_CREATED') throw ruleFailure('NOTIFICATION_MISMATCH', 'no payment was created for this order yet');
-  // The handler would change nothing (onPaymentNotification); refused here, it leaves no update in the history.
-  if (o.payment.status !== 'PROCESSING') {
-    throw ruleFailure(NOTIFICATION_ALREADY_RECORDED, `the payment is already recorded as ${o.payment.status}`);
-  }
-}
-
-/** notifyRefund: a refund this order asked for, Alipay+ accepted, for its amount. */
-export function refuseRefundNotification(o: OrderState, n: RefundNotification) {
-  if (!isRecord(n)) throw ruleFailure('NOTIFICATION_MISMATCH', 'a refund notification is an object');
-  const problem = !isIdText(n.refundId, 64)
-    ? 'refundId is an id of at most 64 characters'
-    : !['SUCCESS', 'FAIL'].includes(n.refundStatus)
-      ? 'refundStatus is SUCCESS or FAIL'
-      : !isText(n.resultCode) ||
-          n.resultCode.length > 64 ||
-          (n.resultMessage !== undefined && (!isText(n.resultMessage) || n.resultMessage.length > 256))
-        ? 'result is a code of at most 64 characters and a message of at most 256'
-        : !isTimeOrAbsent(n.refundTime)
-          ? `refundTime ${JSON.stringify(n.refundTime)?.slice(0, 40)} is not a time`
-          : undefined;
-  if (problem) throw ruleFailure('NOTIFICATION_MISMATCH', `a refund notification's ${problem}`);
-  const r = o.refunds.find((x) => x.refundRequestId === n.refundRequestId);
-  if (!r) throw ruleFailure('NOTIFICATION_MISMATCH', `refundRequestId ${n.refundRequestId} is not one of this order's refunds`);
-  if (n.refundAmountFen !== r.amountFen) {
-    throw ruleFailure('NOTIFICATION_MISMATCH', `amount ${n.refundAmountFen} fen differs from the refund's ${r.amountFen} fen`);
-  }
-  if (r.refundId && n.refundId !== r.refundId) throw ruleFailure('NOTIFICATION_MISMATCH', `refundId ${n.refundId} is not this refund's`);
-  // The refund call's answer is not recorded yet: Alipay+ sends the notification again later.
-  if (r.status === 'PENDING') throw ruleFailure('NOTIFICATION_MISMATCH', `refund ${n.refundRequestId} is not accepted yet`);
-  // What onRefundNotification would change nothing for: a final refund, unless the notification brings the
-  // reason of a failure that only the inquiry has reported so far.
-  const bringsReason =
-    r.status === 'FAILED' && n.refundStatus === 'FAIL' && r.learnedFrom === 'INQUIRY' && r.failure !== refundFailureOf(n);
-  if (r.status !== 'PROCESSING' && !bringsReason) {
-    throw ruleFailure(NOTIFICATION_ALREADY_RECORDED, `refund ${n.refundRequestId} is already recorded as ${r.status}`);
-  }
-}
+// rule too, never with a TypeError (input-shapes.ts). Alipay+'s notifications: notification-validators.ts.
 
 export function refuseWithoutOperator(a: OperatorAction) {
   if (!isRecord(a) || !isText(a.operator) || !isText(a.reason) || !a.operator.trim() || !a.reason.trim())
