@@ -2,12 +2,11 @@ import { log, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
 import { RECONCILIATION_ISSUES, reconciliationFlagSignal, type ReconciliationFlag } from '../../domain/reconciliation';
 import { RECONCILIATION_ISSUE } from '../../domain/search-attributes';
 import type { OrderState } from './state';
+import { isRecord } from './input-shapes';
 
 // What the daily reconciliation found about this order: kept in the status, and shown in the
 // ReconciliationIssue search attribute so operators can list the orders to look at. Orders recorded
 // before this handler never received the signal, so their histories replay unchanged.
-
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /**
  * Why a signal's flag is malformed, or undefined. A signal has no validator: a flag the handler cannot read
