@@ -144,6 +144,9 @@ async function main() {
         // An order that continued as new: the runs before the latest are written as <name>-run<k>, first run first.
         const earlier = await earlierRuns(stack, order.orderId, latest);
         earlier.forEach((h, k) => write(`${p.name}-run${k + 1}${values.suffix}`, h));
+        for (const other of p.otherWorkflows?.(order) ?? []) {
+          write(`${other.name}${values.suffix}`, await settledHistory(stack.client.workflow.getHandle(other.workflowId)));
+        }
         console.log(
           `${(p.name + values.suffix).padEnd(34)} ${st.stage.padEnd(22)} ${String(events).padStart(4)} events  ${(bytes / 1024).toFixed(0).padStart(4)} KiB`,
         );
@@ -166,7 +169,9 @@ async function main() {
         .filter((r) => r?.st.stage === 'RELEASED_FOR_DELIVERY')
         .reduce((sum, r) => {
           const givenBack = (r!.st.returns ?? []).filter((x) => x.quotaGivenBack).reduce((a, x) => a + x.quotaFen, 0);
-          return sum + quotaAmountFen(parseOrder(r!.order, { customsMessages: true }), true) - givenBack;
+          // A split order's parts that were not delivered are not counted (docs/money-and-quota.md).
+          const notDelivered = (r!.st.customs ?? []).reduce((a, c) => a + (c.settlement?.quotaFen ?? 0), 0);
+          return sum + quotaAmountFen(parseOrder(r!.order, { customsMessages: true }), true) - givenBack - notDelivered;
         }, 0);
       const id = await quotaWorkflowIdOf(stack);
       const handle = stack.client.workflow.getHandle(id);

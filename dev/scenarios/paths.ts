@@ -14,6 +14,7 @@ import { paymentNotificationUpdate, type OrderStatus } from '../../domain/order-
 import type { CustomsRules } from '../../sandbox/helper-client';
 import { FACE_CREAM, MILK_TIN, itemShares, priced, sampleOrder, type Buyer } from './orders';
 import { CUSTOMS_SCENARIOS } from './customs-paths';
+import { MONEY_SCENARIOS } from './money-paths';
 import { LOCAL_RETRANSMIT_GAP_MS, sleep, type Run } from './run';
 
 // The main paths of an order, each written once: the order, and what the buyer, customs and the operator
@@ -32,6 +33,8 @@ export interface Scenario {
   input(prefix: string, buyer: Buyer): OrderInput;
   /** Checks the order out and drives it to the end of its path; returns its status there. */
   drive(run: Run, order: OrderInput): Promise<OrderStatus>;
+  /** Workflows other than the order that the path makes, recorded as `name` too. */
+  otherWorkflows?: (order: OrderInput) => { name: string; workflowId: string }[];
 }
 
 /**
@@ -527,7 +530,7 @@ export const SCENARIOS: Scenario[] = [
 ];
 
 /** Every path: the ones above, and those of the e-port's messages (customs-paths.ts). */
-export const ALL_SCENARIOS: Scenario[] = [...SCENARIOS, ...CUSTOMS_SCENARIOS];
+export const ALL_SCENARIOS: Scenario[] = [...SCENARIOS, ...CUSTOMS_SCENARIOS, ...MONEY_SCENARIOS];
 
 /** The scenarios of these names, in the order given; throws naming the unknown ones. */
 export function scenariosNamed(names: readonly string[]): Scenario[] {

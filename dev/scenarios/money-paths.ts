@@ -1,0 +1,105 @@
+import { cancelOrder } from '../../client/orders';
+import { latePaymentWorkflowId } from '../../domain/late-payment';
+import type { OrderStatus } from '../../domain/order-api';
+import type { Scenario } from './paths';
+import { sleep, type Run } from './run';
+import { FACE_CREAM, MILK_TIN, itemShares, priced, sampleOrder } from './orders';
+
+// The paths where money and quota meet (docs/money-and-quota.md): a split order settled per part, and a
+// payment that succeeds as its order closes.
+
+const TIN_AND_CREAM = [{ ...MILK_TIN }, { ...FACE_CREAM, quantity: 2 }];
+const TWO_TINS = priced([{ ...MILK_TIN, quantity: 2 }]);
+const CANCEL_PATH = '/aps/api/v1/payments/cancelPayment';
+const PAY_PATH = '/aps/api/v1/payments/pay';
+const settled = (s: OrderStatus) => s.refunds.length > 0 && s.refunds.every((r) => r.status === 'SUCCEEDED');
+
+/** A tin and two creams declared as two customs orders, each what its goods cost the buyer. */
+const splitOrder = (prefix: string, name: string, buyer: Parameters<Scenario['input']>[1]) =>
+  sampleOrder({
+    prefix,
+    name,
+    buyer,
+    ...priced(TIN_AND_CREAM),
+    splitParts: itemShares(TIN_AND_CREAM).map((amountFen, i) => ({ referenceOrderId: `${prefix}${name}-P${i + 1}`, amountFen })),
+  });
+
+/** The inventory list of each part takes its own path at customs. */
+const partPaths = (run: Run, paths: Record<string, 'RELEASE' | 'RETURN_ABROAD' | 'DETAIN'>) =>
+  run.stack.helpers.cebRules({
+    orders: Object.fromEntries(Object.entries(paths).map(([orderNo, kind]) => [orderNo, { paths: [{ kind }] }])),
+  });
+
+export const MONEY_SCENARIOS: Scenario[] = [
+  {
+    name: 'split-part-returned-abroad',
+    title: 'split in two: one part released, the other sent back abroad and refunded on its own',
+    input: (prefix, buyer) => splitOrder(prefix, 'PART-RETURNED', buyer),
+    drive: async (run, order) => {
+      const [p1, p2] = order.splitParts!.map((p) => p.referenceOrderId);
+      await partPaths(run, { [p1]: 'RELEASE', [p2]: 'RETURN_ABROAD' });
+      await run.start(order);
+      await run.pay(order.orderId, order.buyer);
+      return run.waitFor(order.orderId, 'one part delivered, the other refunded', (s) => s.stage === 'RELEASED_FOR_DELIVERY' && settled(s));
+    },
+  },
+  {
+    name: 'split-part-held-cancelled',
+    title: 'split in two: one part released, the other held past its deadline, cancelled and refunded',
+    input: (prefix, buyer) => splitOrder(prefix, 'PART-HELD', buyer),
+    drive: async (run, order) => {
+      const [p1, p2] = order.splitParts!.map((p) => p.referenceOrderId);
+      await partPaths(run, { [p1]: 'RELEASE', [p2]: 'DETAIN' });
+      await run.start(order, { detentionDeadlineMs: 10_000 });
+      await run.pay(order.orderId, order.buyer);
+      await run.waitFor(
+        order.orderId,
+        'P2 held past its deadline',
+        (s) => s.customs?.[0].state === 'RELEASED' && s.stuck?.code === 'DETENTION_DEADLINE',
+      );
+      await cancelOrder(run.stack.client, order.orderId, { operator: run.operator, reason: 'customs will not release the second part' });
+      return run.waitFor(order.orderId, 'P1 delivered, P2 refunded', (s) => s.stage === 'RELEASED_FOR_DELIVERY' && settled(s));
+    },
+  },
+  {
+    name: 'cancel-refused-then-paid-refunded',
+    title: 'cancelled while Alipay+ still processes the payment; the buyer pays; refunded in full',
+    input: (prefix, buyer) => sampleOrder({ prefix, name: 'PAID-AS-CANCELLED', buyer, ...TWO_TINS }),
+    drive: async (run, order) => {
+      await run.start(order);
+      // Alipay+ answers the cancel INVALID_ORDER_STATUS for a while: the payment is being processed.
+      await run.stack.helpers.faults({ finalWindows: [{ resultCode: 'INVALID_ORDER_STATUS', path: CANCEL_PATH, durationMs: 30_000 }] });
+      const cancelled = cancelOrder(run.stack.client, order.orderId, { operator: run.operator, reason: 'the buyer asked to cancel' });
+      await run.waitFor(order.orderId, 'the order waits to close its payment', (s) => /close payment/.test(s.waitingFor?.what ?? ''));
+      await run.pay(order.orderId, order.buyer);
+      await cancelled;
+      await run.stack.helpers.faults({});
+      return run.waitFor(order.orderId, 'CANCELLED and refunded', (s) => s.stage === 'CANCELLED' && settled(s));
+    },
+  },
+  {
+    name: 'late-payment-refunded',
+    title: 'cancelled while its pay call is still on its way; the payment it made is paid and refunded',
+    input: (prefix, buyer) => sampleOrder({ prefix, name: 'LATE-PAYMENT', buyer, ...TWO_TINS }),
+    otherWorkflows: (order) => [{ name: 'late-payment-refunded-workflow', workflowId: latePaymentWorkflowId(order.orderId) }],
+    drive: async (run, order) => {
+      // pay reaches Alipay+ 8 s late; the operator cancels meanwhile, and the order finds no payment to close.
+      await run.stack.helpers.faults({ latencyMs: 8_000, paths: [PAY_PATH] });
+      const checkout = run.start(order).catch(() => undefined);
+      await run.waitFor(order.orderId, 'creating the payment', (s) => s.stage === 'CREATING_PAYMENT');
+      const ended = await cancelOrder(run.stack.client, order.orderId, { operator: run.operator, reason: 'the buyer left checkout' });
+      await checkout;
+      await run.stack.helpers.faults({});
+      // The pay call lands at Alipay+ after the order closed: the buyer pays the payment it made.
+      const deadline = Date.now() + 30_000;
+      while ((await run.stack.helpers.ledgerOf(order.orderId)).payments.length === 0) {
+        if (Date.now() > deadline) throw new Error(`the late pay of ${order.orderId} never reached Alipay+`);
+        await sleep(200);
+      }
+      await run.pay(order.orderId, order.buyer);
+      const late = run.stack.client.workflow.getHandle(latePaymentWorkflowId(order.orderId));
+      await late.result();
+      return ended;
+    },
+  },
+];
