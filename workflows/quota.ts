@@ -2,15 +2,27 @@ import { ApplicationFailure, allHandlersFinished, condition, continueAsNew, patc
 import { formatCny } from '../domain/limits';
 import { waitUntil } from './wake-time';
 import { judgeReturn, takeReturn } from '../domain/quota-returns';
-import { hasLapsed, nextLapseAt, quotaUsage, withoutLapsed } from '../domain/quota-holds';
+import {
+  hasLapsed,
+  judgeClose,
+  judgeCommit,
+  keepsEntityOpen,
+  nextCommitExpiryAt,
+  nextLapseAt,
+  quotaUsage,
+  withoutLapsed,
+  type Refusal,
+} from '../domain/quota-holds';
 import {
   QUOTA_EXCEEDED,
+  closeQuotaHoldUpdate,
   commitQuotaUpdate,
   markQuotaPaidUpdate,
   quotaUsageQuery,
   releaseQuotaUpdate,
   reserveQuotaUpdate,
   returnQuotaUpdate,
+  type QuotaClose,
   type QuotaCommit,
   type QuotaHold,
   type QuotaPayment,
@@ -26,7 +38,16 @@ const GRACE_AFTER_YEAR_MS = 30 * 24 * 60 * 60 * 1000;
 /** The entity wakes when an unpaid reservation lapses; runs recorded before holdUntil existed have no such timer. */
 const LAPSE_TIMER_PATCH = 'quota-lapse-timer';
 
+/**
+ * After the year, committed holds whose order may still give quota back keep the entity open (until closed,
+ * or a bounded time after the commit). Asked only where the entity used to end, so old runs end as recorded.
+ */
+export const OPEN_FOR_COMMITTED_PATCH = 'quota-open-for-committed';
+
 const invalid = (message: string) => ApplicationFailure.create({ type: 'INVALID_RESERVATION', message, nonRetryable: true });
+const refuse = (r: Refusal | undefined) => {
+  if (r) throw ApplicationFailure.create({ type: r.rule, message: r.message, nonRetryable: true });
+};
 
 /**
  * One buyer's cross-border spending in one customs year. Updates run one at a time in this workflow,
@@ -86,14 +107,20 @@ export async function buyerQuotaWorkflow(state: QuotaState): Promise<QuotaUsage>
   /** A paid order's reservation must count: one that lapsed (or was removed) is held again if there is room. */
   const checkPayment = ({ orderId, amountFen }: QuotaPayment) => {
     refuseInvalidAmount(amountFen);
+    // Committed (perhaps less than reserved, for goods the buyer did not keep): it counts already.
+    if (state.orders[orderId]?.status === 'COMMITTED') return;
     refuseOtherAmount(orderId, amountFen);
+    holdAgainIfLapsed(orderId, amountFen);
+  };
+
+  const holdAgainIfLapsed = (orderId: string, amountFen: number) => {
     const existing = state.orders[orderId];
     if (existing && !hasLapsed(existing, Date.now())) return;
     refuseIfNoRoom(amountFen, '; its unpaid reservation lapsed before the payment');
   };
 
   const checkCommit = ({ orderId, amountFen }: QuotaCommit) => {
-    const existing = state.orders[orderId];
+    const existing = state.orders[orderId] as QuotaHold | undefined;
     if (!existing && amountFen === undefined) {
       throw ApplicationFailure.create({
         type: 'UNKNOWN_RESERVATION',
@@ -103,8 +130,13 @@ export async function buyerQuotaWorkflow(state: QuotaState): Promise<QuotaUsage>
         nonRetryable: true,
       });
     }
-    checkPayment({ orderId, amountFen: amountFen ?? existing.amountFen });
+    const amount = amountFen ?? existing!.amountFen;
+    refuseInvalidAmount(amount);
+    refuse(judgeCommit(orderId, existing, amount));
+    if (existing?.status !== 'COMMITTED') holdAgainIfLapsed(orderId, amount);
   };
+
+  const checkClose = ({ orderId }: QuotaClose) => refuse(judgeClose(orderId, state.orders[orderId]));
 
   /** NEW or TAKEN (the same return again); throws the rule for a return the entity cannot take. */
   const checkReturn = (r: QuotaReturn) => {
@@ -151,9 +183,15 @@ export async function buyerQuotaWorkflow(state: QuotaState): Promise<QuotaUsage>
     (c) => {
       checkCommit(c);
       const existing = state.orders[c.orderId] as QuotaHold | undefined;
-      // Committing again (a retried commit) keeps what returns gave back.
-      const returns = existing?.returns;
-      state.orders[c.orderId] = { amountFen: c.amountFen ?? existing!.amountFen, status: 'COMMITTED', ...(returns && { returns }) };
+      // Committing again (a retried commit) changes nothing: returns since count against the committed amount.
+      if (existing?.status !== 'COMMITTED') {
+        state.orders[c.orderId] = {
+          amountFen: c.amountFen ?? existing!.amountFen,
+          status: 'COMMITTED',
+          committedAt: Date.now(),
+          ...(c.untilClosed === true && { untilClosed: true }),
+        };
+      }
       removeLapsed();
       updatesThisRun++;
       return usage();
@@ -196,9 +234,27 @@ export async function buyerQuotaWorkflow(state: QuotaState): Promise<QuotaUsage>
     { validator: (r: QuotaReturn) => void checkReturn(r) },
   );
 
+  // The order is final for the quota: its hold no longer keeps the entity open. Old histories never send it.
+  setHandler(
+    closeQuotaHoldUpdate,
+    (c) => {
+      checkClose(c);
+      const hold = state.orders[c.orderId] as QuotaHold | undefined;
+      if (hold?.status === 'COMMITTED') hold.closed = true;
+      removeLapsed();
+      updatesThisRun++;
+      return usage();
+    },
+    { validator: checkClose },
+  );
+
   setHandler(quotaUsageQuery, usage);
 
   const openReservations = () => Object.values(state.orders).some((o) => o.status === 'RESERVED');
+  const openCommits = (now: number) => Object.values(state.orders).some((o) => keepsEntityOpen(o, now));
+  // Set where the entity would have ended with commits still open, if this run takes the patch.
+  let openForCommitted = false;
+  const mayEnd = (now: number) => now >= yearEndsAt && !openReservations() && !(openForCommitted && openCommits(now));
   const shouldRenew = () =>
     workflowInfo().continueAsNewSuggested || (state.updatesPerRun !== undefined && updatesThisRun >= state.updatesPerRun);
 
@@ -207,7 +263,11 @@ export async function buyerQuotaWorkflow(state: QuotaState): Promise<QuotaUsage>
   for (;;) {
     removeLapsed(at);
     const yearOver = at >= yearEndsAt;
-    if (yearOver && !openReservations()) break;
+    if (mayEnd(at)) {
+      if (openForCommitted || !openCommits(at)) break;
+      openForCommitted = patched(OPEN_FOR_COMMITTED_PATCH);
+      if (!openForCommitted) break;
+    }
     if (shouldRenew()) {
       // Let in-flight handlers finish so no update is lost, then carry the state into a fresh history.
       await condition(allHandlersFinished);
@@ -216,13 +276,28 @@ export async function buyerQuotaWorkflow(state: QuotaState): Promise<QuotaUsage>
     // Wake at the year's end and when the next unpaid reservation lapses, to remove it; a reservation
     // that lapses sooner, or is paid or released, changes that time.
     const lapseAt = nextLapseAt(state.orders, at);
+    // After the year, a commit of an order that never closes it keeps the entity open a bounded time.
+    const expiryAt = openForCommitted ? nextCommitExpiryAt(state.orders, at) : undefined;
     const wake = () =>
-      shouldRenew() || (Date.now() >= yearEndsAt && !openReservations()) || nextLapseAt(state.orders, Date.now()) !== lapseAt;
-    const wakeTimes = [...(yearOver ? [] : [yearEndsAt]), ...(lapseAt !== undefined && patched(LAPSE_TIMER_PATCH) ? [lapseAt] : [])];
+      shouldRenew() ||
+      mayEnd(Date.now()) ||
+      nextLapseAt(state.orders, Date.now()) !== lapseAt ||
+      (openForCommitted && nextCommitExpiryAt(state.orders, Date.now()) !== expiryAt);
+    const wakeTimes = [
+      ...(yearOver ? [] : [yearEndsAt]),
+      ...(lapseAt !== undefined && patched(LAPSE_TIMER_PATCH) ? [lapseAt] : []),
+      ...(expiryAt !== undefined ? [expiryAt] : []),
+    ];
     if (wakeTimes.length === 0) {
       await condition(wake);
       at = Date.now();
-    } else ({ at } = await waitUntil(Math.min(...wakeTimes), at, wake, 'the year end or the next lapse of an unpaid reservation'));
+    } else {
+      const summary =
+        expiryAt === undefined
+          ? 'the year end or the next lapse of an unpaid reservation'
+          : "the end of a commit's return window or the next lapse of an unpaid reservation";
+      ({ at } = await waitUntil(Math.min(...wakeTimes), at, wake, summary));
+    }
   }
   await condition(allHandlersFinished);
   return usage();
