@@ -17,6 +17,7 @@ import {
   quotaWorkflowId,
   type QuotaUsage,
 } from '../../domain/quota-api';
+import type { buyerQuotaWorkflow } from '../../workflows/quota';
 import { startWorkflowStack, type WorkflowStack } from '../support/temporal';
 
 // The quota entity driven directly through its activities: an unpaid reservation with `holdUntil` stops
@@ -51,9 +52,10 @@ async function buyer() {
     year,
     reserve: (orderId: string, amountFen: number, holdUntil?: number) => quota.reserveQuota({ ...order(orderId), amountFen, holdUntil }),
     markPaid: (orderId: string, amountFen: number) => quota.markQuotaPaid({ ...order(orderId), amountFen }),
-    commit: (orderId: string, amountFen?: number, untilClosed?: boolean) => quota.commitQuota({ ...order(orderId), amountFen, untilClosed }),
+    commit: (orderId: string, amountFen?: number, untilClosed?: boolean) =>
+      quota.commitQuota({ ...order(orderId), amountFen, untilClosed }),
     close: (orderId: string) => quota.closeQuotaHold(order(orderId)),
-    handle: () => s.env.client.workflow.getHandle(quotaWorkflowId(buyerKey, year)),
+    handle: () => s.env.client.workflow.getHandle<typeof buyerQuotaWorkflow>(quotaWorkflowId(buyerKey, year)),
     release: (orderId: string) => quota.releaseQuota(order(orderId)),
     giveBack: (orderId: string, returnId: string, amountFen: number) => quota.returnQuota({ ...order(orderId), returnId, amountFen }),
     usage: () => s.env.client.workflow.getHandle(quotaWorkflowId(buyerKey, year)).query(quotaUsageQuery),
