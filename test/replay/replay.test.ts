@@ -151,6 +151,7 @@ test('the recordings take the patched branches: each patch appears in a recorded
     'identity-check-gate',
     'refunds-settle-later',
     'ceb-customs',
+    'quota-open-for-committed',
   ];
   const missing = patches.filter((id) => !recorded.some(({ json }) => hasPatch(json, id)));
   assert.deepEqual(missing, [], 'record a path that takes each patched branch (docs/replay-and-versioning.md)');
