@@ -1,9 +1,17 @@
 import { createHmac } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/activity';
-import { WithStartWorkflowOperation, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import {
+  WithStartWorkflowOperation,
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+  type Client,
+} from '@temporalio/client';
 import { normalizeCertificateNo } from '../domain/identity';
 import { ANNUAL_QUOTA_FEN } from '../domain/limits';
 import {
+  QUOTA_ENTITY_CLOSED,
+  closeQuotaHoldUpdate,
   commitQuotaUpdate,
   markQuotaPaidUpdate,
   quotaWorkflowId,
@@ -27,13 +35,26 @@ export interface QuotaDeps {
   quotaUpdatesPerRun?: number;
 }
 
-/** A quota update the entity refused is final: its message names the rule and what is left. */
-async function refusedIsFinal(call: () => Promise<QuotaUsage>): Promise<QuotaUsage> {
+/**
+ * A quota update the entity refused is final: its message names the rule and what is left. So is one to an
+ * entity that is not running: retrying it would loop unseen, so the order shows it stuck instead.
+ */
+async function refusedIsFinal(r: { buyerKey: string; year: number }, call: () => Promise<QuotaUsage>): Promise<QuotaUsage> {
   try {
     return await call();
   } catch (error) {
     if (error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure) {
       throw ApplicationFailure.create({ type: error.cause.type ?? 'QUOTA_REFUSED', message: error.cause.message, nonRetryable: true });
+    }
+    if (error instanceof WorkflowNotFoundError || error instanceof WorkflowExecutionAlreadyStartedError) {
+      throw ApplicationFailure.create({
+        type: QUOTA_ENTITY_CLOSED,
+        message:
+          `${QUOTA_ENTITY_CLOSED}: the quota entity of buyer ${r.buyerKey} for ${r.year} ` +
+          `(workflow ${quotaWorkflowId(r.buyerKey, r.year)}) is not running, so it cannot take this update; ` +
+          'reopen it (docs/operators.md, QUOTA_ENTITY_CLOSED), then poll the order to retry',
+        nonRetryable: true,
+      });
     }
     throw error;
   }
@@ -61,7 +82,7 @@ export function quotaActivities(deps: QuotaDeps) {
         orders: {},
         updatesPerRun: deps.quotaUpdatesPerRun,
       };
-      return refusedIsFinal(() =>
+      return refusedIsFinal(r, () =>
         deps.temporal.workflow.executeUpdateWithStart(reserveQuotaUpdate, {
           args: [{ orderId: r.orderId, amountFen: r.amountFen, ...(r.holdUntil !== undefined && { holdUntil: r.holdUntil }) }],
           startWorkflowOperation: new WithStartWorkflowOperation('buyerQuotaWorkflow', {
@@ -69,6 +90,8 @@ export function quotaActivities(deps: QuotaDeps) {
             taskQueue: deps.quotaTaskQueue,
             args: [initial],
             workflowIdConflictPolicy: 'USE_EXISTING',
+            // A closed entity is never started afresh: an empty run would forget the year's commits.
+            workflowIdReusePolicy: 'REJECT_DUPLICATE',
             staticSummary: `Cross-border quota of one buyer for ${r.year}`,
           }),
         }),
@@ -82,14 +105,28 @@ export function quotaActivities(deps: QuotaDeps) {
      */
     async markQuotaPaid(r: { buyerKey: string; year: number; orderId: string; amountFen: number }): Promise<QuotaUsage> {
       const handle = deps.temporal.workflow.getHandle(quotaWorkflowId(r.buyerKey, r.year));
-      return refusedIsFinal(() => handle.executeUpdate(markQuotaPaidUpdate, { args: [{ orderId: r.orderId, amountFen: r.amountFen }] }));
+      return refusedIsFinal(r, () => handle.executeUpdate(markQuotaPaidUpdate, { args: [{ orderId: r.orderId, amountFen: r.amountFen }] }));
     },
 
-    /** `amountFen` (optional) lets the commit hold again a lapsed unpaid reservation the entity removed. */
-    async commitQuota(r: { buyerKey: string; year: number; orderId: string; amountFen?: number }): Promise<QuotaUsage> {
+    /**
+     * `amountFen` (optional): what the buyer kept, at most the order's hold (COMMIT_EXCEEDS_HOLD otherwise); it
+     * also lets the commit hold again a lapsed unpaid reservation the entity removed. `untilClosed`: the order
+     * will call `closeQuotaHold` when final.
+     */
+    async commitQuota(r: {
+      buyerKey: string;
+      year: number;
+      orderId: string;
+      amountFen?: number;
+      untilClosed?: boolean;
+    }): Promise<QuotaUsage> {
       const handle = deps.temporal.workflow.getHandle(quotaWorkflowId(r.buyerKey, r.year));
-      const commit = { orderId: r.orderId, ...(r.amountFen !== undefined && { amountFen: r.amountFen }) };
-      return refusedIsFinal(() => handle.executeUpdate(commitQuotaUpdate, { args: [commit] }));
+      const commit = {
+        orderId: r.orderId,
+        ...(r.amountFen !== undefined && { amountFen: r.amountFen }),
+        ...(r.untilClosed === true && { untilClosed: true }),
+      };
+      return refusedIsFinal(r, () => handle.executeUpdate(commitQuotaUpdate, { args: [commit] }));
     },
 
     /**
@@ -100,12 +137,21 @@ export function quotaActivities(deps: QuotaDeps) {
     async returnQuota(r: { buyerKey: string; year: number; orderId: string; returnId: string; amountFen: number }): Promise<QuotaUsage> {
       const handle = deps.temporal.workflow.getHandle(quotaWorkflowId(r.buyerKey, r.year));
       const update = { orderId: r.orderId, returnId: r.returnId, amountFen: r.amountFen };
-      return refusedIsFinal(() => handle.executeUpdate(returnQuotaUpdate, { args: [update] }));
+      return refusedIsFinal(r, () => handle.executeUpdate(returnQuotaUpdate, { args: [update] }));
+    },
+
+    /**
+     * The order is final for the quota (every refund and return settled): its committed hold no longer keeps
+     * the entity open. Repeating it changes nothing; CLOSE_NOT_COMMITTED for a hold only reserved.
+     */
+    async closeQuotaHold(r: { buyerKey: string; year: number; orderId: string }): Promise<QuotaUsage> {
+      const handle = deps.temporal.workflow.getHandle(quotaWorkflowId(r.buyerKey, r.year));
+      return refusedIsFinal(r, () => handle.executeUpdate(closeQuotaHoldUpdate, { args: [{ orderId: r.orderId }] }));
     },
 
     async releaseQuota(r: { buyerKey: string; year: number; orderId: string }): Promise<QuotaUsage> {
       const handle = deps.temporal.workflow.getHandle(quotaWorkflowId(r.buyerKey, r.year));
-      return refusedIsFinal(() => handle.executeUpdate(releaseQuotaUpdate, { args: [{ orderId: r.orderId }] }));
+      return refusedIsFinal(r, () => handle.executeUpdate(releaseQuotaUpdate, { args: [{ orderId: r.orderId }] }));
     },
   };
 }

@@ -22,7 +22,8 @@ export type RemoteCall =
   | 'quotaCommit'
   | 'quotaReturn'
   | 'quotaRelease'
-  | 'quotaMarkPaid';
+  | 'quotaMarkPaid'
+  | 'quotaClose';
 
 export type FinalAnswerHandling =
   /** The keys, the client id or the API access are wrong: stuck, and tried again after 1, 2, 5, 10, 30, then every 60 minutes. */
@@ -80,13 +81,19 @@ const FINAL_ANSWERS: Record<RemoteCall, CallAnswers> = {
   // is filed again hourly or on poll-now, and files nothing twice.
   customsFile: { codes: {}, otherwise: 'OPERATOR_DECIDES' },
   customsReceipts: { codes: {}, otherwise: 'OPERATOR_DECIDES' },
-  quotaCommit: { codes: {}, otherwise: 'OPERATOR_DECIDES' },
-  // The same return again (its returnId) gives nothing back twice.
-  quotaReturn: { codes: {}, otherwise: 'OPERATOR_DECIDES' },
-  // Committed means customs cleared the order: nothing is left to give back.
-  quotaRelease: { codes: { QUOTA_ALREADY_COMMITTED: 'ALREADY_DONE' }, otherwise: 'OPERATOR_DECIDES' },
-  // No room left for a paid order whose unpaid hold had lapsed: the order refunds.
-  quotaMarkPaid: { codes: { ANNUAL_QUOTA_EXCEEDED: 'STEP_DECIDES' }, otherwise: 'OPERATOR_DECIDES' },
+  // An entity that is not running (QUOTA_ENTITY_CLOSED) cannot count the goods: stuck until an operator reopens it.
+  quotaCommit: { codes: { QUOTA_ENTITY_CLOSED: 'OPERATOR_DECIDES' }, otherwise: 'OPERATOR_DECIDES' },
+  // The same return again (its returnId) gives nothing back twice. A closed entity cannot take it: stuck, as above.
+  quotaReturn: { codes: { QUOTA_ENTITY_CLOSED: 'OPERATOR_DECIDES' }, otherwise: 'OPERATOR_DECIDES' },
+  // Committed means customs cleared the order: nothing is left to give back. A closed entity holds no reservation.
+  quotaRelease: { codes: { QUOTA_ALREADY_COMMITTED: 'ALREADY_DONE', QUOTA_ENTITY_CLOSED: 'ALREADY_DONE' }, otherwise: 'OPERATOR_DECIDES' },
+  // No room left for a paid order whose unpaid hold had lapsed: the order refunds. A closed entity: stuck, as above.
+  quotaMarkPaid: {
+    codes: { ANNUAL_QUOTA_EXCEEDED: 'STEP_DECIDES', QUOTA_ENTITY_CLOSED: 'OPERATOR_DECIDES' },
+    otherwise: 'OPERATOR_DECIDES',
+  },
+  // The order is final for the quota: an entity that ended already keeps nothing open for it.
+  quotaClose: { codes: { QUOTA_ENTITY_CLOSED: 'ALREADY_DONE' }, otherwise: 'OPERATOR_DECIDES' },
 };
 
 /** Whether the step of this call handles every answer the table gives it no other handling for. */

@@ -30,6 +30,12 @@ export interface QuotaHold {
    * is adjusted for them (海关总署公告2018年第194号), so the order counts amountFen minus their sum.
    */
   returns?: Record<string, number>;
+  /** Committed orders: when the entity took the commit (epoch ms). Absent for commits before it was kept. */
+  committedAt?: number;
+  /** The order closes its hold (`closeHold`) once final; until then the hold keeps the entity open. */
+  untilClosed?: boolean;
+  /** The order said it is final for the quota: nothing changes this hold any more. */
+  closed?: boolean;
 }
 
 export interface QuotaUsage {
@@ -69,8 +75,21 @@ export interface QuotaPayment {
 
 export interface QuotaCommit {
   orderId: string;
-  /** Optional: lets a commit hold again a lapsed unpaid reservation the entity already removed. */
+  /**
+   * Optional: the dutiable value of the goods the buyer keeps, at most what the order holds (a split order
+   * commits its kept parts only). Also lets a commit hold again a lapsed unpaid reservation the entity removed.
+   */
   amountFen?: number;
+  /**
+   * The order will close its hold (`closeHold`) when final. Without it (orders before exact-money) the hold
+   * keeps the entity open for the return window and a margin after the commit (domain/quota-holds.ts).
+   */
+  untilClosed?: boolean;
+}
+
+/** The order is final for the quota: no commit, release or return of it follows. */
+export interface QuotaClose {
+  orderId: string;
 }
 
 /** Goods of a committed order were returned within 30 days of release: the order counts amountFen less. */
@@ -87,6 +106,7 @@ export const markQuotaPaidUpdate = defineUpdate<QuotaUsage, [QuotaPayment]>('mar
 export const commitQuotaUpdate = defineUpdate<QuotaUsage, [QuotaCommit]>('commit');
 export const releaseQuotaUpdate = defineUpdate<QuotaUsage, [{ orderId: string }]>('release');
 export const returnQuotaUpdate = defineUpdate<QuotaUsage, [QuotaReturn]>('return');
+export const closeQuotaHoldUpdate = defineUpdate<QuotaUsage, [QuotaClose]>('closeHold');
 export const quotaUsageQuery = defineQuery<QuotaUsage>('usage');
 
 export const quotaWorkflowId = (buyerKey: string, year: number) => `quota-${buyerKey}-${year}`;
@@ -96,3 +116,13 @@ export const QUOTA_EXCEEDED = 'ANNUAL_QUOTA_EXCEEDED';
 export const RETURN_NOT_COMMITTED = 'RETURN_NOT_COMMITTED';
 /** A return gives back more than the order still counts. */
 export const RETURN_EXCEEDS_COMMITTED = 'RETURN_EXCEEDS_COMMITTED';
+/** A commit names more than the order holds: it may name less (the goods the buyer kept), never more. */
+export const COMMIT_EXCEEDS_HOLD = 'COMMIT_EXCEEDS_HOLD';
+/** A commit of another amount than the order already committed. */
+export const COMMIT_AMOUNT_CHANGED = 'COMMIT_AMOUNT_CHANGED';
+/** A close of a hold that is only reserved: the order releases it or commits it first. */
+export const CLOSE_NOT_COMMITTED = 'CLOSE_NOT_COMMITTED';
+/** A new return of an order that closed its hold. */
+export const HOLD_CLOSED = 'QUOTA_HOLD_CLOSED';
+/** The entity of the buyer's year is not running: an update to it can never be taken (activities/quota.ts). */
+export const QUOTA_ENTITY_CLOSED = 'QUOTA_ENTITY_CLOSED';

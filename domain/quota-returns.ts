@@ -1,5 +1,5 @@
 import { formatCny } from './limits';
-import { RETURN_EXCEEDS_COMMITTED, RETURN_NOT_COMMITTED, type QuotaReturn, type QuotaState } from './quota-api';
+import { HOLD_CLOSED, RETURN_EXCEEDS_COMMITTED, RETURN_NOT_COMMITTED, type QuotaReturn, type QuotaState } from './quota-api';
 import { countedFen } from './quota-holds';
 
 // Goods returned within 30 days of customs release give the buyer's annual quota back: the year's total is
@@ -25,6 +25,7 @@ export function judgeReturn(state: QuotaState, { orderId, returnId, amountFen }:
     return 'TAKEN';
   }
   const hold = state.orders[orderId] as QuotaState['orders'][string] | undefined;
+  if (hold?.closed) return refused(HOLD_CLOSED, `order ${orderId} is final for the quota: no return of it follows`);
   if (hold?.status !== 'COMMITTED') {
     const why = hold ? 'its quota is reserved: the order was not released' : 'the entity holds nothing for it';
     return refused(

@@ -1,21 +1,18 @@
 import { ApplicationFailure, allHandlersFinished, condition, continueAsNew, patched, setHandler, workflowInfo } from '@temporalio/workflow';
-import { formatCny } from '../domain/limits';
-import { QUOTA_LAPSE_TIMER } from './order/versions';
+import { QUOTA_LAPSE_TIMER, QUOTA_OPEN_FOR_COMMITTED } from './order/versions';
+import { quotaRules } from './quota-rules';
 import { waitUntil } from './wake-time';
-import { judgeReturn, takeReturn } from '../domain/quota-returns';
-import { hasLapsed, nextLapseAt, quotaUsage, withoutLapsed } from '../domain/quota-holds';
+import { takeReturn } from '../domain/quota-returns';
+import { hasLapsed, keepsEntityOpen, nextCommitExpiryAt, nextLapseAt, quotaUsage, withoutLapsed } from '../domain/quota-holds';
 import {
-  QUOTA_EXCEEDED,
+  closeQuotaHoldUpdate,
   commitQuotaUpdate,
   markQuotaPaidUpdate,
   quotaUsageQuery,
   releaseQuotaUpdate,
   reserveQuotaUpdate,
   returnQuotaUpdate,
-  type QuotaCommit,
   type QuotaHold,
-  type QuotaPayment,
-  type QuotaReservation,
   type QuotaReturn,
   type QuotaState,
   type QuotaUsage,
@@ -23,20 +20,6 @@ import {
 
 /** Reservations stay open this long after the year ends, for orders checked out in its last days. */
 const GRACE_AFTER_YEAR_MS = 30 * 24 * 60 * 60 * 1000;
-
-const invalid = (message: string) => ApplicationFailure.create({ type: 'INVALID_RESERVATION', message, nonRetryable: true });
-
-/**
- * Any client may send any value: an update that names no order is refused by rule, not with a TypeError. An
- * id that names an inherited property (`__proto__`, `constructor`) would read or write the prototype of `orders`.
- */
-const refuseMalformed = (u: unknown, rule = 'INVALID_RESERVATION') => {
-  const orderId = typeof u === 'object' && u !== null && !Array.isArray(u) ? (u as { orderId?: unknown }).orderId : undefined;
-  if (typeof orderId !== 'string' || orderId.length === 0 || orderId.length > 128 || orderId in Object.prototype) {
-    const message = `${rule}: an update is an object that names the order (orderId, 1 to 128 characters)`;
-    throw ApplicationFailure.create({ type: rule, message, nonRetryable: true });
-  }
-};
 
 /**
  * One buyer's cross-border spending in one customs year. Updates run one at a time in this workflow,
@@ -56,79 +39,7 @@ export async function buyerQuotaWorkflow(state: QuotaState): Promise<QuotaUsage>
     if (at < yearEndsAt) state.orders = withoutLapsed(state.orders, at);
   };
 
-  const refuseInvalidAmount = (amountFen: number) => {
-    if (!Number.isInteger(amountFen) || amountFen <= 0) throw invalid('amountFen must be a whole number of fen above 0');
-  };
-
-  const refuseIfNoRoom = (amountFen: number, why = '') => {
-    const u = usage();
-    if (amountFen > u.remainingFen) {
-      throw ApplicationFailure.create({
-        type: QUOTA_EXCEEDED,
-        message:
-          `${QUOTA_EXCEEDED}: the buyer's ${state.year} cross-border quota is ${formatCny(state.limitFen)}; ` +
-          `${formatCny(u.reservedFen + u.committedFen)} is used, ${formatCny(u.remainingFen)} is left, ` +
-          `and this order needs ${formatCny(amountFen)}${why}`,
-        nonRetryable: true,
-        details: [u],
-      });
-    }
-  };
-
-  /** The same order must always name the same amount. */
-  const refuseOtherAmount = (orderId: string, amountFen: number) => {
-    const existing = state.orders[orderId];
-    if (existing && existing.amountFen !== amountFen) {
-      throw invalid(`order ${orderId} already holds ${formatCny(existing.amountFen)} of the quota`);
-    }
-  };
-
-  const checkReservation = (r: QuotaReservation) => {
-    refuseMalformed(r);
-    const { orderId, amountFen, holdUntil } = r;
-    refuseInvalidAmount(amountFen);
-    if (holdUntil !== undefined && (!Number.isSafeInteger(holdUntil) || holdUntil <= Date.now())) {
-      throw invalid('holdUntil must be a whole number of epoch milliseconds later than now');
-    }
-    const existing = state.orders[orderId];
-    if (existing && !hasLapsed(existing, Date.now())) return refuseOtherAmount(orderId, amountFen); // again: idempotent
-    refuseIfNoRoom(amountFen);
-  };
-
-  /** A paid order's reservation must count: one that lapsed (or was removed) is held again if there is room. */
-  const checkPayment = (p: QuotaPayment) => {
-    refuseMalformed(p);
-    const { orderId, amountFen } = p;
-    refuseInvalidAmount(amountFen);
-    refuseOtherAmount(orderId, amountFen);
-    const existing = state.orders[orderId];
-    if (existing && !hasLapsed(existing, Date.now())) return;
-    refuseIfNoRoom(amountFen, '; its unpaid reservation lapsed before the payment');
-  };
-
-  const checkCommit = (c: QuotaCommit) => {
-    refuseMalformed(c);
-    const { orderId, amountFen } = c;
-    const existing = state.orders[orderId];
-    if (!existing && amountFen === undefined) {
-      throw ApplicationFailure.create({
-        type: 'UNKNOWN_RESERVATION',
-        message:
-          `order ${orderId} holds no reservation (an unpaid one that lapsed is removed: ` +
-          'mark the order paid, or commit with its amountFen)',
-        nonRetryable: true,
-      });
-    }
-    checkPayment({ orderId, amountFen: amountFen ?? existing.amountFen });
-  };
-
-  /** NEW or TAKEN (the same return again); throws the rule for a return the entity cannot take. */
-  const checkReturn = (r: QuotaReturn) => {
-    refuseMalformed(r, 'INVALID_RETURN');
-    const verdict = judgeReturn(state, r);
-    if (typeof verdict === 'object') throw ApplicationFailure.create({ type: verdict.rule, message: verdict.message, nonRetryable: true });
-    return verdict;
-  };
+  const { checkReservation, checkPayment, checkCommit, checkClose, checkReturn, refuseMalformed } = quotaRules(state, usage);
 
   setHandler(
     reserveQuotaUpdate,
@@ -168,9 +79,15 @@ export async function buyerQuotaWorkflow(state: QuotaState): Promise<QuotaUsage>
     (c) => {
       checkCommit(c);
       const existing = state.orders[c.orderId] as QuotaHold | undefined;
-      // Committing again (a retried commit) keeps what returns gave back.
-      const returns = existing?.returns;
-      state.orders[c.orderId] = { amountFen: c.amountFen ?? existing!.amountFen, status: 'COMMITTED', ...(returns && { returns }) };
+      // Committing again (a retried commit) changes nothing: returns since count against the committed amount.
+      if (existing?.status !== 'COMMITTED') {
+        state.orders[c.orderId] = {
+          amountFen: c.amountFen ?? existing!.amountFen,
+          status: 'COMMITTED',
+          committedAt: Date.now(),
+          ...(c.untilClosed === true && { untilClosed: true }),
+        };
+      }
       removeLapsed();
       updatesThisRun++;
       return usage();
@@ -215,9 +132,27 @@ export async function buyerQuotaWorkflow(state: QuotaState): Promise<QuotaUsage>
     { validator: (r: QuotaReturn) => void checkReturn(r) },
   );
 
+  // The order is final for the quota: its hold no longer keeps the entity open. Old histories never send it.
+  setHandler(
+    closeQuotaHoldUpdate,
+    (c) => {
+      checkClose(c);
+      const hold = state.orders[c.orderId] as QuotaHold | undefined;
+      if (hold?.status === 'COMMITTED') hold.closed = true;
+      removeLapsed();
+      updatesThisRun++;
+      return usage();
+    },
+    { validator: checkClose },
+  );
+
   setHandler(quotaUsageQuery, usage);
 
   const openReservations = () => Object.values(state.orders).some((o) => o.status === 'RESERVED');
+  const openCommits = (now: number) => Object.values(state.orders).some((o) => keepsEntityOpen(o, now));
+  // Set where the entity would have ended with commits still open, if this run takes the patch.
+  let openForCommitted = false;
+  const mayEnd = (now: number) => now >= yearEndsAt && !openReservations() && !(openForCommitted && openCommits(now));
   const shouldRenew = () =>
     workflowInfo().continueAsNewSuggested || (state.updatesPerRun !== undefined && updatesThisRun >= state.updatesPerRun);
 
@@ -226,7 +161,11 @@ export async function buyerQuotaWorkflow(state: QuotaState): Promise<QuotaUsage>
   for (;;) {
     removeLapsed(at);
     const yearOver = at >= yearEndsAt;
-    if (yearOver && !openReservations()) break;
+    if (mayEnd(at)) {
+      if (openForCommitted || !openCommits(at)) break;
+      openForCommitted = patched(QUOTA_OPEN_FOR_COMMITTED);
+      if (!openForCommitted) break;
+    }
     if (shouldRenew()) {
       // Let in-flight handlers finish so no update is lost, then carry the state into a fresh history.
       await condition(allHandlersFinished);
@@ -235,13 +174,28 @@ export async function buyerQuotaWorkflow(state: QuotaState): Promise<QuotaUsage>
     // Wake at the year's end and when the next unpaid reservation lapses, to remove it; a reservation
     // that lapses sooner, or is paid or released, changes that time.
     const lapseAt = nextLapseAt(state.orders, at);
+    // After the year, a commit of an order that never closes it keeps the entity open a bounded time.
+    const expiryAt = openForCommitted ? nextCommitExpiryAt(state.orders, at) : undefined;
     const wake = () =>
-      shouldRenew() || (Date.now() >= yearEndsAt && !openReservations()) || nextLapseAt(state.orders, Date.now()) !== lapseAt;
-    const wakeTimes = [...(yearOver ? [] : [yearEndsAt]), ...(lapseAt !== undefined && patched(QUOTA_LAPSE_TIMER) ? [lapseAt] : [])];
+      shouldRenew() ||
+      mayEnd(Date.now()) ||
+      nextLapseAt(state.orders, Date.now()) !== lapseAt ||
+      (openForCommitted && nextCommitExpiryAt(state.orders, Date.now()) !== expiryAt);
+    const wakeTimes = [
+      ...(yearOver ? [] : [yearEndsAt]),
+      ...(lapseAt !== undefined && patched(QUOTA_LAPSE_TIMER) ? [lapseAt] : []),
+      ...(expiryAt !== undefined ? [expiryAt] : []),
+    ];
     if (wakeTimes.length === 0) {
       await condition(wake);
       at = Date.now();
-    } else ({ at } = await waitUntil(Math.min(...wakeTimes), at, wake, 'the year end or the next lapse of an unpaid reservation'));
+    } else {
+      const summary =
+        expiryAt === undefined
+          ? 'the year end or the next lapse of an unpaid reservation'
+          : "the end of a commit's return window or the next lapse of an unpaid reservation";
+      ({ at } = await waitUntil(Math.min(...wakeTimes), at, wake, summary));
+    }
   }
   await condition(allHandlersFinished);
   return usage();

@@ -17,6 +17,7 @@ const CALLS: RemoteCall[] = [
   'quotaCommit',
   'quotaRelease',
   'quotaMarkPaid',
+  'quotaClose',
 ];
 
 test('a configuration answer is retried once configured, on every call', () => {
@@ -40,5 +41,11 @@ test('the answers with a branch of their own', () => {
   assert.equal(finalAnswerHandling('eportOrderDocument', 'EPORT_REFUSED'), 'OPERATOR_DECIDES');
   assert.equal(finalAnswerHandling('quotaRelease', 'QUOTA_ALREADY_COMMITTED'), 'ALREADY_DONE');
   assert.equal(finalAnswerHandling('quotaMarkPaid', 'ANNUAL_QUOTA_EXCEEDED'), 'STEP_DECIDES');
+  // A quota entity that is not running: nothing is held to release or keep open; a commit, markPaid or return waits for an operator.
+  assert.equal(finalAnswerHandling('quotaRelease', 'QUOTA_ENTITY_CLOSED'), 'ALREADY_DONE');
+  assert.equal(finalAnswerHandling('quotaClose', 'QUOTA_ENTITY_CLOSED'), 'ALREADY_DONE');
+  for (const call of ['quotaCommit', 'quotaMarkPaid', 'quotaReturn'] as const) {
+    assert.equal(finalAnswerHandling(call, 'QUOTA_ENTITY_CLOSED'), 'OPERATOR_DECIDES', call);
+  }
   assert.equal(finalAnswerHandling('inquiryPayment', 'ORDER_NOT_EXIST'), 'OPERATOR_DECIDES');
 });

@@ -5,6 +5,11 @@ import { ApplicationFailure } from '@temporalio/common';
 import { quotaActivities } from '../../activities/quota';
 import { customsYear } from '../../domain/limits';
 import {
+  CLOSE_NOT_COMMITTED,
+  COMMIT_AMOUNT_CHANGED,
+  COMMIT_EXCEEDS_HOLD,
+  HOLD_CLOSED,
+  QUOTA_ENTITY_CLOSED,
   QUOTA_EXCEEDED,
   RETURN_EXCEEDS_COMMITTED,
   RETURN_NOT_COMMITTED,
@@ -12,6 +17,7 @@ import {
   quotaWorkflowId,
   type QuotaUsage,
 } from '../../domain/quota-api';
+import type { buyerQuotaWorkflow } from '../../workflows/quota';
 import { startWorkflowStack, type WorkflowStack } from '../support/temporal';
 
 // The quota entity driven directly through its activities: an unpaid reservation with `holdUntil` stops
@@ -43,9 +49,13 @@ async function buyer() {
   const order = (orderId: string) => ({ buyerKey, year, orderId });
   return {
     now,
+    year,
     reserve: (orderId: string, amountFen: number, holdUntil?: number) => quota.reserveQuota({ ...order(orderId), amountFen, holdUntil }),
     markPaid: (orderId: string, amountFen: number) => quota.markQuotaPaid({ ...order(orderId), amountFen }),
-    commit: (orderId: string, amountFen?: number) => quota.commitQuota({ ...order(orderId), amountFen }),
+    commit: (orderId: string, amountFen?: number, untilClosed?: boolean) =>
+      quota.commitQuota({ ...order(orderId), amountFen, untilClosed }),
+    close: (orderId: string) => quota.closeQuotaHold(order(orderId)),
+    handle: () => s.env.client.workflow.getHandle<typeof buyerQuotaWorkflow>(quotaWorkflowId(buyerKey, year)),
     release: (orderId: string) => quota.releaseQuota(order(orderId)),
     giveBack: (orderId: string, returnId: string, amountFen: number) => quota.returnQuota({ ...order(orderId), returnId, amountFen }),
     usage: () => s.env.client.workflow.getHandle(quotaWorkflowId(buyerKey, year)).query(quotaUsageQuery),
@@ -237,4 +247,95 @@ test('a return of an order whose quota is not committed is refused', async () =>
   await assert.rejects(b.giveBack('A', 'A-RET1', 100_000), refusedBy(RETURN_NOT_COMMITTED));
   const u = await b.usage();
   assert.deepEqual([u.reservedFen, u.committedFen, u.returnedFen], [0, 0, 0]);
+});
+
+// A split order commits only the parts the buyer kept: less than it holds, never more (issue 23).
+
+test('a commit may name less than the order holds; more is refused by rule; the same commit again changes nothing', async () => {
+  const b = await buyer();
+  await b.reserve('A', 1_000_000);
+  const kept = await b.commit('A', 600_000);
+  assert.deepEqual([kept.committedFen, kept.reservedFen, kept.remainingFen], [600_000, 0, 2_000_000]);
+  assert.deepEqual(await b.commit('A', 600_000).then((u) => [u.committedFen, u.remainingFen]), [600_000, 2_000_000], 'idempotent');
+  assert.equal((await b.commit('A')).committedFen, 600_000, 'a commit without an amount takes the committed one');
+  await assert.rejects(b.commit('A', 1_000_000), refusedBy(COMMIT_AMOUNT_CHANGED, '6,000.00 CNY', '10,000.00 CNY'));
+  await b.reserve('B', 500_000);
+  await assert.rejects(b.commit('B', 500_001), refusedBy(COMMIT_EXCEEDS_HOLD, '5,000.00 CNY', '5,000.01 CNY'));
+  // Returns count against what was committed.
+  await assert.rejects(b.giveBack('A', 'A-RET1', 600_001), refusedBy(RETURN_EXCEEDS_COMMITTED, '6,000.00 CNY'));
+  const back = await b.giveBack('A', 'A-RET1', 200_000);
+  assert.deepEqual([back.committedFen, back.returnedFen, back.reservedFen], [400_000, 200_000, 500_000]);
+  assert.equal((await b.commit('A', 600_000)).committedFen, 400_000, 'the same commit again keeps the return');
+  assert.equal((await b.markPaid('A', 1_000_000)).committedFen, 400_000, 'markPaid of a committed order changes nothing');
+});
+
+// The entity answers for as long as any order may still commit or give back (issue 23, finding 2).
+
+/** Skips the test server's clock to `at` (no-op when it is past). */
+async function skipTo(at: number) {
+  const now = await s.env.currentTimeMs();
+  if (at > now) await s.env.sleep(at - now);
+}
+
+/** The entity's status once it is no longer running, waiting in real time (bounded), not skipping time. */
+async function ended(b: { handle(): { describe(): Promise<{ status: { name: string } }> } }): Promise<string> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const { name } = (await b.handle().describe()).status;
+    if (name !== 'RUNNING' || Date.now() > deadline) return name;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+test('after the year and its grace, committed holds keep the entity open: until closed, or 60 days after the commit', async () => {
+  const year = customsYear(await s.env.currentTimeMs());
+  const yearEnd = Date.UTC(year + 1, 0, 1) - 8 * HOUR; // midnight, China Standard Time
+  await skipTo(yearEnd - DAY);
+  const [closing, legacy] = [await buyer(), await buyer()];
+  await closing.reserve('A', 1_000_000);
+  await closing.commit('A', undefined, true); // an exact-money order: it closes its hold when final
+  await closing.reserve('C', 200_000);
+  await closing.commit('C', undefined, true);
+  await legacy.reserve('L', 1_000_000);
+  await legacy.commit('L'); // an order before exact-money never closes its hold
+  const committedAt = await s.env.currentTimeMs();
+
+  // The year's 30-day grace is over: both entities still answer for their committed orders.
+  await skipTo(yearEnd + 31 * DAY);
+  for (const b of [closing, legacy]) assert.equal((await b.handle().describe()).status.name, 'RUNNING');
+  assert.equal((await closing.giveBack('A', 'A-RET1', 300_000)).committedFen, 900_000);
+  assert.equal((await legacy.giveBack('L', 'L-RET1', 100_000)).committedFen, 900_000);
+
+  // Closing is idempotent and final; it refuses a hold only reserved, and takes an order the entity holds nothing for.
+  assert.equal((await closing.close('C')).committedFen, 900_000);
+  assert.equal((await closing.close('C')).committedFen, 900_000, 'closing again changes nothing');
+  await assert.rejects(closing.giveBack('C', 'C-RET1', 100_000), refusedBy(HOLD_CLOSED, 'order C'));
+  await closing.reserve('R', 100_000);
+  await assert.rejects(closing.close('R'), refusedBy(CLOSE_NOT_COMMITTED, 'order R'));
+  await closing.release('R');
+  assert.equal((await closing.close('NEVER')).committedFen, 900_000, 'an order it holds nothing for: nothing to close');
+
+  // Its last open hold closed by its order: the entity ends.
+  assert.equal((await closing.close('A')).committedFen, 900_000);
+  // Not result(): the test server may skip time while a result is awaited.
+  assert.equal(await ended(closing), 'COMPLETED');
+  assert.equal((await closing.usage()).committedFen, 900_000);
+
+  // Never closed: the entity ends 60 days after the commit (the return window and a margin).
+  await skipTo(committedAt + 59 * DAY);
+  assert.equal((await legacy.handle().describe()).status.name, 'RUNNING');
+  await skipTo(committedAt + 61 * DAY);
+  assert.equal((await legacy.handle().result()).committedFen, 900_000);
+});
+
+test('an update to an entity that is not running is refused with QUOTA_ENTITY_CLOSED, naming the buyer-year', async () => {
+  const b = await buyer();
+  await b.reserve('A', 1_000_000);
+  await b.handle().terminate('test: the entity ended');
+  const closed = (e: unknown) => refusedBy(QUOTA_ENTITY_CLOSED, String(b.year), 'poll the order')(e);
+  await assert.rejects(b.commit('A'), closed);
+  await assert.rejects(b.giveBack('A', 'A-RET1', 100_000), closed);
+  await assert.rejects(b.close('A'), closed);
+  // Never started afresh: an empty run would forget the year's holds.
+  await assert.rejects(b.reserve('B', 100_000), closed);
 });

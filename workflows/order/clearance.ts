@@ -7,7 +7,7 @@ import { STUCK_POLL_GAP, customsPollGap } from './customs-polling';
 import { continueAsNewWhenLong } from './continuation';
 import { clearOnReceipts } from './customs-clearance';
 import { clearStuck, end, markStuck, ordersCleared, publishPending, setStage, wait } from './progress';
-import { commitQuota } from './quota';
+import { closeQuotaHold, commitQuota } from './quota';
 import { FinalAnswer, callRemote } from './remote-call';
 import { iso, type OrderState } from './state';
 
@@ -116,6 +116,8 @@ export async function releaseForDelivery(o: OrderState) {
     publishPending(o);
     await condition(() => o.refundsFollowed === 0 && allHandlersFinished(), { summary: 'Wait for every refund to be final' });
   }
+  // No refund or return can follow: the buyer's quota entity need not stay open for this order.
+  await closeQuotaHold(o);
   end(o, 'COMPLETED', 'CLEARED: released for delivery; the refund window has closed', 'Your order cleared customs and was delivered.');
   publishPending(o);
 }

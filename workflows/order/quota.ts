@@ -106,10 +106,32 @@ export async function commitQuota(o: OrderState) {
         orderId: o.order.orderId,
         // A split order counts only the parts it delivers.
         amountFen: o.exactMoney ? keptQuotaFen(o, quotaFen(o)) : quotaFen(o),
+        // The order closes its hold when final (closeQuotaHold), so the entity stays open until then.
+        ...(o.exactMoney && { untilClosed: true }),
       }),
     { watched: false },
   );
   o.quota!.held = 'COMMITTED';
+}
+
+/**
+ * The order is final for the quota (the refund window closed, every refund and return settled): its entity
+ * need no longer stay open for it. Only orders that committed with `untilClosed` (exact-money).
+ */
+export async function closeQuotaHold(o: OrderState) {
+  if (!o.exactMoney || o.quota?.held !== 'COMMITTED') return;
+  const { buyerKey, year } = o.quota;
+  try {
+    await callRemote(
+      o,
+      'quotaClose',
+      'the quota hold closed',
+      (via) => via.quotaEntity('Step 10: close the annual quota hold').closeQuotaHold({ buyerKey, year, orderId: o.order.orderId }),
+      { watched: false },
+    );
+  } catch (error) {
+    if (!(error instanceof FinalAnswer && error.handling === 'ALREADY_DONE')) throw error;
+  }
 }
 
 export async function releaseQuota(o: OrderState) {

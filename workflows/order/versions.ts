@@ -60,6 +60,13 @@ export const EXACT_MONEY = 'exact-money';
 /** The quota entity wakes when an unpaid reservation lapses (../quota.ts); runs recorded before holdUntil existed have none. */
 export const QUOTA_LAPSE_TIMER = 'quota-lapse-timer';
 
+/**
+ * The quota entity, after the year: committed holds whose order may still give quota back keep it open (until
+ * their order closes them, or a bounded time after the commit). Asked only where the entity used to end, so
+ * old runs end as recorded.
+ */
+export const QUOTA_OPEN_FOR_COMMITTED = 'quota-open-for-committed';
+
 /** Every patch id of the order workflow, in the order they shipped. */
 export const ORDER_PATCHES = [
   CONFIRM_NOTIFIED_PAYMENT,
@@ -83,7 +90,7 @@ export const ORDER_PATCHES = [
 ] as const;
 
 /** Every patch id of the quota entity. */
-export const QUOTA_PATCHES = [QUOTA_LAPSE_TIMER, DECIDE_AT_WAKE_TIME] as const;
+export const QUOTA_PATCHES = [QUOTA_LAPSE_TIMER, DECIDE_AT_WAKE_TIME, QUOTA_OPEN_FOR_COMMITTED] as const;
 
 /** Every patch id in workflows/, each once. */
 export const PATCHES: readonly string[] = [...new Set<string>([...ORDER_PATCHES, ...QUOTA_PATCHES])];
