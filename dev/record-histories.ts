@@ -144,9 +144,6 @@ async function main() {
         // An order that continued as new: the runs before the latest are written as <name>-run<k>, first run first.
         const earlier = await earlierRuns(stack, order.orderId, latest);
         earlier.forEach((h, k) => write(`${p.name}-run${k + 1}${values.suffix}`, h));
-        for (const other of p.otherWorkflows?.(order) ?? []) {
-          write(`${other.name}${values.suffix}`, await settledHistory(stack.client.workflow.getHandle(other.workflowId)));
-        }
         console.log(
           `${(p.name + values.suffix).padEnd(34)} ${st.stage.padEnd(22)} ${String(events).padStart(4)} events  ${(bytes / 1024).toFixed(0).padStart(4)} KiB`,
         );

@@ -33,8 +33,6 @@ export interface Scenario {
   input(prefix: string, buyer: Buyer): OrderInput;
   /** Checks the order out and drives it to the end of its path; returns its status there. */
   drive(run: Run, order: OrderInput): Promise<OrderStatus>;
-  /** Workflows other than the order that the path makes, recorded as `name` too. */
-  otherWorkflows?: (order: OrderInput) => { name: string; workflowId: string }[];
 }
 
 /**

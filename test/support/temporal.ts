@@ -68,6 +68,8 @@ export interface WorkflowStackOptions {
   quotaUpdatesPerRun?: number;
   /** Time between the CEB inventory list's states after 120 in the sandbox's customs; 2 minutes (skipped) unless set. */
   cebStepAfterMs?: number;
+  /** The payload keyring (a keyring file's text); a key made for the run unless set. Recorders pass the committed one. */
+  payloadKeys?: string;
 }
 
 export async function startWorkflowStack(opts: WorkflowStackOptions = {}): Promise<WorkflowStack> {
@@ -107,7 +109,7 @@ async function stopAll(stops: Stop[]): Promise<void> {
 /** Starts the stack, adding to `stops` how to stop each part as soon as it runs. */
 async function buildStack(opts: WorkflowStackOptions, stops: Stop[]): Promise<WorkflowStack> {
   // Payloads are encrypted as in production, with a key made for this run.
-  const dataConverter = { payloadCodecs: [new AesGcmCodec(parseKeyring(newKeySpec('test')))] };
+  const dataConverter = { payloadCodecs: [new AesGcmCodec(parseKeyring(opts.payloadKeys ?? newKeySpec('test')))] };
   const env = await TestWorkflowEnvironment.createTimeSkipping({
     server: { executable: testServerExecutable() },
     client: { dataConverter },
