@@ -193,6 +193,10 @@ function customsRules(o: Order, rule: (name: string, path: (string | number)[], 
 
   // 财关税〔2016〕18号 and 〔2018〕49号: the limit is on the dutiable value (goods, freight, insurance), not on the tax.
   const dutiable = dutiableValueFen(o);
+  // A negative or fractional amount is refused by its field's rule; the limits and the price need whole fen.
+  const wholeFen = (n: number) => Number.isSafeInteger(n) && n >= 0;
+  if (!wholeFen(dutiable) || !wholeFen(o.freightFen ?? 0) || o.items.some((i) => !wholeFen(i.unitPriceFen) || !wholeFen(i.quantity)))
+    return;
   const units = o.items.reduce((sum, i) => sum + i.quantity, 0);
   const verdict = retailImportLimits(dutiable, 0, units);
   if (verdict.basis !== 'RETAIL_PREFERENTIAL') {

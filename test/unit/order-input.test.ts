@@ -310,3 +310,15 @@ describe('orders filed on the CEB messages: each broken rule names itself', () =
     );
   });
 });
+
+// Found by the fuzz in CI (FUZZ_SEED=1603429241, and again 1947426561): a negative amount reached the limits and
+// the pricing, which threw a bare "dutiable value must be whole fen, not negative" instead of the field's rule.
+test('an order with a negative freight or unit price is refused by its field, never with a bare RangeError', () => {
+  for (const change of [{ freightFen: -1 }, { items: [{ ...customsItems()[0], unitPriceFen: -359_523_006 }] }]) {
+    const order = { ...cebOrder(), ...change };
+    const problems = orderProblems(order, CEB);
+    assert.ok(problems, JSON.stringify(change));
+    assert.doesNotMatch(problems, /dutiable value must be whole fen/);
+    assert.match(problems, /freightFen|unitPriceFen/);
+  }
+});
