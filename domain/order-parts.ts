@@ -17,26 +17,33 @@ export interface PartValue {
   dutiableFen: number;
 }
 
+/** What the shares are computed from: the items, the freight, and what was paid for each customs order. */
+export type PricedParts = Pick<Order, 'items' | 'freightFen' | 'totalFen' | 'splitParts'>;
+
 /**
- * Each customs order's value. A split part takes shares of the goods and the freight in proportion to what
- * was paid for it, as its inventory list (CEB621) declares them (eport/filings.ts `filingAmounts`), so the
- * parts' dutiable values add up to the order's.
+ * Each customs order's shares, in order: a split part takes shares of the goods and the freight in proportion
+ * to what was paid for it, as its inventory list (CEB621) declares them (eport/filings.ts `filingAmounts`), so
+ * the parts' dutiable values add up to the order's.
  */
-export function partValues(order: Order): PartValue[] {
+export function partShares(order: PricedParts): Omit<PartValue, 'customsOrderId'>[] {
   const goods = order.items.reduce((sum, i) => sum + i.unitPriceFen * i.quantity, 0);
   const freight = order.freightFen ?? 0;
-  const parts = customsOrdersOf(order);
-  const weights = parts.map((p) => p.amountFen);
-  const goodsShares = allocate(goods, weights);
-  const freightShares = allocate(freight, weights);
-  return parts.map((p, i) => ({
-    customsOrderId: p.customsOrderId,
-    paidFen: p.amountFen,
+  const paid = order.splitParts?.map((p) => p.amountFen) ?? [order.totalFen];
+  const goodsShares = allocate(goods, paid);
+  const freightShares = allocate(freight, paid);
+  return paid.map((paidFen, i) => ({
+    paidFen,
     goodsFen: goodsShares[i],
     freightFen: freightShares[i],
-    taxFen: p.amountFen - goodsShares[i] - freightShares[i],
+    taxFen: paidFen - goodsShares[i] - freightShares[i],
     dutiableFen: goodsShares[i] + freightShares[i],
   }));
+}
+
+/** Each customs order's value, named by its customs order id. */
+export function partValues(order: Order): PartValue[] {
+  const ids = customsOrdersOf(order).map((c) => c.customsOrderId);
+  return partShares(order).map((share, i) => ({ customsOrderId: ids[i], ...share }));
 }
 
 /** The value of one customs order of the order. */

@@ -1,5 +1,6 @@
 import { allocate } from './cross-border-tax';
-import { orderTaxOf, type Order, type ReturnedUnits } from './order';
+import { orderTaxOf, type ReturnedUnits } from './order';
+import { partShares, type PricedParts } from './order-parts';
 
 // What goods returned through customs (CEB625) are worth, for exact-money orders: to the buyer, the goods
 // and their tax; to the buyer's annual quota, their dutiable value (goods and freight share). A customs order
@@ -24,7 +25,7 @@ export interface ReturnPart {
   amountFen: number;
 }
 
-type Priced = Pick<Order, 'items' | 'freightFen' | 'splitParts'>;
+type Priced = PricedParts;
 
 /** The lines of the whole order, or of one split part. */
 export function returnableLines(order: Priced, part?: ReturnPart): ReturnableLine[] {
@@ -41,10 +42,7 @@ export function returnableLines(order: Priced, part?: ReturnPart): ReturnableLin
     }));
   }
   // As filingAmounts shares them: goods and freight by the parts' amounts, the tax takes what is left of the part.
-  const weights = order.splitParts?.map((p) => p.amountFen) ?? [];
-  const share = (total: number) => allocate(total, weights)[part.index];
-  const goods = share(values.reduce((a, b) => a + b, 0));
-  const partFreight = share(freight);
+  const { goodsFen: goods, freightFen: partFreight } = partShares(order)[part.index];
   const tax = Math.max(0, part.amountFen - goods - partFreight);
   const lineValues = allocate(goods, values);
   const lineTaxes = allocate(tax, taxes);

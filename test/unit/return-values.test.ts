@@ -5,6 +5,7 @@ import { TAX_CATEGORIES, type TaxCategory } from '../../domain/cross-border-tax'
 import { dutiableValueFen, orderTaxOf, returnedQuotaFen, type Order, type ReturnedUnits } from '../../domain/order';
 import { priceOrder } from '../../domain/order-pricing';
 import { returnWorth, returnableLines, type ReturnableLine } from '../../domain/return-values';
+import { partShares } from '../../domain/order-parts';
 import { filingAmounts } from '../../eport/filings';
 import { customsFiling } from '../support/ceb-filings';
 
@@ -166,4 +167,34 @@ test('the example of the issue: two tins returned one by one refund 21,756 and 2
     [21_756, 21_757],
   );
   assert.throws(() => returnWorth(lines, [{ sku: tin.sku, quantity: 3 }]), /3 units returned of 2/);
+});
+
+test("each customs order's value (domain/order-parts.ts): the parts add up to the order, and each is what its filing declares", () => {
+  fc.assert(
+    fc.property(order, (o) => {
+      const parts = partShares(o);
+      assert.equal(
+        parts.reduce((s, p) => s + p.paidFen, 0),
+        o.totalFen,
+      );
+      assert.equal(
+        parts.reduce((s, p) => s + p.dutiableFen, 0),
+        dutiableValueFen(o),
+        'the quota the parts count is the order’s',
+      );
+      for (const [index, p] of parts.entries()) {
+        assert.equal(p.goodsFen + p.freightFen + p.taxFen, p.paidFen);
+        if (!o.splitParts) continue;
+        const filing = customsFiling('PART', 'PAY-1', { order: o, part: { index, amountFen: p.paidFen, of: parts.length } });
+        let filed: ReturnType<typeof filingAmounts>;
+        try {
+          filed = filingAmounts(filing);
+        } catch {
+          continue; // a split the filing refuses is never filed
+        }
+        assert.deepEqual([p.goodsFen, p.freightFen], [filed.goodsValue, filed.freight]);
+      }
+    }),
+    FC,
+  );
 });
