@@ -125,8 +125,20 @@ export function notificationDelivery(o: DeliveryOptions) {
     );
   };
 
-  /** Starts (once per payment) the refund of a payment no running order takes; S once Temporal recorded it. */
+  /**
+   * Starts (once per payment) the refund of a payment its order, now closed, no longer takes; S once Temporal
+   * recorded it. A payment for an order this merchant never had is refused ORDER_NOT_EXIST, as before.
+   */
   async function refundLatePayment(n: PaymentNotification): Promise<Outcome> {
+    try {
+      await o.temporal.workflow.getHandle(orderWorkflowId(n.paymentRequestId)).describe();
+    } catch (error) {
+      if (!(error instanceof WorkflowNotFoundError)) throw error;
+      return {
+        ...refusal(200, 'ORDER_NOT_EXIST', 'ORDER', `no order for paymentRequestId ${n.paymentRequestId}`),
+        orderId: n.paymentRequestId,
+      };
+    }
     const late: LatePayment = {
       orderId: n.paymentRequestId,
       paymentRequestId: n.paymentRequestId,
@@ -192,7 +204,14 @@ export function notificationDelivery(o: DeliveryOptions) {
       return ack.duplicate ? accepted('duplicate', 'duplicate', orderId) : accepted('delivered', 'success', orderId);
     } catch (error) {
       if (error instanceof WorkflowNotFoundError) {
-        if (closed && !o.closing.aborted) return await closed();
+        if (closed && !o.closing.aborted) {
+          // Temporal did not take the refund's start: no S, so Alipay+ sends the notification again later.
+          return await closed().catch((e: unknown) => ({
+            ...tryAgain('TEMPORAL', 'the late payment could not be recorded; try again'),
+            orderId,
+            error: e,
+          }));
+        }
         return { ...refusal(200, 'ORDER_NOT_EXIST', 'ORDER', `no order for ${what}`), orderId };
       }
       if (error instanceof WorkflowUpdateFailedError) {
