@@ -1,5 +1,13 @@
 import type fc from 'fast-check';
-import { OrderRefusedError, cancelOrder, requestRefund, resolveFailedRefund, returnGoods, startOrder } from '../../client/orders';
+import {
+  OrderRefusedError,
+  cancelOrder,
+  orderStatus,
+  requestRefund,
+  resolveFailedRefund,
+  returnGoods,
+  startOrder,
+} from '../../client/orders';
 import { customsYear } from '../../domain/limits';
 import type { RefundRequest } from '../../domain/order-api';
 import { payerOf } from '../../dev/scenarios/orders';
@@ -12,6 +20,7 @@ import {
   type ModelOrder,
   type ModelState,
   type Real,
+  skipTime,
 } from './model';
 
 // The commands of a sequence. Each acts on the real stack and updates the model only with what the
@@ -23,7 +32,7 @@ type Command = fc.AsyncCommand<ModelState, Real>;
 const CALL_DEADLINE_MS = 60_000;
 
 /** Runs one client call; a refusal by rule is recorded and answers undefined. */
-async function attempt<T>(r: Real, what: string, call: () => Promise<T>): Promise<T | undefined> {
+export async function attempt<T>(r: Real, what: string, call: () => Promise<T>): Promise<T | undefined> {
   try {
     const result = await r.s.env.client.withDeadline(Date.now() + CALL_DEADLINE_MS, call);
     r.log.push(`${what}: accepted`);
@@ -37,7 +46,7 @@ async function attempt<T>(r: Real, what: string, call: () => Promise<T>): Promis
 }
 
 /** Commands about one order name it by its place in the sequence, counted round the orders there are. */
-abstract class OnOrder implements Command {
+export abstract class OnOrder implements Command {
   constructor(readonly index: number) {}
   protected order(m: Readonly<ModelState>): ModelOrder {
     return m.orders[this.index % m.orders.length];
@@ -57,12 +66,15 @@ export class Checkout implements Command {
   ) {}
   check = (m: Readonly<ModelState>) => m.orders.length < 4;
   async run(m: ModelState, r: Real) {
-    const orderId = `${r.run}-O${m.orders.length + 1}`;
+    const orderId = `${r.run}-O${++r.checkouts}`;
     const { input, parts } = modelOrder(orderId, r.buyer, this.paths);
     await r.s.f.helpers.cebRules({ orders: Object.fromEntries(parts.map((p) => [p.orderNo, cebRuleOf(p.path, this.fault)])) });
     const year = customsYear(await r.s.env.currentTimeMs());
-    await startOrder(r.s.env.client, input, { taskQueue: r.s.taskQueue, timeouts: timeoutsFor(this.continueAsNew) });
-    r.log.push(`checkout ${orderId}: ${this.toString()}`);
+    const started = await attempt(r, `checkout ${orderId}: ${this.toString()}`, () =>
+      startOrder(r.s.env.client, input, { taskQueue: r.s.taskQueue, timeouts: timeoutsFor(this.continueAsNew) }),
+    );
+    // An order refused at checkout took no money and is no order of the buyer's.
+    if (!started) return;
     m.orders.push({
       orderId,
       input,
@@ -104,7 +116,7 @@ export class Pay extends OnOrder {
  * after it does not race the order's inquiry. An order that has ended may never acknowledge it: that is
  * for the invariants to judge, so this only logs it.
  */
-async function untilAcknowledged(r: Real, orderId: string) {
+export async function untilAcknowledged(r: Real, orderId: string) {
   const deadline = Date.now() + 5_000;
   for (;;) {
     const [n] = (await r.s.f.helpers.ledgerOf(orderId)).notifications;
@@ -130,7 +142,7 @@ export class Skip implements Command {
   constructor(readonly ms: number) {}
   check = () => true;
   async run(_m: ModelState, r: Real) {
-    await r.s.env.sleep(this.ms);
+    await skipTime(r.s, this.ms);
     r.log.push(`skip ${this.ms / 60_000} min`);
   }
   toString = () => `skip(${this.ms / 60_000} min)`;
@@ -150,8 +162,10 @@ export class Refund extends OnOrder {
     const o = this.order(m);
     const key = `${o.orderId}-K${this.key}`;
     const retry = o.refunds.has(key);
+    // 0 asks for all the order says is refundable now.
+    const amountFen = o.refunds.get(key) ?? (this.amountFen || (await orderStatus(r.s.env.client, o.orderId)).refundableFen);
     const request: RefundRequest & { idempotencyKey: string } = {
-      amountFen: o.refunds.get(key) ?? this.amountFen,
+      amountFen,
       reason: `model refund ${key}`,
       requestedBy: 'support@model',
       idempotencyKey: key,
@@ -161,7 +175,7 @@ export class Refund extends OnOrder {
     );
     if (view && !retry) o.refunds.set(key, request.amountFen);
   }
-  toString = () => `refund(o${this.index + 1}, K${this.key}, ${this.amountFen})`;
+  toString = () => `refund(o${this.index + 1}, K${this.key}, ${this.amountFen || 'all refundable'})`;
 }
 
 /** Alipay+ will fail the order's next refund at its cut-off. */

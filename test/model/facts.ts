@@ -6,7 +6,7 @@ import { orderHandle, orderStatus } from '../../client/orders';
 import { quotaUsageQuery, quotaWorkflowId, type QuotaUsage } from '../../domain/quota-api';
 import type { WorkflowStack } from '../support/temporal';
 import { waitsOutRefundWindow, type OrderFacts, type QuotaFacts } from './invariants';
-import { DAY, HOUR, MINUTE, type ModelState, type Real } from './model';
+import { DAY, HOUR, MINUTE, type ModelState, type Real, skipTime } from './model';
 
 // After the commands: time is driven forward until every order has ended, is stuck, or waits out its
 // refund window; then everything the invariants read is gathered.
@@ -17,7 +17,7 @@ const QUERY_DEADLINE_MS = 10_000;
 
 const query = <T>(s: WorkflowStack, call: () => Promise<T>) => s.env.client.withDeadline(Date.now() + QUERY_DEADLINE_MS, call);
 
-async function settled(s: WorkflowStack, orderId: string): Promise<boolean> {
+export async function settled(s: WorkflowStack, orderId: string): Promise<boolean> {
   const { status } = await query(s, () => orderHandle(s.env.client, orderId).describe());
   if (status.name !== 'RUNNING') return true;
   const st = await query(s, () => orderStatus(s.env.client, orderId));
@@ -30,7 +30,7 @@ export async function settle(r: Real, m: ModelState): Promise<void> {
     const open = [];
     for (const o of m.orders) if (!(await settled(r.s, o.orderId))) open.push(o.orderId);
     if (open.length === 0) return;
-    await r.s.env.sleep(step);
+    await skipTime(r.s, step);
   }
   r.log.push(`settle: gave up after ${SETTLE_STEPS.reduce((a, b) => a + b, 0) / DAY} days of skipped time`);
 }

@@ -120,18 +120,28 @@ export function keptDutiableFen(f: OrderFacts): number {
   );
 }
 
+/** Orders whose goods are decided: ended, or released for delivery. Others may still hold their kept goods as reserved. */
+const goodsDecided = (f: OrderFacts) => isClosed(f) || f.status.stage === 'RELEASED_FOR_DELIVERY' || f.status.stage === 'COMPLETED';
+
 export function quotaMatchesGoodsKept(quota: QuotaFacts, orders: OrderFacts[]): Violation[] {
   const mine = orders.filter((f) => f.model.year === quota.year);
-  const expected = mine.reduce((s, f) => s + keptDutiableFen(f), 0);
+  const sum = (fs: OrderFacts[]) => fs.reduce((s, f) => s + keptDutiableFen(f), 0);
+  const firm = sum(mine.filter(goodsDecided));
+  const all = sum(mine);
   const committed = quota.usage?.committedFen ?? 0;
+  const reserved = quota.usage?.reservedFen ?? 0;
   const out: Violation[] = [];
-  if (committed !== expected) {
+  if (committed < firm || committed > all || committed + reserved < all) {
     const each = mine.map((f) => `${f.model.orderId} ${f.status.stage} kept ${keptDutiableFen(f)}`).join(', ');
-    out.push({ invariant: 'I4', subject: quota.workflowId, detail: `committed ${committed} != goods kept ${expected} (${each})` });
+    const expected = firm === all ? `${firm}` : `${firm} (decided) to ${all}`;
+    out.push({
+      invariant: 'I4',
+      subject: quota.workflowId,
+      detail: `committed ${committed} (+${reserved} reserved) != goods kept ${expected} (${each})`,
+    });
   }
-  const used = committed + (quota.usage?.reservedFen ?? 0);
-  if (quota.usage && used > quota.usage.limitFen) {
-    out.push({ invariant: 'I4', subject: quota.workflowId, detail: `uses ${used} > limit ${quota.usage.limitFen}` });
+  if (quota.usage && committed + reserved > quota.usage.limitFen) {
+    out.push({ invariant: 'I4', subject: quota.workflowId, detail: `uses ${committed + reserved} > limit ${quota.usage.limitFen}` });
   }
   return out;
 }

@@ -58,9 +58,37 @@ export interface Real {
   s: WorkflowStack;
   run: string;
   buyer: Buyer;
-  log: string[];
+  /** What each command did; printed as it happens when MODEL_TRACE is set. */
+  log: Log;
   /** Refusals by rule: legitimate, recorded, never a failure. */
   refusals: string[];
+  /** Checkouts so far, refused ones included: each order id is used once. */
+  checkouts: number;
+}
+
+const sleeping = new WeakMap<WorkflowStack, Promise<unknown>>();
+/**
+ * Skips the test server's time. The server keeps one time-skipping lock, so sleeps of sequences that share
+ * a stack go one after another (at once they unbalance its lock); their other calls still interleave.
+ */
+export function skipTime(s: WorkflowStack, ms: number): Promise<void> {
+  const turn = (sleeping.get(s) ?? Promise.resolve()).then(() => s.env.sleep(ms));
+  sleeping.set(
+    s,
+    turn.catch(() => undefined),
+  );
+  return turn;
+}
+
+/** A log that can echo each line as it is written, to follow a long run. */
+export class Log extends Array<string> {
+  constructor(readonly prefix?: string) {
+    super();
+  }
+  override push(...lines: string[]): number {
+    if (this.prefix) for (const l of lines) console.log(`${this.prefix} ${l}`);
+    return super.push(...lines);
+  }
 }
 
 /** Short timeouts so detention and deadlines end within a sequence; continue-as-new soon when asked. */

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import type { WorkflowStack } from '../support/temporal';
 import { gather, settle } from './facts';
 import { INVARIANTS, violationsOf, type InvariantId, type Violation } from './invariants';
-import { modelBuyer, type ModelState, type Real } from './model';
+import { Log, modelBuyer, type ModelState, type Real } from './model';
 import { sequences, type Sequence, type SequenceShape } from './sequence';
 
 // One sequence is one fast-check run of its own seed, so any sequence replays from `--seed` (and the
@@ -40,7 +40,8 @@ let runs = 0;
 
 /** Runs the commands on fresh orders of a fresh buyer, settles them, and checks every invariant. */
 export async function runOnce(s: WorkflowStack, seed: number, cmds: Sequence): Promise<Outcome> {
-  const real: Real = { s, run: `M${seed}x${++runs}`, buyer: modelBuyer(), log: [], refusals: [] };
+  const run = `M${seed}x${++runs}`;
+  const real: Real = { s, run, buyer: modelBuyer(), log: new Log(process.env.MODEL_TRACE ? run : undefined), refusals: [], checkouts: 0 };
   const model: ModelState = { orders: [] };
   const violations: Violation[] = [];
   try {
@@ -48,10 +49,12 @@ export async function runOnce(s: WorkflowStack, seed: number, cmds: Sequence): P
   } catch (error) {
     violations.push({ invariant: 'I0', subject: real.run, detail: String(error).slice(0, 500) });
   }
+  real.log.push('settling');
   await settle(real, model);
+  real.log.push('gathering');
   const facts = await gather(real, model);
   violations.push(...violationsOf(facts.orders, facts.quotas));
-  return { commands: String(cmds), violations, log: real.log, refusals: real.refusals };
+  return { commands: String(cmds), violations, log: [...real.log], refusals: real.refusals };
 }
 
 export async function runSequence(s: WorkflowStack, o: SequenceOptions): Promise<SequenceResult> {

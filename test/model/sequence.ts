@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { Cancel, Checkout, FailNextRefund, Pay, Refund, ResolveFailedRefund, RestartWorker, ReturnGoods, Skip } from './commands';
+import { AwaitSettled, PayDuringCancel } from './commands-timing';
 import { CUSTOMS_PATHS, DAY, DELIVERY_FAULTS, HOUR, MINUTE, type CustomsPath, type ModelState, type Real } from './model';
 
 // The random sequences: orders of one buyer, checked out, paid, cancelled, refunded, returned, with time
@@ -49,10 +50,13 @@ export function sequences({ maxCommands, restarts }: SequenceShape): fc.Arbitrar
       checkout,
       order.map((i) => new Pay(i)),
       order.map((i) => new Pay(i)),
+      order.map((i) => new PayDuringCancel(i)),
       order.map((i) => new Cancel(i)),
+      order.map((i) => new AwaitSettled(i)),
+      order.map((i) => new AwaitSettled(i)),
       skip,
       skip,
-      fc.tuple(order, fc.integer({ min: 0, max: 2 }), fc.constantFrom(1_000, 5_000, 20_000)).map(([i, k, fen]) => new Refund(i, k, fen)),
+      fc.tuple(order, fc.integer({ min: 0, max: 2 }), fc.constantFrom(1_000, 5_000, 0)).map(([i, k, fen]) => new Refund(i, k, fen)),
       order.map((i) => new FailNextRefund(i)),
       fc.tuple(order, fc.constantFrom('RETRY' as const, 'SETTLED_OUTSIDE_ALIPAY' as const)).map(([i, a]) => new ResolveFailedRefund(i, a)),
       fc.tuple(order, fc.integer({ min: 0, max: 1 })).map(([i, p]) => new ReturnGoods(i, p)),
