@@ -63,6 +63,8 @@ export class Checkout implements Command {
     readonly paths: CustomsPath[],
     readonly fault: DeliveryFault,
     readonly continueAsNew: boolean,
+    /** The buyer pays at once, as most buyers do. */
+    readonly payNow = false,
   ) {}
   check = (m: Readonly<ModelState>) => m.orders.length < 4;
   async run(m: ModelState, r: Real) {
@@ -87,8 +89,10 @@ export class Checkout implements Command {
       failing: [],
       returns: [],
     });
+    if (this.payNow) await new Pay(m.orders.length - 1).run(m, r);
   }
-  toString = () => `checkout(${this.paths.join('+')}, ${this.fault}${this.continueAsNew ? ', continueAsNew' : ''})`;
+  toString = () =>
+    `checkout(${this.paths.join('+')}, ${this.fault}${this.continueAsNew ? ', continueAsNew' : ''}${this.payNow ? ', paid' : ''})`;
 }
 
 /** The buyer pays; after a cancel or the expiry the sandbox refuses it, as Alipay+ would. */

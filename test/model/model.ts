@@ -67,17 +67,31 @@ export interface Real {
 }
 
 const sleeping = new WeakMap<WorkflowStack, Promise<unknown>>();
+/** Real time one skip may take: the test server answers a skip at once unless its clock is stuck. */
+const SKIP_DEADLINE_MS = 120_000;
 /**
  * Skips the test server's time. The server keeps one time-skipping lock, so sleeps of sequences that share
  * a stack go one after another (at once they unbalance its lock); their other calls still interleave.
  */
 export function skipTime(s: WorkflowStack, ms: number): Promise<void> {
-  const turn = (sleeping.get(s) ?? Promise.resolve()).then(() => s.env.sleep(ms));
+  const turn = (sleeping.get(s) ?? Promise.resolve()).then(() => withDeadline(s.env.sleep(ms), `skipping ${ms} ms of time`));
   sleeping.set(
     s,
     turn.catch(() => undefined),
   );
   return turn;
+}
+
+async function withDeadline<T>(p: Promise<T>, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} took over ${SKIP_DEADLINE_MS / 1000} s of real time`)), SKIP_DEADLINE_MS);
+  });
+  try {
+    return await Promise.race([p, late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** A log that can echo each line as it is written, to follow a long run. */

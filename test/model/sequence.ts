@@ -24,8 +24,9 @@ const checkout = fc
       { weight: 1, arbitrary: fc.constantFrom(...DELIVERY_FAULTS) },
     ),
     continueAsNew: fc.boolean(),
+    payNow: fc.boolean(),
   })
-  .map(({ paths, fault, continueAsNew }) => new Checkout(paths, fault, continueAsNew));
+  .map(({ paths, fault, continueAsNew, payNow }) => new Checkout(paths, fault, continueAsNew, payNow));
 /** 31 minutes: past the default 30-minute payment expiry. */
 const skip = fc.constantFrom(5 * MINUTE, 31 * MINUTE, 3 * HOUR, DAY, 3 * DAY).map((ms) => new Skip(ms));
 
