@@ -58,7 +58,7 @@ async function main() {
   };
   const stacks: WorkflowStack[] = [];
   try {
-    for (let i = 0; i < o.stacks; i++) stacks.push(await startWorkflowStack());
+    for (let i = 0; i < o.stacks; i++) stacks.push(await startWorkflowStack({ restartableWorker: o.restarts }));
     const perStack = stacks.map((_, k) => seeds.filter((_s, i) => i % stacks.length === k));
     await Promise.all(
       stacks.map((s, k) =>

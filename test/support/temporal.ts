@@ -59,7 +59,7 @@ export interface WorkflowStack {
   dataConverter: DataConverter;
   /**
    * Shuts the orders' worker down and starts another on the same queue, as a deploy does: the orders it
-   * ran are replayed from their histories by the new one.
+   * ran are replayed from their histories by the new one. Needs `restartableWorker`.
    */
   restartWorker(): Promise<void>;
   close(): Promise<void>;
@@ -77,6 +77,11 @@ export interface WorkflowStackOptions {
   quotaUpdatesPerRun?: number;
   /** Time between the CEB inventory list's states after 120 in the sandbox's customs; 2 minutes (skipped) unless set. */
   cebStepAfterMs?: number;
+  /**
+   * The orders' worker caches no workflow, so `restartWorker()` can hand every order to the next one: the test
+   * server never moves a cached workflow off a stopped worker's sticky queue. Every task then replays its history.
+   */
+  restartableWorker?: boolean;
 }
 
 export async function startWorkflowStack(opts: WorkflowStackOptions = {}): Promise<WorkflowStack> {
@@ -173,13 +178,15 @@ async function buildStack(opts: WorkflowStackOptions, stops: Stop[]): Promise<Wo
       await running;
     };
   };
-  let stopOrders = run(await Worker.create({ ...common, taskQueue, activities }));
+  const orders = { ...common, taskQueue, activities, ...(opts.restartableWorker && { maxCachedWorkflows: 0 }) };
+  let stopOrders = run(await Worker.create(orders));
   stops.push(run(await Worker.create({ ...common, taskQueue: quotaTaskQueue })));
   // The orders' worker is stopped through this indirection, so a restarted one is the one stopped.
   stops.push(() => stopOrders());
   const restartWorker = async () => {
+    if (!opts.restartableWorker) throw new Error('restartWorker() needs a stack started with restartableWorker');
     await stopOrders();
-    stopOrders = run(await Worker.create({ ...common, taskQueue, activities }));
+    stopOrders = run(await Worker.create(orders));
   };
   // Stopped first: the sandbox's notifier, which reads the test server's clock on a timer and posts to
   // the receiver, whose update needs the worker. So a notification under way is finished while the
