@@ -49,11 +49,16 @@ export async function runOnce(s: WorkflowStack, seed: number, cmds: Sequence): P
   } catch (error) {
     violations.push({ invariant: 'I0', subject: real.run, detail: String(error).slice(0, 500) });
   }
-  real.log.push('settling');
-  await settle(real, model);
-  real.log.push('gathering');
-  const facts = await gather(real, model);
-  violations.push(...violationsOf(facts.orders, facts.quotas));
+  try {
+    real.log.push('settling');
+    await settle(real, model);
+    real.log.push('gathering');
+    const facts = await gather(real, model);
+    violations.push(...violationsOf(facts.orders, facts.quotas));
+  } catch (error) {
+    // An order that cannot be looked at (a query that never answers) is a finding, not a crash of the run.
+    violations.push({ invariant: 'I0', subject: real.run, detail: `settling or looking at the orders: ${String(error).slice(0, 500)}` });
+  }
   return { commands: String(cmds), violations, log: [...real.log], refusals: real.refusals };
 }
 
@@ -80,7 +85,20 @@ export async function runSequence(s: WorkflowStack, o: SequenceOptions): Promise
     return false;
   });
   const details = await fc.check(property, { seed: o.seed, path: o.path, numRuns: 1, unbiased: true, endOnFailure: o.shrinkBudget === 0 });
-  return { seed: o.seed, failed: details.failed, path: details.counterexamplePath ?? undefined, outcome: failing ?? first!, tries };
+  // A property that threw (the harness itself) still reports, as I0.
+  const crashed: Outcome = {
+    commands: '',
+    violations: [{ invariant: 'I0', subject: `seed ${o.seed}`, detail: String(details.errorInstance) }],
+    log: [],
+    refusals: [],
+  };
+  return {
+    seed: o.seed,
+    failed: details.failed,
+    path: details.counterexamplePath ?? undefined,
+    outcome: failing ?? first ?? crashed,
+    tries,
+  };
 }
 
 /** Runs the seeds, `concurrency` at a time on one stack (each sequence has its own buyer and orders). */

@@ -13,9 +13,15 @@ before(async () => (s = await startWorkflowStack()));
 after(() => s?.close());
 
 test(
-  'a split order with one part sent back abroad refunds that part only, and its released part counts in the quota (seed 1)',
+  'a split order with one part sent back abroad refunds that part only, and its released part counts in the quota (seeds 1, 4006)',
   whileKnown('I3'),
   () => assertKeepsInvariants(s, 1, fixed(new Checkout(['RETURN_ABROAD', 'RELEASE'], 'NONE', false), new Pay(0))),
+);
+
+test(
+  'a split order cancelled past its detention deadline keeps its released part in the quota (seed 4025, path 0:1:6)',
+  whileKnown('I4'),
+  () => assertKeepsInvariants(s, 4025, fixed(new Checkout(['DETAIN', 'RELEASE'], 'NONE', false, true), new AwaitSettled(0), new Cancel(0))),
 );
 
 test("a refund asked twice with the caller's key is carried out once", whileKnown('I2'), () =>
