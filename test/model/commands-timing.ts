@@ -2,7 +2,7 @@ import { payerOf } from '../../dev/scenarios/orders';
 import type { WorkflowStack } from '../support/temporal';
 import { OnOrder } from './commands';
 import { settled } from './facts';
-import { HOUR, MINUTE, type ModelState, type Real, skipTime } from './model';
+import { DAY, HOUR, MINUTE, type ModelState, type Real, skipTime } from './model';
 
 // Commands about when things happen: waiting (in skipped time) for an order to settle, and the buyer
 // paying at the moment the order cancels the payment.
@@ -21,6 +21,19 @@ export class AwaitSettled extends OnOrder {
     r.log.push(`await ${o.orderId}: not settled within 2 days`);
   }
   toString = () => `awaitSettled(o${this.index + 1})`;
+}
+
+/** Skips to a day into the next customs year (China Standard Time): its quota is another entity's. */
+export class SkipToNextYear {
+  check = () => true;
+  async run(_m: ModelState, r: Real) {
+    const now = await r.s.env.currentTimeMs();
+    const cst = new Date(now + 8 * HOUR);
+    const nextYear = Date.UTC(cst.getUTCFullYear() + 1, 0, 1) - 8 * HOUR;
+    await skipTime(r.s, nextYear - now + DAY);
+    r.log.push(`skipped to ${new Date(nextYear + DAY).toISOString()}`);
+  }
+  toString = () => 'skipToNextYear()';
 }
 
 /** What runs, per stack and payment, just before the order's next cancelPayment call reaches Alipay+. */
