@@ -82,19 +82,28 @@ export function refundKeysOnce(f: OrderFacts): Violation[] {
 export function splitSettlesPerPart(f: OrderFacts): Violation[] {
   const { model: o, status: st } = f;
   const customs = st.customs ?? [];
-  const abroad = o.parts.filter((p) => customs.find((c) => c.orderNo === p.orderNo)?.state === 'RETURNED_ABROAD');
+  const stateOf = (orderNo: string) => customs.find((c) => c.orderNo === orderNo)?.state;
+  const abroad = o.parts.filter((p) => stateOf(p.orderNo) === 'RETURNED_ABROAD');
+  const released = o.parts.filter((p) => stateOf(p.orderNo) === 'RELEASED');
   const returned = acceptedReturns(st);
-  if (!o.split || o.cancelled || paidFen(f.ledger) === 0 || (abroad.length === 0 && returned.length === 0)) return [];
+  const paid = paidFen(f.ledger);
+  if (!o.split || paid === 0) return [];
   const out: Violation[] = [];
   const v = (detail: string) => out.push({ invariant: 'I3', subject: o.orderId, detail });
-  for (const p of o.parts.filter((x) => RELEASING.includes(x.path))) {
-    const state = customs.find((c) => c.orderNo === p.orderNo)?.state;
-    if (state !== 'RELEASED') v(`part ${p.orderNo} (${p.path}) is ${state ?? 'unknown'}, not released, beside a part sent back`);
-  }
   const abroadFen = abroad.reduce((s, p) => s + p.amountFen, 0);
   const returnsFen = returned.reduce((s, r) => s + r.refundFen, 0);
   const asked = [...o.refunds.values()].reduce((s, x) => s + x, 0);
   const refunded = refundedFen(f.ledger) + settledOutsideFen(st);
+  // Goods customs released are the buyer's: their share comes back only by a return or a refund asked for.
+  const releasedFen = released.reduce((s, p) => s + p.amountFen, 0);
+  if (released.length > 0 && refunded > paid - releasedFen + returnsFen + asked) {
+    v(`refunded ${refunded} of ${paid}, though parts worth ${releasedFen} were released (returns ${returnsFen}, refunds asked ${asked})`);
+  }
+  if (o.cancelled || (abroad.length === 0 && returned.length === 0)) return out;
+  for (const p of o.parts.filter((x) => RELEASING.includes(x.path))) {
+    const state = stateOf(p.orderNo);
+    if (state !== 'RELEASED') v(`part ${p.orderNo} (${p.path}) is ${state ?? 'unknown'}, not released, beside a part sent back`);
+  }
   const refundStuck = st.stuckReasons?.some((r) => r.code === 'REFUND_FAILED') ?? false;
   if (!refundStuck && refunded < abroadFen + returnsFen)
     v(`refunded ${refunded} < the parts sent back ${abroadFen} + returns ${returnsFen}`);

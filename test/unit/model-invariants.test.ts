@@ -90,3 +90,13 @@ test('the quota must count the goods kept: released goods with nothing committed
     ['I4'],
   );
 });
+
+test('a split order cancelled with one part released, refunded in full, breaks I3', () => {
+  const o = order(['DETAIN', 'RELEASE'], { cancelled: true });
+  const customs = [
+    { orderNo: o.parts[0].orderNo, state: 'DETAINED' },
+    { orderNo: o.parts[1].orderNo, state: 'RELEASED' },
+  ] as OrderStatus['customs'];
+  const f = facts(o, { stage: 'CANCELLED', customs }, [payment(o.input.totalFen)], [refund('U-O1-R1', o.input.totalFen, 'cancelled')]);
+  assert.ok(ids(f).includes('I3'));
+});
