@@ -92,7 +92,10 @@ export function splitSettlesPerPart(f: OrderFacts): Violation[] {
   const v = (detail: string) => out.push({ invariant: 'I3', subject: o.orderId, detail });
   const abroadFen = abroad.reduce((s, p) => s + p.amountFen, 0);
   const returnsFen = returned.reduce((s, r) => s + r.refundFen, 0);
-  const asked = [...o.refunds.values()].reduce((s, x) => s + x, 0);
+  // What the caller's refunds carried out (a key carried out twice is I2's to report, not this one's).
+  const asked = refundsOf(f.ledger)
+    .filter((r) => (r.reason ?? '').startsWith('model refund '))
+    .reduce((s, r) => s + Number(r.amount.value), 0);
   const refunded = refundedFen(f.ledger) + settledOutsideFen(st);
   // Goods customs released are the buyer's: their share comes back only by a return or a refund asked for.
   const releasedFen = released.reduce((s, p) => s + p.amountFen, 0);

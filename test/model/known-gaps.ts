@@ -8,6 +8,6 @@ import type { InvariantId } from './invariants';
  */
 export const KNOWN_GAPS: ReadonlyMap<InvariantId, string> = new Map<InvariantId, string>([
   ['I2', 'refunds without idempotency key: a refund asked again with the same key is refunded twice'],
-  ['I3', 'split orders settled as a whole: one part sent back abroad refunds the whole order'],
+  ['I3', 'split orders settled as a whole: one part sent back abroad, or a cancel while one is detained, refunds the whole order'],
   ['I4', "split orders settled as a whole: the released part's goods are kept, but the quota is released with the order"],
 ]);
