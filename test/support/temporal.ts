@@ -2,7 +2,8 @@ import { temporal } from '@temporalio/proto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { AesGcmCodec, newKeySpec, parseKeyring } from '../../platform/aes-gcm-codec';
 import { ORDER_SEARCH_ATTRIBUTES } from '../../domain/search-attributes';
-import { DefaultLogger, Runtime, Worker, bundleWorkflowCode } from '@temporalio/worker';
+import { DefaultLogger, Runtime, Worker, bundleWorkflowCode, type WorkflowBundle } from '@temporalio/worker';
+import type { DataConverter } from '@temporalio/common';
 import { createActivities } from '../../activities';
 import { cebFilingPort } from '../../activities/customs';
 import { startNotifyReceiver, type NotifyReceiver } from '../../notify-receiver/server';
@@ -53,6 +54,14 @@ export interface WorkflowStack {
    * answer, a stale record, a call held in flight). Every other call goes to the real activity.
    */
   stubs: Map<string, ActivityStub>;
+  /** The bundle and data converter the worker runs with: what a test replays histories against. */
+  workflowBundle: WorkflowBundle;
+  dataConverter: DataConverter;
+  /**
+   * Shuts the orders' worker down and starts another on the same queue, as a deploy does: the orders it
+   * ran are replayed from their histories by the new one. Needs `restartableWorker`.
+   */
+  restartWorker(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -70,6 +79,11 @@ export interface WorkflowStackOptions {
   cebStepAfterMs?: number;
   /** The payload keyring (a keyring file's text); a key made for the run unless set. Recorders pass the committed one. */
   payloadKeys?: string;
+  /**
+   * The orders' worker caches no workflow, so `restartWorker()` can hand every order to the next one: the test
+   * server never moves a cached workflow off a stopped worker's sticky queue. Every task then replays its history.
+   */
+  restartableWorker?: boolean;
 }
 
 export async function startWorkflowStack(opts: WorkflowStackOptions = {}): Promise<WorkflowStack> {
@@ -159,16 +173,24 @@ async function buildStack(opts: WorkflowStackOptions, stops: Stop[]): Promise<Wo
   // As in production (workers/main.ts): orders on one queue, the quota entities on their own.
   const workflowBundle = await bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: new DefaultLogger('WARN') });
   const common = { connection: env.nativeConnection, workflowBundle, dataConverter };
-  const worker = await Worker.create({ ...common, taskQueue, activities });
-  const quotaWorker = await Worker.create({ ...common, taskQueue: quotaTaskQueue });
-  for (const w of [worker, quotaWorker]) {
+  /** Runs a worker until `stop()`, which shuts it down and waits for it, its activities included; rejects if it failed. */
+  const run = (w: Worker) => {
     const running = w.run();
-    // Shuts the worker down and waits for it, its activities included; rejects if the worker failed.
-    stops.push(async () => {
+    return async () => {
       if (w.getState() === 'RUNNING') w.shutdown();
       await running;
-    });
-  }
+    };
+  };
+  const orders = { ...common, taskQueue, activities, ...(opts.restartableWorker && { maxCachedWorkflows: 0 }) };
+  let stopOrders = run(await Worker.create(orders));
+  stops.push(run(await Worker.create({ ...common, taskQueue: quotaTaskQueue })));
+  // The orders' worker is stopped through this indirection, so a restarted one is the one stopped.
+  stops.push(() => stopOrders());
+  const restartWorker = async () => {
+    if (!opts.restartableWorker) throw new Error('restartWorker() needs a stack started with restartableWorker');
+    await stopOrders();
+    stopOrders = run(await Worker.create(orders));
+  };
   // Stopped first: the sandbox's notifier, which reads the test server's clock on a timer and posts to
   // the receiver, whose update needs the worker. So a notification under way is finished while the
   // worker still runs, and nothing reads the clock once the test server goes.
@@ -180,6 +202,9 @@ async function buildStack(opts: WorkflowStackOptions, stops: Stop[]): Promise<Wo
     taskQueue,
     quotaTaskQueue,
     stubs,
+    workflowBundle,
+    dataConverter,
+    restartWorker,
     skipping: (stepMs = 30_000, maxSteps = 400) => ({
       intervalMs: stepMs,
       skippedTimeoutMs: stepMs * maxSteps,

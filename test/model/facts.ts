@@ -1,0 +1,111 @@
+import { createHmac } from 'node:crypto';
+import { WorkflowNotFoundError, type WorkflowHandle } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
+import { Worker } from '@temporalio/worker';
+import { orderHandle, orderStatus } from '../../client/orders';
+import { quotaUsageQuery, quotaWorkflowId, type QuotaUsage } from '../../domain/quota-api';
+import type { WorkflowStack } from '../support/temporal';
+import { waitsOutRefundWindow, type OrderFacts, type QuotaFacts } from './invariants';
+import { DAY, HOUR, MINUTE, type ModelState, type Real, skipTime } from './model';
+
+// After the commands: time is driven forward until every order has ended, is stuck, or waits out its
+// refund window; then everything the invariants read is gathered.
+
+/** Skipped time between looks: minutes at first, for refunds and receipts, then hours, then days. */
+const SETTLE_STEPS = [...Array<number>(6).fill(10 * MINUTE), ...Array<number>(24).fill(HOUR), ...Array<number>(12).fill(6 * HOUR)];
+const QUERY_DEADLINE_MS = 10_000;
+
+const query = <T>(s: WorkflowStack, call: () => Promise<T>) => s.env.client.withDeadline(Date.now() + QUERY_DEADLINE_MS, call);
+
+export async function settled(s: WorkflowStack, orderId: string): Promise<boolean> {
+  const { status } = await query(s, () => orderHandle(s.env.client, orderId).describe());
+  if (status.name !== 'RUNNING') return true;
+  const st = await query(s, () => orderStatus(s.env.client, orderId));
+  return st.stuck !== undefined || waitsOutRefundWindow(st);
+}
+
+/** Skips time, step by step, until every order of the sequence has settled or the steps run out. */
+export async function settle(r: Real, m: ModelState): Promise<void> {
+  for (const step of SETTLE_STEPS) {
+    const open = [];
+    for (const o of m.orders) if (!(await settled(r.s, o.orderId))) open.push(o.orderId);
+    if (open.length === 0) return;
+    await skipTime(r.s, step);
+  }
+  r.log.push(`settle: gave up after ${SETTLE_STEPS.reduce((a, b) => a + b, 0) / DAY} days of skipped time`);
+}
+
+/** The quota entity's id is keyed by an HMAC of the certificate, with the stack's test secret. */
+export const buyerKey = (certificateNo: string) =>
+  createHmac('sha256', 'test-secret').update(`ID_CARD:${certificateNo}`).digest('hex').slice(0, 32);
+
+const TASK_FAILED = temporal.api.enums.v1.EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED;
+/** Causes that are Temporal's own retry mechanics, not a workflow's failure. */
+const BENIGN_CAUSES = new Set(['WORKFLOW_TASK_FAILED_CAUSE_UNHANDLED_COMMAND', 'WORKFLOW_TASK_FAILED_CAUSE_RESET_STICKY_TASK_QUEUE']);
+
+type History = temporal.api.history.v1.IHistory;
+
+function taskFailuresOf(history: History): string[] {
+  return (history.events ?? [])
+    .filter((e) => e.eventType === TASK_FAILED)
+    .map((e) => {
+      const a = e.workflowTaskFailedEventAttributes;
+      const cause = temporal.api.enums.v1.WorkflowTaskFailedCause[a?.cause ?? 0];
+      return `${cause}: ${a?.failure?.message ?? ''}`.slice(0, 300);
+    })
+    .filter((why) => ![...BENIGN_CAUSES].some((c) => why.startsWith(c)));
+}
+
+/** Replays each history against the stack's bundle; the error of each that does not replay, by workflow id. */
+async function replayErrors(s: WorkflowStack, histories: { workflowId: string; history: History }[]): Promise<Map<string, string>> {
+  const errors = new Map<string, string>();
+  const results = Worker.runReplayHistories(
+    { workflowBundle: s.workflowBundle, dataConverter: s.dataConverter, replayName: 'model' },
+    histories,
+  );
+  for await (const r of results) if (r.error) errors.set(r.workflowId, String(r.error).slice(0, 500));
+  return errors;
+}
+
+async function historyOf(s: WorkflowStack, handle: WorkflowHandle): Promise<History> {
+  return query(s, () => handle.fetchHistory());
+}
+
+/** Everything the invariants read about one sequence. */
+export async function gather(r: Real, m: ModelState): Promise<{ orders: OrderFacts[]; quotas: QuotaFacts[] }> {
+  const { s } = r;
+  const histories: { workflowId: string; history: History }[] = [];
+  const orders: OrderFacts[] = [];
+  for (const o of m.orders) {
+    const handle = orderHandle(s.env.client, o.orderId);
+    const history = await historyOf(s, handle);
+    histories.push({ workflowId: handle.workflowId, history });
+    orders.push({
+      model: o,
+      execution: (await query(s, () => handle.describe())).status.name,
+      status: await query(s, () => orderStatus(s.env.client, o.orderId)),
+      ledger: await s.f.helpers.ledgerOf(o.orderId),
+      taskFailures: taskFailuresOf(history),
+    });
+  }
+  const quotas: QuotaFacts[] = [];
+  for (const year of new Set(m.orders.map((o) => o.year))) {
+    const workflowId = quotaWorkflowId(buyerKey(r.buyer.certificateNo), year);
+    const handle = s.env.client.workflow.getHandle(workflowId);
+    let usage: QuotaUsage | undefined;
+    let taskFailures: string[] = [];
+    try {
+      const history = await historyOf(s, handle);
+      histories.push({ workflowId, history });
+      taskFailures = taskFailuresOf(history);
+      usage = await query(s, () => handle.query(quotaUsageQuery));
+    } catch (error) {
+      if (!(error instanceof WorkflowNotFoundError)) throw error;
+    }
+    quotas.push({ workflowId, year, usage, taskFailures });
+  }
+  const errors = await replayErrors(s, histories);
+  for (const f of orders) f.replayError = errors.get(orderHandle(s.env.client, f.model.orderId).workflowId);
+  for (const q of quotas) q.replayError = errors.get(q.workflowId);
+  return { orders, quotas };
+}
