@@ -1,4 +1,5 @@
-import { dutiableValueFen, returnedQuotaFen } from '../../domain/order';
+import { partShares } from '../../domain/order-parts';
+import { returnWorth, returnableLines } from '../../domain/return-values';
 import type { OrderStatus, Stage } from '../../domain/order-api';
 import type { QuotaUsage } from '../../domain/quota-api';
 import type { PaymentLedger } from '../../sandbox/helper-client';
@@ -116,20 +117,27 @@ export function splitSettlesPerPart(f: OrderFacts): Violation[] {
   return out;
 }
 
-/** The dutiable value the buyer kept of one order: its released parts, less what came back to customs. */
+/**
+ * The dutiable value the buyer kept of one order: its released customs orders, less what came back through
+ * customs. A split part counts what its inventory list declares: shares of the goods and freight in proportion
+ * to what was paid for it (domain/order-parts.ts, docs/customs.md), the count customs keeps of the buyer's year.
+ */
 export function keptDutiableFen(f: OrderFacts): number {
-  const { input, parts } = f.model;
+  const { input } = f.model;
+  const order = { ...input, freightFen: input.freightFen ?? 0 };
+  const shares = partShares(order);
+  const orderNos = input.splitParts?.map((p) => p.referenceOrderId) ?? [input.orderId];
   const customs = f.status.customs ?? [];
-  const released = (orderNo: string) => customs.find((c) => c.orderNo === orderNo)?.state === 'RELEASED';
-  if (!parts.some((p) => released(p.orderNo))) return 0;
-  const notKept = [
-    ...parts.filter((p) => !released(p.orderNo)).map((p) => ({ sku: p.sku, quantity: input.items.find((i) => i.sku === p.sku)!.quantity })),
-    ...acceptedReturns(f.status).flatMap((r) => r.lines),
-  ];
-  return (
-    dutiableValueFen({ items: input.items, freightFen: input.freightFen ?? 0 }) -
-    returnedQuotaFen({ ...input, freightFen: input.freightFen ?? 0 }, notKept)
-  );
+  let kept = 0;
+  orderNos.forEach((orderNo, index) => {
+    if (customs.find((c) => c.orderNo === orderNo)?.state !== 'RELEASED') return;
+    const returned = acceptedReturns(f.status)
+      .filter((r) => r.orderNo === orderNo)
+      .flatMap((r) => r.lines);
+    const lines = returnableLines(order, input.splitParts ? { index, amountFen: shares[index].paidFen } : undefined);
+    kept += shares[index].dutiableFen - (returned.length > 0 ? returnWorth(lines, returned).quotaFen : 0);
+  });
+  return kept;
 }
 
 /** Orders whose goods are decided: ended, or released for delivery. Others may still hold their kept goods as reserved. */
