@@ -1,10 +1,9 @@
-import { createHmac } from 'node:crypto';
 import { WorkflowNotFoundError, type WorkflowHandle } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
 import { orderHandle, orderStatus } from '../../client/orders';
 import { quotaUsageQuery, quotaWorkflowId, type QuotaUsage } from '../../domain/quota-api';
-import type { WorkflowStack } from '../support/temporal';
+import { testBuyerKey, type WorkflowStack } from '../support/temporal';
 import { waitsOutRefundWindow, type OrderFacts, type QuotaFacts } from './invariants';
 import { DAY, HOUR, MINUTE, type ModelState, type Real, skipTime } from './model';
 
@@ -36,8 +35,7 @@ export async function settle(r: Real, m: ModelState): Promise<void> {
 }
 
 /** The quota entity's id is keyed by an HMAC of the certificate, with the stack's test secret. */
-export const buyerKey = (certificateNo: string) =>
-  createHmac('sha256', 'test-secret').update(`ID_CARD:${certificateNo}`).digest('hex').slice(0, 32);
+export const buyerKey = testBuyerKey;
 
 const TASK_FAILED = temporal.api.enums.v1.EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED;
 /** Causes that are Temporal's own retry mechanics, not a workflow's failure. */

@@ -7,12 +7,7 @@ import { DeterminismViolationError } from '@temporalio/workflow';
 import { AesGcmCodec, parseKeyring } from '../../platform/aes-gcm-codec';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import { calledActivity } from '../support/history';
-import {
-  CONFIRMATION_OUTWAITS_PROCESSING,
-  CORRECTION_IN_FLIGHT,
-  PATCHES,
-  STALE_CUSTOMS_ANSWER,
-} from '../../workflows/order/versions';
+import { CONFIRMATION_OUTWAITS_PROCESSING, CORRECTION_IN_FLIGHT, PATCHES, STALE_CUSTOMS_ANSWER } from '../../workflows/order/versions';
 
 // Replays the histories recorded from real end-to-end runs (`npm run record-histories`) against the
 // workflow code as it is now. A change that would break orders already running fails here, before it
@@ -147,11 +142,7 @@ test('the recordings include an order checked out from an app that went on to pa
  *   a stale customs record or a call held in flight, which the sandbox does not make; covered by
  *   test/workflow/wrong-outcomes.test.ts (docs/replay-and-versioning.md).
  */
-const NOT_RECORDED_YET: ReadonlySet<string> = new Set([
-  CONFIRMATION_OUTWAITS_PROCESSING,
-  STALE_CUSTOMS_ANSWER,
-  CORRECTION_IN_FLIGHT,
-]);
+const NOT_RECORDED_YET: ReadonlySet<string> = new Set([CONFIRMATION_OUTWAITS_PROCESSING, STALE_CUSTOMS_ANSWER, CORRECTION_IN_FLIGHT]);
 
 test('the recordings take the patched branches: each patch appears in a recorded history', () => {
   // Every patch id declared in workflows/order/versions.ts, the one place the patches are declared.

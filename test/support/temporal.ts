@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { temporal } from '@temporalio/proto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { AesGcmCodec, newKeySpec, parseKeyring } from '../../platform/aes-gcm-codec';
@@ -14,6 +15,13 @@ import { SettlementFileClient } from '../../alipay-plus/settlement-file';
 import { startSandboxFixture, testCebSettings, CLIENT_ID, type SandboxFixture } from './sandbox';
 
 let runtimeInstalled = false;
+
+/** The stack's buyer key secret: the quota entity's id is keyed by an HMAC of the buyer's certificate. */
+export const TEST_BUYER_KEY_SECRET = 'test-secret';
+
+/** The buyer key the stack's worker derives for an ID card (activities/quota.ts buyerQuotaKey). */
+export const testBuyerKey = (certificateNo: string) =>
+  createHmac('sha256', TEST_BUYER_KEY_SECRET).update(`ID_CARD:${certificateNo}`).digest('hex').slice(0, 32);
 
 /** The test server knows no custom search attributes until they are added, as on a real cluster. */
 async function registerSearchAttributes(env: TestWorkflowEnvironment) {
@@ -159,7 +167,7 @@ async function buildStack(opts: WorkflowStackOptions, stops: Stop[]): Promise<Wo
     redirectUrl: 'https://merchant.example/return',
     temporal: env.client,
     quotaTaskQueue,
-    buyerKeySecret: 'test-secret',
+    buyerKeySecret: TEST_BUYER_KEY_SECRET,
     quotaUpdatesPerRun: opts.quotaUpdatesPerRun,
     settlementFiles: new SettlementFileClient({ baseUrl: f.sandbox.url, customerId: CLIENT_ID }),
   });

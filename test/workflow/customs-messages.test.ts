@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { createHmac } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import { cancelOrder, correctCustomsDocument, orderHandle, requestRefund, returnGoods, startOrder } from '../../client/orders';
 import { customsYear } from '../../domain/limits';
@@ -9,7 +8,7 @@ import { quotaUsageQuery, quotaWorkflowId } from '../../domain/quota-api';
 import { payerOf, sampleOrder } from '../../dev/scenarios/orders';
 import { waitForStage, waitForStatus } from '../../dev/scenarios/wait-for-status';
 import type { CebRules } from '../../sandbox/helper-client';
-import { startWorkflowStack, type WorkflowStack } from '../support/temporal';
+import { startWorkflowStack, testBuyerKey, type WorkflowStack } from '../support/temporal';
 import { freshBuyer } from '../support/workflow-helpers';
 
 // Steps 9 and 10 on the China E-port's messages (the ceb-customs patch): the order files CEB311, CEB511 and
@@ -38,12 +37,12 @@ const customsOf = (st: OrderStatus) => st.customs![0];
 /** Waits (skipping time) until the order's customs order is in this state. */
 const untilCustoms = (orderId: string, state: CustomsState) =>
   waitForStatus(s.env.client, orderId, `customs ${state}`, (x) => x.customs?.[0]?.state === state, s.skipping());
-const buyerKey = (certificateNo: string) =>
-  createHmac('sha256', 'test-secret').update(`ID_CARD:${certificateNo}`).digest('hex').slice(0, 32);
 /** The customs year each order checked out in: its quota stays in that year's entity. */
 const yearOf = new Map<string, number>();
 const usageOf = (order: OrderInput) =>
-  s.env.client.workflow.getHandle(quotaWorkflowId(buyerKey(order.buyer.certificateNo), yearOf.get(order.orderId)!)).query(quotaUsageQuery);
+  s.env.client.workflow
+    .getHandle(quotaWorkflowId(testBuyerKey(order.buyer.certificateNo), yearOf.get(order.orderId)!))
+    .query(quotaUsageQuery);
 
 test('inspection, then release: the order waits through 500 and is released for delivery only at 800', async () => {
   const order = await paidOrder(601, { paths: [{ kind: 'INSPECT_THEN_RELEASE' }] });

@@ -1,14 +1,13 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { OrderRefusedError, cancelOrder, orderStatus, pollNow, reviewRealName, startOrder } from '../../client/orders';
-import { createHmac } from 'node:crypto';
 import { customsYear } from '../../domain/limits';
 import type { OrderStatus } from '../../domain/order-api';
 import { quotaUsageQuery, quotaWorkflowId } from '../../domain/quota-api';
 import { payerOf, sampleOrder } from '../../dev/scenarios/orders';
 import { quotaAmountFen } from '../../domain/order';
 import { waitForStage, waitForStatus } from '../../dev/scenarios/wait-for-status';
-import { startWorkflowStack, type WorkflowStack } from '../support/temporal';
+import { startWorkflowStack, testBuyerKey, type WorkflowStack } from '../support/temporal';
 import { freshBuyer } from '../support/workflow-helpers';
 
 let s: WorkflowStack;
@@ -17,7 +16,7 @@ after(() => s?.close());
 
 const ops = { operator: 'ops@merchant', reason: 'customer asked by phone' };
 const quotaReservedFen = async (certificateNo: string) => {
-  const key = createHmac('sha256', 'test-secret').update(`ID_CARD:${certificateNo}`).digest('hex').slice(0, 32);
+  const key = testBuyerKey(certificateNo);
   const year = customsYear(await s.env.currentTimeMs());
   return (await s.env.client.workflow.getHandle(quotaWorkflowId(key, year)).query(quotaUsageQuery)).reservedFen;
 };

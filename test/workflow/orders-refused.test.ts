@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { createHmac } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import { WorkflowFailedError } from '@temporalio/client';
 import type { ApplicationFailure } from '@temporalio/common';
@@ -9,19 +8,17 @@ import { InvalidOrderError, orderWorkflowId } from '../../domain/order';
 import { quotaUsageQuery, quotaWorkflowId } from '../../domain/quota-api';
 import { payerOf, priced, sampleOrder } from '../../dev/scenarios/orders';
 import { waitForStage } from '../../dev/scenarios/wait-for-status';
-import { startWorkflowStack, type WorkflowStack } from '../support/temporal';
+import { startWorkflowStack, testBuyerKey, type WorkflowStack } from '../support/temporal';
 import { freshBuyer } from '../support/workflow-helpers';
 
 let s: WorkflowStack;
 before(async () => (s = await startWorkflowStack({ quotaUpdatesPerRun: 6 })));
 after(() => s?.close());
 
-const buyerKey = (certificateNo: string) =>
-  createHmac('sha256', 'test-secret').update(`ID_CARD:${certificateNo}`).digest('hex').slice(0, 32);
 // The year on the test server's clock, which skips ahead while tests wait on results.
 const quotaOf = async (certificateNo: string) => {
   const year = customsYear(await s.env.currentTimeMs());
-  return s.env.client.workflow.getHandle(quotaWorkflowId(buyerKey(certificateNo), year)).query(quotaUsageQuery);
+  return s.env.client.workflow.getHandle(quotaWorkflowId(testBuyerKey(certificateNo), year)).query(quotaUsageQuery);
 };
 const paymentsFor = async (orderIds: string[]) =>
   (await s.f.helpers.ledger()).payments.filter((p) => orderIds.includes(p.paymentRequestId));

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { createHmac } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import { cancelOrder, startOrder } from '../../client/orders';
 import { customsYear } from '../../domain/limits';
@@ -10,7 +9,7 @@ import { quotaUsageQuery, quotaWorkflowId } from '../../domain/quota-api';
 import { MILK_TIN, VITAMIN_C, itemShares, payerOf, priced, sampleOrder } from '../../dev/scenarios/orders';
 import { waitForStage, waitForStatus } from '../../dev/scenarios/wait-for-status';
 import type { CebRules } from '../../sandbox/helper-client';
-import { startWorkflowStack, type WorkflowStack } from '../support/temporal';
+import { startWorkflowStack, testBuyerKey, type WorkflowStack } from '../support/temporal';
 import { freshBuyer } from '../support/workflow-helpers';
 
 // A split order settles per part (issue 23, finding 1): a part customs sends back abroad, or an operator
@@ -40,10 +39,8 @@ async function paidSplitOrder(seed: number, rules: [PartRule, PartRule]) {
   return { order, parts, usage: () => usageOf(order, year) };
 }
 
-const buyerKey = (certificateNo: string) =>
-  createHmac('sha256', 'test-secret').update(`ID_CARD:${certificateNo}`).digest('hex').slice(0, 32);
 const usageOf = (order: OrderInput, year: number) =>
-  s.env.client.workflow.getHandle(quotaWorkflowId(buyerKey(order.buyer.certificateNo), year)).query(quotaUsageQuery);
+  s.env.client.workflow.getHandle(quotaWorkflowId(testBuyerKey(order.buyer.certificateNo), year)).query(quotaUsageQuery);
 
 /** What Alipay+ refunded of the payment, by its own ledger. */
 async function refundedAtAlipay(orderId: string) {

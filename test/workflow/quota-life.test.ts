@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { createHmac } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import { orderHandle, pollNow, returnGoods, startOrder } from '../../client/orders';
 import { customsYear } from '../../domain/limits';
@@ -9,7 +8,7 @@ import { QUOTA_ENTITY_CLOSED, quotaUsageQuery, quotaWorkflowId } from '../../dom
 import { payerOf, sampleOrder } from '../../dev/scenarios/orders';
 import { waitForStage, waitForStatus } from '../../dev/scenarios/wait-for-status';
 import type { buyerQuotaWorkflow } from '../../workflows/quota';
-import { startWorkflowStack, type WorkflowStack } from '../support/temporal';
+import { startWorkflowStack, testBuyerKey, type WorkflowStack } from '../support/temporal';
 import { freshBuyer } from '../support/workflow-helpers';
 
 // Issue 23, finding 2: the buyer's quota entity answers for as long as any of its orders may still commit or
@@ -25,8 +24,7 @@ const DAY = 24 * HOUR;
 const TIMEOUTS: OrderTimeouts = { customsReviewDeadlineMs: 48 * HOUR, clearanceDeadlineMs: 72 * HOUR, detentionDeadlineMs: 2 * DAY };
 const OPERATOR = { operator: 'ops@merchant', reason: 'ticket 23' };
 
-const buyerKey = (order: OrderInput) =>
-  createHmac('sha256', 'test-secret').update(`ID_CARD:${order.buyer.certificateNo}`).digest('hex').slice(0, 32);
+const buyerKey = (order: OrderInput) => testBuyerKey(order.buyer.certificateNo);
 const entityOf = (order: OrderInput, year: number) =>
   s.env.client.workflow.getHandle<typeof buyerQuotaWorkflow>(quotaWorkflowId(buyerKey(order), year));
 
