@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import type { SandboxLedger } from '../../sandbox/helper-client';
-import { LOCAL_RETRANSMIT_GAP_MS, sleep } from '../scenarios/run';
+import { LOCAL_REFUND_SETTLE_DELAY_MS, LOCAL_RETRANSMIT_GAP_MS, sleep } from '../scenarios/run';
 import { startStack, type Stack } from '../stack';
 import { runBaseline, startNoopWorker, type BaselineResult, type NoopWorker } from './baseline';
 import { costOf, sampledOrderCosts, startCostPaths, type CostDrive, type CostPathResult } from './cost';
@@ -118,7 +118,12 @@ export function benchPhases(o: BenchOptions): Phase[] {
       enabled: true,
       run: async (s, progress) => {
         await window(s, 'stack start', async () => {
-          s.stack = await startStack({ logDir: join(s.resultsDir, 'logs'), retransmitGapMs: LOCAL_RETRANSMIT_GAP_MS });
+          s.stack = await startStack({
+            logDir: join(s.resultsDir, 'logs'),
+            retransmitGapMs: LOCAL_RETRANSMIT_GAP_MS,
+            // Refunds settle within seconds, as the history recorder has them, so the refund cost paths reach their end.
+            refundSettleDelayMs: LOCAL_REFUND_SETTLE_DELAY_MS,
+          });
         });
         factory = new OrderFactory(s.runId);
         await s.stack!.helpers.customsRules(CUSTOMS_AT_ONCE);
