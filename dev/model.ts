@@ -72,8 +72,14 @@ async function main() {
       ),
     );
   } finally {
-    await Promise.all(stacks.map((s) => s.close()));
+    report(done, started, failures);
+    // Calls still on their way when a stack stops fail UNAVAILABLE: the report is already out.
+    await Promise.allSettled(stacks.map((s) => s.close()));
   }
+  process.exit(failures.length ? 1 : 0);
+}
+
+function report(done: number, started: number, failures: SequenceResult[]) {
   const seconds = (Date.now() - started) / 1000;
   console.log(`\n${done} sequences in ${seconds.toFixed(0)} s (${(done / seconds).toFixed(2)}/s), ${failures.length} failing`);
   const byInvariant = new Map<InvariantId, number[]>();
@@ -81,7 +87,6 @@ async function main() {
     for (const v of new Set(f.outcome.violations.map((x) => x.invariant))) byInvariant.set(v, [...(byInvariant.get(v) ?? []), f.seed]);
   for (const [id, seedsOf] of byInvariant)
     console.log(`  ${id} ${INVARIANTS[id]}: ${seedsOf.length} seeds, e.g. ${seedsOf.slice(0, 5).join(', ')}`);
-  process.exit(failures.length ? 1 : 0);
 }
 
 main().catch((error: unknown) => {
