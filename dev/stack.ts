@@ -5,6 +5,7 @@ import { createServer } from 'node:net';
 import { constants as osConstants, devNull } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
+import { z } from 'zod';
 import type { DataConverter } from '@temporalio/common';
 import { ORDER_SEARCH_ATTRIBUTES, cliTypeOf } from '../domain/search-attributes';
 import { DEV_CEB_COP_CODE, DEV_KEY_FILES, ensureDevKeys } from '../sandbox/dev-keys';
@@ -512,4 +513,57 @@ async function startStackOnce(options: StackOptions): Promise<Stack> {
     killAll();
     throw new Error(`${(error as Error).message} (logs in ${logDir})`, { cause: error });
   }
+}
+
+/** What another process needs to use a running stack: its addresses and files. Its processes stay with their starter. */
+export const stackAddressSchema = z.object({
+  temporalAddress: z.string().min(1),
+  uiUrl: z.string().url(),
+  sandboxUrl: z.string().url(),
+  notifyUrl: z.string().url(),
+  metricsUrl: z.string().url(),
+  codecUrl: z.string().url(),
+  codecToken: z.string().min(1),
+  codecUiUrl: z.string().url(),
+  oidcIssuer: z.string().url(),
+  payloadKeysFile: z.string().min(1),
+  taskQueue: z.string().min(1),
+  buyerKeySecretFile: z.string().min(1),
+  keysDir: z.string().min(1),
+  logDir: z.string().min(1),
+});
+export type StackAddress = z.infer<typeof stackAddressSchema>;
+
+export function addressOf(stack: Stack): StackAddress {
+  return stackAddressSchema.parse(stack);
+}
+
+/**
+ * A stack another process started (the test runner's shared one): its servers, a client of this process's
+ * own, and no hand on its processes, whose kills would break the other files using it.
+ */
+export async function attachStack(address: StackAddress): Promise<Stack> {
+  const a = stackAddressSchema.parse(address);
+  const dataConverter: DataConverter = { payloadCodecs: [new AesGcmCodec(parseKeyring(readFileSync(a.payloadKeysFile, 'utf8')))] };
+  const connection = await Connection.connect({ address: a.temporalAddress });
+  const notOurs = (what: string) => () =>
+    Promise.reject(new Error(`${what}: a shared stack's processes belong to the process that started it`));
+  return {
+    ...a,
+    helpers: new SandboxHelpers(a.sandboxUrl),
+    operators: DEV_OPERATORS,
+    client: new Client({ connection, namespace: 'default', dataConverter }),
+    dataConverter,
+    workflowUrl: (id) => `${a.uiUrl}/namespaces/default/workflows/${encodeURIComponent(id)}`,
+    startWorker: notOurs('startWorker'),
+    stopWorker: notOurs('stopWorker'),
+    workerRunning: () => true,
+    pids: () => ({}),
+    startReceiver: notOurs('startReceiver'),
+    stopReceiver: notOurs('stopReceiver'),
+    stopServer: notOurs('stopServer'),
+    startServer: notOurs('startServer'),
+    restartServer: notOurs('restartServer'),
+    stop: () => connection.close(),
+  };
 }

@@ -79,6 +79,11 @@ export interface OrderTimeouts {
    * gives the return up; its receipt is then polled only when asked. Default 72 hours. Exact-money orders.
    */
   returnReceiptDeadlineMs?: number;
+  /**
+   * Customs is polled no less often than this (at least every second): for a stack whose customs answers in
+   * seconds. Unset, the gaps are 30 s, 1, 2, 5, then 10 minutes.
+   */
+  customsPollGapMs?: number;
 }
 
 export const DEFAULT_TIMEOUTS: OrderTimeouts = { customsReviewDeadlineMs: 48 * HOUR_MS, clearanceDeadlineMs: 72 * HOUR_MS };

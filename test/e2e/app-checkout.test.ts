@@ -9,7 +9,7 @@ import { payerOf, sampleOrder } from '../../dev/scenarios/orders';
 import { waitForStage, waitForStatus } from '../../dev/scenarios/wait-for-status';
 import type { Stack } from '../../dev/stack';
 import { ALIPAY_ANDROID_PACKAGE } from '../../sandbox/payments';
-import { CUSTOMS_TIMEOUTS, FAST_CUSTOMS, runCli, startE2EStack } from '../support/e2e';
+import { CUSTOMS_TIMEOUTS, FAST_CUSTOMS, runCli, sharedE2EStack } from '../support/e2e';
 import { freshBuyer } from '../support/workflow-helpers';
 
 // Orders checked out from a merchant's app on `temporal server start-dev`: pay gets env APP with the OS,
@@ -17,7 +17,7 @@ import { freshBuyer } from '../support/workflow-helpers';
 
 let stack: Stack;
 before(async () => {
-  stack = await startE2EStack('app-checkout');
+  stack = await sharedE2EStack('app-checkout');
   await stack.helpers.customsRules(FAST_CUSTOMS);
 });
 after(async () => {

@@ -145,6 +145,9 @@ test(
   },
 );
 
+/** Long enough for the kill and the first queries to land before the timer fires. */
+const REVIEW_POLL_MS = 10_000;
+
 test(
   'a status query that reaches a new worker as the customs poll timer fires: the order polls, and its history replays',
   { timeout: 360_000 },
@@ -152,20 +155,24 @@ test(
     const buyer = freshBuyer();
     const order = sampleOrder({ buyer });
     buyers.push(buyer);
-    await startOrder(stack.client, order, { taskQueue: stack.taskQueue, timeouts: CUSTOMS_TIMEOUTS });
+    // The review's first poll timer fires REVIEW_POLL_MS after the declaration, while the worker is down.
+    await startOrder(stack.client, order, {
+      taskQueue: stack.taskQueue,
+      timeouts: { ...CUSTOMS_TIMEOUTS, customsPollGapMs: REVIEW_POLL_MS },
+    });
     await stack.helpers.pay(order.orderId, payerOf(buyer));
     await waitForStage(stack.client, order.orderId, 'CUSTOMS_REVIEW', { timeoutMs: 60_000, intervalMs: 200 });
     const reviewFrom = Date.now();
     await sleep(1_000);
 
-    // The query is sent while no worker runs and waits for one; the review's first poll timer (30 s)
+    // The query is sent while no worker runs and waits for one; the review's first poll timer
     // fires meanwhile. The new worker then answers the query on a cold cache, from a history that ends
     // with the fired timer: the SDK applies that timer at the last task's timestamp (test/fixtures/nondeterminism/).
     // The server refuses a query at once when it has seen no poller for a while, so one is sent every
     // second: those accepted wait for the new worker.
     await stack.stopWorker('SIGKILL');
     const queries: Promise<string>[] = [];
-    while (Date.now() < reviewFrom + 36_000) {
+    while (Date.now() < reviewFrom + REVIEW_POLL_MS + 6_000) {
       queries.push(
         stack.client
           .withDeadline(Date.now() + 120_000, () => orderStatus(stack.client, order.orderId))
@@ -184,7 +191,9 @@ test(
     await waitForStage(stack.client, order.orderId, 'RELEASED_FOR_DELIVERY', { timeoutMs: 240_000 });
     const history = await stack.client.workflow.getHandle(orderWorkflowId(order.orderId)).fetchHistory();
     const events = history.events ?? [];
-    const fired = events.findIndex((e) => e.timerFiredEventAttributes && e.eventTime && tsMs(e.eventTime) >= reviewFrom + 25_000);
+    const fired = events.findIndex(
+      (e) => e.timerFiredEventAttributes && e.eventTime && tsMs(e.eventTime) >= reviewFrom + REVIEW_POLL_MS - 5_000,
+    );
     assert.ok(fired > 0, "the review's poll timer fired while the worker was down");
     const next = events.slice(fired).find((e) => calledActivity(e) || e.timerStartedEventAttributes);
     assert.equal(

@@ -4,7 +4,7 @@ import { returnGoods, startOrder } from '../../client/orders';
 import type { Stack } from '../../dev/stack';
 import { MILK_TIN, payerOf, priced, sampleOrder } from '../../dev/scenarios/orders';
 import { waitForStage, waitForStatus } from '../../dev/scenarios/wait-for-status';
-import { CUSTOMS_TIMEOUTS, FAST_CUSTOMS, runCli, startE2EStack } from '../support/e2e';
+import { CUSTOMS_TIMEOUTS, FAST_CUSTOMS, runCli, sharedE2EStack } from '../support/e2e';
 import { freshBuyer } from '../support/workflow-helpers';
 
 // Steps 9 and 10 on the e-port's signed messages, on `temporal server start-dev`: the worker files the
@@ -13,7 +13,7 @@ import { freshBuyer } from '../support/workflow-helpers';
 
 let stack: Stack;
 before(async () => {
-  stack = await startE2EStack('customs');
+  stack = await sharedE2EStack('customs');
   await stack.helpers.customsRules(FAST_CUSTOMS);
 });
 after(async () => {

@@ -4,7 +4,7 @@ import { startOrder } from '../../client/orders';
 import type { Stack } from '../../dev/stack';
 import { payerOf, sampleOrder } from '../../dev/scenarios/orders';
 import { waitForStage } from '../../dev/scenarios/wait-for-status';
-import { CUSTOMS_TIMEOUTS, FAST_CUSTOMS, startE2EStack } from '../support/e2e';
+import { CUSTOMS_TIMEOUTS, FAST_CUSTOMS, sharedE2EStack } from '../support/e2e';
 import { freshBuyer } from '../support/workflow-helpers';
 
 // The real-name gate on the whole product: Alipay+'s identityCheckResult, the answer to declare with the
@@ -12,7 +12,7 @@ import { freshBuyer } from '../support/workflow-helpers';
 
 let stack: Stack;
 before(async () => {
-  stack = await startE2EStack('identity-check');
+  stack = await sharedE2EStack('identity-check');
   await stack.helpers.customsRules(FAST_CUSTOMS);
 });
 after(async () => {

@@ -11,7 +11,16 @@ import { DEV_KEY_FILES } from '../../sandbox/dev-keys';
 import { payerOf, sampleOrder } from '../../dev/scenarios/orders';
 import { waitForStage, waitForStatus } from '../../dev/scenarios/wait-for-status';
 import { orderWorkflowId } from '../../domain/order';
-import { CUSTOMS_TIMEOUTS, FAST_CUSTOMS, assertLogsFreeOfPii, jsonLines, queryStatus, readLog, sleep, startE2EStack } from '../support/e2e';
+import {
+  CUSTOMS_TIMEOUTS,
+  FAST_CUSTOMS,
+  assertLogsFreeOfPii,
+  jsonLines,
+  queryStatus,
+  readLog,
+  sleep,
+  sharedE2EStack,
+} from '../support/e2e';
 import { postNotification as postSigned, successNotification } from '../support/notify-wire';
 import { freshBuyer, untilNotified } from '../support/workflow-helpers';
 
@@ -26,7 +35,7 @@ let alipayPlusPrivateKey: string;
 const buyers: { fullName: string; certificateNo: string }[] = [];
 
 before(async () => {
-  stack = await startE2EStack('notify');
+  stack = await sharedE2EStack('notify');
   merchantPublicKey = readFileSync(join(stack.keysDir, DEV_KEY_FILES.merchantPublic), 'utf8');
   alipayPlusPrivateKey = readFileSync(join(stack.keysDir, DEV_KEY_FILES.alipayPlusPrivate), 'utf8');
 });

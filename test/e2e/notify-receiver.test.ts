@@ -8,7 +8,7 @@ import type { Stack } from '../../dev/stack';
 import { orderWorkflowId } from '../../domain/order';
 import { startNotifyReceiver, type NotifyReceiver } from '../../notify-receiver/server';
 import { DEV_KEY_FILES } from '../../sandbox/dev-keys';
-import { sleep, startE2EStack } from '../support/e2e';
+import { sleep, sharedE2EStack } from '../support/e2e';
 import {
   parseRawResponse,
   postNotification,
@@ -39,7 +39,7 @@ const logLines: Record<string, unknown>[] = [];
 const orderIdsToEnd: string[] = [];
 
 before(async () => {
-  stack = await startE2EStack('notify-receiver');
+  stack = await sharedE2EStack('notify-receiver');
   const key = (file: string) => readFileSync(join(stack.keysDir, file), 'utf8');
   alipayPlusPrivateKey = key(DEV_KEY_FILES.alipayPlusPrivate);
   receiver = await startNotifyReceiver({

@@ -1,14 +1,12 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { promisify } from 'node:util';
 import { startOrder } from '../../client/orders';
 import type { OrderInput } from '../../domain/order';
 import { cliExecutable } from '../../dev/temporal-binaries';
-import { startStack, type Stack } from '../../dev/stack';
+import type { Stack } from '../../dev/stack';
+import { sharedE2EStack } from '../support/e2e';
 import { sampleOrder } from '../../dev/scenarios/orders';
 import { freshBuyer } from '../support/workflow-helpers';
 
@@ -17,7 +15,7 @@ import { freshBuyer } from '../support/workflow-helpers';
 
 const run = promisify(execFile);
 let stack: Stack;
-before(async () => (stack = await startStack({ logDir: mkdtempSync(join(tmpdir(), 'e2e-pii-')) })));
+before(async () => (stack = await sharedE2EStack('pii')));
 after(() => stack?.stop());
 
 const buyer = freshBuyer(777);

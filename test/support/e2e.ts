@@ -6,15 +6,15 @@ import { join } from 'node:path';
 import { orderStatus } from '../../client/orders';
 import { projectRoot } from '../../platform/paths';
 import { LOCAL_REFUND_SETTLE_DELAY_MS } from '../../dev/scenarios/run';
-import { startStack, type Stack, type StackOptions } from '../../dev/stack';
+import { attachStack, startStack, stackAddressSchema, type Stack, type StackOptions } from '../../dev/stack';
 import type { OrderStatus } from '../../domain/order-api';
 import type { CustomsRules } from '../../sandbox/helper-client';
 
 // End-to-end tests on the real product: `temporal server start-dev`, the sandbox, the notify receiver
 // and the worker, each its own process on loopback, started by dev/stack.ts on free ports.
 
-/** The order's first customs poll is 30 s after the declaration and the first clearance poll 30 s later. */
-export const CUSTOMS_TIMEOUTS = { customsReviewDeadlineMs: 600_000, clearanceDeadlineMs: 600_000 };
+/** The sandbox's customs answers in seconds, so the order asks it every second, not 30 s, 1, 2 minutes apart. */
+export const CUSTOMS_TIMEOUTS = { customsReviewDeadlineMs: 600_000, clearanceDeadlineMs: 600_000, customsPollGapMs: 1_000 };
 export const FAST_CUSTOMS: CustomsRules = {
   default: { outcomes: [{ decision: 'ACCEPT' }], processingAfterMs: 1_000, decisionAfterMs: 2_000 },
   clearance: { default: { decision: 'RELEASE', afterMs: 1_000 } },
@@ -25,6 +25,23 @@ export async function startE2EStack(name: string, options: Pick<StackOptions, 'n
   const logDir = mkdtempSync(join(tmpdir(), `alipay-e2e-${name}-`));
   // Refunds are processed 5 s after they are submitted, not at the next daily cut-off (docs/sandbox.md).
   return startStack({ logDir, refundSettleDelayMs: LOCAL_REFUND_SETTLE_DELAY_MS, ...options });
+}
+
+/** Set by the test runner (dev/test.ts) to the address of the stack it started for the files that share one. */
+export const SHARED_STACK_ENV = 'E2E_SHARED_STACK';
+
+/** The options of the shared stack: those of `startE2EStack` with none of a file's own. */
+export const startSharedE2EStack = () => startE2EStack('shared');
+
+/**
+ * A stack for a file that neither kills its processes nor moves the sandbox's clock or faults: the runner's
+ * shared one when it started one, else one of the file's own. Its orders, buyers and customs rules are the
+ * file's own, so files on it do not meet.
+ */
+export async function sharedE2EStack(name: string): Promise<Stack> {
+  const shared = process.env[SHARED_STACK_ENV];
+  if (!shared) return startE2EStack(name);
+  return attachStack(stackAddressSchema.parse(JSON.parse(shared)));
 }
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));

@@ -31,7 +31,7 @@ export async function clearCustoms(o: OrderState): Promise<boolean> {
     if (open.length === 0) break;
     await continueAsNewWhenLong(o, 'CLEARANCE');
     publishPending(o);
-    await condition(() => o.pollRequested, o.stuck ? STUCK_POLL_GAP : customsPollGap(loop.polls), {
+    await condition(() => o.pollRequested, o.stuck ? STUCK_POLL_GAP : customsPollGap(o.timeouts, loop.polls), {
       summary: 'Step 9: wait for the next clearance poll',
     });
     o.pollRequested = false;

@@ -80,7 +80,7 @@ function showClearance(o: OrderState) {
 function nextWake(o: OrderState, polls: number): number {
   // Inspection and detention last days: past the first polls, hourly keeps their histories small.
   const longWait = polls >= 5 && o.customs.every((c) => ['RELEASED', 'INSPECTION', 'DETAINED'].includes(c.state) || c.settlement);
-  const gap = o.stuck || longWait ? STUCK_POLL_GAP : customsPollGap(polls);
+  const gap = o.stuck || longWait ? STUCK_POLL_GAP : customsPollGap(o.timeouts, polls);
   const deadlines = o.customs.flatMap((c) => [
     c.inspectionSince && Date.parse(c.inspectionSince) + inspectionDeadline(o) - Date.now(),
     c.detainedSince && Date.parse(c.detainedSince) + detentionDeadline(o) - Date.now(),

@@ -23,7 +23,7 @@ export async function reviewCustoms(o: OrderState): Promise<boolean> {
   // Kept in the order's state, so a continued run picks the loop up where this one left it.
   const loop = (o.reviewLoop ??= {
     deadline: Date.now() + o.timeouts.customsReviewDeadlineMs,
-    nextPollAt: Date.now() + customsPollGap(0),
+    nextPollAt: Date.now() + customsPollGap(o.timeouts, 0),
     polls: 0,
   });
   const { deadline } = loop;
@@ -42,7 +42,7 @@ export async function reviewCustoms(o: OrderState): Promise<boolean> {
         if (!(await buyerIsPayer(o, d))) return false;
         if ((d.status as Declaration['status']) === 'SUBMITTED') {
           loop.polls = 0;
-          loop.nextPollAt = Date.now() + customsPollGap(0);
+          loop.nextPollAt = Date.now() + customsPollGap(o.timeouts, 0);
         }
       }
     }
@@ -50,7 +50,7 @@ export async function reviewCustoms(o: OrderState): Promise<boolean> {
       await pollDeclarations(o);
       at = Date.now();
       loop.polls += 1;
-      loop.nextPollAt = Date.now() + (o.stuck ? STUCK_POLL_GAP : customsPollGap(loop.polls));
+      loop.nextPollAt = Date.now() + (o.stuck ? STUCK_POLL_GAP : customsPollGap(o.timeouts, loop.polls));
       continue;
     }
     if (!o.stuck && at >= deadline) {
