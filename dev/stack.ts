@@ -13,6 +13,7 @@ import { AesGcmCodec, newKeySpec, parseKeyring } from '../platform/aes-gcm-codec
 import { LOCAL_DEV_KEYRING } from '../platform/payload-keys';
 import { defaultWorkflowBundlePath, projectRoot } from '../platform/paths';
 import { bundleWorkflows } from '../platform/workflow-bundle';
+import { prebuiltBundlePath } from './prebuilt-bundle';
 import { SandboxHelpers } from '../sandbox/helper-client';
 import { cliExecutable, uiServerExecutable } from './temporal-binaries';
 import { DEV_DECRYPT_GROUP, DEV_OPERATORS, type DevOperator } from './oidc-provider';
@@ -398,7 +399,9 @@ async function startStackOnce(options: StackOptions): Promise<Stack> {
     codecUrl: codecUiUrl,
   });
   const ui = new Child('temporal-ui', uiServerBin, ['--root', uiRoot, '--env', 'local', 'start'], {}, log('temporal-ui'));
-  const bundlePath = defaultWorkflowBundlePath(ROOT);
+  // The test runner's bundle when it built one for the run; else this stack bundles the workflows.
+  const prebuiltBundle = prebuiltBundlePath();
+  const bundlePath = prebuiltBundle ?? defaultWorkflowBundlePath(ROOT);
   const worker = new Child(
     'worker',
     process.execPath,
@@ -457,7 +460,7 @@ async function startStackOnce(options: StackOptions): Promise<Stack> {
       until('sandbox', () => helpers.clock(), sandbox),
       until('codec server', () => httpOk(`${codecUrl}/healthz`), codec),
       startUi(),
-      bundleWorkflows(bundlePath),
+      prebuiltBundle ?? bundleWorkflows(bundlePath),
     ]);
     const startWorker = async () => {
       worker.start();

@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DefaultLogger, bundleWorkflowCode } from '@temporalio/worker';
 import { defaultWorkflowBundlePath } from './paths';
@@ -9,7 +9,10 @@ import { defaultWorkflowBundlePath } from './paths';
 export async function bundleWorkflows(out = defaultWorkflowBundlePath()) {
   const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('../workflows'), logger: new DefaultLogger('WARN') });
   mkdirSync(dirname(out), { recursive: true });
-  writeFileSync(out, code);
+  // Written aside and renamed: a worker of another stack reading the file meanwhile sees the old bundle or the new one.
+  const aside = `${out}.${process.pid}.tmp`;
+  writeFileSync(aside, code);
+  renameSync(aside, out);
   return out;
 }
 

@@ -3,7 +3,8 @@ import { temporal } from '@temporalio/proto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { AesGcmCodec, newKeySpec, parseKeyring } from '../../platform/aes-gcm-codec';
 import { ORDER_SEARCH_ATTRIBUTES } from '../../domain/search-attributes';
-import { DefaultLogger, Runtime, Worker, bundleWorkflowCode, type WorkflowBundle } from '@temporalio/worker';
+import { DefaultLogger, Runtime, Worker, type WorkflowBundle } from '@temporalio/worker';
+import { workflowBundleForTests } from '../../dev/prebuilt-bundle';
 import type { DataConverter } from '@temporalio/common';
 import { createActivities } from '../../activities';
 import { cebFilingPort } from '../../activities/customs';
@@ -179,7 +180,7 @@ async function buildStack(opts: WorkflowStackOptions, stops: Stop[]): Promise<Wo
     }),
   );
   // As in production (workers/main.ts): orders on one queue, the quota entities on their own.
-  const workflowBundle = await bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: new DefaultLogger('WARN') });
+  const workflowBundle = await workflowBundleForTests();
   const common = { connection: env.nativeConnection, workflowBundle, dataConverter };
   /** Runs a worker until `stop()`, which shuts it down and waits for it, its activities included; rejects if it failed. */
   const run = (w: Worker) => {
