@@ -3,6 +3,7 @@ import { temporal } from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
 import { orderHandle, orderStatus } from '../../client/orders';
 import { quotaUsageQuery, quotaWorkflowId, type QuotaUsage } from '../../domain/quota-api';
+import { latePaymentWorkflowId } from '../../domain/late-payment';
 import { testBuyerKey, type WorkflowStack } from '../support/temporal';
 import { waitsOutRefundWindow, type OrderFacts, type QuotaFacts } from './invariants';
 import { DAY, HOUR, MINUTE, type ModelState, type Real, skipTime } from './model';
@@ -106,4 +107,24 @@ export async function gather(r: Real, m: ModelState): Promise<{ orders: OrderFac
   for (const f of orders) f.replayError = errors.get(orderHandle(s.env.client, f.model.orderId).workflowId);
   for (const q of quotas) q.replayError = errors.get(q.workflowId);
   return { orders, quotas };
+}
+
+/**
+ * Ends what the sequence left running once it is checked: its orders waiting out their refund windows or
+ * stuck, the late-payment workflows and the buyer's quota entities. Left running, their timers would fire in
+ * every later sequence's skipped time, and a long run would slow down sequence after sequence.
+ */
+export async function retire(r: Real, m: ModelState): Promise<void> {
+  const years = new Set(m.orders.flatMap((o) => [o.year, o.year + 1]));
+  const ids = [
+    ...m.orders.flatMap((o) => [orderHandle(r.s.env.client, o.orderId).workflowId, latePaymentWorkflowId(o.orderId)]),
+    ...[...years].map((y) => quotaWorkflowId(buyerKey(r.buyer.certificateNo), y)),
+  ];
+  for (const id of ids) {
+    try {
+      await query(r.s, () => r.s.env.client.workflow.getHandle(id).terminate('the model sequence is checked'));
+    } catch (error) {
+      if (!(error instanceof WorkflowNotFoundError)) r.log.push(`retire ${id}: ${String(error).slice(0, 200)}`);
+    }
+  }
 }

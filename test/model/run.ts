@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import type { WorkflowStack } from '../support/temporal';
-import { gather, settle } from './facts';
+import { gather, retire, settle } from './facts';
 import { INVARIANTS, violationsOf, type InvariantId, type Violation } from './invariants';
 import { Log, modelBuyer, type ModelState, type Real } from './model';
 import { sequences, type Sequence, type SequenceShape } from './sequence';
@@ -59,6 +59,7 @@ export async function runOnce(s: WorkflowStack, seed: number, cmds: Sequence): P
     // An order that cannot be looked at (a query that never answers) is a finding, not a crash of the run.
     violations.push({ invariant: 'I0', subject: real.run, detail: `settling or looking at the orders: ${String(error).slice(0, 500)}` });
   }
+  await retire(real, model);
   return { commands: String(cmds), violations, log: [...real.log], refusals: real.refusals };
 }
 
