@@ -5,13 +5,14 @@ import { spec, type TestEvent } from 'node:test/reporters';
 import { Command } from 'commander';
 import { z } from 'zod';
 import { projectRoot } from '../platform/paths';
-import { ensureLocalFiles } from './local-files';
 import { LAYERS, findTestFiles, slowestFirst } from './test/files';
+import { prepareRun } from './test/prepare';
 import { RunSummary } from './test/summary';
 import { readTimings, timingsPath, writeTimings } from './test/timings';
 
 // The test runner of `npm test` and `npm run test:<layer>`: node:test runs each file in a process of its
-// own, TEST_CONCURRENCY files at a time, the slowest first by the last runs' timings. It prints the spec
+// own, TEST_CONCURRENCY files at a time, the slowest first by the last runs' timings, after bundling the
+// workflows once and starting the stack the end-to-end files share (dev/test/prepare.ts). It prints the spec
 // reporter's output, then the slowest files and the totals; it exits 1 when a test failed or was cancelled.
 // node:test's own CLI cannot do this in node 20: it sorts the files it is given by name.
 
@@ -30,6 +31,7 @@ const program = new Command('test')
   .parse();
 
 async function main() {
+  const started = Date.now();
   const env = settings.safeParse(process.env);
   if (!env.success) throw new Error(z.prettifyError(env.error));
   const concurrency = env.data.TEST_CONCURRENCY;
@@ -39,24 +41,30 @@ async function main() {
   const files = slowestFirst(findTestFiles(root, process.cwd(), paths), before);
   const { testNamePattern } = program.opts<{ testNamePattern: string[] }>();
 
-  // Stacks of files running side by side would race to create the keys and secrets they share.
-  ensureLocalFiles();
   console.log(
-    `${files.length} test file${files.length === 1 ? '' : 's'}, ${concurrency} at a time, the slowest first (TEST_CONCURRENCY sets how many)\n`,
+    `${files.length} test file${files.length === 1 ? '' : 's'}, ${concurrency} at a time, the slowest first (TEST_CONCURRENCY sets how many)`,
   );
-  const events = run({
-    files: files.map((f) => join(root, f)),
-    concurrency,
-    timeout: FILE_TIMEOUT_MS,
-    testNamePatterns: testNamePattern.length > 0 ? testNamePattern : undefined,
-  });
+  const undo = await prepareRun(root, files, (line) => console.log(line));
+  const preparedMs = Date.now() - started;
+  console.log();
   const summary = new RunSummary(root);
-  events.on('data', (event: TestEvent) => summary.add(event));
-  await pipeline(events, new spec(), process.stdout, { end: false });
+  try {
+    const events = run({
+      files: files.map((f) => join(root, f)),
+      concurrency,
+      timeout: FILE_TIMEOUT_MS,
+      testNamePatterns: testNamePattern.length > 0 ? testNamePattern : undefined,
+    });
+    events.on('data', (event: TestEvent) => summary.add(event));
+    await pipeline(events, new spec(), process.stdout, { end: false });
+  } finally {
+    await undo();
+  }
 
-  console.log(`\n${summary.report(concurrency)}`);
+  console.log(`\n${summary.report(concurrency, preparedMs)}`);
   writeTimings(root, timingsPath(root), before, summary.timings());
-  process.exitCode = summary.failed ? 1 : 0;
+  // Exits now: a handle the shared stack's client left open must not hold the run.
+  process.exit(summary.failed ? 1 : 0);
 }
 
 main().catch((error: unknown) => {

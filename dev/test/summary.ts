@@ -55,7 +55,8 @@ export class RunSummary {
     return Object.fromEntries(this.files.map((f) => [f.file, f.ms]));
   }
 
-  report(concurrency: number, shown = 10): string {
+  /** `preparedMs`: the time before the first file started, which node's own figure for the run leaves out. */
+  report(concurrency: number, preparedMs = 0, shown = 10): string {
     const slowest = [...this.files].sort((a, b) => b.ms - a.ms).slice(0, shown);
     const width = Math.max(0, ...slowest.map((f) => seconds(f.ms).length));
     const count = (k: Total) => this.totals.get(k) ?? 0;
@@ -64,7 +65,8 @@ export class RunSummary {
       ...slowest.map((f) => `  ${seconds(f.ms).padStart(width)}  ${f.file}${f.passed ? '' : '  (failed)'}`),
       '',
       `tests ${count('tests')}, pass ${count('pass')}, fail ${count('fail')}, cancelled ${count('cancelled')}, ` +
-        `skipped ${count('skipped')}, todo ${count('todo')}; total wall time ${minutes(count('duration_ms'))}`,
+        `skipped ${count('skipped')}, todo ${count('todo')}; total wall time ${minutes(preparedMs + count('duration_ms'))}` +
+        (preparedMs >= 1_000 ? `, ${seconds(preparedMs)} of it before the first file started` : ''),
     ].join('\n');
   }
 }

@@ -126,6 +126,10 @@ describe('the summary of a run', () => {
     assert.equal(lines[1], '  12.0 s  test/unit/f12.test.ts  (failed)');
     assert.equal(lines[10], '   3.0 s  test/unit/f3.test.ts');
     assert.equal(lines.at(-1), 'tests 7, pass 5, fail 1, cancelled 0, skipped 1, todo 0; total wall time 1 min 2 s');
+    assert.equal(
+      summary.report(4, 12_300).split('\n').at(-1),
+      'tests 7, pass 5, fail 1, cancelled 0, skipped 1, todo 0; total wall time 1 min 14 s, 12.3 s of it before the first file started',
+    );
   });
 
   test('it fails on a failed or cancelled test, or a run that never finished; a failing todo does not', () => {
