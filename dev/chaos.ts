@@ -26,9 +26,32 @@ const program = new Command('chaos')
   .option('--orders <n>', `orders to run (default ${FULL.orders}, ${QUICK.orders} with --quick)`, positive)
   .option('--rate <per-second>', `orders started per second (default ${FULL.rate}, ${QUICK.rate} with --quick)`, positive)
   .option('--seed <n>', 'plans the same mix of orders and sandbox faults again', integer, 1)
+  .option(
+    '--down-ms <ms>',
+    `how long a killed worker or receiver stays down (default ${FULL.downMs}, ${QUICK.downMs} with --quick)`,
+    positive,
+  )
+  .option(
+    '--final-window-ms <ms>',
+    `how long the window of F answers stays open (default ${FULL.finalWindowMs}, ${QUICK.finalWindowMs} with --quick)`,
+    positive,
+  )
+  .option(
+    '--settle-timeout-ms <ms>',
+    `the longest wait, after the last operator action, for the orders still on their way (default ${FULL.settleTimeoutMs}, ${QUICK.settleTimeoutMs} with --quick)`,
+    positive,
+  )
   .option('--quick', 'a small run of a few minutes, with the faults compressed in time')
   .parse();
-const flags = program.opts<{ orders?: number; rate?: number; seed: number; quick?: boolean }>();
+const flags = program.opts<{
+  orders?: number;
+  rate?: number;
+  seed: number;
+  downMs?: number;
+  finalWindowMs?: number;
+  settleTimeoutMs?: number;
+  quick?: boolean;
+}>();
 const size = flags.quick ? QUICK : FULL;
 
 const line = (p: ChaosProgress) =>
@@ -39,12 +62,17 @@ const line = (p: ChaosProgress) =>
 
 async function main() {
   const options: ChaosOptions = {
-    ...size,
     orders: Math.round(flags.orders ?? size.orders),
     rate: flags.rate ?? size.rate,
     seed: flags.seed,
+    downMs: flags.downMs ?? size.downMs,
+    finalWindowMs: flags.finalWindowMs ?? size.finalWindowMs,
+    settleTimeoutMs: flags.settleTimeoutMs ?? size.settleTimeoutMs,
   };
-  console.log(`chaos: ${options.orders} orders at ${options.rate}/s, seed ${options.seed}`);
+  console.log(
+    `chaos: ${options.orders} orders at ${options.rate}/s, seed ${options.seed}; down ${options.downMs} ms, ` +
+      `F window ${options.finalWindowMs} ms, settle wait ${options.settleTimeoutMs} ms`,
+  );
   let result: Awaited<ReturnType<typeof runChaos>> | undefined;
   await new Listr(
     [

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createWriteStream, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { constants as osConstants, devNull } from 'node:os';
 import { join } from 'node:path';
@@ -8,18 +8,16 @@ import { Client, Connection } from '@temporalio/client';
 import { z } from 'zod';
 import type { DataConverter } from '@temporalio/common';
 import { ORDER_SEARCH_ATTRIBUTES, cliTypeOf } from '../domain/search-attributes';
-import { DEV_CEB_COP_CODE, DEV_KEY_FILES, ensureDevKeys } from '../sandbox/dev-keys';
-import { AesGcmCodec, newKeySpec, parseKeyring } from '../platform/aes-gcm-codec';
-import { LOCAL_DEV_KEYRING } from '../platform/payload-keys';
+import { DEV_CEB_COP_CODE, DEV_KEY_FILES } from '../sandbox/dev-keys';
+import { AesGcmCodec, parseKeyring } from '../platform/aes-gcm-codec';
 import { defaultWorkflowBundlePath, projectRoot } from '../platform/paths';
 import { bundleWorkflows } from '../platform/workflow-bundle';
 import { prebuiltBundlePath } from './prebuilt-bundle';
 import { SandboxHelpers } from '../sandbox/helper-client';
 import { cliExecutable, uiServerExecutable } from './temporal-binaries';
 import { DEV_DECRYPT_GROUP, DEV_OPERATORS, type DevOperator } from './oidc-provider';
-import { tokenFileLine } from '../platform/operator-identity';
 import { writeUiServerConfig } from './ui-server-config';
-import { ensureCodecTls } from './codec-tls';
+import { ensureLocalFiles } from './local-files';
 
 // The whole product on one machine, each part its own process: `temporal server start-dev` (headless) with
 // the search attributes, the Temporal Web UI server behind sign-in at the local OpenID provider, the codec
@@ -241,30 +239,13 @@ async function startStackOnce(options: StackOptions): Promise<Stack> {
   };
   const logDir = options.logDir ?? join(ROOT, '.dev', 'logs');
   mkdirSync(logDir, { recursive: true });
-  const keys = ensureDevKeys();
-  const secret = (name: string, make: () => string) => {
-    const file = join(ROOT, name);
-    if (!existsSync(file)) writeFileSync(file, make(), { mode: 0o600 });
-    return file;
-  };
-  const secretFile = secret(join('.dev', 'buyer-key-secret'), () => randomBytes(32).toString('hex'));
-  const payloadKeysFile = options.payloadKeysFile ?? secret(LOCAL_DEV_KEYRING, () => newKeySpec('dev1'));
-  const codecToken = readFileSync(
-    secret(join('.dev', 'codec-token'), () => randomBytes(24).toString('hex')),
-    'utf8',
-  ).trim();
-  // The local CLI operator's personal codec token; the UI's users sign in at the OpenID provider instead.
-  const operatorTokensFile = join(ROOT, '.dev', 'operator-tokens');
-  writeFileSync(
-    operatorTokensFile,
-    `# name:sha256(token), one line per person (docs/operators.md)\n${tokenFileLine('local-cli', codecToken)}\n`,
-    {
-      mode: 0o600,
-    },
-  );
+  const local = ensureLocalFiles();
+  const { keys, codecToken, operatorTokensFile } = local;
+  const secretFile = local.buyerKeySecretFile;
+  const payloadKeysFile = options.payloadKeysFile ?? local.payloadKeysFile;
   const codecUrl = `http://127.0.0.1:${ports.codec}`;
   const codecUiUrl = `https://127.0.0.1:${ports.codecTls}`;
-  const codecTls = ensureCodecTls(join(ROOT, '.dev', 'codec-tls'));
+  const { codecTls } = local;
   const oidcIssuer = `http://127.0.0.1:${ports.oidc}`;
   const uiClient = {
     clientId: 'temporal-ui',

@@ -14,7 +14,7 @@ import { planOrders, type PathName, type PlannedOrder } from './plan';
 
 // One chaos run: the local stack with its Temporal state in a file, a mix of orders started at a steady
 // rate under sandbox faults, process kills and a window of F answers; then a bounded wait for the
-// stragglers, and the checks. `npm run chaos` and test/e2e/chaos.test.ts both run it.
+// stragglers, and the checks. `npm run chaos` runs it, and CI runs that on a fixed seed (.ci/run).
 
 export interface ChaosOptions {
   orders: number;

@@ -1,0 +1,72 @@
+import type { TestEvent } from 'node:test/reporters';
+import { projectPath } from './files';
+
+// What dev/test.ts prints after the spec reporter: the slowest files with their wall time, and the totals.
+//
+// With process isolation (node 20), node:test runs each file as a test of its own, named by the file's
+// absolute path, at nesting 0 like the file's own top-level tests. Its test:complete event comes when the
+// file's process exits, and its duration runs from the spawn of that process: the file's real wall time,
+// startup, stacks started and stopped outside any test, and waiting included.
+
+/** The root's summary diagnostics: `tests 645`, `pass 640`, ..., `duration_ms 581234.5`. */
+const TOTALS = ['tests', 'suites', 'pass', 'fail', 'cancelled', 'skipped', 'todo', 'duration_ms'] as const;
+type Total = (typeof TOTALS)[number];
+
+export interface FileTime {
+  /** Project path, e.g. "test/e2e/pii.test.ts". */
+  file: string;
+  ms: number;
+  passed: boolean;
+}
+
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+const minutes = (ms: number) => {
+  const s = Math.round(ms / 1000);
+  return ms < 60_000 ? seconds(ms) : `${Math.floor(s / 60)} min ${s % 60} s`;
+};
+
+export class RunSummary {
+  readonly files: FileTime[] = [];
+  private readonly totals = new Map<Total, number>();
+  private sawFailure = false;
+
+  constructor(private readonly root: string) {}
+
+  add(event: TestEvent) {
+    const { type, data } = event;
+    if (type === 'test:complete' && data.nesting === 0 && data.file !== undefined && data.name === data.file)
+      this.files.push({ file: projectPath(this.root, data.file), ms: data.details.duration_ms, passed: data.details.passed });
+    // A todo test may fail without failing the run, as in node's own count.
+    if (type === 'test:fail' && (data.todo === undefined || data.todo === false)) this.sawFailure = true;
+    if (type === 'test:diagnostic' && data.nesting === 0 && data.file === undefined) {
+      const [key, value] = data.message.split(' ');
+      if ((TOTALS as readonly string[]).includes(key) && value !== undefined) this.totals.set(key as Total, Number(value));
+    }
+  }
+
+  /** A test failed or was cancelled (a file over its timeout is cancelled), or the run never finished. */
+  get failed(): boolean {
+    const count = (k: Total) => this.totals.get(k) ?? 0;
+    return this.sawFailure || count('fail') > 0 || count('cancelled') > 0 || !this.totals.has('tests');
+  }
+
+  /** The wall time of each file, by project path. */
+  timings(): Record<string, number> {
+    return Object.fromEntries(this.files.map((f) => [f.file, f.ms]));
+  }
+
+  /** `preparedMs`: the time before the first file started, which node's own figure for the run leaves out. */
+  report(concurrency: number, preparedMs = 0, shown = 10): string {
+    const slowest = [...this.files].sort((a, b) => b.ms - a.ms).slice(0, shown);
+    const width = Math.max(0, ...slowest.map((f) => seconds(f.ms).length));
+    const count = (k: Total) => this.totals.get(k) ?? 0;
+    return [
+      `the ${slowest.length} slowest of ${this.files.length} files (wall time of each file's process, ${concurrency} at a time):`,
+      ...slowest.map((f) => `  ${seconds(f.ms).padStart(width)}  ${f.file}${f.passed ? '' : '  (failed)'}`),
+      '',
+      `tests ${count('tests')}, pass ${count('pass')}, fail ${count('fail')}, cancelled ${count('cancelled')}, ` +
+        `skipped ${count('skipped')}, todo ${count('todo')}; total wall time ${minutes(preparedMs + count('duration_ms'))}` +
+        (preparedMs >= 1_000 ? `, ${seconds(preparedMs)} of it before the first file started` : ''),
+    ].join('\n');
+  }
+}
