@@ -145,8 +145,8 @@ test(
   },
 );
 
-/** Long enough for the kill and the first queries to land before the timer fires. */
-const REVIEW_POLL_MS = 10_000;
+/** The review's first poll gap when the order does not shorten it: the kill and the queries land well before it. */
+const REVIEW_POLL_MS = 30_000;
 
 test(
   'a status query that reaches a new worker as the customs poll timer fires: the order polls, and its history replays',
