@@ -15,10 +15,17 @@ export const booleanString = z
   .union([z.enum(['true', 'false']), z.boolean()], { error: 'must be "true" or "false"' })
   .transform((v) => String(v) as 'true' | 'false');
 
-/** Integer amount in the smallest unit (fen for CNY), as a string. Never a float. */
+/**
+ * Integer amount in the smallest unit (fen for CNY), as a string. Never a float, and never past the safe integers:
+ * the orchestrator reads it as a number, which would round a larger one.
+ */
 export const minorUnits = z
   .string({ error: stringError })
-  .regex(/^(0|[1-9]\d{0,17})$/, 'must be a whole number of the smallest currency unit (fen for CNY), as a string');
+  .regex(/^(0|[1-9]\d{0,15})$/, 'must be a whole number of the smallest currency unit (fen for CNY), as a string')
+  .refine(
+    (v) => !/^\d{16,}$/.test(v) || Number.isSafeInteger(Number(v)),
+    `must be at most ${Number.MAX_SAFE_INTEGER}, which a number holds exactly`,
+  );
 
 export const currencyCode = z.string({ error: stringError }).regex(/^[A-Z]{3}$/, 'must be an ISO 4217 currency code');
 

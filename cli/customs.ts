@@ -28,10 +28,10 @@ export function parseItemCorrection(value: string, previous: ItemCustomsCorrecti
   return [...previous, item];
 }
 
-/** `--line SKU:2`: a returned quantity of one sku. */
+/** `--line SKU:2`: a returned quantity of one sku, in digits (Number() would read "1e3"), from 1 (RETURN_LINES). */
 export function parseReturnLine(value: string, previous: { sku: string; quantity: number }[] = []) {
-  const m = /^(.+):(\d{1,4})$/.exec(value);
-  if (!m) throw new InvalidArgumentError('write SKU:quantity, e.g. MILK-900:1');
+  const m = /^(.+):([1-9]\d{0,3})$/.exec(value);
+  if (!m) throw new InvalidArgumentError('RETURN_LINES: write SKU:quantity, a whole number of units from 1 to 9999, e.g. MILK-900:1');
   return [...previous, { sku: m[1], quantity: Number(m[2]) }];
 }
 

@@ -28,6 +28,7 @@ import { keyringFromEnvOrLocalStack } from '../platform/payload-keys';
 import { parseSettings } from '../platform/settings';
 import { connectClient } from '../platform/temporal-connection';
 import { loadTemporalSettings, taskQueueSetting } from '../platform/temporal-settings';
+import { parseFen } from './amounts';
 import { addCustomsCommands, customsLines } from './customs';
 import { BY_DEFAULT, OperatorError, identityOfToken, operatorOf } from './operator';
 import { addReconciliationCommands } from './reconciliation';
@@ -202,7 +203,7 @@ export function buildCli(): Command {
     .option('--merchant-customs-code <code>')
     .option('--merchant-customs-name <name>')
     .option('--customs-code <code>')
-    .option('--amount-fen <fen>', 'the declared amount, in fen', (v) => Number(v))
+    .option('--amount-fen <fen>', 'the declared amount, in fen', parseFen)
     .action(
       (
         orderId: string,
@@ -231,18 +232,20 @@ export function buildCli(): Command {
     );
 
   program
-    .command('refund <orderId> <amountFen>')
+    .command('refund')
+    .argument('<orderId>')
+    .argument('<amountFen>', 'the amount to refund, in fen', parseFen)
     .description('refund part or all of a delivered order, within 90 days of the payment')
     .option('--by <operator>', `who asks for it ${BY_DEFAULT}`)
     .requiredOption('--reason <reason>', 'why')
     .option('--key <key>', "the refund's idempotency key: give the same again to retry safely (default: a new one, printed)")
-    .action((orderId: string, amountFen: string, o: { by?: string; reason: string; key?: string }) =>
+    .action((orderId: string, amountFen: number, o: { by?: string; reason: string; key?: string }) =>
       asOperator(o.by, async (client, by) => {
         // Printed before the call, so an operator whose call timed out can retry with it.
         const key = o.key ?? randomUUID();
         if (!o.key) console.log(`refund key ${key} (retry with --key ${key})`);
         const r = await requestRefund(client, orderId, {
-          amountFen: Number(amountFen),
+          amountFen,
           reason: o.reason,
           requestedBy: by,
           idempotencyKey: key,

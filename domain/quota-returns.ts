@@ -1,3 +1,4 @@
+import { isWholeAmount, wholeFenReason } from './amounts';
 import { formatCny } from './limits';
 import { HOLD_CLOSED, RETURN_EXCEEDS_COMMITTED, RETURN_NOT_COMMITTED, type QuotaReturn, type QuotaState } from './quota-api';
 import { countedFen } from './quota-holds';
@@ -13,7 +14,7 @@ const refused = (rule: string, message: string) => ({ rule, message: `${rule}: $
 
 export function judgeReturn(state: QuotaState, { orderId, returnId, amountFen }: QuotaReturn): ReturnVerdict {
   if (typeof returnId !== 'string' || returnId.length === 0) return refused(INVALID_RETURN, 'a return names its returnId');
-  if (!Number.isInteger(amountFen) || amountFen <= 0) return refused(INVALID_RETURN, 'amountFen must be a whole number of fen above 0');
+  if (!isWholeAmount(amountFen, 1)) return refused(INVALID_RETURN, wholeFenReason('amountFen', 1));
   const owner = Object.entries(state.orders).find(([, h]) => h.returns?.[returnId] !== undefined);
   if (owner) {
     const [ownerId, hold] = owner;

@@ -1,4 +1,5 @@
 import { ApplicationFailure } from '@temporalio/workflow';
+import { isWholeAmount, wholeFenReason } from '../domain/amounts';
 import { formatCny } from '../domain/limits';
 import {
   QUOTA_EXCEEDED,
@@ -17,7 +18,8 @@ import { judgeReturn } from '../domain/quota-returns';
 // The rules of the quota entity's updates (workflows/quota.ts): each refuses by a named rule, in the
 // validator and again in the handler, since the state may have moved between the two.
 
-const invalid = (message: string) => ApplicationFailure.create({ type: 'INVALID_RESERVATION', message, nonRetryable: true });
+const invalid = (message: string) =>
+  ApplicationFailure.create({ type: 'INVALID_RESERVATION', message: `INVALID_RESERVATION: ${message}`, nonRetryable: true });
 const refuse = (r: Refusal | undefined) => {
   if (r) throw ApplicationFailure.create({ type: r.rule, message: r.message, nonRetryable: true });
 };
@@ -37,7 +39,7 @@ const refuseMalformed = (u: unknown, rule = 'INVALID_RESERVATION') => {
 /** The checks of each update against the entity's state. */
 export function quotaRules(state: QuotaState, usage: () => QuotaUsage) {
   const refuseInvalidAmount = (amountFen: number) => {
-    if (!Number.isInteger(amountFen) || amountFen <= 0) throw invalid('amountFen must be a whole number of fen above 0');
+    if (!isWholeAmount(amountFen, 1)) throw invalid(wholeFenReason('amountFen', 1));
   };
 
   const refuseIfNoRoom = (amountFen: number, why = '') => {
@@ -105,7 +107,8 @@ export function quotaRules(state: QuotaState, usage: () => QuotaUsage) {
         nonRetryable: true,
       });
     }
-    const amount = amountFen ?? existing!.amountFen;
+    // Only an absent amount means the hold's: null is what JSON makes of NaN and Infinity, and is refused.
+    const amount = amountFen === undefined ? existing!.amountFen : amountFen;
     refuseInvalidAmount(amount);
     refuse(judgeCommit(orderId, existing, amount));
     if (existing?.status !== 'COMMITTED') holdAgainIfLapsed(orderId, amount);

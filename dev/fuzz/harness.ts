@@ -15,6 +15,14 @@ export interface PropertyOutcome {
   cases: number;
   /** fast-check's report (seed, path, counterexample) when the property failed, or why it could not run. */
   failure?: string;
+  /** fast-check's path to the (shrunk) counterexample, when it gave one: with the run's seed, it replays that case alone. */
+  path?: string;
+}
+
+/** One property's counterexample to run alone: its path from fast-check's report (PropertyOutcome.path). */
+export interface Replay {
+  property: string;
+  path: string;
 }
 
 export interface FuzzContext {
@@ -29,6 +37,10 @@ export interface FuzzContext {
   tallies: Record<string, Record<string, number>>;
   /** Set while fast-check shrinks a failure. */
   shrinking?: boolean;
+  /** Replays this counterexample only; every other property is skipped. */
+  replay?: Replay;
+  /** When the run must end (epoch ms): each property's time limit stops there, and a property cut short fails. */
+  deadline?: number;
   log(line: string): void;
 }
 
@@ -56,6 +68,7 @@ export async function checkProperty<T>(
   let cases = 0;
   ctx.shrinking = false;
   const outcome: PropertyOutcome = { boundary, property, cases: 0 };
+  if (skipped(ctx, property)) return outcome;
   if (runs <= 0) return record(ctx, outcome);
   const started = Date.now();
   const details = await fc.check(
@@ -73,11 +86,14 @@ export async function checkProperty<T>(
     }),
     // A seed per property, from the run's seed and the property's name (so FUZZ_ONLY repeats it). The time
     // limit bounds the property, shrinking included; a property cut short by it fails, as its cases did not all run.
+    // A replay runs the one case its path leads to: fast-check would go on from there to the runs after it,
+    // and shrink it again.
     {
-      numRuns: runs,
+      numRuns: ctx.replay ? 1 : runs,
+      ...(ctx.replay && { path: ctx.replay.path, endOnFailure: true }),
       examples: examples.map((e) => [e] as [T]),
       seed: propertySeed(ctx.seed, boundary, property),
-      interruptAfterTimeLimit: PROPERTY_TIME_LIMIT_MS,
+      interruptAfterTimeLimit: timeLimitMs(ctx),
       markInterruptAsFailure: true,
       verbose: 1,
     },
@@ -87,6 +103,7 @@ export async function checkProperty<T>(
   if (details.failed) {
     const why = details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance);
     outcome.failure = `${why}\n${fc.defaultReportMessage(details) ?? ''}`;
+    if (details.counterexamplePath) outcome.path = details.counterexamplePath;
   }
   ctx.log(
     `${boundary}: ${property}: ${outcome.cases} cases, ${outcome.failure ? 'FAILED' : 'ok'} (${Math.round((Date.now() - started) / 1000)} s)`,
@@ -96,6 +113,16 @@ export async function checkProperty<T>(
 
 /** The most one property may take, shrinking included: 20 minutes. */
 export const PROPERTY_TIME_LIMIT_MS = 20 * 60_000;
+
+/** What is left of the property's time: its own limit, or less when the run's deadline comes first. */
+function timeLimitMs(ctx: FuzzContext) {
+  return ctx.deadline === undefined ? PROPERTY_TIME_LIMIT_MS : Math.max(1_000, Math.min(PROPERTY_TIME_LIMIT_MS, ctx.deadline - Date.now()));
+}
+
+/** Whether a replay leaves this property out: it runs only the property whose counterexample it replays. */
+export function skipped(ctx: FuzzContext, property: string) {
+  return ctx.replay !== undefined && ctx.replay.property !== property;
+}
 
 function propertySeed(seed: number, boundary: string, property: string) {
   const digest = createHash('sha256').update(`${seed}|${boundary}|${property}`).digest();

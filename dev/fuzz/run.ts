@@ -5,7 +5,7 @@ import { startStack, type Stack } from '../stack';
 import { CLI, fuzzCli } from './cli';
 import { CODEC, fuzzCodec } from './codec';
 import { fuzzEnv } from './env';
-import { MemoryWatch, http, mb, type FuzzContext, type PropertyOutcome } from './harness';
+import { MemoryWatch, http, mb, type FuzzContext, type PropertyOutcome, type Replay } from './harness';
 import { RECEIVER, fuzzReceiver } from './receiver';
 import { SANDBOX, fuzzSandbox } from './sandbox-api';
 import { START_ORDER, fuzzStartOrder } from './start-order';
@@ -33,10 +33,19 @@ export interface FuzzOptions {
   log?: (line: string) => void;
   /** Only these boundaries (names as in the report); all when empty. */
   only?: string[];
+  /** One counterexample of one property to run alone, from its path (a regression test). */
+  replay?: Replay;
+  /** When the run must end (epoch ms); a property still running then fails. */
+  deadline?: number;
+  /** A stack to run on, which is left running: several runs can share one. Without it the run starts its own. */
+  stack?: Stack;
 }
 
 export interface FuzzReport {
   seed: number;
+  /** The run's size: with the seed, what gives each boundary the same cases again. */
+  runs: number;
+  only?: string[];
   outcomes: PropertyOutcome[];
   /** Cases run per boundary. */
   counts: Record<string, number>;
@@ -49,8 +58,8 @@ export interface FuzzReport {
 
 export async function runFuzz(o: FuzzOptions): Promise<FuzzReport> {
   const log = o.log ?? ((line: string) => console.log(line));
-  const stack: Stack = await startStack({ logDir: mkdtempSync(join(tmpdir(), 'alipay-fuzz-')) });
-  log(`stack up (logs in ${stack.logDir})`);
+  const stack: Stack = o.stack ?? (await startFuzzStack());
+  if (!o.stack) log(`stack up (logs in ${stack.logDir})`);
   const servers = () => {
     const p = stack.pids();
     return { 'notify-receiver': p['notify-receiver'], sandbox: p.sandbox, 'codec-server': p['codec-server'] };
@@ -63,6 +72,8 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzReport> {
     batch: 100,
     memory: new MemoryWatch(servers, MEMORY_BOUND_BYTES),
     log,
+    replay: o.replay,
+    deadline: o.deadline,
   };
   const env = fuzzEnv(stack, ctx);
   const want = (b: string) => !o.only?.length || o.only.includes(b);
@@ -82,7 +93,7 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzReport> {
     }
     await ctx.memory.sample('end of the run');
   } finally {
-    await stack.stop();
+    if (!o.stack) await stack.stop();
   }
   const over = ctx.memory.overBound();
   ctx.outcomes.push({
@@ -98,6 +109,8 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzReport> {
   for (const s of ctx.memory.samples) for (const [k, v] of Object.entries(s.rss)) if (v !== undefined) peak[k] = Math.max(peak[k] ?? 0, v);
   return {
     seed: o.seed,
+    runs: o.runs,
+    only: o.only,
     outcomes: ctx.outcomes,
     counts,
     total: Object.values(counts).reduce((a, b) => a + b, 0),
@@ -105,6 +118,11 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzReport> {
     failures: ctx.outcomes.filter((x) => x.failure),
     tallies: ctx.tallies,
   };
+}
+
+/** The local stack a fuzz run goes to, its processes' logs in a folder of their own. */
+export function startFuzzStack(): Promise<Stack> {
+  return startStack({ logDir: mkdtempSync(join(tmpdir(), 'alipay-fuzz-')) });
 }
 
 /** A few ordinary requests to each server first, so the memory baseline is of a server that has run. */
@@ -148,7 +166,7 @@ export function formatReport(r: FuzzReport): string {
     'server memory (rss, baseline -> peak):',
     ...memory,
     '',
-    `seed: FUZZ_SEED=${r.seed}`,
+    `seed: FUZZ_SEED=${r.seed} (FUZZ_RUNS=${r.runs})`,
     ...r.failures.map((f) => `\nFAILED ${f.boundary}: ${f.property}\n${f.failure}`),
   ].join('\n');
 }

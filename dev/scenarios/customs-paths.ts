@@ -1,8 +1,8 @@
 import { cancelOrder, correctCustomsDocument, returnGoods } from '../../client/orders';
 import type { OrderStatus } from '../../domain/order-api';
 import type { CebRules } from '../../sandbox/helper-client';
-import type { Scenario } from './paths';
 import type { Run } from './run';
+import type { Scenario } from './scenario';
 import { MILK_TIN, priced, sampleOrder } from './orders';
 
 // The paths of steps 9 and 10 on the e-port's messages: the sandbox's customs chooses each inventory

@@ -1,7 +1,7 @@
 import { cancelOrder } from '../../client/orders';
 import type { OrderStatus } from '../../domain/order-api';
-import type { Scenario } from './paths';
 import type { Run } from './run';
+import type { Scenario } from './scenario';
 import { FACE_CREAM, MILK_TIN, itemShares, priced, sampleOrder } from './orders';
 
 // The paths where money and quota meet (docs/money-and-quota.md): a split order settled per part, and a

@@ -16,24 +16,12 @@ import { FACE_CREAM, MILK_TIN, itemShares, priced, sampleOrder, type Buyer } fro
 import { CUSTOMS_SCENARIOS } from './customs-paths';
 import { MONEY_SCENARIOS } from './money-paths';
 import { LOCAL_RETRANSMIT_GAP_MS, sleep, type Run } from './run';
+import type { Scenario } from './scenario';
 
 // The main paths of an order, each written once: the order, and what the buyer, customs and the operator
 // do to it until it reaches the end of its path. The demo runs a few of them; the history recorder
 // records them all (but the demo-only one) into test/histories/<name>.json, so their inputs and their
 // sequence of actions must not change without recording those histories again.
-
-export interface Scenario {
-  /** The history's file name, and how the demo and the recorder pick the path. */
-  name: string;
-  /** What happens to the order, in a few words. */
-  title: string;
-  /** An order left for an operator has no end to record. */
-  demoOnly?: true;
-  /** The order, with ids that start with `prefix`, for `buyer` (unless the path needs a buyer of its own). */
-  input(prefix: string, buyer: Buyer): OrderInput;
-  /** Checks the order out and drives it to the end of its path; returns its status there. */
-  drive(run: Run, order: OrderInput): Promise<OrderStatus>;
-}
 
 /**
  * A passport has no check digit, so its holder's orders wait for an operator's manual real-name review.

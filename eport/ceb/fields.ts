@@ -56,20 +56,24 @@ export const guid = z
 export const CURRENCY_CNY = '142';
 export const currency = z.literal(CURRENCY_CNY, { error: 'code table: currency must be 142 (CNY)' });
 
-const MAX_FEN_16_2 = 10n ** 16n - 1n;
-
 /**
  * A money field, N16,2 yuan on the wire and integer fen in the model. Accepts fen as a number (when
- * building) or yuan as a decimal string (when parsing): `"12.30"` is 1230 fen.
+ * building) or yuan as a decimal string (when parsing): `"12.30"` is 1230 fen. N16,2 goes up to 10^16 − 1 fen,
+ * past the safe integers: the model takes amounts up to Number.MAX_SAFE_INTEGER fen, which it holds exactly.
  */
 export function money() {
   return z.unknown().transform((value, ctx): number => {
     if (typeof value === 'number') {
-      if (Number.isSafeInteger(value) && value >= 0 && BigInt(value) <= MAX_FEN_16_2) return value;
+      if (Number.isSafeInteger(value) && value >= 0) return value;
       ctx.addIssue({ code: 'custom', message: 'N16,2: a non-negative amount in whole fen' });
       return z.NEVER;
     }
-    if (typeof value === 'string' && /^\d{1,14}(\.\d{1,2})?$/.test(value)) return yuanToFen(value);
+    if (typeof value === 'string' && /^\d{1,14}(\.\d{1,2})?$/.test(value)) {
+      const [int, frac = ''] = value.split('.');
+      if (BigInt(int) * 100n + BigInt(frac.padEnd(2, '0')) <= BigInt(Number.MAX_SAFE_INTEGER)) return yuanToFen(value);
+      ctx.addIssue({ code: 'custom', message: `N16,2: at most ${fenToYuan(Number.MAX_SAFE_INTEGER)} yuan, what whole fen hold exactly` });
+      return z.NEVER;
+    }
     ctx.addIssue({
       code: 'custom',
       message: value === undefined || value === '' ? 'required' : 'N16,2: a decimal amount in yuan with at most 2 decimals',

@@ -20,24 +20,15 @@ import {
 import type { Outgoing } from './delivery';
 import { matchProblems, type Documents } from './documents';
 import { stepsOf, type InventoryPath, type PathStep } from './paths';
+import type { PaymentDeclaration } from './payment-declaration';
 import { cst, paymentHeadOf, receiptXml, type ReceiptType, type ReturnFields } from './receipts';
 import { checkReturn } from './returns';
 
 export { RETURN_WINDOW_MS } from './returns';
+export type { PaymentDeclaration } from './payment-declaration';
 
 // The sandbox's customs, as a pure state machine: signed filings in, signed receipts out. Time is
 // passed in (`at`, epoch ms) and nothing is sent: the caller delivers the receipts (delivery.ts).
-
-export interface PaymentDeclaration {
-  orderNo: string;
-  payCode: string;
-  payName: string;
-  payTransactionId: string;
-  amountPaidFen: number;
-  payer: { idType: '1' | '2'; idNumber: string; name: string };
-  ebpCode: string;
-  ebpName: string;
-}
 
 export interface EngineOptions {
   /** The customs' development key, which signs every receipt. */

@@ -1,5 +1,5 @@
 import { buildCeb312, buildCeb412, buildCeb512, buildCeb622, buildCeb626, type PaymentHead } from '../../eport/ceb';
-import type { PaymentDeclaration } from './engine';
+import type { PaymentDeclaration } from './payment-declaration';
 
 // The receipts the sandbox's customs writes, each through its message's schema, and the payment
 // document it builds from Alipay's declaration.

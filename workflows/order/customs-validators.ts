@@ -1,3 +1,4 @@
+import { isWholeAmount } from '../../domain/amounts';
 import type { CustomsDocumentCorrection, GoodsReturnRequest, ReturnGiveUp } from '../../domain/order-api';
 import { ruleFailure } from './failures';
 import { isRecord } from './input-shapes';
@@ -82,7 +83,7 @@ export function refuseGoodsReturn(o: OrderState, r: GoodsReturnRequest) {
     const item = isRecord(line) ? declared.find((i) => i.sku === line.sku) : undefined;
     if (!isRecord(line) || !item) throw ruleFailure('RETURN_LINES', `${JSON.stringify(line)?.slice(0, 70)} names no sku of this order`);
     const left = item.units - returnedQuantity(o, item.sku, c.orderNo);
-    if (!Number.isInteger(line.quantity) || (line.quantity as number) < 1 || (line.quantity as number) > left) {
+    if (!isWholeAmount(line.quantity, 1) || line.quantity > left) {
       throw ruleFailure('RETURN_LINES', `${item.sku}: quantity must be a whole number from 1 to ${left}, what is left to return`);
     }
   }

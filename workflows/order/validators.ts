@@ -1,3 +1,4 @@
+import { AMOUNT_IN_FEN, isWholeAmount, wholeFenReason } from '../../domain/amounts';
 import { isCustomsCode } from '../../domain/customs-codes';
 import { REFUND_WINDOW_MS, formatCny } from '../../domain/limits';
 import {
@@ -137,8 +138,7 @@ export function refuseCorrection(o: OrderState, c: DeclarationCorrection) {
     }
   }
   if (c.amountFen !== undefined) {
-    if (!Number.isInteger(c.amountFen) || c.amountFen <= 0)
-      throw ruleFailure('AMOUNT_IN_FEN', 'amountFen must be a whole number of fen above 0');
+    if (!isWholeAmount(c.amountFen, 1)) throw ruleFailure(AMOUNT_IN_FEN, wholeFenReason('amountFen', 1));
     const others = o.declarations.filter((x) => x !== d).reduce((s, x) => s + x.amountFen, 0);
     const limit = o.payment.customsDeclarationFen!;
     if (others + c.amountFen > limit) {
@@ -155,8 +155,7 @@ export function refuseRefund(o: OrderState, r: RefundRequest) {
     throw ruleFailure('OPERATOR_ACTION', 'a refund names who asks for it and why');
   }
   if (r.reason.length > 256) throw ruleFailure('FIELD_LENGTH', 'reason must have at most 256 characters');
-  if (!Number.isInteger(r.amountFen) || r.amountFen <= 0)
-    throw ruleFailure('AMOUNT_IN_FEN', 'amountFen must be a whole number of fen above 0');
+  if (!isWholeAmount(r.amountFen, 1)) throw ruleFailure(AMOUNT_IN_FEN, wholeFenReason('amountFen', 1));
   if (r.idempotencyKey !== undefined && (!isText(r.idempotencyKey) || !REFUND_KEY_PATTERN.test(r.idempotencyKey))) {
     throw ruleFailure('REFUND_KEY', 'idempotencyKey is 1 to 64 letters, digits, or . _ : -');
   }
