@@ -5,7 +5,7 @@ import { spec, type TestEvent } from 'node:test/reporters';
 import { Command } from 'commander';
 import { z } from 'zod';
 import { projectRoot } from '../platform/paths';
-import { LAYERS, findTestFiles, slowestFirst } from './test/files';
+import { LAYERS, findTestFiles, slowestFirst, splitAlone } from './test/files';
 import { prepareRun } from './test/prepare';
 import { RunSummary } from './test/summary';
 import { readTimings, timingsPath, writeTimings } from './test/timings';
@@ -48,15 +48,22 @@ async function main() {
   const preparedMs = Date.now() - started;
   console.log();
   const summary = new RunSummary(root);
-  try {
+  const runFiles = async (some: string[], atOnce: number) => {
+    if (some.length === 0) return;
     const events = run({
-      files: files.map((f) => join(root, f)),
-      concurrency,
+      files: some.map((f) => join(root, f)),
+      concurrency: atOnce,
       timeout: FILE_TIMEOUT_MS,
       testNamePatterns: testNamePattern.length > 0 ? testNamePattern : undefined,
     });
     events.on('data', (event: TestEvent) => summary.add(event));
     await pipeline(events, new spec(), process.stdout, { end: false });
+  };
+  try {
+    const { together, alone } = splitAlone(files);
+    await runFiles(together, concurrency);
+    if (alone.length > 0) console.log(`\nthen, one at a time: ${alone.join(', ')}`);
+    await runFiles(alone, 1);
   } finally {
     await undo();
   }

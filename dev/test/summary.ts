@@ -40,7 +40,9 @@ export class RunSummary {
     if (type === 'test:fail' && (data.todo === undefined || data.todo === false)) this.sawFailure = true;
     if (type === 'test:diagnostic' && data.nesting === 0 && data.file === undefined) {
       const [key, value] = data.message.split(' ');
-      if ((TOTALS as readonly string[]).includes(key) && value !== undefined) this.totals.set(key as Total, Number(value));
+      // A run in parts (dev/test.ts runs some files alone after the rest) ends each part with its totals: they add up.
+      if ((TOTALS as readonly string[]).includes(key) && value !== undefined)
+        this.totals.set(key as Total, (this.totals.get(key as Total) ?? 0) + Number(value));
     }
   }
 

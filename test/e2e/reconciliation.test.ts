@@ -6,6 +6,8 @@ import { reconcileToday } from '../../dev/scenarios/reconciliation';
 import type { Stack } from '../../dev/stack';
 import { waitForStatus } from '../../dev/scenarios/wait-for-status';
 import { RECONCILIATION_SCHEDULE_ID } from '../../domain/reconciliation';
+import { orderWorkflowId } from '../../domain/order';
+import { ordersWithMoneyQuery } from '../../activities/reconciliation';
 import { FAST_CUSTOMS, readLog, runCli, sleep, startE2EStack } from '../support/e2e';
 
 // The daily reconciliation on the real product: the worker created its schedule, one run finds what was
@@ -26,6 +28,21 @@ async function paidOrder(seq: number) {
   await stack.helpers.pay(order.orderId, payerOf(buyer));
   await waitForStatus(stack.client, order.orderId, 'paid', (s) => s.payment.status === 'SUCCESS', { intervalMs: 250, timeoutMs: 60_000 });
   return order.orderId;
+}
+
+/** Waits (bounded) until visibility lists the orders among the day's orders with money, as the run will ask it. */
+async function untilListed(orderIds: string[]) {
+  const date = new Date(await stack.helpers.now()).toISOString().slice(0, 10);
+  let listed = new Set<string>();
+  for (let i = 0; i < 120 && !orderIds.every((id) => listed.has(orderWorkflowId(id))); i++) {
+    if (i > 0) await sleep(250);
+    listed = new Set();
+    for await (const wf of stack.client.workflow.list({ query: ordersWithMoneyQuery(date) })) listed.add(wf.workflowId);
+  }
+  assert.ok(
+    orderIds.every((id) => listed.has(orderWorkflowId(id))),
+    `visibility lists ${[...listed].join(', ')} of ${orderIds.join(', ')}`,
+  );
 }
 
 test(
@@ -55,6 +72,9 @@ test(
   async () => {
     const fine = await paidOrder(701);
     const omitted = await paidOrder(702);
+    // The run finds the day's orders through visibility, which indexes the paid status shortly after the order
+    // sets it; in production the run comes hours later. Here it waits until both orders are listed.
+    await untilListed([fine, omitted]);
     let stranger = '';
     const report = await reconcileToday(stack, async (files, date) => {
       stranger = await files.unknownPayment(date, 8_800);

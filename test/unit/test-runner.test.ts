@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import type { TestEvent } from 'node:test/reporters';
-import { findTestFiles, globToRegExp, slowestFirst } from '../../dev/test/files';
+import { findTestFiles, globToRegExp, slowestFirst, splitAlone } from '../../dev/test/files';
 import { RunSummary } from '../../dev/test/summary';
 import { readTimings, writeTimings } from '../../dev/test/timings';
 
@@ -130,6 +130,24 @@ describe('the summary of a run', () => {
       summary.report(4, 12_300).split('\n').at(-1),
       'tests 7, pass 5, fail 1, cancelled 0, skipped 1, todo 0; total wall time 1 min 14 s, 12.3 s of it before the first file started',
     );
+  });
+
+  test('a run in two parts (the files that run alone after the rest) counts the totals of both', () => {
+    const summary = new RunSummary(ROOT);
+    for (const e of [...totals(), ...totals(1)]) summary.add(e);
+    assert.match(
+      summary.report(4).split('\n').at(-1)!,
+      /^tests 14, pass 11, fail 1, cancelled 0, skipped 2, todo 0; total wall time 2 min 3 s$/,
+    );
+    assert.equal(summary.failed, true);
+  });
+
+  test('long-orders runs alone, after the files that run side by side', () => {
+    const files = ['test/unit/a.test.ts', 'test/workflow/long-orders.test.ts', 'test/e2e/b.test.ts'];
+    assert.deepEqual(splitAlone(files), {
+      together: ['test/unit/a.test.ts', 'test/e2e/b.test.ts'],
+      alone: ['test/workflow/long-orders.test.ts'],
+    });
   });
 
   test('it fails on a failed or cancelled test, or a run that never finished; a failing todo does not', () => {
