@@ -14,7 +14,7 @@ export const GATE_SEEDS: SeedPlan = { seeds: [20262401, 20262402], runs: 600 };
 
 /**
  * `npm run fuzz:ci` (dev/fuzz-ci.ts), for CI after `npm test`: 3,000 cases on three other seeds, about 3 minutes
- * on two cores (some 50 ms a case, and the stack's start). Its deadline of 5 minutes ends it with a report, within
- * the 6 minutes .ci/run gives the step: a property still running then fails.
+ * on two cores (some 50 ms a case, and the stack's start). Its deadline of 9 minutes ends it with a report, within
+ * the 10 minutes .ci/run gives the step: a property still running then fails.
  */
-export const CI_SEEDS: SeedPlan & { minutes: number } = { seeds: [20262411, 20262412, 20262413], runs: 3_000, minutes: 5 };
+export const CI_SEEDS: SeedPlan & { minutes: number } = { seeds: [20262411, 20262412, 20262413], runs: 3_000, minutes: 9 };
