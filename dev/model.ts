@@ -1,3 +1,7 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { INVARIANTS, type InvariantId } from '../test/model/invariants';
 import { describeFailure, runSeeds, type SequenceResult } from '../test/model/run';
@@ -23,7 +27,9 @@ const cli = new Command('model')
   .option('--shrink <n>', 'shrink tries for the first sequence of each finding (others are not shrunk)', int, 40)
   .option('--minutes <n>', 'stop starting sequences after this many minutes', int, 60)
   .option('--restarts', 'include worker restarts in the sequences', false)
-  .option('--verbose', 'print every sequence, passing or not', false);
+  .option('--verbose', 'print every sequence, passing or not', false)
+  .option('--batch <n>', 'sequences per process: a long run goes on in a fresh process after each batch', int, 250)
+  .option('--result-file <file>', "(a batch's own) where the batch writes what it found");
 
 interface Options {
   runs: number;
@@ -36,10 +42,19 @@ interface Options {
   minutes: number;
   restarts: boolean;
   verbose: boolean;
+  batch: number;
+  resultFile?: string;
+}
+
+/** What one batch found, as its parent adds it up. */
+interface BatchResult {
+  done: number;
+  failing: { seed: number; invariants: InvariantId[] }[];
 }
 
 async function main() {
   const o = cli.parse().opts<Options>();
+  if (!o.resultFile && o.runs > o.batch) return runInBatches(o);
   const replay = `npm run model --${o.restarts ? ' --restarts' : ''} --max-commands ${o.maxCommands}`;
   console.log(`model: ${o.runs} sequences from seed ${o.seed}, ${o.stacks} stack(s) x ${o.concurrency} at once`);
   const started = Date.now();
@@ -72,6 +87,13 @@ async function main() {
       ),
     );
   } finally {
+    if (o.resultFile) {
+      const result: BatchResult = {
+        done,
+        failing: failures.map((f) => ({ seed: f.seed, invariants: [...new Set(f.outcome.violations.map((v) => v.invariant))] })),
+      };
+      writeFileSync(o.resultFile, JSON.stringify(result));
+    }
     report(done, started, failures);
     // Calls still on their way when a stack stops fail UNAVAILABLE: the report is already out.
     await Promise.allSettled(stacks.map((s) => s.close()));
@@ -80,13 +102,81 @@ async function main() {
 }
 
 function report(done: number, started: number, failures: SequenceResult[]) {
+  summarize(
+    done,
+    started,
+    failures.map((f) => ({ seed: f.seed, invariants: [...new Set(f.outcome.violations.map((v) => v.invariant))] })),
+  );
+}
+
+function summarize(done: number, started: number, failing: BatchResult['failing'], prefix = '') {
   const seconds = (Date.now() - started) / 1000;
-  console.log(`\n${done} sequences in ${seconds.toFixed(0)} s (${(done / seconds).toFixed(2)}/s), ${failures.length} failing`);
+  console.log(`\n${prefix}${done} sequences in ${seconds.toFixed(0)} s (${(done / seconds).toFixed(2)}/s), ${failing.length} failing`);
   const byInvariant = new Map<InvariantId, number[]>();
-  for (const f of failures)
-    for (const v of new Set(f.outcome.violations.map((x) => x.invariant))) byInvariant.set(v, [...(byInvariant.get(v) ?? []), f.seed]);
+  for (const f of failing) for (const v of f.invariants) byInvariant.set(v, [...(byInvariant.get(v) ?? []), f.seed]);
   for (const [id, seedsOf] of byInvariant)
     console.log(`  ${id} ${INVARIANTS[id]}: ${seedsOf.length} seeds, e.g. ${seedsOf.slice(0, 5).join(', ')}`);
+}
+
+/**
+ * A long run, one batch per process: a process that has run many sequences has died of the SDK's workflow
+ * stack traces (the source-map parser's wasm memory fills), so each batch starts fresh, on the seeds after the last.
+ */
+async function runInBatches(o: Options): Promise<void> {
+  const started = Date.now();
+  const deadline = started + o.minutes * 60_000;
+  const dir = mkdtempSync(join(tmpdir(), 'model-batches-'));
+  let done = 0;
+  const failing: BatchResult['failing'] = [];
+  for (let first = 0; first < o.runs && Date.now() < deadline; first += o.batch) {
+    const runs = Math.min(o.batch, o.runs - first);
+    const resultFile = join(dir, `batch-${first}.json`);
+    const minutesLeft = Math.max(1, Math.ceil((deadline - Date.now()) / 60_000));
+    const args = [
+      '--runs',
+      runs,
+      '--seed',
+      o.seed + first,
+      '--concurrency',
+      o.concurrency,
+      '--stacks',
+      o.stacks,
+      '--max-commands',
+      o.maxCommands,
+    ];
+    const flags = [...(o.restarts ? ['--restarts'] : []), ...(o.verbose ? ['--verbose'] : [])];
+    console.log(`batch: seeds ${o.seed + first} to ${o.seed + first + runs - 1}`);
+    const code = await new Promise<number | null>((resolve) => {
+      const child = spawn(
+        process.execPath,
+        [
+          '--import',
+          'tsx',
+          __filename,
+          ...args.map(String),
+          '--shrink',
+          String(o.shrink),
+          '--minutes',
+          String(minutesLeft),
+          ...flags,
+          '--result-file',
+          resultFile,
+        ],
+        { stdio: 'inherit' },
+      );
+      child.once('exit', resolve);
+    });
+    if (!existsSync(resultFile)) {
+      console.log(`batch from seed ${o.seed + first} ended (exit ${code}) without its result: counted as not run`);
+      continue;
+    }
+    const result = JSON.parse(readFileSync(resultFile, 'utf8')) as BatchResult;
+    done += result.done;
+    failing.push(...result.failing);
+  }
+  rmSync(dir, { recursive: true, force: true });
+  summarize(done, started, failing, 'all batches: ');
+  process.exit(failing.length ? 1 : 0);
 }
 
 main().catch((error: unknown) => {
