@@ -49,6 +49,8 @@ interface Options {
 /** What one batch found, as its parent adds it up. */
 interface BatchResult {
   done: number;
+  /** Stacks replaced after a hung skip (each time, the sequence ran again on the fresh one). */
+  replaced: number;
   failing: { seed: number; invariants: InvariantId[] }[];
 }
 
@@ -63,6 +65,7 @@ async function main() {
   const failures: SequenceResult[] = [];
   const shrunk = new Set<InvariantId>();
   let done = 0;
+  let replaced = 0;
   const onResult = (r: SequenceResult) => {
     done += 1;
     if (r.failed) {
@@ -81,7 +84,22 @@ async function main() {
           s,
           perStack[k],
           o.concurrency,
-          { maxCommands: o.maxCommands, restarts: o.restarts, path: o.path, shrinkBudget: o.shrink, shrunk, deadline },
+          {
+            maxCommands: o.maxCommands,
+            restarts: o.restarts,
+            path: o.path,
+            shrinkBudget: o.shrink,
+            shrunk,
+            deadline,
+            replaceStack: async (old) => {
+              replaced += 1;
+              console.log(`a skip hung on stack ${k + 1}: its sequence runs again on a fresh stack (${replaced} replaced so far)`);
+              await old.close().catch(() => undefined);
+              const fresh = await startWorkflowStack({ restartableWorker: o.restarts });
+              stacks[stacks.indexOf(old)] = fresh;
+              return fresh;
+            },
+          },
           onResult,
         ),
       ),
@@ -90,28 +108,32 @@ async function main() {
     if (o.resultFile) {
       const result: BatchResult = {
         done,
+        replaced,
         failing: failures.map((f) => ({ seed: f.seed, invariants: [...new Set(f.outcome.violations.map((v) => v.invariant))] })),
       };
       writeFileSync(o.resultFile, JSON.stringify(result));
     }
-    report(done, started, failures);
+    report(done, started, failures, replaced);
     // Calls still on their way when a stack stops fail UNAVAILABLE: the report is already out.
     await Promise.allSettled(stacks.map((s) => s.close()));
   }
   process.exit(failures.length ? 1 : 0);
 }
 
-function report(done: number, started: number, failures: SequenceResult[]) {
+function report(done: number, started: number, failures: SequenceResult[], replaced: number) {
   summarize(
     done,
     started,
+    replaced,
     failures.map((f) => ({ seed: f.seed, invariants: [...new Set(f.outcome.violations.map((v) => v.invariant))] })),
   );
 }
 
-function summarize(done: number, started: number, failing: BatchResult['failing'], prefix = '') {
+function summarize(done: number, started: number, replaced: number, failing: BatchResult['failing'], prefix = '') {
   const seconds = (Date.now() - started) / 1000;
-  console.log(`\n${prefix}${done} sequences in ${seconds.toFixed(0)} s (${(done / seconds).toFixed(2)}/s), ${failing.length} failing`);
+  console.log(
+    `\n${prefix}${done} sequences in ${seconds.toFixed(0)} s (${(done / seconds).toFixed(2)}/s), ${failing.length} failing, ${replaced} stack(s) replaced after a hung skip`,
+  );
   const byInvariant = new Map<InvariantId, number[]>();
   for (const f of failing) for (const v of f.invariants) byInvariant.set(v, [...(byInvariant.get(v) ?? []), f.seed]);
   for (const [id, seedsOf] of byInvariant)
@@ -128,6 +150,7 @@ async function runInBatches(o: Options): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'model-batches-'));
   let done = 0;
   const failing: BatchResult['failing'] = [];
+  let replaced = 0;
   for (let first = 0; first < o.runs && Date.now() < deadline; first += o.batch) {
     const runs = Math.min(o.batch, o.runs - first);
     const resultFile = join(dir, `batch-${first}.json`);
@@ -172,10 +195,11 @@ async function runInBatches(o: Options): Promise<void> {
     }
     const result = JSON.parse(readFileSync(resultFile, 'utf8')) as BatchResult;
     done += result.done;
+    replaced += result.replaced;
     failing.push(...result.failing);
   }
   rmSync(dir, { recursive: true, force: true });
-  summarize(done, started, failing, 'all batches: ');
+  summarize(done, started, replaced, failing, 'all batches: ');
   process.exit(failing.length ? 1 : 0);
 }
 

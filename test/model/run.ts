@@ -34,6 +34,8 @@ export interface SequenceResult {
   path?: string;
   outcome: Outcome;
   tries: number;
+  /** The first run's only finding was a hung skip; this is its rerun on a fresh stack. */
+  rerunAfterHungSkip?: boolean;
 }
 
 let runs = 0;
@@ -83,6 +85,8 @@ export async function runSequence(s: WorkflowStack, o: SequenceOptions): Promise
       o.shrunk.add(bad[0].invariant);
     }
     failing = { ...outcome, violations: bad };
+    // A stack whose server stopped skipping time fails every try alike: shrinking would only wait.
+    if (skipHung(failing)) budget = 0;
     return false;
   });
   const details = await fc.check(property, { seed: o.seed, path: o.path, numRuns: 1, unbiased: true, endOnFailure: o.shrinkBudget === 0 });
@@ -102,18 +106,38 @@ export async function runSequence(s: WorkflowStack, o: SequenceOptions): Promise
   };
 }
 
-/** Runs the seeds, `concurrency` at a time on one stack (each sequence has its own buyer and orders). */
+/**
+ * The test server stopped skipping time: a skip outlived its real-time deadline and nothing else broke. On a
+ * long-lived stack this has come after a hundred sequences or so, and every later skip on that server then
+ * hung too, while the same seed passes on a fresh stack.
+ */
+export function skipHung(o: Outcome): boolean {
+  return o.violations.length > 0 && o.violations.every((v) => v.invariant === 'I0' && /skipping \d+ ms of time took over/.test(v.detail));
+}
+
+/**
+ * Runs the seeds, `concurrency` at a time on one stack (each sequence has its own buyer and orders). With
+ * `replaceStack`, a sequence whose only finding is a hung skip runs again, once, on a fresh stack, which
+ * takes the old one's place; its result is the rerun's, marked as such.
+ */
 export async function runSeeds(
-  s: WorkflowStack,
+  stack: WorkflowStack,
   seeds: number[],
   concurrency: number,
-  options: Omit<SequenceOptions, 'seed'> & { deadline?: number },
+  options: Omit<SequenceOptions, 'seed'> & { deadline?: number; replaceStack?: (old: WorkflowStack) => Promise<WorkflowStack> },
   onResult: (r: SequenceResult) => void,
 ): Promise<void> {
+  let s = stack;
   let next = 0;
   const lane = async () => {
-    for (let i = next++; i < seeds.length && Date.now() < (options.deadline ?? Infinity); i = next++)
-      onResult(await runSequence(s, { ...options, seed: seeds[i] }));
+    for (let i = next++; i < seeds.length && Date.now() < (options.deadline ?? Infinity); i = next++) {
+      let r = await runSequence(s, { ...options, seed: seeds[i] });
+      if (r.failed && skipHung(r.outcome) && options.replaceStack && concurrency === 1) {
+        s = await options.replaceStack(s);
+        r = { ...(await runSequence(s, { ...options, seed: seeds[i] })), rerunAfterHungSkip: true };
+      }
+      onResult(r);
+    }
   };
   await Promise.all(Array.from({ length: concurrency }, lane));
 }
@@ -121,7 +145,7 @@ export async function runSeeds(
 /** A failing sequence as the report shows it: the seed, the path, how to replay it, and what broke. */
 export function describeFailure(r: SequenceResult, command = 'npm run model --'): string {
   const lines = [
-    `seed ${r.seed}${r.path ? `, path ${r.path}` : ''} (${r.tries} tries)`,
+    `seed ${r.seed}${r.path ? `, path ${r.path}` : ''} (${r.tries} tries${r.rerunAfterHungSkip ? ', rerun on a fresh stack after a hung skip' : ''})`,
     `  replay: ${command} --seed ${r.seed}${r.path ? ` --path ${r.path}` : ''} --runs 1`,
     `  commands: ${r.outcome.commands}`,
     ...r.outcome.violations.map((v) => `  ${v.invariant} (${INVARIANTS[v.invariant]}): ${v.subject}: ${v.detail}`),
