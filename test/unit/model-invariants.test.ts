@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { OrderStatus } from '../../domain/order-api';
 import type { PaymentLedger } from '../../sandbox/helper-client';
-import { violationsOf, type OrderFacts } from '../model/invariants';
+import { violationsOf, type InvariantId, type OrderFacts } from '../model/invariants';
+import { skipHung } from '../model/run';
 import { modelBuyer, modelOrder, type CustomsPath, type ModelOrder } from '../model/model';
 
 // The model test's invariants can fail: each is fed the facts of a known counterexample and must name it.
@@ -99,4 +100,18 @@ test('a split order cancelled with one part released, refunded in full, breaks I
   ] as OrderStatus['customs'];
   const f = facts(o, { stage: 'CANCELLED', customs }, [payment(o.input.totalFen)], [refund('U-O1-R1', o.input.totalFen, 'cancelled')]);
   assert.ok(ids(f).includes('I3'));
+});
+
+test('a hung skip alone is told from a finding: only an outcome with nothing but hung skips is rerun', () => {
+  const outcome = (...details: [InvariantId, string][]) => ({
+    commands: '',
+    log: [],
+    refusals: [],
+    violations: details.map(([invariant, detail]) => ({ invariant, subject: 'M1', detail })),
+  });
+  const hung: [InvariantId, string] = ['I0', 'Error: skipping 3600000 ms of time took over 120 s of real time'];
+  assert.equal(skipHung(outcome(hung)), true);
+  assert.equal(skipHung(outcome(hung, ['I1', 'refunded 2 fen more than paid'])), false);
+  assert.equal(skipHung(outcome(['I0', 'refund: no answer within 10 s'])), false);
+  assert.equal(skipHung(outcome()), false);
 });
