@@ -3,7 +3,7 @@ import { DEFAULT_DETENTION_DEADLINE_MS, DEFAULT_INSPECTION_DEADLINE_MS, type Cus
 import { compensate } from './compensation';
 import { continueAsNewWhenLong } from './continuation';
 import { fileCustomsDocuments, refileCorrected } from './customs-filing';
-import { STUCK_POLL_GAP, customsPollGap } from './customs-polling';
+import { STUCK_POLL_GAP, customsPollGap, longWaitPollGap } from './customs-polling';
 import { applyReceipts, customsProblems, documentsToRefile, stateOf, type CustomsOrder } from './customs-receipts';
 import { partsUnderway, settleReturnedParts } from './part-settlement';
 import { clearStuck, markStuck, publish, publishPending, setStage } from './progress';
@@ -80,7 +80,7 @@ function showClearance(o: OrderState) {
 function nextWake(o: OrderState, polls: number): number {
   // Inspection and detention last days: past the first polls, hourly keeps their histories small.
   const longWait = polls >= 5 && o.customs.every((c) => ['RELEASED', 'INSPECTION', 'DETAINED'].includes(c.state) || c.settlement);
-  const gap = o.stuck || longWait ? STUCK_POLL_GAP : customsPollGap(o.timeouts, polls);
+  const gap = o.stuck ? STUCK_POLL_GAP : longWait ? longWaitPollGap(o.timeouts) : customsPollGap(o.timeouts, polls);
   const deadlines = o.customs.flatMap((c) => [
     c.inspectionSince && Date.parse(c.inspectionSince) + inspectionDeadline(o) - Date.now(),
     c.detainedSince && Date.parse(c.detainedSince) + detentionDeadline(o) - Date.now(),

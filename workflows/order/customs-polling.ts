@@ -21,3 +21,13 @@ export function customsPollGap(timeouts: Pick<OrderTimeouts, 'customsPollGapMs'>
 
 /** Once an order is stuck it is still polled, hourly, so it unsticks itself if customs moves. */
 export const STUCK_POLL_GAP = 60 * MINUTE;
+
+/**
+ * The gap through a long wait (inspection, detention, a return's receipt): hourly, or an order's shorter
+ * `customsPollGapMs`, whose quick polls would otherwise be spent before a customs that answers in seconds moved.
+ */
+export function longWaitPollGap(timeouts: Pick<OrderTimeouts, 'customsPollGapMs'>): number {
+  const asked = timeouts.customsPollGapMs;
+  if (asked === undefined || !Number.isFinite(asked)) return STUCK_POLL_GAP;
+  return Math.min(STUCK_POLL_GAP, Math.max(asked, MIN_CUSTOMS_POLL_GAP));
+}

@@ -4,7 +4,7 @@ import { DEFAULT_RETURN_RECEIPT_DEADLINE_MS, type GoodsReturnRequest, type Goods
 import { returnWorth, returnableLines, type ReturnableLine } from '../../domain/return-values';
 import { refundPayment } from './compensation';
 import { filingOf } from './customs-filing';
-import { STUCK_POLL_GAP, customsPollGap } from './customs-polling';
+import { customsPollGap, longWaitPollGap } from './customs-polling';
 import { isRefused, type CustomsOrder } from './customs-receipts';
 import { clearStuck, markStuck, publish, publishPending } from './progress';
 import { giveQuotaBack } from './quota';
@@ -132,7 +132,7 @@ async function awaitReturnReceipt(o: OrderState, c: CustomsOrder, view: GoodsRet
   for (let polls = 0; ; polls++) {
     publishPending(o);
     // Hourly after the first few hours, so a receipt that never comes keeps the history bounded.
-    const gap = polls < RETURN_QUICK_POLLS ? customsPollGap(o.timeouts, polls) : STUCK_POLL_GAP;
+    const gap = polls < RETURN_QUICK_POLLS ? customsPollGap(o.timeouts, polls) : longWaitPollGap(o.timeouts);
     const summary = { summary: `Step 10: wait for the receipt of ${view.returnId}` };
     if (!o.exactMoney) await condition(() => o.pollRequested, gap, summary);
     else if (!(await untilNextReturnPoll(o, view, deadline, gap, summary))) return false;
