@@ -94,9 +94,10 @@ export function slowestFirst(files: string[], timings: Record<string, number>): 
 /**
  * Files that run after the others, one at a time. long-orders skips days of time through continue-as-new; with
  * other stacks busy beside it, the time-skipping test server has rejected one of its workflow task completions
- * ("invalid history builder state for action") and then never finished a skip. Alone it passes.
+ * ("invalid history builder state for action") and then never finished a skip. Alone it passes. stale-timer's
+ * control needs a worker to poll within seconds of a kill, to the second: real time is its point.
  */
-export const RUN_ALONE = ['test/workflow/long-orders.test.ts'];
+export const RUN_ALONE = ['test/workflow/long-orders.test.ts', 'test/e2e/stale-timer.test.ts'];
 
 /** The files that run side by side, and those that run after them, alone. */
 export function splitAlone(files: string[]): { together: string[]; alone: string[] } {

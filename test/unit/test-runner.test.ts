@@ -142,11 +142,11 @@ describe('the summary of a run', () => {
     assert.equal(summary.failed, true);
   });
 
-  test('long-orders runs alone, after the files that run side by side', () => {
-    const files = ['test/unit/a.test.ts', 'test/workflow/long-orders.test.ts', 'test/e2e/b.test.ts'];
+  test('long-orders and stale-timer run alone, after the files that run side by side', () => {
+    const files = ['test/unit/a.test.ts', 'test/workflow/long-orders.test.ts', 'test/e2e/b.test.ts', 'test/e2e/stale-timer.test.ts'];
     assert.deepEqual(splitAlone(files), {
       together: ['test/unit/a.test.ts', 'test/e2e/b.test.ts'],
-      alone: ['test/workflow/long-orders.test.ts'],
+      alone: ['test/workflow/long-orders.test.ts', 'test/e2e/stale-timer.test.ts'],
     });
   });
 
