@@ -25,8 +25,24 @@ const minutes = (ms: number) => {
   return ms < 60_000 ? seconds(ms) : `${Math.floor(s / 60)} min ${s % 60} s`;
 };
 
+/** A failed test, or a file whose process failed outside its tests. */
+export interface Failure {
+  file: string;
+  name: string;
+  message: string;
+}
+
+/** What an error says, its cause first (node:test wraps a test's own error), cut to a few lines. */
+function errorText(error: unknown, maxLines = 4, maxChars = 600): string {
+  const own = error instanceof Error && error.cause !== undefined ? error.cause : error;
+  const text = own instanceof Error ? `${own.name}: ${own.message}` : String(own);
+  const lines = text.split('\n').slice(0, maxLines).join('\n');
+  return lines.length > maxChars ? `${lines.slice(0, maxChars)}…` : lines;
+}
+
 export class RunSummary {
   readonly files: FileTime[] = [];
+  readonly failures: Failure[] = [];
   private readonly totals = new Map<Total, number>();
   private sawFailure = false;
 
@@ -37,7 +53,14 @@ export class RunSummary {
     if (type === 'test:complete' && data.nesting === 0 && data.file !== undefined && data.name === data.file)
       this.files.push({ file: projectPath(this.root, data.file), ms: data.details.duration_ms, passed: data.details.passed });
     // A todo test may fail without failing the run, as in node's own count.
-    if (type === 'test:fail' && (data.todo === undefined || data.todo === false)) this.sawFailure = true;
+    if (type === 'test:fail' && (data.todo === undefined || data.todo === false)) {
+      this.sawFailure = true;
+      const file = data.file === undefined ? '(no file)' : projectPath(this.root, data.file);
+      const isFile = data.nesting === 0 && data.name === data.file;
+      // A file fails when a test in it does; it is named on its own only when none of its tests failed.
+      if (!isFile || !this.failures.some((f) => f.file === file))
+        this.failures.push({ file, name: isFile ? "(the file's process)" : data.name, message: errorText(data.details.error) });
+    }
     if (type === 'test:diagnostic' && data.nesting === 0 && data.file === undefined) {
       const [key, value] = data.message.split(' ');
       // A run in parts (dev/test.ts runs some files alone after the rest) ends each part with its totals: they add up.
@@ -69,6 +92,14 @@ export class RunSummary {
       `tests ${count('tests')}, pass ${count('pass')}, fail ${count('fail')}, cancelled ${count('cancelled')}, ` +
         `skipped ${count('skipped')}, todo ${count('todo')}; total wall time ${minutes(preparedMs + count('duration_ms'))}` +
         (preparedMs >= 1_000 ? `, ${seconds(preparedMs)} of it before the first file started` : ''),
+      // Last, so the tail of a long log (all CI keeps) says what failed and why.
+      ...(this.failures.length === 0
+        ? []
+        : [
+            '',
+            `failed (${this.failures.length}):`,
+            ...this.failures.map((f) => `  ${f.file} › ${f.name}\n    ${f.message.replaceAll('\n', '\n    ')}`),
+          ]),
     ].join('\n');
   }
 }

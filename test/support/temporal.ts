@@ -14,6 +14,7 @@ import { testServerExecutable } from '../../dev/temporal-binaries';
 import { EPortClient } from '../../eport/client';
 import { SettlementFileClient } from '../../alipay-plus/settlement-file';
 import { startSandboxFixture, testCebSettings, CLIENT_ID, type SandboxFixture } from './sandbox';
+import { guardTimeLocks, type TimeLockGuard, type TimeLockGuardOptions } from './time-lock-guard';
 
 let runtimeInstalled = false;
 
@@ -71,6 +72,8 @@ export interface WorkflowStack {
    * ran are replayed from their histories by the new one. Needs `restartableWorker`.
    */
   restartWorker(): Promise<void>;
+  /** What gave back the locks on time the test server leaked (time-lock-guard.ts). */
+  timeLocks: TimeLockGuard;
   close(): Promise<void>;
 }
 
@@ -93,6 +96,8 @@ export interface WorkflowStackOptions {
    * server never moves a cached workflow off a stopped worker's sticky queue. Every task then replays its history.
    */
   restartableWorker?: boolean;
+  /** How the stack's `env.sleep` watches for a lock the test server leaked (time-lock-guard.ts); defaults unless set. */
+  timeLockGuard?: TimeLockGuardOptions;
 }
 
 export async function startWorkflowStack(opts: WorkflowStackOptions = {}): Promise<WorkflowStack> {
@@ -138,6 +143,7 @@ async function buildStack(opts: WorkflowStackOptions, stops: Stop[]): Promise<Wo
     client: { dataConverter },
   });
   stops.push(() => env.teardown()); // the client connection, the worker's native connection, the test server
+  const timeLocks = guardTimeLocks(env, opts.timeLockGuard);
   await registerSearchAttributes(env);
   // A traffic limit backs off 30 s in production; 1 s keeps the retry tests short in real time, and a checkout
   // whose pay meets two traffic limits within one short workflow task.
@@ -214,6 +220,7 @@ async function buildStack(opts: WorkflowStackOptions, stops: Stop[]): Promise<Wo
     workflowBundle,
     dataConverter,
     restartWorker,
+    timeLocks,
     skipping: (stepMs = 30_000, maxSteps = 400) => ({
       intervalMs: stepMs,
       skippedTimeoutMs: stepMs * maxSteps,

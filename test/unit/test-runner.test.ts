@@ -24,10 +24,10 @@ const testComplete = (file: string, name: string, ms: number) =>
     type: 'test:complete',
     data: { name, file: `${ROOT}/${file}`, nesting: 0, testNumber: 1, details: { duration_ms: ms, passed: true } },
   }) as TestEvent;
-const testFail = (name: string, todo?: string) =>
+const testFail = (name: string, todo?: string, error?: Error, file = `${ROOT}/x.test.ts`, nesting = 1) =>
   ({
     type: 'test:fail',
-    data: { name, file: `${ROOT}/x.test.ts`, nesting: 1, testNumber: 1, todo, details: { duration_ms: 1 } },
+    data: { name, file, nesting, testNumber: 1, todo, details: { duration_ms: 1, error } },
   }) as TestEvent;
 const total = (message: string) => ({ type: 'test:diagnostic', data: { message, nesting: 0 } }) as TestEvent;
 const totals = (fail = 0, cancelled = 0) =>
@@ -140,6 +140,28 @@ describe('the summary of a run', () => {
       /^tests 14, pass 11, fail 1, cancelled 0, skipped 2, todo 0; total wall time 2 min 3 s$/,
     );
     assert.equal(summary.failed, true);
+  });
+
+  test('the failed tests come last, each with its own error, so the tail of a log says what failed and why', () => {
+    const summary = new RunSummary(ROOT);
+    const wrapped = (cause: Error) => Object.assign(new Error('test failed'), { cause });
+    const file = `${ROOT}/test/workflow/p.test.ts`;
+    summary.add(testFail('pays once', undefined, wrapped(new RangeError('paid twice\nline 2\nline 3\nline 4\nline 5')), file));
+    summary.add(testFail(file, undefined, new Error('1 test failed'), file, 0));
+    const crashed = `${ROOT}/test/e2e/c.test.ts`;
+    summary.add(testFail(crashed, undefined, new Error('exited with code 1'), crashed, 0));
+    for (const e of totals(1)) summary.add(e);
+    assert.deepEqual(summary.report(2).split('\n').slice(-9), [
+      '',
+      'failed (2):',
+      '  test/workflow/p.test.ts › pays once',
+      '    RangeError: paid twice',
+      '    line 2',
+      '    line 3',
+      '    line 4',
+      "  test/e2e/c.test.ts › (the file's process)",
+      '    Error: exited with code 1',
+    ]);
   });
 
   test('long-orders and stale-timer run alone, after the files that run side by side', () => {
