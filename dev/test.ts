@@ -7,8 +7,9 @@ import { z } from 'zod';
 import { projectRoot } from '../platform/paths';
 import { LAYERS, findTestFiles, slowestFirst, splitAlone } from './test/files';
 import { prepareRun } from './test/prepare';
+import { stopDescendants } from './test/processes';
 import { RunSummary } from './test/summary';
-import { readTimings, timingsPath, writeTimings } from './test/timings';
+import { timingsBefore, timingsPath, writeTimings } from './test/timings';
 
 // The test runner of `npm test` and `npm run test:<layer>`: node:test runs each file in a process of its
 // own, TEST_CONCURRENCY files at a time, the slowest first by the last runs' timings, after bundling the
@@ -40,7 +41,7 @@ async function main() {
   const concurrency = env.data.TEST_CONCURRENCY;
   const root = projectRoot();
   const paths = program.args.length > 0 ? program.args : LAYERS.map((l) => join(root, l));
-  const before = readTimings(timingsPath(root));
+  const before = timingsBefore(root);
   const files = slowestFirst(findTestFiles(root, process.cwd(), paths), before);
   const { testNamePattern } = program.opts<{ testNamePattern: string[] }>();
 
@@ -51,11 +52,20 @@ async function main() {
   const preparedMs = Date.now() - started;
   console.log();
   const summary = new RunSummary(root);
+  // Interrupted, it stops its files' processes (each stops its stacks in its after hooks) and its shared stack,
+  // so no test server or worker outlives it.
+  const interrupted = new AbortController();
+  for (const signal of ['SIGINT', 'SIGTERM'] as const)
+    process.once(signal, () => {
+      console.error(`\n${signal}: stopping the test files and the shared stack`);
+      interrupted.abort();
+    });
   const runFiles = async (some: string[], atOnce: number) => {
-    if (some.length === 0) return;
+    if (some.length === 0 || interrupted.signal.aborted) return;
     const events = run({
       files: some.map((f) => join(root, f)),
       concurrency: atOnce,
+      signal: interrupted.signal,
       timeout: FILE_TIMEOUT_MS,
       testNamePatterns: testNamePattern.length > 0 ? testNamePattern : undefined,
     });
@@ -72,9 +82,10 @@ async function main() {
   }
 
   console.log(`\n${summary.report(concurrency, preparedMs)}`);
-  writeTimings(root, timingsPath(root), before, summary.timings());
+  if (interrupted.signal.aborted) console.error(`stopped ${await stopDescendants()} process(es) the test files left running`);
+  if (!interrupted.signal.aborted) writeTimings(root, timingsPath(root), before, summary.timings());
   // Exits now: a handle the shared stack's client left open must not hold the run.
-  process.exit(summary.failed ? 1 : 0);
+  process.exit(interrupted.signal.aborted ? 130 : summary.failed ? 1 : 0);
 }
 
 main().catch((error: unknown) => {

@@ -1,12 +1,16 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { describe, test } from 'node:test';
+import { setTimeout as wait } from 'node:timers/promises';
 import type { TestEvent } from 'node:test/reporters';
 import { findTestFiles, globToRegExp, slowestFirst, splitAlone } from '../../dev/test/files';
+import { descendants, stopDescendants } from '../../dev/test/processes';
 import { RunSummary } from '../../dev/test/summary';
-import { readTimings, writeTimings } from '../../dev/test/timings';
+import { projectRoot } from '../../platform/paths';
+import { knownTimingsPath, readTimings, timingsBefore, timingsPath, writeTimings } from '../../dev/test/timings';
 
 // The test runner of `npm test` (dev/test.ts): which files it takes, the order it starts them in, its
 // summary of node:test's events (as node 20 sends them under process isolation) and its timings file.
@@ -186,6 +190,19 @@ describe('the summary of a run', () => {
   });
 });
 
+describe('an interrupted run', () => {
+  test('stops every process below the runner, grandchildren too', async () => {
+    // A shell standing in for the runner; below it a shell (a test file) and its sleep (a test server).
+    const runner = spawn('sh', ['-c', 'sh -c "sleep 60 & wait" & wait'], { stdio: 'ignore' });
+    const exited = new Promise((r) => runner.once('exit', r));
+    while (descendants(runner.pid!).length < 2) await wait(20);
+    const [file, server] = descendants(runner.pid!);
+    assert.equal(await stopDescendants(runner.pid, 2_000), 2);
+    await exited; // its wait ends once its child is gone
+    for (const pid of [file, server]) assert.throws(() => process.kill(pid, 0), /ESRCH/, `process ${pid} is gone`);
+  });
+});
+
 describe('the timings file', () => {
   test('this run over the runs before; files gone or outside the project dropped', () => {
     const root = mkdtempSync(join(tmpdir(), 'test-timings-'));
@@ -202,5 +219,22 @@ describe('the timings file', () => {
     assert.deepEqual(readTimings(file), { 'test/a.test.ts': 10, 'test/b.test.ts': 30 });
     writeFileSync(file, '{"files": {"test/a.test.ts": "slow"}}');
     assert.deepEqual(readTimings(file), {}, 'a file it cannot read gives the layer order');
+  });
+
+  test("a clone that never ran the tests orders them by the committed timings; its own runs' come first", () => {
+    const root = mkdtempSync(join(tmpdir(), 'test-timings-'));
+    mkdirSync(join(root, 'test'));
+    for (const f of ['a', 'b']) writeFileSync(join(root, 'test', `${f}.test.ts`), '');
+    mkdirSync(dirname(knownTimingsPath(root)), { recursive: true });
+    writeFileSync(knownTimingsPath(root), JSON.stringify({ files: { 'test/a.test.ts': 100, 'test/b.test.ts': 200 } }));
+    assert.deepEqual(timingsBefore(root), { 'test/a.test.ts': 100, 'test/b.test.ts': 200 });
+    writeTimings(root, timingsPath(root), {}, { 'test/a.test.ts': 300 });
+    assert.deepEqual(timingsBefore(root), { 'test/a.test.ts': 300, 'test/b.test.ts': 200 });
+  });
+
+  test('the committed timings name only test files that exist', () => {
+    const known = readTimings(knownTimingsPath(projectRoot()));
+    assert.ok(Object.keys(known).length > 0, 'dev/test/known-timings.json is missing or unreadable');
+    for (const file of Object.keys(known)) assert.ok(existsSync(join(projectRoot(), file)), `${file} is gone: measure the timings again`);
   });
 });
