@@ -1,4 +1,4 @@
-import { createPublicKey, type KeyObject } from 'node:crypto';
+import { createHash, createPublicKey, type KeyObject } from 'node:crypto';
 import axios, { isAxiosError, type AxiosInstance } from 'axios';
 import type { Logger } from 'pino';
 import { z } from 'zod';
@@ -28,7 +28,16 @@ export interface CebTransportOptions {
   customsPublicKey: string | KeyObject;
   timeoutMs?: number;
   logger?: Logger;
+  /** How many verified receipts it remembers, by their bytes; 2,000 unless set. */
+  verifiedReceipts?: number;
 }
+
+/**
+ * An order's poll reads all its receipts again, and verifying the signature of one costs milliseconds of CPU:
+ * in a 30-day customs wait, polled hourly, that was most of the worker's time. A receipt whose bytes (and
+ * order) were verified already is read from memory; the oldest are forgotten first.
+ */
+const VERIFIED_RECEIPTS = 2_000;
 
 const fileAnswer = z.object({ accepted: z.literal(true), guid: z.string().min(1) });
 const refusal = z.object({ rule: z.string().optional(), error: z.string().optional() }).loose();
@@ -62,6 +71,7 @@ export function cstToIso(time: string): string {
 export class CebTransport {
   private readonly http: AxiosInstance;
   private readonly customsKey: KeyObject;
+  private readonly verified = new Map<string, CustomsReceipt[]>();
 
   constructor(private readonly options: CebTransportOptions) {
     this.http = axios.create({
@@ -90,7 +100,36 @@ export class CebTransport {
     const data = await this.call('/ceb/receipts', () => this.http.get('/ceb/receipts', { params: { orderNo } }));
     const answer = receiptsAnswer.safeParse(data);
     if (!answer.success) throw new EPortError('CEB_BAD_ANSWER', 'e-port /ceb/receipts: the answer is not a list of receipts', true);
-    return answer.data.receipts.flatMap((xml) => this.read(xml, orderNo));
+    return answer.data.receipts.flatMap((xml) => this.readOnce(xml, orderNo));
+  }
+
+  /** How many verified receipts it remembers now. */
+  get rememberedReceipts(): number {
+    return this.verified.size;
+  }
+
+  /** `read`, remembered: a forged receipt is not, so it is dropped (and logged) at each read. */
+  private readOnce(xml: string, orderNo: string): CustomsReceipt[] {
+    const key = createHash('sha256').update(orderNo).update('\0').update(xml).digest('base64');
+    const known = this.verified.get(key);
+    if (known) {
+      this.verified.delete(key); // the most recently read goes last, so the oldest is forgotten first
+      this.verified.set(key, known);
+      return known.map((r) => ({ ...r }));
+    }
+    const read = this.read(xml, orderNo);
+    if (read.length > 0) {
+      this.verified.set(
+        key,
+        read.map((r) => ({ ...r })),
+      );
+      const limit = this.options.verifiedReceipts ?? VERIFIED_RECEIPTS;
+      for (const oldest of this.verified.keys()) {
+        if (this.verified.size <= limit) break;
+        this.verified.delete(oldest);
+      }
+    }
+    return read;
   }
 
   private read(xml: string, orderNo: string): CustomsReceipt[] {

@@ -122,9 +122,37 @@ export async function retire(r: Real, m: ModelState): Promise<void> {
   ];
   for (const id of ids) {
     try {
-      await query(r.s, () => r.s.env.client.workflow.getHandle(id).terminate('the model sequence is checked'));
+      const handle = r.s.env.client.workflow.getHandle(id);
+      await untilIdle(r.s, handle);
+      await query(r.s, () => handle.terminate('the model sequence is checked'));
     } catch (error) {
       if (!(error instanceof WorkflowNotFoundError)) r.log.push(`retire ${id}: ${String(error).slice(0, 200)}`);
     }
+  }
+}
+
+/** How long `untilIdle` waits for a workflow's activities to end before it is terminated anyway. */
+const IDLE_WAIT_MS = 3_000;
+
+/**
+ * A workflow terminated while a task of it is in flight leaks a lock on the test server's time
+ * (test/support/time-lock-guard.ts), which costs the stack 45 s of real time to notice. A query waits for a
+ * workflow task under way to finish; then the workflow's running activities are given a few seconds to end.
+ */
+async function untilIdle(s: WorkflowStack, handle: WorkflowHandle) {
+  const { PENDING_ACTIVITY_STATE_STARTED, PENDING_ACTIVITY_STATE_SCHEDULED } = temporal.api.enums.v1.PendingActivityState;
+  // Started, or scheduled for a first attempt: a later one may wait out its backoff, which holds no lock.
+  const inFlight = (a: temporal.api.workflow.v1.IPendingActivityInfo) =>
+    a.state === PENDING_ACTIVITY_STATE_STARTED || (a.state === PENDING_ACTIVITY_STATE_SCHEDULED && (a.attempt ?? 1) <= 1);
+  const started = Date.now();
+  try {
+    await query(s, () => handle.query('__stack_trace'));
+    for (;;) {
+      const { status, raw } = await query(s, () => handle.describe());
+      if (status.name !== 'RUNNING' || !(raw.pendingActivities ?? []).some(inFlight) || Date.now() - started > IDLE_WAIT_MS) return;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  } catch {
+    // A workflow that has ended or cannot be asked is terminated, or found gone, as before.
   }
 }

@@ -4,6 +4,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import axios from 'axios';
+import type { Logger } from 'pino';
 import { cebFilingPort, type CebFilingPort } from '../../activities/customs';
 import type { CustomsFiling, CustomsReceipt, FiledDocument } from '../../domain/customs-filing';
 import { EPortError } from '../../eport/client';
@@ -219,14 +220,31 @@ describe('delivery faults, forged receipts, callback', () => {
       res.end(JSON.stringify({ orderNo: filing.orderNo, receipts: [forged, genuine[0], unsigned] })),
     );
     try {
-      const client = new CebTransport({ baseUrl: fake.url, customsPublicKey: f.keys.customsPublicKey });
+      const dropped: unknown[] = [];
+      const logger = { warn: (o: unknown) => dropped.push(o) } as unknown as Logger;
+      const client = new CebTransport({ baseUrl: fake.url, customsPublicKey: f.keys.customsPublicKey, logger });
       const read = await client.receipts(filing.orderNo);
       assert.deepEqual(
         read.map((r) => [r.document, r.returnStatus]),
         [['ORDER', '120']],
       );
+      // Read again, the genuine receipt comes from memory, as it was; the forged ones are dropped again.
+      read[0].returnStatus = 'changed by the caller';
+      assert.deepEqual(await client.receipts(filing.orderNo), await port.receipts(filing.orderNo));
+      assert.equal(client.rememberedReceipts, 1);
+      assert.equal(dropped.length, 4, 'two forged receipts dropped at each of two reads');
     } finally {
       await fake.close();
+    }
+  });
+
+  test('the receipts it remembers are bounded: the oldest read is forgotten first', async () => {
+    const [a, b] = [await declaredFiling(), await declaredFiling()];
+    for (const filing of [a, b]) await port.file('ORDER', filing);
+    const client = new CebTransport({ baseUrl: f.sandbox.url, customsPublicKey: f.keys.customsPublicKey, verifiedReceipts: 1 });
+    for (const filing of [a, b, a]) {
+      assert.deepEqual(await client.receipts(filing.orderNo), await port.receipts(filing.orderNo));
+      assert.equal(client.rememberedReceipts, 1);
     }
   });
 
