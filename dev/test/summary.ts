@@ -57,7 +57,10 @@ export class RunSummary {
       this.sawFailure = true;
       const file = data.file === undefined ? '(no file)' : projectPath(this.root, data.file);
       const isFile = data.nesting === 0 && data.name === data.file;
-      // A file fails when a test in it does; it is named on its own only when none of its tests failed.
+      // A suite fails when a test in it does ('subtestsFailed'), and so does a file: the test is the one named;
+      // a file is named on its own only when none of its tests failed.
+      const ofSubtests = (data.details.error as { failureType?: string } | undefined)?.failureType === 'subtestsFailed';
+      if (ofSubtests) return;
       if (!isFile || !this.failures.some((f) => f.file === file))
         this.failures.push({ file, name: isFile ? "(the file's process)" : data.name, message: errorText(data.details.error) });
     }

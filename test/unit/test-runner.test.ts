@@ -151,6 +151,7 @@ describe('the summary of a run', () => {
     const wrapped = (cause: Error) => Object.assign(new Error('test failed'), { cause });
     const file = `${ROOT}/test/workflow/p.test.ts`;
     summary.add(testFail('pays once', undefined, wrapped(new RangeError('paid twice\nline 2\nline 3\nline 4\nline 5')), file));
+    summary.add(testFail('its suite', undefined, Object.assign(new Error('1 subtest failed'), { failureType: 'subtestsFailed' }), file));
     summary.add(testFail(file, undefined, new Error('1 test failed'), file, 0));
     const crashed = `${ROOT}/test/e2e/c.test.ts`;
     summary.add(testFail(crashed, undefined, new Error('exited with code 1'), crashed, 0));
