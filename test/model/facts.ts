@@ -13,9 +13,23 @@ import { DAY, HOUR, MINUTE, type ModelState, type Real, skipTime } from './model
 
 /** Skipped time between looks: minutes at first, for refunds and receipts, then hours, then days. */
 const SETTLE_STEPS = [...Array<number>(6).fill(10 * MINUTE), ...Array<number>(24).fill(HOUR), ...Array<number>(12).fill(6 * HOUR)];
-const QUERY_DEADLINE_MS = 10_000;
+/**
+ * Longer than the 45 s the time-lock guard takes to give back a lock the test server leaked (a workflow
+ * terminated with a task in flight): at 10 s, queries to orders continued as new timed out in those 45 s.
+ */
+const QUERY_DEADLINE_MS = 60_000;
+/** A query slower than this is reported on stderr, with how long it took. */
+const SLOW_QUERY_MS = 5_000;
 
-const query = <T>(s: WorkflowStack, call: () => Promise<T>) => s.env.client.withDeadline(Date.now() + QUERY_DEADLINE_MS, call);
+const query = async <T>(s: WorkflowStack, call: () => Promise<T>) => {
+  const started = Date.now();
+  try {
+    return await s.env.client.withDeadline(started + QUERY_DEADLINE_MS, call);
+  } finally {
+    const took = Date.now() - started;
+    if (took > SLOW_QUERY_MS) console.error(`model: a query took ${(took / 1000).toFixed(1)} s`);
+  }
+};
 
 export async function settled(s: WorkflowStack, orderId: string): Promise<boolean> {
   const { status } = await query(s, () => orderHandle(s.env.client, orderId).describe());

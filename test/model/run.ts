@@ -40,6 +40,16 @@ export interface SequenceResult {
 
 let runs = 0;
 
+/** An error with its causes: a client's ServiceError says "Failed to query Workflow" and keeps the gRPC status in its cause. */
+function described(error: unknown): string {
+  const parts: string[] = [];
+  for (let e: unknown = error, depth = 0; e !== undefined && depth < 4; depth++) {
+    parts.push(e instanceof Error ? e.toString() : JSON.stringify(e));
+    e = e instanceof Error ? e.cause : undefined;
+  }
+  return parts.join(' <- ').slice(0, 800);
+}
+
 /** Runs the commands on fresh orders of a fresh buyer, settles them, and checks every invariant. */
 export async function runOnce(s: WorkflowStack, seed: number, cmds: Sequence): Promise<Outcome> {
   const run = `M${seed}x${++runs}`;
@@ -49,7 +59,7 @@ export async function runOnce(s: WorkflowStack, seed: number, cmds: Sequence): P
   try {
     await fc.asyncModelRun(() => ({ model, real }), cmds);
   } catch (error) {
-    violations.push({ invariant: 'I0', subject: real.run, detail: String(error).slice(0, 500) });
+    violations.push({ invariant: 'I0', subject: real.run, detail: described(error) });
   }
   try {
     real.log.push('settling');
@@ -59,7 +69,7 @@ export async function runOnce(s: WorkflowStack, seed: number, cmds: Sequence): P
     violations.push(...violationsOf(facts.orders, facts.quotas));
   } catch (error) {
     // An order that cannot be looked at (a query that never answers) is a finding, not a crash of the run.
-    violations.push({ invariant: 'I0', subject: real.run, detail: `settling or looking at the orders: ${String(error).slice(0, 500)}` });
+    violations.push({ invariant: 'I0', subject: real.run, detail: `settling or looking at the orders: ${described(error)}` });
   }
   await retire(real, model);
   return { commands: String(cmds), violations, log: [...real.log], refusals: real.refusals };
