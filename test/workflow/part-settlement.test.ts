@@ -35,8 +35,25 @@ async function paidSplitOrder(seed: number, rules: [PartRule, PartRule]) {
   const year = customsYear(await s.env.currentTimeMs());
   await startOrder(s.env.client, order, { taskQueue: s.taskQueue, timeouts: TIMEOUTS });
   await s.f.helpers.pay(order.orderId, payerOf(buyer));
+  await untilPaid(order.orderId);
   const parts = partValues(parseOrder(order, { customsMessages: true }));
   return { order, parts, usage: () => usageOf(order, year) };
+}
+
+/**
+ * Waits for the order to take its payment. Three fresh-clone runs lost an order here under load (it never saw
+ * its payment notification): when it does not come, the error says what the sandbox's notifier tried.
+ */
+async function untilPaid(orderId: string) {
+  try {
+    await waitForStatus(s.env.client, orderId, 'paid', (x) => x.stage !== 'AWAITING_PAYMENT', s.skipping());
+  } catch (error) {
+    const { payments, notifications } = await s.f.helpers.ledgerOf(orderId);
+    const now = new Date(await s.env.currentTimeMs()).toISOString();
+    const ledger = JSON.stringify({ payments: payments.map((p) => p.status), notifications });
+    // The ledger first: the runner's list of failures shows an error's first 600 characters.
+    throw new Error(`not paid at ${now}; the sandbox's ledger of it: ${ledger}; ${(error as Error).message}`, { cause: error });
+  }
 }
 
 const usageOf = (order: OrderInput, year: number) =>
