@@ -41,8 +41,9 @@ async function paidSplitOrder(seed: number, rules: [PartRule, PartRule]) {
 }
 
 /**
- * Waits for the order to take its payment. Three fresh-clone runs lost an order here under load (it never saw
- * its payment notification): when it does not come, the error says what the sandbox's notifier tried.
+ * Waits for the order to take its payment. CI and two fresh-clone runs lost an order here under load (it never
+ * saw its payment notification, for reasons not yet known): when it does not come, the error gives the
+ * sandbox's ledger of the payment and its notifications.
  */
 async function untilPaid(orderId: string) {
   try {
