@@ -33,6 +33,12 @@ interface Job {
   run: () => Promise<void>;
 }
 
+/**
+ * Runs each notification attempt; the sandbox's own runs it at once. A Temporal test stack holds attempts
+ * while it skips the test server's clock (test/support/skip-gate.ts).
+ */
+export type NotificationGate = <T>(attempt: () => Promise<T>) => Promise<T>;
+
 export interface NotifierKeys {
   clientId: string;
   alipayPlusPrivateKey: KeyInput;
@@ -57,6 +63,7 @@ export class Notifier {
     private readonly faults: Faults,
     private readonly payments: () => PaymentBook,
     private readonly refunds: () => RefundBook,
+    private readonly gate: NotificationGate = (attempt) => attempt(),
   ) {}
 
   start(pollMs = 50) {
@@ -150,7 +157,7 @@ export class Notifier {
     }
     const dueAt = after + NOTIFY_RETRY_GAPS_MS[index];
     delivery.nextAt = dueAt;
-    this.jobs.push({ dueAt, run: () => this.attempt(delivery) });
+    this.jobs.push({ dueAt, run: () => this.gate(() => this.attempt(delivery)) });
   }
 
   private async attempt(delivery: NotificationDelivery) {

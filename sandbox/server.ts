@@ -12,7 +12,7 @@ import { EPort } from './eport';
 import { Faults, faultConfig } from './faults';
 import { createSandboxApp } from './http-app';
 import { sandboxLimits, type SandboxLimits } from './http-limits';
-import { Notifier } from './notifier';
+import { Notifier, type NotificationGate } from './notifier';
 import { PaymentBook } from './payments';
 import { DEFAULT_REFUND_CUTOFF_UTC_HOUR, RefundBook, nextCutoff } from './refunds';
 import { SettlementFiles } from './settlement-file';
@@ -31,6 +31,8 @@ export interface SandboxOptions {
   alipayPlusPrivateKey: string;
   /** Read the time from here instead of the real clock, e.g. Temporal's time-skipping test server. */
   timeSource?: TimeSource;
+  /** Runs each notification attempt, so a test on the time-skipping server can keep them apart from its skips. */
+  notificationGate?: NotificationGate;
   settlementCurrency?: string;
   quotePrice?: string;
   /** The minimum gap between declare calls for one id; 5 minutes unless a demo shortens it. */
@@ -94,6 +96,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       faults,
       () => payments,
       () => refunds,
+      options.notificationGate,
     );
     const payments: PaymentBook = new PaymentBook(settings, (p, now) => notifier.notify(p, now));
     const refunds: RefundBook = new RefundBook(

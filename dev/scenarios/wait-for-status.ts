@@ -13,6 +13,8 @@ export interface WaitOptions {
   sleep?: (ms: number) => Promise<void>;
   /** Each status seen, e.g. to show progress. */
   onStatus?: (status: OrderStatus) => void;
+  /** What else is known of an order the wait gave up on (its payment's ledger, its workflow's state); in the error. */
+  explain?: (orderId: string) => Promise<string>;
 }
 
 /** The order did not reach what a wait was for in time. */
@@ -26,10 +28,12 @@ export class WaitTimeoutError extends Error {
     /** The last status seen, if any, and the last query error when the last look failed. */
     readonly last: OrderStatus | undefined,
     readonly lastError: unknown,
+    /** What `explain` said, if the wait had one. */
+    readonly known?: string,
   ) {
     const tail = lastError ? `; last query error: ${lastError instanceof Error ? lastError.message : JSON.stringify(lastError)}` : '';
     super(
-      `order ${orderId} did not reach ${what} within ${waited}; last stage ${last?.stage ?? '(none)'}, last status: ${JSON.stringify(last)}${tail}`,
+      `order ${orderId} did not reach ${what} within ${waited}; last stage ${last?.stage ?? '(none)'}${known ? `\n  known: ${known}\n ` : ','} last status: ${JSON.stringify(last)}${tail}`,
     );
   }
 }
@@ -47,7 +51,7 @@ export async function waitForStatus(
   orderId: string,
   what: string,
   done: (s: OrderStatus) => boolean,
-  { timeoutMs = 180_000, skippedTimeoutMs = Infinity, intervalMs = 1_000, sleep = realSleep, onStatus }: WaitOptions = {},
+  { timeoutMs = 180_000, skippedTimeoutMs = Infinity, intervalMs = 1_000, sleep = realSleep, onStatus, explain }: WaitOptions = {},
 ): Promise<OrderStatus> {
   const started = Date.now();
   let slept = 0;
@@ -62,9 +66,16 @@ export async function waitForStatus(
     } catch (error) {
       lastError = error;
     }
-    if (Date.now() - started >= timeoutMs) throw new WaitTimeoutError(orderId, what, `${timeoutMs / 1000} s`, last, lastError);
-    if (slept >= skippedTimeoutMs)
-      throw new WaitTimeoutError(orderId, what, `${skippedTimeoutMs / 1000} s of skipped time`, last, lastError);
+    const waited =
+      Date.now() - started >= timeoutMs
+        ? `${timeoutMs / 1000} s`
+        : slept >= skippedTimeoutMs
+          ? `${skippedTimeoutMs / 1000} s of skipped time`
+          : null;
+    if (waited) {
+      const known = explain && (await explain(orderId).catch((e: unknown) => `explaining failed: ${String(e)}`));
+      throw new WaitTimeoutError(orderId, what, waited, last, lastError, known);
+    }
     await sleep(intervalMs);
     slept += intervalMs;
   }

@@ -33,7 +33,7 @@ export interface Failure {
 }
 
 /** What an error says, its cause first (node:test wraps a test's own error), cut to a few lines. */
-function errorText(error: unknown, maxLines = 4, maxChars = 600): string {
+function errorText(error: unknown, maxLines = 4, maxChars = 1500): string {
   const own = error instanceof Error && error.cause !== undefined ? error.cause : error;
   const text = own instanceof Error ? `${own.name}: ${own.message}` : String(own);
   const lines = text.split('\n').slice(0, maxLines).join('\n');

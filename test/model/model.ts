@@ -3,6 +3,7 @@ import type { OrderInput } from '../../domain/order';
 import type { OrderTimeouts } from '../../domain/order-api';
 import { FACE_CREAM, MILK_TIN, itemShares, priced, sampleOrder, type Buyer } from '../../dev/scenarios/orders';
 import type { CebRules } from '../../sandbox/helper-client';
+import { landingOffsetMs } from '../support/skip-gate';
 import type { WorkflowStack } from '../support/temporal';
 
 // The model of one sequence: one buyer, a few orders, and only what the invariants need to know about
@@ -70,11 +71,13 @@ const sleeping = new WeakMap<WorkflowStack, Promise<unknown>>();
 /** Real time one skip may take: the test server answers a skip at once unless its clock is stuck. */
 const SKIP_DEADLINE_MS = 120_000;
 /**
- * Skips the test server's time. The server keeps one time-skipping lock, so sleeps of sequences that share
- * a stack go one after another (at once they unbalance its lock); their other calls still interleave.
+ * Skips the test server's time, a little past `ms` (landingOffsetMs). The server keeps one time-skipping
+ * lock, so sleeps of sequences that share a stack go one after another (at once they unbalance its lock);
+ * their other calls still interleave.
  */
 export function skipTime(s: WorkflowStack, ms: number): Promise<void> {
-  const turn = (sleeping.get(s) ?? Promise.resolve()).then(() => withDeadline(s.env.sleep(ms), `skipping ${ms} ms of time`));
+  const skip = () => withDeadline(s.env.sleep(ms + landingOffsetMs(ms)), `skipping ${ms} ms of time`);
+  const turn = (sleeping.get(s) ?? Promise.resolve()).then(skip);
   sleeping.set(
     s,
     turn.catch(() => undefined),

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AlipayPlusClient, type AlipayPlusClientOptions } from '../../alipay-plus';
 import type { TimeSource } from '../../sandbox/clock';
+import type { NotificationGate } from '../../sandbox/notifier';
 import { DEV_CEB_COP_CODE, ensureDevKeys, type DevKeys } from '../../sandbox/dev-keys';
 import { SandboxHelpers } from '../../sandbox/helper-client';
 import { startSandbox, type Sandbox, type SandboxLimits } from '../../sandbox/server';
@@ -38,6 +39,8 @@ export interface SandboxFixture {
 export async function startSandboxFixture(
   opts: {
     timeSource?: TimeSource;
+    /** Runs each notification attempt (test/support/skip-gate.ts). */
+    notificationGate?: NotificationGate;
     timeoutMs?: number;
     trafficLimitBackoffMs?: number;
     refundSettleDelayMs?: number;
@@ -55,6 +58,7 @@ export async function startSandboxFixture(
     merchantPublicKey: k.merchantPublicKey,
     alipayPlusPrivateKey: k.alipayPlusPrivateKey,
     timeSource: opts.timeSource,
+    notificationGate: opts.notificationGate,
     refundSettleDelayMs: opts.refundSettleDelayMs,
     limits: opts.limits,
     ceb: {

@@ -14,6 +14,8 @@ import { testServerExecutable } from '../../dev/temporal-binaries';
 import { EPortClient } from '../../eport/client';
 import { SettlementFileClient } from '../../alipay-plus/settlement-file';
 import { startSandboxFixture, testCebSettings, CLIENT_ID, type SandboxFixture } from './sandbox';
+import { SkipGate, landingOffsetMs } from './skip-gate';
+import { stallReport } from './stall-report';
 import { guardTimeLocks, type TimeLockGuard, type TimeLockGuardOptions } from './time-lock-guard';
 
 let runtimeInstalled = false;
@@ -144,11 +146,16 @@ async function buildStack(opts: WorkflowStackOptions, stops: Stop[]): Promise<Wo
   });
   stops.push(() => env.teardown()); // the client connection, the worker's native connection, the test server
   const timeLocks = guardTimeLocks(env, opts.timeLockGuard);
+  // Every skip, the tests' own included, waits for the notifications under way, and holds new ones back.
+  const gate = new SkipGate();
+  const guardedSleep = env.sleep;
+  env.sleep = (ms) => gate.skip(() => guardedSleep(ms));
   await registerSearchAttributes(env);
   // A traffic limit backs off 30 s in production; 1 s keeps the retry tests short in real time, and a checkout
   // whose pay meets two traffic limits within one short workflow task.
   const f = await startSandboxFixture({
     timeSource: () => env.currentTimeMs(),
+    notificationGate: (attempt) => gate.deliver(attempt),
     trafficLimitBackoffMs: 1_000,
     refundSettleDelayMs: opts.refundSettleDelayMs === undefined ? 10 * 60_000 : (opts.refundSettleDelayMs ?? undefined),
     cebStepAfterMs: opts.cebStepAfterMs,
@@ -224,7 +231,8 @@ async function buildStack(opts: WorkflowStackOptions, stops: Stop[]): Promise<Wo
     skipping: (stepMs = 30_000, maxSteps = 400) => ({
       intervalMs: stepMs,
       skippedTimeoutMs: stepMs * maxSteps,
-      sleep: (ms) => env.sleep(ms),
+      sleep: (ms) => env.sleep(ms + landingOffsetMs(ms)),
+      explain: (orderId) => stallReport(env, f.helpers, timeLocks, gate, orderId),
     }),
     // The notifier, the worker, the receiver, the sandbox, then the connections and the test server.
     close: () => stopAll(stops),

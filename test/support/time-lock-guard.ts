@@ -4,7 +4,8 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 // The time-skipping test server skips time only while nothing holds a lock on it: each workflow task and
 // each activity in flight holds one, and the environment holds one that `sleep` lets go for the skip. A
 // workflow that is terminated, or ends, while a task of it is in flight never gives its lock back
-// (temporalio/sdk-java#1138; test/workflow/time-lock-guard.test.ts shows it), and from then on every skip
+// (temporalio/sdk-java#1138; test/workflow/time-lock-guard.test.ts shows it), nor does a task whose
+// completion the server refused (temporalio/sdk-java#3088; skip-gate.ts), and from then on every skip
 // waits in real time: a file's 30 s steps each take 30 s and its waits run out. The guard watches the
 // server's clock while a skip is under way and, when it has only kept pace with real time for
 // `stalledAfterMs`, gives back one lock in the leaked one's place and says so.
