@@ -3,7 +3,7 @@ import { regressionHint } from './fuzz/regressions';
 import { formatReport, runFuzz, startFuzzStack, type FuzzReport } from './fuzz/run';
 import { CI_SEEDS } from './fuzz/seeds';
 
-// `npm run fuzz:ci`: the longer fuzz for CI after `npm test`, on fixed seeds (CI_SEEDS: 3,000 cases in 5
+// `npm run fuzz:ci`: the longer fuzz for CI after `npm test`, on fixed seeds (CI_SEEDS: 3,000 cases in 3
 // minutes at most), one stack for all of them. Exits 1 when a property fails or the time runs out, with the
 // regression entry that keeps each failure. FUZZ_SEED, FUZZ_RUNS and FUZZ_ONLY change the run as for `npm run fuzz`.
 
