@@ -34,6 +34,8 @@ export interface StackOptions {
   retransmitGapMs?: number;
   /** Refunds processed this long after they are submitted instead of at the sandbox's daily cut-off. */
   refundSettleDelayMs?: number;
+  /** The sandbox's notification retry gaps times this (SANDBOX_NOTIFY_RETRY_SCALE); Alipay+'s schedule unless set. */
+  notifyRetryScale?: number;
   taskQueue?: string;
   /** The payload keyring file to use instead of `.dev/payload-keys`, e.g. the test-only key of the recorded histories. */
   payloadKeysFile?: string;
@@ -325,6 +327,7 @@ async function startStackOnce(options: StackOptions): Promise<Stack> {
       KEYS_DIR: keys.dir,
       ...(options.retransmitGapMs && { SANDBOX_RETRANSMIT_GAP_MS: String(options.retransmitGapMs) }),
       ...(options.refundSettleDelayMs !== undefined && { SANDBOX_REFUND_SETTLE_DELAY_MS: String(options.refundSettleDelayMs) }),
+      ...(options.notifyRetryScale !== undefined && { SANDBOX_NOTIFY_RETRY_SCALE: String(options.notifyRetryScale) }),
       SANDBOX_CEB_STEP_AFTER_MS: String(options.cebStepAfterMs ?? LOCAL_CEB_STEP_AFTER_MS),
     },
     log('sandbox'),

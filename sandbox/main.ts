@@ -20,6 +20,8 @@ const env = z
     SANDBOX_REFUND_CUTOFF_HOUR_UTC: z.coerce.number().int().min(0).max(23).default(16),
     /** Unset: refunds wait for the cut-off. Set (the demo, the local stack): processed this long after they are submitted. */
     SANDBOX_REFUND_SETTLE_DELAY_MS: z.coerce.number().int().min(0).optional(),
+    /** Unset: notifications are sent again on Alipay+'s schedule. Set (the chaos run): its gaps times this. */
+    SANDBOX_NOTIFY_RETRY_SCALE: z.coerce.number().positive().max(1).optional(),
     SANDBOX_CLIENT_ID: z.string().min(1).default('SANDBOX_MERCHANT'),
     /** The HTTP server's limits (sandbox/http-limits.ts says why the defaults). */
     SANDBOX_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(DEFAULT_LIMITS.bodyLimitBytes),
@@ -46,6 +48,7 @@ async function main() {
     retransmitGapMs: env.SANDBOX_RETRANSMIT_GAP_MS,
     refundCutoffHourUtc: env.SANDBOX_REFUND_CUTOFF_HOUR_UTC,
     refundSettleDelayMs: env.SANDBOX_REFUND_SETTLE_DELAY_MS,
+    notifyRetryScale: env.SANDBOX_NOTIFY_RETRY_SCALE,
     clientId: env.SANDBOX_CLIENT_ID,
     limits: { bodyLimitBytes: env.SANDBOX_BODY_LIMIT_BYTES, maxInFlight: env.SANDBOX_MAX_IN_FLIGHT },
     merchantPublicKey: keys.merchantPublicKey,

@@ -63,8 +63,21 @@ export class Notifier {
     private readonly faults: Faults,
     private readonly payments: () => PaymentBook,
     private readonly refunds: () => RefundBook,
-    private readonly gate: NotificationGate = (attempt) => attempt(),
-  ) {}
+    {
+      gate = (attempt) => attempt(),
+      retryGapsMs = NOTIFY_RETRY_GAPS_MS,
+    }: {
+      gate?: NotificationGate;
+      /** The gap before each attempt; Alipay+'s schedule unless a local stack shortens it. */
+      retryGapsMs?: readonly number[];
+    } = {},
+  ) {
+    this.gate = gate;
+    this.retryGapsMs = retryGapsMs;
+  }
+
+  private readonly gate: NotificationGate;
+  private readonly retryGapsMs: readonly number[];
 
   start(pollMs = 50) {
     this.ticker = setInterval(() => void this.runDue(), pollMs);
@@ -151,11 +164,11 @@ export class Notifier {
 
   private schedule(delivery: NotificationDelivery, after: number) {
     const index = delivery.attempts.filter((a) => !a.duplicate).length;
-    if (delivery.acknowledged || index >= NOTIFY_RETRY_GAPS_MS.length) {
+    if (delivery.acknowledged || index >= this.retryGapsMs.length) {
       delivery.nextAt = undefined;
       return;
     }
-    const dueAt = after + NOTIFY_RETRY_GAPS_MS[index];
+    const dueAt = after + this.retryGapsMs[index];
     delivery.nextAt = dueAt;
     this.jobs.push({ dueAt, run: () => this.gate(() => this.attempt(delivery)) });
   }

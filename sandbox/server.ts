@@ -12,7 +12,7 @@ import { EPort } from './eport';
 import { Faults, faultConfig } from './faults';
 import { createSandboxApp } from './http-app';
 import { sandboxLimits, type SandboxLimits } from './http-limits';
-import { Notifier, type NotificationGate } from './notifier';
+import { NOTIFY_RETRY_GAPS_MS, Notifier, type NotificationGate } from './notifier';
 import { PaymentBook } from './payments';
 import { DEFAULT_REFUND_CUTOFF_UTC_HOUR, RefundBook, nextCutoff } from './refunds';
 import { SettlementFiles } from './settlement-file';
@@ -33,6 +33,11 @@ export interface SandboxOptions {
   timeSource?: TimeSource;
   /** Runs each notification attempt, so a test on the time-skipping server can keep them apart from its skips. */
   notificationGate?: NotificationGate;
+  /**
+   * A shortcut for the local stack, as retransmitGapMs is: the gaps of Alipay+'s notification schedule (2 minutes
+   * to 15 hours) times this, e.g. 0.1 for the chaos run, which drops notifications and waits minutes, not hours.
+   */
+  notifyRetryScale?: number;
   settlementCurrency?: string;
   quotePrice?: string;
   /** The minimum gap between declare calls for one id; 5 minutes unless a demo shortens it. */
@@ -96,7 +101,10 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       faults,
       () => payments,
       () => refunds,
-      options.notificationGate,
+      {
+        gate: options.notificationGate,
+        retryGapsMs: NOTIFY_RETRY_GAPS_MS.map((ms) => Math.round(ms * (options.notifyRetryScale ?? 1))),
+      },
     );
     const payments: PaymentBook = new PaymentBook(settings, (p, now) => notifier.notify(p, now));
     const refunds: RefundBook = new RefundBook(

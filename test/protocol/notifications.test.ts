@@ -223,3 +223,21 @@ test('stopping notifications waits for the attempt under way; after that the san
     await slow.close();
   }
 });
+
+test('a sandbox with notifyRetryScale 0.1 (the chaos run) sends again on a tenth of the schedule', async () => {
+  const g = await startSandboxFixture({ timeSource: frozenTime(), notifyRetryScale: 0.1 });
+  try {
+    const id = uniqueId('PAY-S');
+    receiver.plan(id, () => ({ resultStatus: 'F' }));
+    await paidPayment(g, { paymentRequestId: id, notifyUrl: receiver.notifyUrl(id) });
+    await g.helpers.advance(0);
+    for (const gap of GAPS) await g.helpers.advance(gap / 10);
+    const [d] = (await g.helpers.ledger()).notifications.filter((n) => n.paymentRequestId === id);
+    assert.deepEqual(
+      gapsOf(d.attempts),
+      GAPS.map((gap) => gap / 10),
+    );
+  } finally {
+    await g.close();
+  }
+});

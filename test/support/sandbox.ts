@@ -41,6 +41,8 @@ export async function startSandboxFixture(
     timeSource?: TimeSource;
     /** Runs each notification attempt (test/support/skip-gate.ts). */
     notificationGate?: NotificationGate;
+    /** The notification schedule's gaps times this (the chaos run's shortcut). */
+    notifyRetryScale?: number;
     timeoutMs?: number;
     trafficLimitBackoffMs?: number;
     refundSettleDelayMs?: number;
@@ -59,6 +61,7 @@ export async function startSandboxFixture(
     alipayPlusPrivateKey: k.alipayPlusPrivateKey,
     timeSource: opts.timeSource,
     notificationGate: opts.notificationGate,
+    notifyRetryScale: opts.notifyRetryScale,
     refundSettleDelayMs: opts.refundSettleDelayMs,
     limits: opts.limits,
     ceb: {
