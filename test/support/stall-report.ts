@@ -8,7 +8,7 @@ import type { TimeLockGuard } from './time-lock-guard';
 // What a workflow test stack knows about an order a wait gave up on, in one paragraph: enough to tell
 // from a CI log whether the sandbox, the notify receiver, the worker or the test server's clock held it up.
 
-const hhmmss = (ms: number) => new Date(ms).toISOString().slice(11, 23);
+const timeOfDay = (ms: number) => new Date(ms).toISOString().slice(11, 23);
 
 export async function stallReport(
   env: TestWorkflowEnvironment,
@@ -27,7 +27,7 @@ export async function stallReport(
   };
   await tryPart('clock', async () => {
     const server = await env.currentTimeMs();
-    return `server clock ${hhmmss(server)}, real ${hhmmss(Date.now())}, time locks given back ${timeLocks.released()}, skip gate ${gate.state()}`;
+    return `server clock ${timeOfDay(server)}, real ${timeOfDay(Date.now())}, time locks given back ${timeLocks.released()}, skip gate ${gate.state()}`;
   });
   await tryPart('sandbox', async () => {
     const l = await helpers.ledgerOf(orderId);
@@ -51,8 +51,8 @@ export async function stallReport(
     const task = raw.pendingWorkflowTask ? `task ${raw.pendingWorkflowTask.state} attempt ${raw.pendingWorkflowTask.attempt}` : 'no task';
     const tail = events.slice(-10).map((e) => (temporal.api.enums.v1.EventType[e.eventType ?? 0] ?? '?').replace(/^EVENT_TYPE_/, ''));
     // A task the server started, holds no more, and never ended: a refused completion (skip-gate.ts).
-    const stranded = tail.at(-1) === 'WORKFLOW_TASK_STARTED' && !raw.pendingWorkflowTask ? ' STRANDED (temporalio/sdk-java#3088),' : '';
-    return `workflow ${d.status.name},${stranded}, run ${d.runId.slice(0, 8)}, ${d.historyLength} events, ${task}, pending activities [${activities.join('; ')}], last events [${tail.join(' ')}]`;
+    const stranded = tail.at(-1) === 'WORKFLOW_TASK_STARTED' && !raw.pendingWorkflowTask ? ', STRANDED (temporalio/sdk-java#3088)' : '';
+    return `workflow ${d.status.name}${stranded}, run ${d.runId.slice(0, 8)}, ${d.historyLength} events, ${task}, pending activities [${activities.join('; ')}], last events [${tail.join(' ')}]`;
   });
   return parts.join('; ');
 }
