@@ -5,6 +5,10 @@ import { temporal } from '@temporalio/proto';
 import { msToTs } from '@temporalio/common/lib/time';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { testServerExecutable } from '../../dev/temporal-binaries';
+import { orderWorkflowId } from '../../domain/order';
+import type { SandboxHelpers } from '../../sandbox/helper-client';
+import { SkipGate } from '../support/skip-gate';
+import { stallReport } from '../support/stall-report';
 
 // Why the workflow stacks keep skips and notifications apart (test/support/skip-gate.ts): the time-skipping
 // test server refuses a workflow task's completion that cancels a timer which fired while the task was
@@ -54,7 +58,7 @@ test('a task that cancels a timer still pending completes', async () => {
 });
 
 test('a task that cancels a timer which fired while it was in flight is refused, and the run is stranded', async () => {
-  const { handle, taskToken, timerDueAt } = await runWithTimerAndTaskInFlight('timer-fired', 1);
+  const { handle, taskToken, timerDueAt } = await runWithTimerAndTaskInFlight(orderWorkflowId('STRANDED-1'), 1);
   // The task in flight holds time still; the server's clock runs at real pace until the timer is due.
   for (let i = 0; i < 100 && (await env.currentTimeMs()) < timerDueAt + 200; i++) await wait(50);
   assert.ok((await env.currentTimeMs()) >= timerDueAt + 200, 'the timer is due');
@@ -62,4 +66,9 @@ test('a task that cancels a timer which fired while it was in flight is refused,
   // Stranded: the history ends with the task started, and the server holds no task to time out or send again.
   assert.equal(await lastEvent(handle), 'EVENT_TYPE_WORKFLOW_TASK_STARTED');
   assert.equal((await handle.describe()).raw.pendingWorkflowTask, null);
+  // A wait that gives up on such an order says so (no sandbox here: that part of the report is unknown).
+  const noSandbox = { ledgerOf: () => Promise.reject(new Error('no sandbox')) } as unknown as SandboxHelpers;
+  const report = await stallReport(env, noSandbox, { released: () => 0 }, new SkipGate(), 'STRANDED-1');
+  assert.match(report, /workflow RUNNING, STRANDED \(temporalio\/sdk-java#3088\), run \w+, \d+ events, no task/);
+  assert.match(report, /sandbox: unknown \(no sandbox\)/);
 });
