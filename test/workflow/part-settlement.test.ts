@@ -40,22 +40,8 @@ async function paidSplitOrder(seed: number, rules: [PartRule, PartRule]) {
   return { order, parts, usage: () => usageOf(order, year) };
 }
 
-/**
- * Waits for the order to take its payment. CI and two fresh-clone runs lost an order here under load (it never
- * saw its payment notification, for reasons not yet known): when it does not come, the error gives the
- * sandbox's ledger of the payment and its notifications.
- */
-async function untilPaid(orderId: string) {
-  try {
-    await waitForStatus(s.env.client, orderId, 'paid', (x) => x.stage !== 'AWAITING_PAYMENT', s.skipping());
-  } catch (error) {
-    const { payments, notifications } = await s.f.helpers.ledgerOf(orderId);
-    const now = new Date(await s.env.currentTimeMs()).toISOString();
-    const ledger = JSON.stringify({ payments: payments.map((p) => p.status), notifications });
-    // The ledger first: the runner's list of failures shows an error's first 600 characters.
-    throw new Error(`not paid at ${now}; the sandbox's ledger of it: ${ledger}; ${(error as Error).message}`, { cause: error });
-  }
-}
+/** Waits for the order to take its payment; a wait that gives up reports the sandbox's ledger (stall-report.ts). */
+const untilPaid = (orderId: string) => waitForStatus(s.env.client, orderId, 'paid', (x) => x.stage !== 'AWAITING_PAYMENT', s.skipping());
 
 const usageOf = (order: OrderInput, year: number) =>
   s.env.client.workflow.getHandle(quotaWorkflowId(testBuyerKey(order.buyer.certificateNo), year)).query(quotaUsageQuery);
